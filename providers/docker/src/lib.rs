@@ -1,0 +1,1 @@
+//! plinth's Docker provider: images, networks, volumes and containers through the Docker Engine API.

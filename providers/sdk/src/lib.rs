@@ -1,0 +1,19 @@
+//! plinth-sdk: the contract between the plinth engine and its providers.
+//!
+//! A provider depends on this crate and nothing else of plinth's: [`Value`] (with unknown and
+//! sensitive marks), [`Type`], [`Schema`] (attributes and nested blocks with required, computed,
+//! `force_new` and sensitive flags), the async [`Provider`] trait and [`Diagnostic`]s.
+
+mod convert;
+mod diagnostic;
+mod provider;
+mod schema;
+mod types;
+mod value;
+
+pub use convert::convert;
+pub use diagnostic::{Diagnostic, Diagnostics, Severity, Span};
+pub use provider::{CreateError, PlanResponse, Provider, ProviderFactory};
+pub use schema::{Attribute, Nesting, NestedBlock, ProviderSchema, Schema};
+pub use types::{ObjectAttr, Type};
+pub use value::{format_number, Value};

@@ -1,0 +1,1 @@
+//! The executor: walks planned actions in dependency order, journalling each result.

@@ -1,0 +1,1 @@
+//! Built-in resource types that need no cloud (`terraform_data`).

@@ -1,0 +1,290 @@
+//! The parsed configuration: modules with their resources, data sources, variables, locals,
+//! outputs, providers and module calls. Pure data with source spans; nothing here evaluates.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use plinth_sdk::{Span, Type};
+
+/// An expression from the source with the span of the whole expression.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// The parsed expression (hcl-rs's tree, evaluated by `eval`).
+    pub expr: hcl::Expression,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// An attribute `name = expr` inside a body.
+#[derive(Clone, Debug)]
+pub struct Attribute {
+    /// The attribute name.
+    pub name: String,
+    /// Its value expression.
+    pub expr: Expr,
+    /// The span of the name (for "unknown attribute" errors).
+    pub name_span: Span,
+}
+
+/// A nested block inside a body (`ingress { ... }`).
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// The block type (`ingress`).
+    pub kind: String,
+    /// Its labels, if any.
+    pub labels: Vec<String>,
+    /// Its content.
+    pub body: Body,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// A `dynamic "kind" { for_each = ..., iterator = ..., content { ... } }` block.
+#[derive(Clone, Debug)]
+pub struct DynamicBlock {
+    /// The kind of block it generates.
+    pub kind: String,
+    /// The collection to iterate.
+    pub for_each: Expr,
+    /// The iterator name (defaults to `kind`).
+    pub iterator: String,
+    /// Labels expressions of the generated blocks.
+    pub labels: Vec<Expr>,
+    /// The body of each generated block.
+    pub content: Body,
+    /// The span of the `dynamic` header.
+    pub span: Span,
+}
+
+/// The body of a resource, data source, provider or nested block: attributes and blocks in
+/// source order, meta-arguments (count, for_each, provider, depends_on, lifecycle) removed.
+#[derive(Clone, Debug, Default)]
+pub struct Body {
+    /// Attributes in source order.
+    pub attributes: Vec<Attribute>,
+    /// Nested blocks in source order.
+    pub blocks: Vec<Block>,
+    /// Dynamic blocks in source order.
+    pub dynamic_blocks: Vec<DynamicBlock>,
+}
+
+/// Whether a resource block is managed (`resource`) or a data source (`data`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// `resource "type" "name"`.
+    Managed,
+    /// `data "type" "name"`.
+    Data,
+}
+
+/// `ignore_changes` of a lifecycle block.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum IgnoreChanges {
+    /// Nothing ignored.
+    #[default]
+    None,
+    /// `ignore_changes = all`.
+    All,
+    /// Top-level attribute names (or paths like `tags.Name`) to ignore.
+    Attributes(Vec<String>),
+}
+
+/// A `lifecycle` block.
+#[derive(Clone, Debug, Default)]
+pub struct Lifecycle {
+    /// Create the replacement before destroying the old object.
+    pub create_before_destroy: bool,
+    /// Refuse any plan that destroys this resource.
+    pub prevent_destroy: bool,
+    /// Attributes whose configuration changes are ignored after create.
+    pub ignore_changes: IgnoreChanges,
+    /// References whose change replaces this resource.
+    pub replace_triggered_by: Vec<Expr>,
+}
+
+/// A `resource` or `data` block.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// Managed or data.
+    pub mode: Mode,
+    /// The type (`aws_vpc`).
+    pub type_name: String,
+    /// The name (`main`).
+    pub name: String,
+    /// `provider = aws.west`: the provider name and alias.
+    pub provider: Option<ProviderRef>,
+    /// `count = ...`.
+    pub count: Option<Expr>,
+    /// `for_each = ...`.
+    pub for_each: Option<Expr>,
+    /// `depends_on = [...]`: each a reference expression.
+    pub depends_on: Vec<Expr>,
+    /// The `lifecycle` block.
+    pub lifecycle: Lifecycle,
+    /// Everything else.
+    pub body: Body,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// A reference to a provider configuration: `aws` or `aws.west`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProviderRef {
+    /// The provider's local name (`aws`).
+    pub name: String,
+    /// The alias, if any (`west`).
+    pub alias: Option<String>,
+}
+
+/// A `variable` block.
+#[derive(Clone, Debug)]
+pub struct Variable {
+    /// Its name.
+    pub name: String,
+    /// `type = ...`, parsed; None means any.
+    pub ty: Option<Type>,
+    /// `default = ...` (a constant expression).
+    pub default: Option<Expr>,
+    /// `description = "..."`.
+    pub description: Option<String>,
+    /// `sensitive = true`.
+    pub sensitive: bool,
+    /// `nullable = false` makes this false.
+    pub nullable: bool,
+    /// `validation { condition, error_message }` blocks.
+    pub validations: Vec<Validation>,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// A `validation` block.
+#[derive(Clone, Debug)]
+pub struct Validation {
+    /// Must be true for the value to be valid.
+    pub condition: Expr,
+    /// Printed when it is not.
+    pub error_message: Expr,
+}
+
+/// One `name = expr` from a `locals` block.
+#[derive(Clone, Debug)]
+pub struct Local {
+    /// Its name.
+    pub name: String,
+    /// Its expression.
+    pub expr: Expr,
+}
+
+/// An `output` block.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// Its name.
+    pub name: String,
+    /// `value = ...`.
+    pub value: Expr,
+    /// `description = "..."`.
+    pub description: Option<String>,
+    /// `sensitive = true`.
+    pub sensitive: bool,
+    /// `depends_on = [...]`.
+    pub depends_on: Vec<Expr>,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// A `provider` block.
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    /// The provider's local name.
+    pub name: String,
+    /// `alias = "..."`.
+    pub alias: Option<String>,
+    /// Its settings.
+    pub body: Body,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// A `module` block with the module it loads.
+#[derive(Clone, Debug)]
+pub struct ModuleCall {
+    /// Its name.
+    pub name: String,
+    /// `source = "./modules/vpc"` as written.
+    pub source: String,
+    /// `count = ...`.
+    pub count: Option<Expr>,
+    /// `for_each = ...`.
+    pub for_each: Option<Expr>,
+    /// `depends_on = [...]`.
+    pub depends_on: Vec<Expr>,
+    /// `providers = { aws = aws.west }`: child name → parent reference.
+    pub providers: BTreeMap<String, ProviderRef>,
+    /// Every other attribute: the module's input variables.
+    pub inputs: BTreeMap<String, Expr>,
+    /// The loaded child module.
+    pub module: Box<Module>,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// `required_providers` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequiredProvider {
+    /// `source = "kreuzwerker/docker"`.
+    pub source: Option<String>,
+    /// `version = "~> 3.0"`.
+    pub version: Option<String>,
+}
+
+/// A `backend "type" { ... }` block.
+#[derive(Clone, Debug)]
+pub struct Backend {
+    /// The backend type (`local`, `s3`, `pg`).
+    pub kind: String,
+    /// Its settings (constant expressions).
+    pub body: Body,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// The `terraform { ... }` block(s) of a module, merged.
+#[derive(Clone, Debug, Default)]
+pub struct TerraformSettings {
+    /// `required_providers`, by local name.
+    pub required_providers: BTreeMap<String, RequiredProvider>,
+    /// `backend`.
+    pub backend: Option<Backend>,
+    /// `required_version`.
+    pub required_version: Option<String>,
+}
+
+/// One module: the root or a child loaded from a `source` path.
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    /// The directory it was loaded from.
+    pub dir: PathBuf,
+    /// Managed resources and data sources, in source order.
+    pub resources: Vec<Resource>,
+    /// Variables.
+    pub variables: Vec<Variable>,
+    /// Locals.
+    pub locals: Vec<Local>,
+    /// Outputs.
+    pub outputs: Vec<Output>,
+    /// Provider blocks.
+    pub providers: Vec<ProviderConfig>,
+    /// Module calls.
+    pub module_calls: Vec<ModuleCall>,
+    /// The merged `terraform` blocks.
+    pub terraform: TerraformSettings,
+}
+
+/// A loaded configuration: the root module and the text of every source file read.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The root module.
+    pub root: Module,
+    /// File name (as in spans) → its text, for rendering diagnostics and saving plans.
+    pub sources: BTreeMap<String, String>,
+}

@@ -1,0 +1,7 @@
+//! Planning: refresh through `read_many`, evaluate the configuration with unknowns, and diff
+//! every instance against state into a [`Plan`].
+
+pub mod model;
+pub mod wire;
+
+pub use model::{Action, Drift, OutputChange, Plan, PlanMode, ResourceChange};

@@ -1,0 +1,178 @@
+//! The `Plan`: a complete, serialisable list of per-instance actions with their dependencies,
+//! plus drift found by refresh and output changes. Apply only executes it.
+//!
+//! Drift (the real object differs from state), pending configuration changes (actions) and
+//! no-ops are kept apart, so `-detailed-exitcode` can tell them apart.
+
+use std::collections::BTreeMap;
+
+use plinth_sdk::Value;
+use serde::{Deserialize, Serialize};
+
+use crate::plan::wire;
+
+/// What happens to one resource instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Nothing changes.
+    NoOp,
+    /// A new object is created (`+`).
+    Create,
+    /// A data source is read during apply (`<=`).
+    Read,
+    /// The object is updated in place (`~`).
+    Update,
+    /// The object is destroyed and created again (`-/+`, or `+/-` with create_before_destroy).
+    Replace,
+    /// The object is destroyed (`-`).
+    Delete,
+}
+
+impl Action {
+    /// The symbol Terraform users know.
+    pub fn symbol(self, create_before_destroy: bool) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Read => "<=",
+            Action::Update => "~",
+            Action::Replace if create_before_destroy => "+/-",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+        }
+    }
+}
+
+/// The planned change of one resource instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceChange {
+    /// The instance address (`module.vpc.aws_subnet.public[0]`).
+    pub address: String,
+    /// `data.` sources are `true`.
+    pub data: bool,
+    /// The resource type (`aws_subnet`).
+    pub type_name: String,
+    /// The provider configuration address that manages it (`aws`, `aws.west`).
+    pub provider: String,
+    /// What happens.
+    pub action: Action,
+    /// Why, when it is not obvious ("tainted", "removed from configuration", "-replace", ...).
+    pub reason: Option<String>,
+    /// The object before (state after refresh); None for create and read.
+    #[serde(with = "wire::option")]
+    pub before: Option<Value>,
+    /// The object after (may contain unknowns); None for delete.
+    #[serde(with = "wire::option")]
+    pub after: Option<Value>,
+    /// Top-level attributes whose change forces replacement.
+    pub replace_paths: Vec<String>,
+    /// With `Replace`: create the new object before destroying the old one.
+    pub create_before_destroy: bool,
+    /// Instance addresses whose changes must finish before this one starts.
+    pub dependencies: Vec<String>,
+}
+
+/// A difference between state and the real object found by refresh.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    /// The instance address.
+    pub address: String,
+    /// The resource type.
+    pub type_name: String,
+    /// What state said.
+    #[serde(with = "wire")]
+    pub before: Value,
+    /// What the provider read now; None when the object was deleted outside plinth.
+    #[serde(with = "wire::option")]
+    pub after: Option<Value>,
+}
+
+/// The planned change of one root module output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutputChange {
+    /// The output name.
+    pub name: String,
+    /// Create, Update, Delete or NoOp.
+    pub action: Action,
+    /// Its value in state.
+    #[serde(with = "wire::option")]
+    pub before: Option<Value>,
+    /// Its planned value (may be unknown).
+    #[serde(with = "wire::option")]
+    pub after: Option<Value>,
+    /// Declared `sensitive = true`.
+    pub sensitive: bool,
+}
+
+/// Which kind of plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanMode {
+    /// Converge real objects to the configuration.
+    #[default]
+    Normal,
+    /// Destroy everything (`-destroy`, `plinth destroy`).
+    Destroy,
+    /// Only update state to match real objects (`-refresh-only`).
+    RefreshOnly,
+}
+
+/// A whole plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Plan {
+    /// Plan file format version.
+    pub format_version: u32,
+    /// Normal, destroy or refresh-only.
+    pub mode: PlanMode,
+    /// Per-instance changes in dependency order (no-ops included).
+    pub changes: Vec<ResourceChange>,
+    /// Objects changed or deleted outside plinth since the last apply.
+    pub drift: Vec<Drift>,
+    /// Root output changes.
+    pub outputs: Vec<OutputChange>,
+    /// The lineage of the state the plan was made against.
+    pub lineage: String,
+    /// The serial of that state.
+    pub serial: u64,
+    /// The root variable values used (sensitive ones stay marked).
+    #[serde(with = "wire::map")]
+    pub variables: BTreeMap<String, Value>,
+    /// A digest of the configuration files, so a stale plan is refused.
+    pub config_digest: String,
+}
+
+impl Plan {
+    /// Changes that do something (not no-ops).
+    pub fn actions(&self) -> impl Iterator<Item = &ResourceChange> {
+        self.changes.iter().filter(|c| c.action != Action::NoOp)
+    }
+
+    /// Whether applying this plan would change anything: resource actions or output changes;
+    /// for a refresh-only plan, drift. This is what `-detailed-exitcode` reports as 2.
+    pub fn has_changes(&self) -> bool {
+        match self.mode {
+            PlanMode::RefreshOnly => !self.drift.is_empty(),
+            _ => self.actions().next().is_some() || self.outputs.iter().any(|o| o.action != Action::NoOp),
+        }
+    }
+
+    /// Counts of (create, update, delete) as Terraform's summary line shows them
+    /// ("Plan: 1 to add, 2 to change, 0 to destroy."); a replace counts as add and destroy.
+    pub fn summary_counts(&self) -> (usize, usize, usize) {
+        let (mut add, mut change, mut destroy) = (0, 0, 0);
+        for c in self.actions() {
+            match c.action {
+                Action::Create => add += 1,
+                Action::Update => change += 1,
+                Action::Replace => {
+                    add += 1;
+                    destroy += 1
+                }
+                Action::Delete => destroy += 1,
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        (add, change, destroy)
+    }
+}

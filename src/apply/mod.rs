@@ -1,1 +1,8 @@
-//! The executor: walks planned actions in dependency order, journalling each result.
+//! The executor: runs a plan's actions in dependency order with bounded parallelism,
+//! journalling each result before its dependents start.
+
+pub mod executor;
+pub mod journal;
+pub mod progress;
+
+pub use executor::{run, Applied, ApplyInput, Counts};

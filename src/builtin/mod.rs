@@ -1,1 +1,4 @@
-//! Built-in resource types that need no cloud (`terraform_data`).
+//! Built-in providers that need no cloud: `terraform` (`terraform_data`), and with the
+//! `test-provider` feature the `slow` provider used by the crash and partial-failure tests.
+
+pub mod terraform_data;

@@ -27,3 +27,22 @@ pub struct EvalError {
     /// More explanation.
     pub detail: Option<String>,
 }
+
+// TEMPORARY: replaced by the evaluator branch.
+/// Evaluates an expression.
+pub fn evaluate(_expr: &hcl::Expression, _scope: &dyn Scope) -> Result<Value, EvalError> {
+    Err(EvalError { summary: "unimplemented".into(), detail: None })
+}
+/// References of an expression.
+pub fn references(_expr: &hcl::Expression) -> Vec<Vec<String>> {
+    Vec::new()
+}
+/// Evaluates a body.
+pub fn eval_body(
+    _body: &crate::config::Body,
+    _schema: &plinth_sdk::Schema,
+    _scope: &dyn Scope,
+    _span: &plinth_sdk::Span,
+) -> Result<Value, plinth_sdk::Diagnostics> {
+    Ok(Value::Null)
+}

@@ -1,0 +1,349 @@
+//! Builds the dependency graph from a configuration: one node per configuration object, edges
+//! from every reference and `depends_on`, modules flattened under their call's path.
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use plinth_sdk::{Diagnostic, Diagnostics, Span};
+
+use crate::config::{Body, Config, Expr, Mode, Module, ProviderRef};
+use crate::eval;
+use crate::graph::node::{ModulePath, Node, NodeKind};
+
+/// The dependency graph: an edge `a → b` means `b` depends on `a`.
+#[derive(Debug, Default)]
+pub struct Graph {
+    /// The petgraph graph.
+    pub graph: DiGraph<Node, ()>,
+    /// Node → index.
+    pub index: HashMap<Node, NodeIndex>,
+    /// Resource node → the provider configuration key that manages it (`docker`, `aws.west`).
+    pub provider_of: HashMap<Node, String>,
+}
+
+impl Graph {
+    /// The index of a node.
+    pub fn get(&self, node: &Node) -> Option<NodeIndex> {
+        self.index.get(node).copied()
+    }
+
+    /// The node at an index.
+    pub fn node(&self, ix: NodeIndex) -> &Node {
+        &self.graph[ix]
+    }
+
+    fn add(&mut self, node: Node) -> NodeIndex {
+        if let Some(ix) = self.index.get(&node) {
+            return *ix;
+        }
+        let ix = self.graph.add_node(node.clone());
+        self.index.insert(node, ix);
+        ix
+    }
+
+    fn edge(&mut self, from: NodeIndex, to: NodeIndex) {
+        if from != to || !self.graph.contains_edge(from, to) {
+            self.graph.update_edge(from, to, ());
+        }
+    }
+}
+
+/// The provider configuration key a resource type uses by default: its prefix (`aws_vpc` → `aws`).
+pub fn default_provider(type_name: &str) -> &str {
+    type_name.split('_').next().unwrap_or(type_name)
+}
+
+/// Builds the graph of a configuration. Reports every undeclared reference with its span.
+pub fn build(config: &Config) -> Result<Graph, Diagnostics> {
+    let mut builder = Builder { graph: Graph::default(), diags: Diagnostics::new() };
+    builder.add_nodes(&config.root, &Vec::new(), &BTreeMap::new());
+    builder.add_edges(&config.root, &Vec::new());
+    if builder.diags.has_errors() {
+        return Err(builder.diags);
+    }
+    Ok(builder.graph)
+}
+
+struct Builder {
+    graph: Graph,
+    diags: Diagnostics,
+}
+
+impl Builder {
+    /// Adds the nodes of a module and its children. `providers` maps this module's provider
+    /// local names to root configuration keys (from `providers = { ... }` of the calls).
+    fn add_nodes(&mut self, module: &Module, path: &ModulePath, providers: &BTreeMap<String, String>) {
+        let at = |kind| Node { module: path.clone(), kind };
+        for v in &module.variables {
+            self.graph.add(at(NodeKind::Variable(v.name.clone())));
+        }
+        for l in &module.locals {
+            self.graph.add(at(NodeKind::Local(l.name.clone())));
+        }
+        for o in &module.outputs {
+            self.graph.add(at(NodeKind::Output(o.name.clone())));
+        }
+        if path.is_empty() {
+            for p in &module.providers {
+                self.graph.add(at(NodeKind::Provider(provider_key(&p.name, p.alias.as_deref()))));
+            }
+        }
+        for r in &module.resources {
+            let node = at(NodeKind::Resource { mode: r.mode, type_name: r.type_name.clone(), name: r.name.clone() });
+            let key = match &r.provider {
+                Some(p) => resolve_provider(p, providers),
+                None => {
+                    let local = default_provider(&r.type_name);
+                    providers.get(local).cloned().unwrap_or_else(|| local.to_string())
+                }
+            };
+            let provider = self.graph.add(Node { module: Vec::new(), kind: NodeKind::Provider(key.clone()) });
+            let ix = self.graph.add(node.clone());
+            self.graph.edge(provider, ix);
+            self.graph.provider_of.insert(node, key);
+        }
+        for call in &module.module_calls {
+            self.graph.add(at(NodeKind::ModuleCall(call.name.clone())));
+            let mut child_providers: BTreeMap<String, String> = providers.clone();
+            for (child, parent) in &call.providers {
+                child_providers.insert(child.clone(), resolve_provider(parent, providers));
+            }
+            let mut child_path = path.clone();
+            child_path.push(call.name.clone());
+            self.add_nodes(&call.module, &child_path, &child_providers);
+        }
+    }
+
+    fn add_edges(&mut self, module: &Module, path: &ModulePath) {
+        let at = |kind| Node { module: path.clone(), kind };
+        // Everything in a child module waits for its call (expansion and inputs).
+        let call = path.split_last().map(|(last, parent)| Node { module: parent.to_vec(), kind: NodeKind::ModuleCall(last.clone()) });
+        let link = |b: &mut Builder, node: &Node| {
+            if let Some(call) = &call {
+                let (from, to) = (b.graph.add(call.clone()), b.graph.add(node.clone()));
+                b.graph.edge(from, to);
+            }
+        };
+        for v in &module.variables {
+            let node = at(NodeKind::Variable(v.name.clone()));
+            link(self, &node);
+            for validation in &v.validations {
+                self.expr_edges(module, path, &node, &validation.condition, &["var"]);
+            }
+        }
+        for l in &module.locals {
+            let node = at(NodeKind::Local(l.name.clone()));
+            link(self, &node);
+            self.expr_edges(module, path, &node, &l.expr, &[]);
+        }
+        for o in &module.outputs {
+            let node = at(NodeKind::Output(o.name.clone()));
+            link(self, &node);
+            self.expr_edges(module, path, &node, &o.value, &[]);
+            for d in &o.depends_on {
+                self.depends_on_edges(module, path, &node, d);
+            }
+        }
+        if path.is_empty() {
+            for p in &module.providers {
+                let node = at(NodeKind::Provider(provider_key(&p.name, p.alias.as_deref())));
+                self.body_edges(module, path, &node, &p.body, &[]);
+            }
+        }
+        for r in &module.resources {
+            let node = at(NodeKind::Resource { mode: r.mode, type_name: r.type_name.clone(), name: r.name.clone() });
+            link(self, &node);
+            for e in r.count.iter().chain(&r.for_each) {
+                self.expr_edges(module, path, &node, e, &[]);
+            }
+            for e in &r.lifecycle.replace_triggered_by {
+                self.expr_edges(module, path, &node, e, &[]);
+            }
+            for d in &r.depends_on {
+                self.depends_on_edges(module, path, &node, d);
+            }
+            self.body_edges(module, path, &node, &r.body, &[]);
+        }
+        for c in &module.module_calls {
+            let node = at(NodeKind::ModuleCall(c.name.clone()));
+            link(self, &node);
+            for e in c.count.iter().chain(&c.for_each).chain(c.inputs.values()) {
+                self.expr_edges(module, path, &node, e, &[]);
+            }
+            for d in &c.depends_on {
+                self.depends_on_edges(module, path, &node, d);
+            }
+            let mut child_path = path.clone();
+            child_path.push(c.name.clone());
+            self.add_edges(&c.module, &child_path);
+        }
+    }
+
+    fn body_edges(&mut self, module: &Module, path: &ModulePath, node: &Node, body: &Body, locals: &[&str]) {
+        for a in &body.attributes {
+            self.expr_edges(module, path, node, &a.expr, locals);
+        }
+        for b in &body.blocks {
+            self.body_edges(module, path, node, &b.body, locals);
+        }
+        for d in &body.dynamic_blocks {
+            self.expr_edges(module, path, node, &d.for_each, locals);
+            let mut inner: Vec<&str> = locals.to_vec();
+            inner.push(&d.iterator);
+            for l in &d.labels {
+                self.expr_edges(module, path, node, l, &inner);
+            }
+            self.body_edges(module, path, node, &d.content, &inner);
+        }
+    }
+
+    /// Adds an edge from every object `expr` references to `node`. Names in `locals` are
+    /// iterators bound around the expression (dynamic blocks) and reference nothing.
+    fn expr_edges(&mut self, module: &Module, path: &ModulePath, node: &Node, expr: &Expr, locals: &[&str]) {
+        for names in eval::references(&expr.expr) {
+            if names.first().is_some_and(|n| locals.contains(&n.as_str())) {
+                continue;
+            }
+            match targets(module, path, &names) {
+                Ok(deps) => {
+                    for dep in deps {
+                        let (from, to) = (self.graph.add(dep), self.graph.add(node.clone()));
+                        self.graph.edge(from, to);
+                    }
+                }
+                Err((summary, detail)) => self.diags.push(
+                    Diagnostic::error(summary).with_detail(detail).with_span(expr.span.clone()).with_address(node.to_string()),
+                ),
+            }
+        }
+    }
+
+    /// `depends_on = [x]`: like a reference, and `module.m` means everything in that module.
+    fn depends_on_edges(&mut self, module: &Module, path: &ModulePath, node: &Node, expr: &Expr) {
+        let refs = eval::references(&expr.expr);
+        if refs.is_empty() {
+            self.diags.push(
+                Diagnostic::error("Invalid depends_on reference")
+                    .with_detail("depends_on takes references to resources or modules, such as aws_vpc.main or module.vpc.")
+                    .with_span(expr.span.clone())
+                    .with_address(node.to_string()),
+            );
+        }
+        for names in refs {
+            if names.len() == 2 && names[0] == "module" {
+                let mut child = path.clone();
+                child.push(names[1].clone());
+                let inside: Vec<NodeIndex> = self
+                    .graph
+                    .index
+                    .iter()
+                    .filter(|(n, _)| n.module.starts_with(&child) && matches!(n.kind, NodeKind::Resource { .. } | NodeKind::Output(_)))
+                    .map(|(_, ix)| *ix)
+                    .collect();
+                let to = self.graph.add(node.clone());
+                for from in inside {
+                    self.graph.edge(from, to);
+                }
+            }
+        }
+        self.expr_edges(module, path, node, expr, &[]);
+    }
+}
+
+/// `name` or `name.alias`.
+pub fn provider_key(name: &str, alias: Option<&str>) -> String {
+    match alias {
+        Some(a) => format!("{name}.{a}"),
+        None => name.to_string(),
+    }
+}
+
+fn resolve_provider(p: &ProviderRef, map: &BTreeMap<String, String>) -> String {
+    match &p.alias {
+        Some(alias) => {
+            let key = provider_key(&p.name, Some(alias));
+            map.get(&key).cloned().unwrap_or(key)
+        }
+        None => map.get(&p.name).cloned().unwrap_or_else(|| p.name.clone()),
+    }
+}
+
+/// The nodes a reference points at, or (summary, detail) when it points at nothing declared.
+fn targets(module: &Module, path: &ModulePath, names: &[String]) -> Result<Vec<Node>, (String, String)> {
+    let at = |kind| Node { module: path.to_vec(), kind };
+    let name_at = |i: usize| names.get(i).cloned().unwrap_or_default();
+    match names.first().map(String::as_str) {
+        None | Some("count" | "each" | "path" | "terraform" | "self") => Ok(Vec::new()),
+        Some("var") => {
+            let n = name_at(1);
+            if module.variables.iter().any(|v| v.name == n) {
+                Ok(vec![at(NodeKind::Variable(n))])
+            } else {
+                Err(("Reference to undeclared input variable".into(), format!("An input variable with the name \"{n}\" has not been declared.")))
+            }
+        }
+        Some("local") => {
+            let n = name_at(1);
+            if module.locals.iter().any(|l| l.name == n) {
+                Ok(vec![at(NodeKind::Local(n))])
+            } else {
+                Err(("Reference to undeclared local value".into(), format!("A local value with the name \"{n}\" has not been declared.")))
+            }
+        }
+        Some("module") => {
+            let n = name_at(1);
+            let Some(call) = module.module_calls.iter().find(|c| c.name == n) else {
+                return Err(("Reference to undeclared module".into(), format!("No module call named \"{n}\" is declared in this module.")));
+            };
+            let mut child = path.to_vec();
+            child.push(n.clone());
+            let out = |o: &str| Node { module: child.clone(), kind: NodeKind::Output(o.to_string()) };
+            match names.get(2) {
+                Some(o) if call.module.outputs.iter().any(|x| &x.name == o) => Ok(vec![out(o)]),
+                Some(o) if call.count.is_none() && call.for_each.is_none() => Err((
+                    "Unsupported attribute".into(),
+                    format!("This object does not have an attribute named \"{o}\": module.{n} has no output \"{o}\"."),
+                )),
+                _ => Ok(call.module.outputs.iter().map(|o| out(&o.name)).collect()),
+            }
+        }
+        Some("data") => {
+            let (t, n) = (name_at(1), name_at(2));
+            if module.resources.iter().any(|r| r.mode == Mode::Data && r.type_name == t && r.name == n) {
+                Ok(vec![at(NodeKind::Resource { mode: Mode::Data, type_name: t, name: n })])
+            } else {
+                Err(("Reference to undeclared resource".into(), format!("A data resource \"{t}\" \"{n}\" has not been declared in this module.")))
+            }
+        }
+        Some(t) => {
+            let n = name_at(1);
+            if module.resources.iter().any(|r| r.mode == Mode::Managed && r.type_name == t && r.name == n) {
+                Ok(vec![at(NodeKind::Resource { mode: Mode::Managed, type_name: t.to_string(), name: n })])
+            } else if names.len() == 1 {
+                Err(("Invalid reference".into(), format!("A reference to a resource type must be followed by at least one attribute access, specifying the resource name: \"{t}\".")))
+            } else {
+                Err(("Reference to undeclared resource".into(), format!("A managed resource \"{t}\" \"{n}\" has not been declared in this module.")))
+            }
+        }
+    }
+}
+
+/// The span of a resource node, for diagnostics about the node as a whole.
+pub fn node_span(config: &Config, node: &Node) -> Option<Span> {
+    let mut module = &config.root;
+    for step in &node.module {
+        module = &module.module_calls.iter().find(|c| &c.name == step)?.module;
+    }
+    match &node.kind {
+        NodeKind::Resource { mode, type_name, name } => module
+            .resources
+            .iter()
+            .find(|r| r.mode == *mode && &r.type_name == type_name && &r.name == name)
+            .map(|r| r.span.clone()),
+        NodeKind::Variable(n) => module.variables.iter().find(|v| &v.name == n).map(|v| v.span.clone()),
+        NodeKind::Output(n) => module.outputs.iter().find(|o| &o.name == n).map(|o| o.span.clone()),
+        NodeKind::Local(n) => module.locals.iter().find(|l| &l.name == n).map(|l| l.expr.span.clone()),
+        NodeKind::ModuleCall(n) => module.module_calls.iter().find(|c| &c.name == n).map(|c| c.span.clone()),
+        NodeKind::Provider(_) => None,
+    }
+}

@@ -1,0 +1,77 @@
+//! Resource-level dependencies: for each resource, the resources it depends on directly or
+//! through variables, locals, outputs and module calls. Recorded in plans and state, they order
+//! deletions (a dependent is destroyed before what it depends on).
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::Direction;
+
+use crate::graph::{Graph, Node, NodeKind};
+
+/// Maps each resource node to the addresses (module path without keys) of the resources it
+/// depends on, sorted.
+pub fn resource_dependencies(graph: &Graph) -> HashMap<&Node, Vec<String>> {
+    let mut out = HashMap::new();
+    for ix in graph.graph.node_indices() {
+        let node = graph.node(ix);
+        if !matches!(node.kind, NodeKind::Resource { .. }) {
+            continue;
+        }
+        let mut seen = HashSet::new();
+        let mut stack: Vec<_> = graph.graph.neighbors_directed(ix, Direction::Incoming).collect();
+        let mut found = Vec::new();
+        while let Some(dep) = stack.pop() {
+            if !seen.insert(dep) {
+                continue;
+            }
+            match &graph.node(dep).kind {
+                NodeKind::Resource { .. } => found.push(graph.node(dep).to_string()),
+                NodeKind::Provider(_) => {}
+                _ => stack.extend(graph.graph.neighbors_directed(dep, Direction::Incoming)),
+            }
+        }
+        found.sort();
+        found.dedup();
+        out.insert(node, found);
+    }
+    out
+}
+
+/// An instance address without any instance keys: `module.a[0].x.y["k"]` → `module.a.x.y`.
+pub fn strip_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in address.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '"' if depth > 0 => in_string = true,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strip_keys_removes_indexes_and_quoted_keys() {
+        assert_eq!(strip_keys("module.a[0].x.y[\"k]\\\"z\"]"), "module.a.x.y");
+        assert_eq!(strip_keys("aws_vpc.main"), "aws_vpc.main");
+    }
+}

@@ -1,0 +1,167 @@
+//! Generic diffing from a schema: the proposed new value of an instance, which attributes
+//! changed, which force replacement, and sensitive marking for display.
+
+use std::collections::BTreeMap;
+
+use plinth_sdk::{convert, Schema, Value};
+
+/// The proposed new value: configured attributes (and defaults) from `config`; computed
+/// attributes left out of the configuration keep their `prior` value, or are unknown on create.
+pub fn proposed(schema: &Schema, config: &Value, prior: Option<&Value>) -> Value {
+    let mut out = BTreeMap::new();
+    for (name, attr) in &schema.attributes {
+        let configured = config.get(name).cloned().unwrap_or(Value::Null);
+        let value = if !configured.is_null() {
+            configured
+        } else if attr.computed {
+            match prior {
+                Some(p) => p.get(name).cloned().unwrap_or(Value::Null),
+                None => Value::Unknown,
+            }
+        } else {
+            Value::Null
+        };
+        out.insert(name.clone(), value);
+    }
+    for name in schema.blocks.keys() {
+        out.insert(name.clone(), config.get(name).cloned().unwrap_or(Value::Null));
+    }
+    Value::Map(out)
+}
+
+/// Normalises a stored object to the schema's types (sets, numbers), so it compares equal to a
+/// value evaluated from configuration.
+pub fn normalise(schema: &Schema, stored: &Value) -> Value {
+    let Some(map) = stored.as_map() else { return stored.clone() };
+    let mut out = BTreeMap::new();
+    for (name, value) in map {
+        let value = match schema.attributes.get(name) {
+            Some(attr) => convert(value.clone(), &attr.ty).unwrap_or_else(|_| value.clone()),
+            None => match schema.blocks.get(name) {
+                Some(block) => match value {
+                    Value::List(items) => Value::List(items.iter().map(|i| normalise(&block.schema, i)).collect()),
+                    Value::Map(_) => normalise(&block.schema, value),
+                    other => other.clone(),
+                },
+                None => value.clone(),
+            },
+        };
+        out.insert(name.clone(), value);
+    }
+    for name in schema.attributes.keys().chain(schema.blocks.keys()) {
+        out.entry(name.clone()).or_insert(Value::Null);
+    }
+    Value::Map(out)
+}
+
+/// Top-level attribute and block names whose values differ (marks ignored).
+pub fn changed(prior: &Value, planned: &Value) -> Vec<String> {
+    let empty = BTreeMap::new();
+    let (a, b) = (prior.as_map().unwrap_or(&empty), planned.as_map().unwrap_or(&empty));
+    let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|n| {
+            let (x, y) = (a.get(*n).cloned().unwrap_or_default(), b.get(*n).cloned().unwrap_or_default());
+            x.unmark_deep().0 != y.unmark_deep().0
+        })
+        .cloned()
+        .collect()
+}
+
+/// Which of the changed names force replacement: schema `force_new` attributes and blocks, plus
+/// those the provider named.
+pub fn forcing_replacement(schema: &Schema, changed: &[String], provider_says: &[String]) -> Vec<String> {
+    changed
+        .iter()
+        .filter(|n| {
+            schema.attributes.get(*n).is_some_and(|a| a.force_new)
+                || schema.blocks.get(*n).is_some_and(|b| b.force_new)
+                || provider_says.contains(n)
+        })
+        .cloned()
+        .collect()
+}
+
+/// Marks the schema's sensitive attributes (top level) of an object.
+pub fn mark_sensitive(schema: &Schema, value: Value) -> Value {
+    match value {
+        Value::Map(map) => Value::Map(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let sensitive = schema.attributes.get(&k).is_some_and(|a| a.sensitive);
+                    (k, if sensitive && !v.is_null() { v.mark_sensitive() } else { v })
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Top-level attribute names that are sensitive in a value (marked, or by schema).
+pub fn sensitive_names(schema: &Schema, value: &Value) -> Vec<String> {
+    value
+        .as_map()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, v)| v.contains_sensitive() || schema.attributes.get(*k).is_some_and(|a| a.sensitive))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Replaces unknowns with null, deeply: what a provider receives for values it will compute.
+pub fn unknown_to_null(value: Value) -> Value {
+    match value {
+        Value::Unknown => Value::Null,
+        Value::List(items) => Value::List(items.into_iter().map(unknown_to_null).collect()),
+        Value::Set(items) => Value::Set(items.into_iter().map(unknown_to_null).collect()),
+        Value::Map(map) => Value::Map(map.into_iter().map(|(k, v)| (k, unknown_to_null(v))).collect()),
+        Value::Sensitive(inner) => Value::Sensitive(Box::new(unknown_to_null(*inner))),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plinth_sdk::{Attribute, Type};
+
+    fn schema() -> Schema {
+        Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr("name", Attribute::required(Type::String).force_new())
+            .attr("size", Attribute::optional(Type::Number))
+            .attr("token", Attribute::optional(Type::String).sensitive())
+    }
+
+    #[test]
+    fn computed_attributes_are_unknown_on_create_and_kept_on_update() {
+        let config = Value::object([("name", Value::from("a")), ("size", Value::Null), ("id", Value::Null)]);
+        let created = proposed(&schema(), &config, None);
+        assert_eq!(created.get("id"), Some(&Value::Unknown));
+        let prior = Value::object([("id", Value::from("x1")), ("name", Value::from("a"))]);
+        let updated = proposed(&schema(), &config, Some(&prior));
+        assert_eq!(updated.get("id"), Some(&Value::from("x1")));
+    }
+
+    #[test]
+    fn force_new_changes_force_replacement() {
+        let prior = Value::object([("name", Value::from("a")), ("size", Value::from(1i64))]);
+        let planned = Value::object([("name", Value::from("b")), ("size", Value::from(2i64))]);
+        let names = changed(&prior, &planned);
+        assert_eq!(names, vec!["name".to_string(), "size".to_string()]);
+        assert_eq!(forcing_replacement(&schema(), &names, &[]), vec!["name".to_string()]);
+        assert_eq!(forcing_replacement(&schema(), &names, &["size".into()]).len(), 2);
+    }
+
+    #[test]
+    fn sensitive_attributes_are_marked_and_named() {
+        let v = mark_sensitive(&schema(), Value::object([("token", Value::from("s3cret")), ("name", Value::from("a"))]));
+        assert!(v.get("token").unwrap().is_sensitive());
+        assert_eq!(sensitive_names(&schema(), &v), vec!["token".to_string()]);
+    }
+}

@@ -1,0 +1,88 @@
+//! The provider instances of one run: made from factories, configured once per provider
+//! configuration key (`docker`, `aws.west`), with their schemas.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use plinth_sdk::{Diagnostic, Diagnostics, Provider, ProviderFactory, ProviderSchema, Schema, Value};
+
+use crate::config::Mode;
+
+/// The providers available to a run.
+pub struct Providers {
+    factories: BTreeMap<&'static str, ProviderFactory>,
+    schemas: HashMap<String, Arc<ProviderSchema>>,
+    configured: Mutex<HashMap<String, Arc<dyn Provider>>>,
+}
+
+impl Providers {
+    /// Makes the registry from factories by provider name.
+    pub fn new(factories: &[ProviderFactory]) -> Providers {
+        let mut by_name = BTreeMap::new();
+        let mut schemas = HashMap::new();
+        for factory in factories {
+            let instance = factory();
+            schemas.insert(instance.name().to_string(), Arc::new(instance.schema()));
+            by_name.insert(instance.name(), *factory);
+        }
+        Providers { factories: by_name, schemas, configured: Mutex::new(HashMap::new()) }
+    }
+
+    /// The provider name of a configuration key (`aws.west` → `aws`).
+    pub fn name_of(key: &str) -> &str {
+        key.split('.').next().unwrap_or(key)
+    }
+
+    /// Whether a provider of that name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.factories.contains_key(name)
+    }
+
+    /// Every provider name.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.factories.keys().copied().collect()
+    }
+
+    /// The whole schema of a provider by name.
+    pub fn provider_schema(&self, name: &str) -> Option<Arc<ProviderSchema>> {
+        self.schemas.get(name).cloned()
+    }
+
+    /// The schema of a resource type or data source of the provider behind `key`.
+    pub fn resource_schema(&self, key: &str, mode: Mode, type_name: &str) -> Option<Schema> {
+        let schema = self.schemas.get(Self::name_of(key))?;
+        match mode {
+            Mode::Managed => schema.resources.get(type_name).cloned(),
+            Mode::Data => schema.data_sources.get(type_name).cloned(),
+        }
+    }
+
+    /// A lookup of managed resource schemas by type name, for rendering.
+    pub fn schema_by_type(&self, type_name: &str) -> Option<Schema> {
+        self.schemas.values().find_map(|s| s.resources.get(type_name).cloned())
+    }
+
+    /// Configures the instance for `key` (once; later calls are no-ops).
+    pub async fn configure(&self, key: &str, config: Value) -> Result<(), Diagnostics> {
+        if self.get(key).is_some() {
+            return Ok(());
+        }
+        let name = Self::name_of(key);
+        let factory = self.factories.get(name).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(format!("Provider \"{name}\" is not available")).with_detail(format!(
+                "plinth has these providers built in: {}.",
+                self.factories.keys().copied().collect::<Vec<_>>().join(", ")
+            )))
+        })?;
+        let mut instance = factory();
+        instance.configure(config).await?;
+        let instance: Arc<dyn Provider> = Arc::from(instance);
+        self.configured.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), instance);
+        Ok(())
+    }
+
+    /// The configured instance for `key`.
+    pub fn get(&self, key: &str) -> Option<Arc<dyn Provider>> {
+        self.configured.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned()
+    }
+}

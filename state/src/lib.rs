@@ -1,21 +1,26 @@
 //! plinth-state: the state model, its file format, the apply journal, locking and backends.
-// TEMPORARY model, replaced by the state branch.
-use std::collections::BTreeMap;
-/// Mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Mode { /** m */ Managed, /** d */ Data }
-/// Status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Status { /** r */ Ready, /** t */ Tainted }
-/// Output.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OutputValue { /** v */ pub value: serde_json::Value, /** s */ pub sensitive: bool }
-/// Instance.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Instance { /** */ pub mode: Mode, /** */ pub type_name: String, /** */ pub provider: String, /** */ pub status: Status, /** */ pub attributes: serde_json::Value, /** */ pub sensitive_attributes: Vec<String>, /** */ pub dependencies: Vec<String>, /** */ pub create_before_destroy: bool }
-/// State.
-#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct State { /** */ pub lineage: String, /** */ pub serial: u64, /** */ pub outputs: BTreeMap<String, OutputValue>, /** */ pub instances: BTreeMap<String, Instance> }
-/// Journal entry.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub enum JournalEntry { /** */ Put { /** */ address: String, /** */ instance: Instance }, /** */ Remove { /** */ address: String }, /** */ Outputs { /** */ outputs: BTreeMap<String, OutputValue> } }
+//!
+//! Neighbours: the engine (`plinth`) loads a [`State`] through a [`Backend`], shares it behind an
+//! `Arc` while planning, appends each finished apply operation to a [`Journal`] and writes the
+//! final snapshot once. Nothing outside this crate reads or writes state files.
+
+pub mod addr;
+pub mod backend;
+pub mod error;
+pub mod format;
+mod fsio;
+pub mod journal;
+pub mod local;
+pub mod lock;
+pub mod model;
+#[cfg(test)]
+mod test_support;
+
+pub use addr::{InstanceAddr, InstanceKey, Mode, ModuleStep};
+pub use backend::Backend;
+pub use error::StateError;
+pub use format::{decode, encode, FORMAT_VERSION};
+pub use journal::{Journal, JournalEntry};
+pub use local::{LocalBackend, Loaded};
+pub use lock::{LockGuard, LockHandle, LockInfo};
+pub use model::{Instance, OutputValue, State, Status};

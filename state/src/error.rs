@@ -1,0 +1,119 @@
+//! `StateError`: every way reading, writing, journalling or locking state can fail.
+
+use std::path::PathBuf;
+
+use crate::lock::LockInfo;
+
+/// An error from the state crate. Each variant says what the user can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// A resource instance address that does not follow the `module.x[k].type.name[k]` form.
+    #[error("invalid resource instance address {address:?}: {reason}")]
+    InvalidAddress {
+        /// The text that was parsed.
+        address: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// An in-memory instance whose fields contradict its address (a bug in the caller).
+    #[error("state instance {address} is inconsistent: {reason}")]
+    InconsistentInstance {
+        /// The instance address (key in `State::instances`).
+        address: String,
+        /// What contradicts what.
+        reason: String,
+    },
+
+    /// The state file was written by a newer plinth whose format this one cannot read.
+    #[error(
+        "the state was written in format version {found}, but this plinth reads versions up to \
+         {supported}: upgrade plinth"
+    )]
+    NewerVersion {
+        /// The `version` recorded in the file.
+        found: u64,
+        /// The newest format version this build understands.
+        supported: u64,
+    },
+
+    /// The state (or journal, or lock file) is not valid JSON or does not have the expected shape.
+    #[error("state data is corrupt: {detail}")]
+    Corrupt {
+        /// What is wrong, with the JSON line and column where known.
+        detail: String,
+    },
+
+    /// A file system operation failed.
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done ("read", "write", "rename", ...).
+        action: &'static str,
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Another run holds the state lock.
+    #[error(
+        "state is locked by {} (pid {}) for {} since {}, lock id {}",
+        holder.who, holder.pid, holder.operation, holder.created.to_rfc3339(), holder.id
+    )]
+    Locked {
+        /// Who holds the lock.
+        holder: LockInfo,
+    },
+
+    /// `force_unlock` was given an id that is not the current lock's.
+    #[error(
+        "lock id {given} does not match the current lock (id {}, held by {} for {})",
+        holder.id, holder.who, holder.operation
+    )]
+    LockIdMismatch {
+        /// The id the user gave.
+        given: String,
+        /// The lock actually held.
+        holder: LockInfo,
+    },
+
+    /// `force_unlock` found no lock.
+    #[error("the state at {} is not locked", path.display())]
+    NotLocked {
+        /// The state file.
+        path: PathBuf,
+    },
+
+    /// A journal left by an interrupted apply does not belong to the state snapshot beside it.
+    /// It is left in place so that nothing it records is lost.
+    #[error(
+        "the apply journal {} records changes to state lineage {journal_lineage} serial \
+         {journal_serial}, but the state is lineage {state_lineage} serial {state_serial}; \
+         inspect the journal and move it away once its changes are accounted for",
+        path.display()
+    )]
+    JournalMismatch {
+        /// The journal file.
+        path: PathBuf,
+        /// Lineage the journal was written against.
+        journal_lineage: String,
+        /// Serial the journal was written against.
+        journal_serial: u64,
+        /// Lineage of the snapshot on disk (empty when there is no snapshot).
+        state_lineage: String,
+        /// Serial of the snapshot on disk.
+        state_serial: u64,
+    },
+}
+
+impl StateError {
+    /// Builds an [`StateError::Io`] from an action, a path and the OS error.
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StateError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Tests for the state file format.
+
+use super::*;
+use crate::test_support::{instance, sample_state};
+
+#[test]
+fn sample_state_round_trips_through_encode_and_decode() {
+    let state = sample_state();
+    let bytes = encode(&state).expect("encodes");
+    assert_eq!(decode(&bytes).expect("decodes"), state);
+}
+
+#[test]
+fn encoding_is_deterministic_and_sorts_object_keys() {
+    let mut one = sample_state();
+    let mut two = one.clone();
+    one.instances.get_mut("docker_network.main").expect("present").attributes =
+        serde_json::json!({ "b": 1, "a": { "z": 1, "y": 2 } });
+    two.instances.get_mut("docker_network.main").expect("present").attributes =
+        serde_json::json!({ "a": { "y": 2, "z": 1 }, "b": 1 });
+    let encoded = encode(&one).expect("encodes");
+    assert_eq!(encoded, encode(&two).expect("encodes"));
+    let text = String::from_utf8(encoded).expect("utf-8");
+    let a = text.find("\"a\": {").expect("a present");
+    let b = text.find("\"b\": 1").expect("b present");
+    assert!(a < b, "keys sorted: {text}");
+}
+
+#[test]
+fn instances_are_grouped_by_resource_with_numeric_key_order() {
+    let text = String::from_utf8(encode(&sample_state()).expect("encodes")).expect("utf-8");
+    let document: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let resources = document["resources"].as_array().expect("array");
+    let web = resources
+        .iter()
+        .find(|resource| resource["name"] == "web")
+        .expect("web resource");
+    let keys: Vec<_> = web["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .map(|instance| instance["index_key"].clone())
+        .collect();
+    assert_eq!(keys, [0, 1, 2, 10].map(serde_json::Value::from));
+    let subnet = resources
+        .iter()
+        .find(|resource| resource["type"] == "aws_subnet")
+        .expect("subnet");
+    assert_eq!(subnet["module"], r#"module.vpc["a"]"#);
+    assert_eq!(subnet["provider"], "aws.west");
+    assert_eq!(subnet["instances"][0]["status"], "tainted");
+    let network = resources
+        .iter()
+        .find(|resource| resource["type"] == "docker_network")
+        .expect("network");
+    assert!(network.get("module").is_none());
+    assert!(network["instances"][0].get("index_key").is_none());
+    assert!(network["instances"][0].get("status").is_none());
+    assert_eq!(document["outputs"]["password"]["sensitive"], true);
+    assert!(document["outputs"]["address"].get("sensitive").is_none());
+}
+
+#[test]
+fn newer_version_is_refused_even_with_an_unknown_shape() {
+    let newer = br#"{ "version": 2, "plinth_version": "9.0.0", "serial": 1, "lineage": "x",
+                      "resources": [], "something_new": {} }"#;
+    match decode(newer) {
+        Err(StateError::NewerVersion { found, supported }) => {
+            assert_eq!((found, supported), (2, FORMAT_VERSION));
+        }
+        other => panic!("expected NewerVersion, got {other:?}"),
+    }
+}
+
+#[test]
+fn invalid_json_is_corrupt_and_names_line_and_column() {
+    let broken = b"{\n  \"version\": 1,\n  \"serial\": ,\n}";
+    match decode(broken) {
+        Err(StateError::Corrupt { detail }) => {
+            assert!(detail.contains("line 3"), "{detail}");
+            assert!(detail.contains("column"), "{detail}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[test]
+fn wrong_shapes_are_corrupt() {
+    let cases: [&[u8]; 6] = [
+        br#"[]"#,
+        br#"{ "version": 1, "plinth_version": "0", "serial": "one", "lineage": "x" }"#,
+        br#"{ "version": 1, "plinth_version": "0", "serial": 1, "lineage": "x", "extra": 1 }"#,
+        br#"{ "version": 0, "plinth_version": "0", "serial": 1, "lineage": "x" }"#,
+        br#"{ "version": 1, "plinth_version": "0", "serial": 1, "lineage": "x", "resources": [
+              { "mode": "managed", "type": "a b", "name": "n", "provider": "p", "instances": [] } ] }"#,
+        br#"{ "version": 1, "plinth_version": "0", "serial": 1, "lineage": "x", "resources": [
+              { "mode": "managed", "type": "t", "name": "n", "provider": "p",
+                "instances": [ { "attributes": [] } ] } ] }"#,
+    ];
+    for case in cases {
+        let result = decode(case);
+        assert!(
+            matches!(result, Err(StateError::Corrupt { .. })),
+            "{}: {result:?}",
+            String::from_utf8_lossy(case)
+        );
+    }
+}
+
+#[test]
+fn duplicate_instances_are_corrupt() {
+    let duplicate = br#"{ "version": 1, "plinth_version": "0", "serial": 1, "lineage": "x",
+        "resources": [
+          { "mode": "managed", "type": "t", "name": "n", "provider": "p",
+            "instances": [ { "attributes": {} } ] },
+          { "mode": "managed", "type": "t", "name": "n", "provider": "q",
+            "instances": [ { "attributes": {} } ] } ] }"#;
+    match decode(duplicate) {
+        Err(StateError::Corrupt { detail }) => assert!(detail.contains("t.n"), "{detail}"),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[test]
+fn one_resource_with_instances_on_two_providers_round_trips() {
+    let mut state = State::new();
+    let mut west = instance("aws_vpc", "v0");
+    west.provider = "aws.west".into();
+    state.instances.insert("aws_vpc.main[0]".into(), west);
+    state
+        .instances
+        .insert("aws_vpc.main[1]".into(), instance("aws_vpc", "v1"));
+    let decoded = decode(&encode(&state).expect("encodes")).expect("decodes");
+    assert_eq!(decoded, state);
+}
+
+#[test]
+fn inconsistent_instances_cannot_be_encoded() {
+    let mut state = State::new();
+    state
+        .instances
+        .insert("not an address".into(), instance("docker_container", "x"));
+    assert!(matches!(
+        encode(&state),
+        Err(StateError::InvalidAddress { .. })
+    ));
+    let mut state = State::new();
+    state
+        .instances
+        .insert("docker_image.x".into(), instance("docker_container", "x"));
+    assert!(matches!(
+        encode(&state),
+        Err(StateError::InconsistentInstance { .. })
+    ));
+}

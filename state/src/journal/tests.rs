@@ -1,0 +1,2 @@
+//! Tests for `journal`.
+use super::*;

@@ -1,0 +1,2 @@
+//! Tests for `local`.
+use super::*;

@@ -1,0 +1,85 @@
+//! The in-memory state: lineage, serial, outputs and resource instances keyed by address.
+//!
+//! `State` is plain data with no interior mutability, so the engine shares one snapshot behind an
+//! `Arc` and builds the next one rather than mutating a shared copy.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::addr::Mode;
+
+/// A whole state snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// Identity of this state's history: set once when the state is created, never changed.
+    pub lineage: String,
+    /// Incremented by the writer every time a changed snapshot is written.
+    pub serial: u64,
+    /// Root module outputs by name.
+    pub outputs: BTreeMap<String, OutputValue>,
+    /// Resource instances keyed by their address in `InstanceAddr`'s `Display` form.
+    pub instances: BTreeMap<String, Instance>,
+}
+
+impl State {
+    /// A fresh, empty state with a new random lineage and serial 0.
+    pub fn new() -> Self {
+        State {
+            lineage: uuid::Uuid::new_v4().to_string(),
+            serial: 0,
+            outputs: BTreeMap::new(),
+            instances: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for State {
+    /// Same as [`State::new`]: a fresh lineage.
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+/// The value of one root module output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputValue {
+    /// The output's value as JSON.
+    pub value: serde_json::Value,
+    /// Whether the output is redacted in human and JSON output.
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// Whether an instance is usable or must be replaced at the next apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Created and in good order.
+    #[default]
+    Ready,
+    /// Created only partly (or marked by the user): the next apply replaces it.
+    Tainted,
+}
+
+/// One resource instance as recorded in state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    /// Managed resource or data source (agrees with the address).
+    pub mode: Mode,
+    /// The resource type, e.g. `docker_container` (agrees with the address).
+    pub type_name: String,
+    /// The provider configuration that manages it, e.g. `docker` or `aws.west`.
+    pub provider: String,
+    /// Ready or tainted.
+    pub status: Status,
+    /// The object's attributes as a JSON object.
+    pub attributes: serde_json::Value,
+    /// Paths of attributes whose values are sensitive.
+    pub sensitive_attributes: Vec<String>,
+    /// Instance or resource addresses this instance depended on when last applied.
+    pub dependencies: Vec<String>,
+    /// Whether a replacement creates the new object before destroying this one.
+    pub create_before_destroy: bool,
+}

@@ -1,6 +1,97 @@
 //! The command line: clap commands, flags, exit codes, human and JSON rendering.
+//!
+//! Exit codes are Terraform's: 0 success, 1 error, and for `plan -detailed-exitcode` 2 when
+//! there are changes; `fmt -check` exits 3 when a file needs formatting.
+
+pub mod apply_cmd;
+pub mod args;
+pub mod diagnostics;
+pub mod info_cmd;
+pub mod misc_cmd;
+pub mod plan_cmd;
+pub mod render;
+pub mod setup;
+pub mod state_cmd;
+
+use std::collections::BTreeMap;
+
+use clap::Parser;
+use plinth_sdk::Diagnostics;
+
+use crate::cli::args::{Cli, Command};
+
+/// A failed command: its diagnostics and the sources to show them against.
+pub struct Failure {
+    /// What went wrong.
+    pub diagnostics: Diagnostics,
+    /// File name → text, for source excerpts.
+    pub sources: BTreeMap<String, String>,
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(diagnostics: Diagnostics) -> Failure {
+        Failure { diagnostics, sources: BTreeMap::new() }
+    }
+}
+
+impl From<plinth_sdk::Diagnostic> for Failure {
+    fn from(d: plinth_sdk::Diagnostic) -> Failure {
+        Failure::from(Diagnostics::from(d))
+    }
+}
+
+impl From<(Diagnostics, BTreeMap<String, String>)> for Failure {
+    fn from((diagnostics, sources): (Diagnostics, BTreeMap<String, String>)) -> Failure {
+        Failure { diagnostics, sources }
+    }
+}
+
+/// What a command returns: an exit code, or a failure (exit 1).
+pub type Outcome = Result<i32, Failure>;
+
+/// Prints warnings to standard error.
+pub fn print_warnings(diags: &Diagnostics, sources: &BTreeMap<String, String>, color: bool) {
+    let warnings = Diagnostics(diags.0.iter().filter(|d| d.severity == plinth_sdk::Severity::Warning).cloned().collect());
+    if !warnings.is_empty() {
+        eprint!("{}", diagnostics::render(&warnings, sources, color));
+    }
+}
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse_from(args::normalise(std::env::args())) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 1 } else { 0 };
+        }
+    };
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("Error: Invalid -chdir option: cannot change to {}: {e}", dir.display());
+            return 1;
+        }
+    }
+    let color = setup::color(cli.no_color);
+    let outcome = match cli.command {
+        Command::Init => misc_cmd::init(color),
+        Command::Validate { json } => misc_cmd::validate(json, color),
+        Command::Fmt { check, recursive, paths } => misc_cmd::fmt(check, recursive, &paths),
+        Command::Plan(args) => plan_cmd::plan(&args, color),
+        Command::Apply(args) => apply_cmd::apply(&args, false, color),
+        Command::Destroy(args) => apply_cmd::apply(&args, true, color),
+        Command::Output { json, raw, name } => info_cmd::output(json, raw, name.as_deref()),
+        Command::Show { json, planfile } => info_cmd::show(json, planfile.as_deref(), color),
+        Command::Graph => info_cmd::graph(),
+        Command::State(sub) => state_cmd::run(sub),
+        Command::Import { vars, lock, address, id } => misc_cmd::import(&vars, &lock, &address, &id),
+        Command::ForceUnlock { id, .. } => misc_cmd::force_unlock(&id),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(failure) => {
+            eprint!("{}", diagnostics::render(&failure.diagnostics, &failure.sources, color));
+            1
+        }
+    }
 }

@@ -100,6 +100,25 @@ pub fn mark_sensitive(schema: &Schema, value: Value) -> Value {
     }
 }
 
+/// Marks attributes sensitive by schema (when known) and by the names state recorded.
+pub fn mark_sensitive_opt(schema: Option<&Schema>, value: Value, recorded: &[String]) -> Value {
+    let value = match schema {
+        Some(s) => mark_sensitive(s, value),
+        None => value,
+    };
+    match value {
+        Value::Map(map) => Value::Map(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let marked = recorded.contains(&k) && !v.is_null();
+                    (k, if marked { v.mark_sensitive() } else { v })
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Top-level attribute names that are sensitive in a value (marked, or by schema).
 pub fn sensitive_names(schema: &Schema, value: &Value) -> Vec<String> {
     value

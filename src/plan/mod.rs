@@ -4,9 +4,11 @@
 pub mod deps;
 pub mod diff;
 pub mod expand;
+pub mod file;
 pub mod model;
 pub mod planner;
 pub mod refresh;
+pub mod validate;
 pub mod providers;
 pub mod results;
 pub mod walker;

@@ -1,0 +1,145 @@
+//! `plinth apply` and `plinth destroy`: plan (or read a saved plan), ask, execute, and write
+//! the new state once, with every finished operation journalled on the way.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::sync::{Arc, Mutex};
+
+use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_state::{Journal, LocalBackend, State};
+
+use crate::apply::journal::JournalWriter;
+use crate::apply::progress::Printer;
+use crate::apply::{self, ApplyInput, Counts};
+use crate::cli::args::ApplyArgs;
+use crate::cli::plan_cmd::{make_plan, mode_of, print_plan};
+use crate::cli::setup::{self, Loaded};
+use crate::cli::{print_warnings, render, Failure, Outcome};
+use crate::plan::file;
+use crate::plan::providers::Providers;
+use crate::plan::{Plan, PlanMode};
+
+/// `plinth apply [PLANFILE]` (and `plinth destroy` when `destroy`).
+pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
+    let loaded = setup::load_configuration()?;
+    let sources = loaded.config.sources.clone();
+    let with_sources = |d: Diagnostics| Failure { diagnostics: d, sources: sources.clone() };
+    let backend = setup::backend(&loaded.config).map_err(with_sources)?;
+    let _lock = setup::lock(&backend, &args.plan.lock, if destroy { "destroy" } else { "apply" })?;
+    let mut state = setup::load_state(&backend)?;
+    let providers = Providers::new(&setup::factories());
+    let plan = match &args.planfile {
+        Some(path) => {
+            let plan = file::load(path)?;
+            check_saved_plan(&plan, &loaded, &mut state)?;
+            plan
+        }
+        None => {
+            let plan = make_plan(&loaded, &state, &providers, &args.plan, mode_of(&args.plan, destroy), color)?;
+            print_plan(&plan, &providers, color);
+            if plan.has_changes() && !args.auto_approve && !confirm(destroy) {
+                println!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
+                return Ok(1);
+            }
+            plan
+        }
+    };
+    let (counts, diags) = execute(&loaded, &providers, &plan, state, &backend, args.plan.parallelism)?;
+    print_warnings(&diags, &sources, color);
+    if diags.has_errors() {
+        return Err(Failure { diagnostics: diags, sources });
+    }
+    if plan.mode == PlanMode::Destroy {
+        println!("\nDestroy complete! Resources: {} destroyed.", counts.destroyed);
+    } else {
+        println!("\nApply complete! Resources: {} added, {} changed, {} destroyed.", counts.added, counts.changed, counts.destroyed);
+        print_outputs(&backend);
+    }
+    Ok(0)
+}
+
+/// Refuses a saved plan made against another state or configuration.
+fn check_saved_plan(plan: &Plan, loaded: &Loaded, state: &mut State) -> Result<(), Failure> {
+    let fresh = state.serial == 0 && state.instances.is_empty() && state.outputs.is_empty();
+    if fresh && plan.serial == 0 {
+        state.lineage = plan.lineage.clone();
+    }
+    if plan.lineage != state.lineage || plan.serial != state.serial {
+        return Err(Diagnostic::error("Saved plan is stale")
+            .with_detail(format!(
+                "The given plan file can no longer be applied because the state was changed by another operation after the plan was created (plan: lineage {} serial {}; state: lineage {} serial {}). Create a new plan.",
+                plan.lineage, plan.serial, state.lineage, state.serial
+            ))
+            .into());
+    }
+    if plan.config_digest != file::config_digest(&loaded.config.sources) {
+        return Err(Diagnostic::error("Saved plan does not match the configuration")
+            .with_detail("The configuration files changed after the plan was created. Create a new plan.")
+            .into());
+    }
+    Ok(())
+}
+
+fn confirm(destroy: bool) -> bool {
+    if destroy {
+        print!("\nDo you really want to destroy all resources?\n  plinth will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ");
+    } else {
+        print!("\nDo you want to perform these actions?\n  plinth will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    }
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    answer.trim() == "yes"
+}
+
+/// Executes a plan: journal open, apply, snapshot written once, journal removed. Returns what
+/// was done and the diagnostics of the run (errors included: state holds everything finished).
+pub fn execute(loaded: &Loaded, providers: &Providers, plan: &Plan, state: State, backend: &LocalBackend, parallelism: usize) -> Result<(Counts, Diagnostics), Failure> {
+    if !plan.has_changes() && plan.drift.is_empty() {
+        return Ok((Counts::default(), Diagnostics::new()));
+    }
+    let journal = Journal::open(backend.path(), &state).map_err(setup::state_error)?;
+    let shared = Arc::new(Mutex::new(Some(journal)));
+    let for_writer = shared.clone();
+    let writer = JournalWriter::start(Box::new(move |entries| {
+        let mut guard = for_writer.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_mut() {
+            Some(journal) => journal.append(entries).map_err(|e| e.to_string()),
+            None => Err("the journal is closed".into()),
+        }
+    }));
+    let workspace = setup::workspace();
+    let input = ApplyInput {
+        config: &loaded.config,
+        graph: &loaded.graph,
+        order: &loaded.order,
+        providers,
+        plan,
+        workspace: &workspace,
+        parallelism,
+        printer: Printer::default(),
+    };
+    let applied = setup::runtime().block_on(apply::run(&input, state, &writer));
+    drop(writer);
+    let mut new_state = applied.state;
+    new_state.serial += 1;
+    let journal = shared.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(journal) = journal {
+        journal.finish(&new_state).map_err(setup::state_error)?;
+    }
+    Ok((applied.counts, applied.diagnostics))
+}
+
+/// Prints the root outputs after an apply, sensitive ones hidden.
+pub fn print_outputs(backend: &LocalBackend) {
+    let Ok(state) = backend.load() else { return };
+    if state.outputs.is_empty() {
+        return;
+    }
+    let outputs: BTreeMap<String, (Value, bool)> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
+        .collect();
+    println!("\nOutputs:\n\n{}", render::render_outputs(&outputs));
+}

@@ -1,0 +1,138 @@
+//! Read-only commands: `output`, `show` and `graph`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use plinth_sdk::{Diagnostic, Value};
+use plinth_state::{Mode, State};
+
+use crate::cli::setup;
+use crate::cli::{render, Outcome};
+use crate::plan::file;
+use crate::plan::providers::Providers;
+
+fn state_for_reading() -> Result<State, crate::cli::Failure> {
+    let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
+    let backend = setup::backend(&config)?;
+    Ok(setup::load_state(&backend)?)
+}
+
+/// `plinth output [-json] [-raw] [NAME]`.
+pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
+    let state = state_for_reading()?;
+    if let Some(name) = name {
+        let Some(o) = state.outputs.get(name) else {
+            return Err(Diagnostic::error(format!("Output \"{name}\" not found"))
+                .with_detail("The output variable requested could not be found in the state file. If you recently added it to your configuration, apply it first.")
+                .into());
+        };
+        let value = Value::from_json(&o.value);
+        if json {
+            println!("{}", o.value);
+        } else if raw {
+            match &value {
+                Value::String(s) => println!("{s}"),
+                Value::Number(_) | Value::Bool(_) => println!("{value}"),
+                _ => return Err(Diagnostic::error("Unsupported value for raw output").with_detail("The -raw option only supports strings, numbers, and boolean values.").into()),
+            }
+        } else {
+            println!("{value}");
+        }
+        return Ok(0);
+    }
+    if json {
+        let map: serde_json::Map<String, serde_json::Value> = state
+            .outputs
+            .iter()
+            .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "value": o.value })))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&map).unwrap_or_default());
+        return Ok(0);
+    }
+    if state.outputs.is_empty() {
+        eprintln!("Warning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty.");
+        return Ok(0);
+    }
+    let outputs: BTreeMap<String, (Value, bool)> = state.outputs.iter().map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive))).collect();
+    print!("{}", render::render_outputs(&outputs));
+    Ok(0)
+}
+
+/// `plinth show [-json] [PLANFILE]`.
+pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
+    let providers = Providers::new(&setup::factories());
+    if let Some(path) = planfile {
+        let plan = file::load(path)?;
+        if json {
+            println!("{}", render::plan_to_json(&plan));
+        } else {
+            crate::cli::plan_cmd::print_plan(&plan, &providers, color);
+        }
+        return Ok(0);
+    }
+    let state = state_for_reading()?;
+    if json {
+        println!("{}", state_json(&state, &providers));
+        return Ok(0);
+    }
+    if state.instances.is_empty() {
+        println!("The state file is empty. No resources are represented.");
+        return Ok(0);
+    }
+    for (address, instance) in &state.instances {
+        let data = instance.mode == Mode::Data;
+        let schema = if data { None } else { providers.schema_by_type(&instance.type_name) };
+        let value = crate::plan::diff::mark_sensitive_opt(schema.as_ref(), Value::from_json(&instance.attributes), &instance.sensitive_attributes);
+        println!("{}", render::render_instance(address, &instance.type_name, data, &value, schema.as_ref()));
+    }
+    let outputs: BTreeMap<String, (Value, bool)> = state.outputs.iter().map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive))).collect();
+    if !outputs.is_empty() {
+        println!("\nOutputs:\n\n{}", render::render_outputs(&outputs));
+    }
+    Ok(0)
+}
+
+/// The state as JSON for `show -json`, sensitive values replaced by `null` with the
+/// attribute named in `sensitive_attributes`.
+fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
+    let resources: Vec<serde_json::Value> = state
+        .instances
+        .iter()
+        .map(|(address, i)| {
+            let schema = providers.schema_by_type(&i.type_name);
+            let value = crate::plan::diff::mark_sensitive_opt(schema.as_ref(), Value::from_json(&i.attributes), &i.sensitive_attributes);
+            let values: serde_json::Map<String, serde_json::Value> = value
+                .as_map()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), if v.contains_sensitive() { serde_json::Value::Null } else { v.to_json() })).collect())
+                .unwrap_or_default();
+            serde_json::json!({
+                "address": address,
+                "mode": if i.mode == Mode::Data { "data" } else { "managed" },
+                "type": i.type_name,
+                "provider_name": i.provider,
+                "tainted": i.status == plinth_state::Status::Tainted,
+                "values": values,
+                "sensitive_attributes": i.sensitive_attributes,
+                "depends_on": i.dependencies,
+            })
+        })
+        .collect();
+    let outputs: serde_json::Map<String, serde_json::Value> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "value": if o.sensitive { serde_json::Value::Null } else { o.value.clone() } })))
+        .collect();
+    serde_json::json!({
+        "format_version": "1.0",
+        "lineage": state.lineage,
+        "serial": state.serial,
+        "values": { "outputs": outputs, "root_module": { "resources": resources } },
+    })
+}
+
+/// `plinth graph`.
+pub fn graph() -> Outcome {
+    let loaded = setup::load_configuration()?;
+    print!("{}", crate::graph::dot::to_dot(&loaded.graph));
+    Ok(0)
+}

@@ -1,0 +1,80 @@
+//! `plinth plan`: refresh, diff and print (or save) the plan.
+
+use plinth_sdk::Diagnostics;
+use plinth_state::State;
+
+use crate::cli::args::PlanArgs;
+use crate::cli::setup::{self, Loaded};
+use crate::cli::{print_warnings, render, Failure, Outcome};
+use crate::plan::file;
+use crate::plan::planner::{self, PlanInput, PlanOptions};
+use crate::plan::providers::Providers;
+use crate::plan::{Plan, PlanMode};
+
+/// Makes a plan from the current directory's configuration and `state`.
+pub fn make_plan(loaded: &Loaded, state: &State, providers: &Providers, args: &PlanArgs, mode: PlanMode, color: bool) -> Result<Plan, Failure> {
+    let sources = loaded.config.sources.clone();
+    let variables = setup::variables(&loaded.config, &args.vars).map_err(|d| Failure { diagnostics: d, sources: sources.clone() })?;
+    let options = PlanOptions {
+        mode,
+        refresh: args.refresh,
+        targets: args.targets.clone(),
+        replace: args.replace.clone(),
+        workspace: setup::workspace(),
+    };
+    let input = PlanInput {
+        config: &loaded.config,
+        graph: &loaded.graph,
+        order: &loaded.order,
+        state,
+        providers,
+        variables: &variables,
+        options: &options,
+    };
+    let (mut plan, warnings) = setup::runtime()
+        .block_on(planner::make(&input))
+        .map_err(|d| Failure { diagnostics: d, sources: sources.clone() })?;
+    print_warnings(&warnings, &sources, color);
+    plan.config_digest = file::config_digest(&loaded.config.sources);
+    Ok(plan)
+}
+
+/// The plan mode the flags ask for.
+pub fn mode_of(args: &PlanArgs, destroy: bool) -> PlanMode {
+    if destroy || args.destroy {
+        PlanMode::Destroy
+    } else if args.refresh_only {
+        PlanMode::RefreshOnly
+    } else {
+        PlanMode::Normal
+    }
+}
+
+/// Prints a plan for people, with the schemas of the types it shows.
+pub fn print_plan(plan: &Plan, providers: &Providers, color: bool) {
+    print!("{}", render::render_plan(plan, &|t: &str| providers.schema_by_type(t), color));
+}
+
+/// `plinth plan`.
+pub fn plan(args: &PlanArgs, color: bool) -> Outcome {
+    let loaded = setup::load_configuration()?;
+    let sources = loaded.config.sources.clone();
+    let with_sources = |d: Diagnostics| Failure { diagnostics: d, sources: sources.clone() };
+    let backend = setup::backend(&loaded.config).map_err(with_sources)?;
+    let _lock = setup::lock(&backend, &args.lock, "plan")?;
+    let state = setup::load_state(&backend)?;
+    let providers = Providers::new(&setup::factories());
+    let plan = make_plan(&loaded, &state, &providers, args, mode_of(args, false), color)?;
+    if args.json {
+        println!("{}", render::plan_to_json(&plan));
+    } else {
+        print_plan(&plan, &providers, color);
+    }
+    if let Some(out) = &args.out {
+        file::save(out, &plan)?;
+        if !args.json {
+            println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    plinth apply \"{}\"", out.display(), out.display());
+        }
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 })
+}

@@ -1,0 +1,129 @@
+//! The steps commands share, each a small function: load and check the configuration, pick the
+//! state backend, take the lock, load state, list the providers, decide on color.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use petgraph::graph::NodeIndex;
+use plinth_sdk::{Diagnostic, Diagnostics, ProviderFactory, Value};
+use plinth_state::{LocalBackend, LockGuard, LockInfo, State, StateError};
+
+use crate::cli::args::{parse_duration, LockArgs, VarArgs};
+use crate::config::{self, Config, VarOptions};
+use crate::graph::{self, Graph};
+
+/// A loaded configuration with its checked graph.
+pub struct Loaded {
+    /// The configuration.
+    pub config: Config,
+    /// Its dependency graph.
+    pub graph: Graph,
+    /// A topological order of the graph.
+    pub order: Vec<NodeIndex>,
+}
+
+/// Loads the configuration of the current directory and builds and checks its graph.
+pub fn load_configuration() -> Result<Loaded, (Diagnostics, BTreeMap<String, String>)> {
+    let config = config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
+    let graph = graph::build(&config).map_err(|d| (d, config.sources.clone()))?;
+    let order = graph::check::order(&graph, &config).map_err(|d| (d, config.sources.clone()))?;
+    Ok(Loaded { config, graph, order })
+}
+
+/// The root variable values from defaults, files, -var and the environment.
+pub fn variables(config: &Config, vars: &VarArgs) -> Result<BTreeMap<String, Value>, Diagnostics> {
+    let options = VarOptions {
+        var_files: vars.var_files.clone(),
+        vars: vars.vars.clone(),
+        interactive: vars.input && std::io::stdin().is_terminal(),
+    };
+    config::root_variables(&config.root, Path::new("."), &options)
+}
+
+/// Every provider built into this binary.
+pub fn factories() -> Vec<ProviderFactory> {
+    #[allow(unused_mut)]
+    let mut list: Vec<ProviderFactory> = vec![crate::builtin::terraform_data::factory];
+    #[cfg(feature = "test-provider")]
+    list.push(crate::builtin::slow::factory);
+    list
+}
+
+/// The default state file name.
+pub const DEFAULT_STATE_FILE: &str = "plinth.tfstate";
+
+/// The state backend the configuration asks for (the local file by default).
+pub fn backend(config: &Config) -> Result<LocalBackend, Diagnostics> {
+    let Some(b) = &config.root.terraform.backend else {
+        return Ok(LocalBackend::new(PathBuf::from(DEFAULT_STATE_FILE)));
+    };
+    if b.kind != "local" {
+        return Err(Diagnostic::error(format!("Unsupported backend \"{}\"", b.kind))
+            .with_detail("This version of plinth stores state in a local file only (backend \"local\").")
+            .with_span(b.span.clone())
+            .into());
+    }
+    let path = b.body.attributes.iter().find(|a| a.name == "path").map(|a| match &a.expr.expr {
+        hcl::Expression::String(s) => Ok(s.clone()),
+        _ => Err(Diagnostic::error("Invalid backend setting").with_detail("path must be a literal string.").with_span(a.expr.span.clone())),
+    });
+    match path {
+        None => Ok(LocalBackend::new(PathBuf::from(DEFAULT_STATE_FILE))),
+        Some(Ok(p)) => Ok(LocalBackend::new(PathBuf::from(p))),
+        Some(Err(d)) => Err(d.into()),
+    }
+}
+
+/// A state error as a diagnostic.
+pub fn state_error(e: StateError) -> Diagnostics {
+    Diagnostic::error("Error accessing the state").with_detail(e.to_string()).into()
+}
+
+/// Takes the state lock unless -lock=false; warns when a dead holder's lock was broken.
+pub fn lock(backend: &LocalBackend, args: &LockArgs, operation: &str) -> Result<Option<LockGuard>, Diagnostics> {
+    if !args.lock {
+        return Ok(None);
+    }
+    let timeout = parse_duration(&args.lock_timeout).map_err(|e| Diagnostics::from(Diagnostic::error("Invalid -lock-timeout").with_detail(e)))?;
+    let guard = backend.lock(LockInfo::current(operation), timeout).map_err(|e| {
+        Diagnostics::from(Diagnostic::error("Error acquiring the state lock").with_detail(format!(
+            "{e}\n\nplinth acquires a state lock to protect the state from being written by multiple users at the same time. Please resolve the issue above and try again. If the holder is gone, `plinth force-unlock LOCK_ID` removes the lock."
+        )))
+    })?;
+    if let Some(stale) = guard.broke_stale() {
+        eprintln!(
+            "Warning: broke a stale state lock held by {} (pid {}, no longer running) for {} since {}",
+            stale.who, stale.pid, stale.operation, stale.created
+        );
+    }
+    Ok(Some(guard))
+}
+
+/// Loads state, replaying the journal a killed run left behind.
+pub fn load_state(backend: &LocalBackend) -> Result<State, Diagnostics> {
+    let loaded = backend.load_replaying().map_err(state_error)?;
+    if loaded.replayed > 0 {
+        eprintln!(
+            "Note: recovered {} operation(s) from the journal of an interrupted run into {}.",
+            loaded.replayed,
+            backend.path().display()
+        );
+    }
+    Ok(loaded.state)
+}
+
+/// Whether to color output: a terminal, no -no-color, no NO_COLOR.
+pub fn color(no_color: bool) -> bool {
+    !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+/// The async runtime commands run providers on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("the async runtime starts")
+}
+
+/// `terraform.workspace`: TF_WORKSPACE or `default`.
+pub fn workspace() -> String {
+    std::env::var("TF_WORKSPACE").unwrap_or_else(|_| "default".to_string())
+}

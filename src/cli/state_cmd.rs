@@ -1,0 +1,146 @@
+//! `plinth state list|show|mv|rm|pull|push`: inspect and edit state, always through the
+//! state crate, under the lock, writing a new serial with a backup of the previous file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use plinth_sdk::{Diagnostic, Value};
+use plinth_state::{LocalBackend, Mode, State};
+
+use crate::cli::args::StateCommand;
+use crate::cli::setup;
+use crate::cli::{render, Failure, Outcome};
+use crate::plan::deps::strip_keys;
+use crate::plan::providers::Providers;
+
+fn open_backend() -> Result<LocalBackend, Failure> {
+    let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
+    Ok(setup::backend(&config)?)
+}
+
+/// Whether `address` is `filter` itself or inside it (its instances or a module's contents).
+fn within(address: &str, filter: &str) -> bool {
+    address == filter || (address.starts_with(filter) && matches!(address.as_bytes().get(filter.len()), Some(b'[') | Some(b'.')))
+}
+
+/// Runs a `state` subcommand.
+pub fn run(command: StateCommand) -> Outcome {
+    let backend = open_backend()?;
+    match command {
+        StateCommand::List { addresses } => {
+            let state = setup::load_state(&backend)?;
+            for address in state.instances.keys() {
+                if addresses.is_empty() || addresses.iter().any(|f| within(address, f)) {
+                    println!("{address}");
+                }
+            }
+            Ok(0)
+        }
+        StateCommand::Show { address } => {
+            let state = setup::load_state(&backend)?;
+            let Some(instance) = state.instances.get(&address) else {
+                return Err(Diagnostic::error(format!("No instance found for the given address {address}"))
+                    .with_detail("This command requires that the address references one specific instance. Run `plinth state list` to see the addresses in state.")
+                    .into());
+            };
+            let providers = Providers::new(&setup::factories());
+            let data = instance.mode == Mode::Data;
+            let schema = if data { None } else { providers.schema_by_type(&instance.type_name) };
+            let value = crate::plan::diff::mark_sensitive_opt(schema.as_ref(), Value::from_json(&instance.attributes), &instance.sensitive_attributes);
+            print!("{}", render::render_instance(&address, &instance.type_name, data, &value, schema.as_ref()));
+            Ok(0)
+        }
+        StateCommand::Mv { lock, source, destination } => {
+            let _lock = setup::lock(&backend, &lock, "state mv")?;
+            let mut state = setup::load_state(&backend)?;
+            let moved = move_addresses(&mut state, &source, &destination)?;
+            state.serial += 1;
+            backend.write(&state).map_err(setup::state_error)?;
+            println!("Move \"{source}\" to \"{destination}\"\nSuccessfully moved {moved} object(s).");
+            Ok(0)
+        }
+        StateCommand::Rm { lock, addresses } => {
+            let _lock = setup::lock(&backend, &lock, "state rm")?;
+            let mut state = setup::load_state(&backend)?;
+            let doomed: Vec<String> = state.instances.keys().filter(|a| addresses.iter().any(|f| within(a, f))).cloned().collect();
+            if doomed.is_empty() {
+                return Err(Diagnostic::error("Invalid target address").with_detail(format!("No matching objects found for {}.", addresses.join(", "))).into());
+            }
+            for address in &doomed {
+                state.instances.remove(address);
+                println!("Removed {address}");
+            }
+            state.serial += 1;
+            backend.write(&state).map_err(setup::state_error)?;
+            println!("Successfully removed {} resource instance(s).", doomed.len());
+            Ok(0)
+        }
+        StateCommand::Pull => {
+            let state = setup::load_state(&backend)?;
+            let bytes = plinth_state::encode(&state).map_err(setup::state_error)?;
+            println!("{}", String::from_utf8_lossy(&bytes));
+            Ok(0)
+        }
+        StateCommand::Push { force, lock, path } => {
+            let bytes = std::fs::read(&path).map_err(|e| Diagnostic::error(format!("Failed to read {}", path.display())).with_detail(e.to_string()))?;
+            let pushed = plinth_state::decode(&bytes).map_err(setup::state_error)?;
+            let _lock = setup::lock(&backend, &lock, "state push")?;
+            let current = setup::load_state(&backend)?;
+            let existing = current.serial > 0 || !current.instances.is_empty();
+            if existing && !force {
+                if pushed.lineage != current.lineage {
+                    return Err(Diagnostic::error("Failed to write state: lineage mismatch")
+                        .with_detail(format!("The state being pushed has lineage {} but the current state has lineage {}: they belong to different infrastructures. Use -force to overwrite anyway.", pushed.lineage, current.lineage))
+                        .into());
+                }
+                if pushed.serial < current.serial {
+                    return Err(Diagnostic::error("Failed to write state: serial is older")
+                        .with_detail(format!("The state being pushed has serial {} but the current state has serial {}: it is older. Use -force to overwrite anyway.", pushed.serial, current.serial))
+                        .into());
+                }
+            }
+            backend.write(&pushed).map_err(setup::state_error)?;
+            Ok(0)
+        }
+    }
+}
+
+/// Moves every instance at or inside `source` under `destination`, rewriting dependencies.
+fn move_addresses(state: &mut State, source: &str, destination: &str) -> Result<usize, Failure> {
+    let sources: Vec<String> = state.instances.keys().filter(|a| within(a, source)).cloned().collect();
+    if sources.is_empty() {
+        return Err(Diagnostic::error("Invalid source address").with_detail(format!("Cannot move {source}: it does not match anything in the current state.")).into());
+    }
+    let renamed: Vec<(String, String)> = sources.iter().map(|a| (a.clone(), format!("{destination}{}", &a[source.len()..]))).collect();
+    for (_, to) in &renamed {
+        if state.instances.contains_key(to) && !sources.contains(to) {
+            return Err(Diagnostic::error("Invalid target address").with_detail(format!("Cannot move {source} to {destination}: there is already an object at {to}.")).into());
+        }
+    }
+    let (node_from, node_to) = (strip_keys(source), strip_keys(destination));
+    for (from, to) in &renamed {
+        if let Some(instance) = state.instances.remove(from) {
+            state.instances.insert(to.clone(), instance);
+        }
+    }
+    for instance in state.instances.values_mut() {
+        for dep in instance.dependencies.iter_mut() {
+            if within(dep, &node_from) {
+                *dep = format!("{node_to}{}", &dep[node_from.len()..]);
+            }
+        }
+    }
+    Ok(renamed.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_matches_instances_and_module_contents_but_not_longer_names() {
+        assert!(within("aws_vpc.a[0]", "aws_vpc.a"));
+        assert!(within("module.m.aws_vpc.a", "module.m"));
+        assert!(!within("aws_vpc.ab", "aws_vpc.a"));
+    }
+}

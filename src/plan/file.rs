@@ -1,0 +1,77 @@
+//! Saved plan files (`plan -out`): the plan as JSON with its unknowns and sensitive marks,
+//! written with mode 0600 (it holds variable values), plus the digest of the configuration it
+//! was made from so a changed configuration or state is refused at apply.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use plinth_sdk::Diagnostic;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::plan::Plan;
+
+#[derive(Serialize, Deserialize)]
+struct PlanFile {
+    plinth_plan: u32,
+    plan: Plan,
+}
+
+/// A digest of the configuration files (names and contents).
+pub fn config_digest(sources: &BTreeMap<String, String>) -> String {
+    let mut hasher = Sha256::new();
+    for (name, text) in sources {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes a plan file (mode 0600).
+pub fn save(path: &Path, plan: &Plan) -> Result<(), Diagnostic> {
+    let fail = |e: String| Diagnostic::error(format!("Failed to write plan file {}", path.display())).with_detail(e);
+    let bytes = serde_json::to_vec(&PlanFile { plinth_plan: 1, plan: plan.clone() }).map_err(|e| fail(e.to_string()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| fail(e.to_string()))?;
+    file.write_all(&bytes).and_then(|_| file.sync_all()).map_err(|e| fail(e.to_string()))
+}
+
+/// Reads a plan file.
+pub fn load(path: &Path) -> Result<Plan, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(format!("Failed to read plan file {}", path.display())).with_detail(e.to_string()))?;
+    let file: PlanFile = serde_json::from_slice(&bytes).map_err(|e| {
+        Diagnostic::error(format!("Failed to read plan file {}", path.display()))
+            .with_detail(format!("The file is not a plinth plan file: {e}."))
+    })?;
+    Ok(file.plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plinth_sdk::Value;
+
+    #[test]
+    fn plan_files_round_trip_with_unknown_and_sensitive_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.bin");
+        let mut plan = Plan { lineage: "l".into(), serial: 3, ..Plan::default() };
+        plan.variables.insert("token".into(), Value::from("s").mark_sensitive());
+        plan.variables.insert("later".into(), Value::Unknown);
+        save(&path, &plan).unwrap();
+        assert_eq!(load(&path).unwrap(), plan);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::write(&path, b"garbage").unwrap();
+        assert!(load(&path).unwrap_err().detail.unwrap().contains("not a plinth plan file"));
+    }
+}

@@ -1,0 +1,110 @@
+//! Static checks of resource bodies against their schemas, without evaluating anything: for
+//! `plinth validate` (unknown arguments and blocks with "did you mean", read-only attributes
+//! set, required arguments missing, unknown resource types).
+
+use plinth_sdk::{Diagnostic, Diagnostics, Schema, Span};
+
+use crate::config::{Body, Config, Mode, Module};
+use crate::graph::default_provider;
+use crate::plan::providers::Providers;
+
+/// Checks every resource and data block of the configuration.
+pub fn check(config: &Config, providers: &Providers) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    check_module(&config.root, "", providers, &mut diags);
+    diags
+}
+
+fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mut Diagnostics) {
+    for r in &module.resources {
+        let provider = r.provider.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| default_provider(&r.type_name).to_string());
+        let data = if r.mode == Mode::Data { "data." } else { "" };
+        let address = format!("{prefix}{data}{}.{}", r.type_name, r.name);
+        if !providers.has(&provider) {
+            diags.push(
+                Diagnostic::error(format!("Provider \"{provider}\" is not available"))
+                    .with_detail(format!("No provider named \"{provider}\" is built into plinth; the providers are: {}.", providers.names().join(", ")))
+                    .with_span(r.span.clone())
+                    .with_address(&address),
+            );
+            continue;
+        }
+        match providers.resource_schema(&provider, r.mode, &r.type_name) {
+            Some(schema) => check_body(&r.body, &schema, &r.span, &address, diags),
+            None => {
+                let kind = if r.mode == Mode::Data { "data source" } else { "resource type" };
+                diags.push(
+                    Diagnostic::error(format!("Invalid {kind}"))
+                        .with_detail(format!("The provider \"{provider}\" does not support {kind} \"{}\".", r.type_name))
+                        .with_span(r.span.clone())
+                        .with_address(&address),
+                );
+            }
+        }
+    }
+    for call in &module.module_calls {
+        check_module(&call.module, &format!("{prefix}module.{}.", call.name), providers, diags);
+    }
+}
+
+fn suggestion(name: &str, schema: &Schema) -> String {
+    schema
+        .names()
+        .map(|n| (strsim::jaro_winkler(name, n), n))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| format!(" Did you mean \"{n}\"?"))
+        .unwrap_or_default()
+}
+
+fn check_body(body: &Body, schema: &Schema, span: &Span, address: &str, diags: &mut Diagnostics) {
+    for a in &body.attributes {
+        match schema.attributes.get(&a.name) {
+            None => diags.push(
+                Diagnostic::error("Unsupported argument")
+                    .with_detail(format!("An argument named \"{}\" is not expected here.{}", a.name, suggestion(&a.name, schema)))
+                    .with_span(a.name_span.clone())
+                    .with_address(address),
+            ),
+            Some(attr) if attr.computed && !attr.optional && !attr.required => diags.push(
+                Diagnostic::error("Invalid or unknown key")
+                    .with_detail(format!("\"{}\" is set by the provider and cannot be configured.", a.name))
+                    .with_span(a.name_span.clone())
+                    .with_address(address),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (name, attr) in &schema.attributes {
+        if attr.required && !body.attributes.iter().any(|a| &a.name == name) {
+            diags.push(
+                Diagnostic::error("Missing required argument")
+                    .with_detail(format!("The argument \"{name}\" is required, but no definition was found."))
+                    .with_span(span.clone())
+                    .with_address(address),
+            );
+        }
+    }
+    for b in &body.blocks {
+        match schema.blocks.get(&b.kind) {
+            Some(nested) => check_body(&b.body, &nested.schema, &b.span, address, diags),
+            None => diags.push(
+                Diagnostic::error("Unsupported block type")
+                    .with_detail(format!("Blocks of type \"{}\" are not expected here.{}", b.kind, suggestion(&b.kind, schema)))
+                    .with_span(b.span.clone())
+                    .with_address(address),
+            ),
+        }
+    }
+    for d in &body.dynamic_blocks {
+        match schema.blocks.get(&d.kind) {
+            Some(nested) => check_body(&d.content, &nested.schema, &d.span, address, diags),
+            None => diags.push(
+                Diagnostic::error("Unsupported block type")
+                    .with_detail(format!("Blocks of type \"{}\" are not expected here.{}", d.kind, suggestion(&d.kind, schema)))
+                    .with_span(d.span.clone())
+                    .with_address(address),
+            ),
+        }
+    }
+}

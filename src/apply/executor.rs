@@ -92,7 +92,7 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
     if !configured.failed {
         diagnostics.extend(applier.delete_phase(input.plan).await);
     }
-    if input.plan.mode == PlanMode::Normal && !configured.failed {
+    if input.plan.mode != PlanMode::Destroy && !configured.failed {
         let walked = walk.run(&applier).await;
         diagnostics.extend(walked.diagnostics);
         if !walked.failed {
@@ -108,13 +108,20 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
             }
         }
     } else if input.plan.mode == PlanMode::Destroy && !diagnostics.has_errors() {
-        applier.lock_state().outputs.clear();
+        let mut state = applier.lock_state();
+        state.outputs.clear();
+        state.instances.retain(|_, i| i.mode != StateMode::Data);
+        drop(state);
         if let Err(e) = journal.append(vec![JournalEntry::Outputs { outputs: BTreeMap::new() }]).await {
             diagnostics.push(Diagnostic::error("Failed to write the state journal").with_detail(e));
         }
     }
     let counts = *applier.counts.lock().unwrap_or_else(|p| p.into_inner());
-    let state = applier.state.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut state = applier.state.into_inner().unwrap_or_else(|p| p.into_inner());
+    if !diagnostics.has_errors() {
+        // Data sources no longer configured are simply forgotten.
+        state.instances.retain(|address, i| i.mode != StateMode::Data || applier.changes.contains_key(address.as_str()));
+    }
     Applied { state, diagnostics, counts }
 }
 
@@ -211,10 +218,13 @@ impl Applier<'_> {
     async fn delete(&self, change: &ResourceChange) -> Result<(), Diagnostics> {
         let provider = self.provider(&change.provider, &change.address)?;
         let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
-        let _permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
-        self.printer
+        let permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+        let result = self
+            .printer
             .track(&change.address, Verb::Destroy, id_of(&prior).as_deref(), |_| None, provider.delete(&change.type_name, prior.clone()))
-            .await?;
+            .await;
+        drop(permit);
+        result?;
         self.remove(&change.address).await?;
         self.count(|c| c.destroyed += 1);
         Ok(())
@@ -251,11 +261,12 @@ impl Applier<'_> {
 
     async fn create(&self, provider: &dyn Provider, request: &InstanceRequest<'_>) -> Result<Value, Diagnostics> {
         let planned = self.final_value(provider, request, None).await?;
-        let _permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+        let permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
         let result = self
             .printer
             .track(&request.address, Verb::Create, None, |v: &Value| id_of(v), provider.create(&request.resource.type_name, planned))
             .await;
+        drop(permit);
         match result {
             Ok(value) => {
                 let value = diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
@@ -284,6 +295,11 @@ impl InstanceHandler for Applier<'_> {
         };
         let provider = self.provider(request.provider, &address)?;
         match change.action {
+            Action::NoOp if change.before.is_none() && change.after.is_none() => {
+                // Refresh-only: the object was deleted outside plinth.
+                self.remove(&address).await?;
+                Ok(Value::Null)
+            }
             Action::NoOp => {
                 let value = change.after.clone().or_else(|| change.before.clone()).unwrap_or(Value::Null);
                 let record = self.instance_record(&request, &value, Status::Ready);
@@ -295,11 +311,13 @@ impl InstanceHandler for Applier<'_> {
             }
             Action::Read => {
                 let config = request.config.clone().unmark_deep().0;
-                let _permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+                let permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
                 let value = self
                     .printer
                     .track(&address, Verb::Read, None, |v: &Value| id_of(v), provider.read_data(&request.resource.type_name, config))
-                    .await?;
+                    .await;
+                drop(permit);
+                let value = value?;
                 let value = diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
                 self.put(&address, self.instance_record(&request, &value, Status::Ready)).await?;
                 Ok(value)
@@ -308,11 +326,13 @@ impl InstanceHandler for Applier<'_> {
             Action::Update => {
                 let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
                 let planned = self.final_value(provider.as_ref(), &request, Some(&prior)).await?;
-                let _permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+                let permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
                 let value = self
                     .printer
                     .track(&address, Verb::Update, id_of(&prior).as_deref(), |v: &Value| id_of(v), provider.update(&request.resource.type_name, prior.clone(), planned))
-                    .await?;
+                    .await;
+                drop(permit);
+                let value = value?;
                 let value = diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
                 self.put(&address, self.instance_record(&request, &value, Status::Ready)).await?;
                 self.count(|c| c.changed += 1);

@@ -204,7 +204,7 @@ impl Builder {
             if names.first().is_some_and(|n| locals.contains(&n.as_str())) {
                 continue;
             }
-            match targets(module, path, &names) {
+            match targets(module, path, &names, &self.graph.index) {
                 Ok(deps) => {
                     for dep in deps {
                         let (from, to) = (self.graph.add(dep), self.graph.add(node.clone()));
@@ -269,23 +269,25 @@ fn resolve_provider(p: &ProviderRef, map: &BTreeMap<String, String>) -> String {
 }
 
 /// The nodes a reference points at, or (summary, detail) when it points at nothing declared.
-fn targets(module: &Module, path: &ModulePath, names: &[String]) -> Result<Vec<Node>, (String, String)> {
+fn targets(module: &Module, path: &ModulePath, names: &[String], declared: &HashMap<Node, NodeIndex>) -> Result<Vec<Node>, (String, String)> {
     let at = |kind| Node { module: path.to_vec(), kind };
     let name_at = |i: usize| names.get(i).cloned().unwrap_or_default();
     match names.first().map(String::as_str) {
         None | Some("count" | "each" | "path" | "terraform" | "self") => Ok(Vec::new()),
         Some("var") => {
             let n = name_at(1);
-            if module.variables.iter().any(|v| v.name == n) {
-                Ok(vec![at(NodeKind::Variable(n))])
+            let node = at(NodeKind::Variable(n.clone()));
+            if declared.contains_key(&node) {
+                Ok(vec![node])
             } else {
                 Err(("Reference to undeclared input variable".into(), format!("An input variable with the name \"{n}\" has not been declared.")))
             }
         }
         Some("local") => {
             let n = name_at(1);
-            if module.locals.iter().any(|l| l.name == n) {
-                Ok(vec![at(NodeKind::Local(n))])
+            let node = at(NodeKind::Local(n.clone()));
+            if declared.contains_key(&node) {
+                Ok(vec![node])
             } else {
                 Err(("Reference to undeclared local value".into(), format!("A local value with the name \"{n}\" has not been declared.")))
             }
@@ -309,16 +311,18 @@ fn targets(module: &Module, path: &ModulePath, names: &[String]) -> Result<Vec<N
         }
         Some("data") => {
             let (t, n) = (name_at(1), name_at(2));
-            if module.resources.iter().any(|r| r.mode == Mode::Data && r.type_name == t && r.name == n) {
-                Ok(vec![at(NodeKind::Resource { mode: Mode::Data, type_name: t, name: n })])
+            let node = at(NodeKind::Resource { mode: Mode::Data, type_name: t.clone(), name: n.clone() });
+            if declared.contains_key(&node) {
+                Ok(vec![node])
             } else {
                 Err(("Reference to undeclared resource".into(), format!("A data resource \"{t}\" \"{n}\" has not been declared in this module.")))
             }
         }
         Some(t) => {
             let n = name_at(1);
-            if module.resources.iter().any(|r| r.mode == Mode::Managed && r.type_name == t && r.name == n) {
-                Ok(vec![at(NodeKind::Resource { mode: Mode::Managed, type_name: t.to_string(), name: n })])
+            let node = at(NodeKind::Resource { mode: Mode::Managed, type_name: t.to_string(), name: n.clone() });
+            if declared.contains_key(&node) {
+                Ok(vec![node])
             } else if names.len() == 1 {
                 Err(("Invalid reference".into(), format!("A reference to a resource type must be followed by at least one attribute access, specifying the resource name: \"{t}\".")))
             } else {

@@ -228,7 +228,7 @@ impl InstanceHandler for Planner<'_> {
             return self.plan_data(request, base).await;
         }
         if !targeted || self.options.mode != PlanMode::Normal {
-            if self.options.mode == PlanMode::RefreshOnly && prior.is_some() {
+            if self.options.mode == PlanMode::RefreshOnly && stored.is_some() {
                 self.record(base);
             }
             return Ok(prior.unwrap_or(Value::Unknown));
@@ -339,19 +339,32 @@ fn prevent_destroy_index(config: &Config) -> HashMap<String, &Resource> {
 /// Deletions wait for the deletion of everything that depends on the object deleted.
 fn order_deletes(changes: &mut HashMap<String, ResourceChange>, state: &State) {
     let deleting: Vec<String> = changes.values().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).map(|c| c.address.clone()).collect();
+    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
     for address in &deleting {
-        if changes.get(address).is_none_or(|c| c.action != Action::Delete) {
+        if let Some(instance) = state.instances.get(address) {
+            for dep in &instance.dependencies {
+                dependents.entry(dep.as_str()).or_default().push(address.as_str());
+            }
+        }
+    }
+    for address in &deleting {
+        let Some(change) = changes.get(address) else { continue };
+        if change.action != Action::Delete {
             continue;
         }
         let node = strip_keys(address);
-        let dependents: Vec<String> = deleting
-            .iter()
-            .filter(|other| *other != address)
-            .filter(|other| state.instances.get(*other).is_some_and(|i| i.dependencies.iter().any(|d| d == &node || d == address)))
-            .cloned()
+        let mut before: Vec<String> = dependents
+            .get(node.as_str())
+            .into_iter()
+            .chain(dependents.get(address.as_str()))
+            .flatten()
+            .filter(|d| **d != address.as_str())
+            .map(|d| d.to_string())
             .collect();
+        before.sort();
+        before.dedup();
         if let Some(c) = changes.get_mut(address) {
-            c.dependencies = dependents;
+            c.dependencies = before;
         }
     }
 }

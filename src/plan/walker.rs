@@ -123,13 +123,17 @@ impl Walk<'_> {
             out.insert(path, m);
         }
         collect(&self.config.root, Vec::new(), &mut modules);
+        let mut by_name: HashMap<(&[String], Mode, &str, &str), &Resource> = HashMap::new();
+        for (path, m) in &modules {
+            for r in &m.resources {
+                by_name.insert((path.as_slice(), r.mode, r.type_name.as_str(), r.name.as_str()), r);
+            }
+        }
         let mut resources = HashMap::new();
         for node in self.graph.graph.node_weights() {
             if let NodeKind::Resource { mode, type_name, name } = &node.kind {
-                if let Some(r) = modules.get(&node.module).and_then(|m| {
-                    m.resources.iter().find(|r| r.mode == *mode && &r.type_name == type_name && &r.name == name)
-                }) {
-                    resources.insert(node, r);
+                if let Some(r) = by_name.get(&(node.module.as_slice(), *mode, type_name.as_str(), name.as_str())) {
+                    resources.insert(node, *r);
                 }
             }
         }

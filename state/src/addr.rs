@@ -152,7 +152,9 @@ pub fn parse_module_path(text: &str) -> Result<Vec<ModuleStep>, StateError> {
     let mut cursor = Cursor { rest: &with_dot };
     let steps = cursor.module_steps().map_err(invalid)?;
     if !cursor.rest.is_empty() || steps.is_empty() {
-        return Err(invalid("expected module.NAME steps separated by '.'".to_string()));
+        return Err(invalid(
+            "expected module.NAME steps separated by '.'".to_string(),
+        ));
     }
     Ok(steps)
 }
@@ -246,9 +248,9 @@ impl Cursor<'_> {
         } else {
             let end = self.rest.find(']').unwrap_or(self.rest.len());
             let digits = &self.rest[..end];
-            let index = digits
-                .parse::<i64>()
-                .map_err(|_| format!("instance key {digits:?} is neither an integer nor a quoted string"))?;
+            let index = digits.parse::<i64>().map_err(|_| {
+                format!("instance key {digits:?} is neither an integer nor a quoted string")
+            })?;
             self.rest = &self.rest[end..];
             InstanceKey::Int(index)
         };

@@ -62,8 +62,8 @@ pub enum StateError {
         holder.who, holder.pid, holder.operation, holder.created.to_rfc3339(), holder.id
     )]
     Locked {
-        /// Who holds the lock.
-        holder: LockInfo,
+        /// Who holds the lock (boxed to keep the error small).
+        holder: Box<LockInfo>,
     },
 
     /// `force_unlock` was given an id that is not the current lock's.
@@ -74,8 +74,8 @@ pub enum StateError {
     LockIdMismatch {
         /// The id the user gave.
         given: String,
-        /// The lock actually held.
-        holder: LockInfo,
+        /// The lock actually held (boxed to keep the error small).
+        holder: Box<LockInfo>,
     },
 
     /// `force_unlock` found no lock.
@@ -109,7 +109,11 @@ pub enum StateError {
 
 impl StateError {
     /// Builds an [`StateError::Io`] from an action, a path and the OS error.
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
         StateError::Io {
             action,
             path: path.into(),

@@ -21,7 +21,9 @@ use std::collections::BTreeMap;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::addr::{is_identifier, module_path_string, parse_module_path, InstanceAddr, InstanceKey};
+use crate::addr::{
+    is_identifier, module_path_string, parse_module_path, InstanceAddr, InstanceKey,
+};
 use crate::error::StateError;
 use crate::model::{Instance, Mode, OutputValue, State, Status};
 
@@ -48,14 +50,22 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
         rows.push((addr, instance));
     }
     rows.sort_by(|(a, a_instance), (b, b_instance)| {
-        (&a.module, a.mode, &a.type_name, &a.name, &a_instance.provider, &a.key).cmp(&(
-            &b.module,
-            b.mode,
-            &b.type_name,
-            &b.name,
-            &b_instance.provider,
-            &b.key,
-        ))
+        (
+            &a.module,
+            a.mode,
+            &a.type_name,
+            &a.name,
+            &a_instance.provider,
+            &a.key,
+        )
+            .cmp(&(
+                &b.module,
+                b.mode,
+                &b.type_name,
+                &b.name,
+                &b_instance.provider,
+                &b.key,
+            ))
     });
 
     let mut resources: Vec<ResourceOut<'_>> = Vec::new();
@@ -141,7 +151,9 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
             .map_err(|error| context(error.to_string()))?;
         for (what, text) in [("type", &resource.type_name), ("name", &resource.name)] {
             if !is_identifier(text) {
-                return Err(context(format!("{what} {text:?} is not a valid identifier")));
+                return Err(context(format!(
+                    "{what} {text:?} is not a valid identifier"
+                )));
             }
         }
         for instance in resource.instances {
@@ -154,7 +166,9 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
             };
             let address = addr.to_string();
             if !instance.attributes.is_object() {
-                return Err(context(format!("attributes of {address} are not a JSON object")));
+                return Err(context(format!(
+                    "attributes of {address} are not a JSON object"
+                )));
             }
             let decoded = Instance {
                 mode: resource.mode,
@@ -167,7 +181,9 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
                 create_before_destroy: instance.create_before_destroy,
             };
             if instances.insert(address.clone(), decoded).is_some() {
-                return Err(context(format!("instance {address} appears more than once")));
+                return Err(context(format!(
+                    "instance {address} appears more than once"
+                )));
             }
         }
     }

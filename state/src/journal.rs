@@ -105,7 +105,8 @@ impl Journal {
                 Some(found) => return Err(mismatch(&path, found, base)),
                 None => {
                     // Only a torn header: nothing was ever journalled. Start over.
-                    fs::remove_file(&path).map_err(|error| StateError::io("remove", &path, error))?;
+                    fs::remove_file(&path)
+                        .map_err(|error| StateError::io("remove", &path, error))?;
                     return Journal::open(state_path, base);
                 }
             },
@@ -234,7 +235,11 @@ pub(crate) fn read(path: &Path) -> Result<Option<Contents>, StateError> {
 }
 
 /// Folds the journal `contents` (read from `path`) into `snapshot`.
-pub(crate) fn fold(path: &Path, contents: Contents, snapshot: &State) -> Result<Folded, StateError> {
+pub(crate) fn fold(
+    path: &Path,
+    contents: Contents,
+    snapshot: &State,
+) -> Result<Folded, StateError> {
     let Some(header) = contents.header else {
         return Ok(Folded::Unchanged);
     };

@@ -21,6 +21,6 @@ pub use backend::Backend;
 pub use error::StateError;
 pub use format::{decode, encode, FORMAT_VERSION};
 pub use journal::{Journal, JournalEntry};
-pub use local::{LocalBackend, Loaded};
+pub use local::{Loaded, LocalBackend};
 pub use lock::{LockGuard, LockHandle, LockInfo};
 pub use model::{Instance, OutputValue, State, Status};

@@ -139,12 +139,14 @@ impl LocalBackend {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(StateError::io("read", &self.path, error)),
         };
-        format::decode(&bytes).map(Some).map_err(|error| match error {
-            StateError::Corrupt { detail } => StateError::Corrupt {
-                detail: format!("{}: {detail}", self.path.display()),
-            },
-            other => other,
-        })
+        format::decode(&bytes)
+            .map(Some)
+            .map_err(|error| match error {
+                StateError::Corrupt { detail } => StateError::Corrupt {
+                    detail: format!("{}: {detail}", self.path.display()),
+                },
+                other => other,
+            })
     }
 }
 

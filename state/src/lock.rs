@@ -124,7 +124,11 @@ impl LockHandle for LockGuard {
 }
 
 /// Takes the lock file at `path`, waiting up to `timeout` for another holder to release it.
-pub(crate) fn acquire(path: &Path, info: LockInfo, timeout: Duration) -> Result<LockGuard, StateError> {
+pub(crate) fn acquire(
+    path: &Path,
+    info: LockInfo,
+    timeout: Duration,
+) -> Result<LockGuard, StateError> {
     let deadline = Instant::now() + timeout;
     let mut broke_stale = None;
     loop {
@@ -133,7 +137,7 @@ pub(crate) fn acquire(path: &Path, info: LockInfo, timeout: Duration) -> Result<
                 path: path.to_path_buf(),
                 info,
                 broke_stale,
-            held: true,
+                held: true,
             });
         }
         match read_lock(path) {
@@ -145,7 +149,9 @@ pub(crate) fn acquire(path: &Path, info: LockInfo, timeout: Duration) -> Result<
                 continue;
             }
             Ok(Some(holder)) if Instant::now() >= deadline => {
-                return Err(StateError::Locked { holder });
+                return Err(StateError::Locked {
+                    holder: Box::new(holder),
+                });
             }
             Ok(Some(_)) => {}
             // A holder may be between creating the file and writing it: wait, then report.
@@ -158,14 +164,18 @@ pub(crate) fn acquire(path: &Path, info: LockInfo, timeout: Duration) -> Result<
 }
 
 /// Removes the lock at `path` only if its id is `id`; returns the removed lock.
-pub(crate) fn force_unlock(path: &Path, state_path: &Path, id: &str) -> Result<LockInfo, StateError> {
+pub(crate) fn force_unlock(
+    path: &Path,
+    state_path: &Path,
+    id: &str,
+) -> Result<LockInfo, StateError> {
     let holder = read_lock(path)?.ok_or_else(|| StateError::NotLocked {
         path: state_path.to_path_buf(),
     })?;
     if holder.id != id {
         return Err(StateError::LockIdMismatch {
             given: id.to_string(),
-            holder,
+            holder: Box::new(holder),
         });
     }
     fsio::remove_durably(path)?;
@@ -176,7 +186,9 @@ pub(crate) fn force_unlock(path: &Path, state_path: &Path, id: &str) -> Result<L
 fn try_create(path: &Path, info: &LockInfo) -> Result<bool, StateError> {
     let mut file = match fsio::create_private(path) {
         Ok(file) => file,
-        Err(StateError::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+        Err(StateError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::AlreadyExists =>
+        {
             return Ok(false)
         }
         Err(error) => return Err(error),
@@ -243,7 +255,10 @@ fn remove_if_ours(path: &Path, id: &str) -> Result<(), StateError> {
 
 /// Whether a process with `pid` exists on this host (a permission error means it does).
 fn process_exists(pid: u32) -> bool {
-    let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
         return true;
     };
     !matches!(

@@ -36,9 +36,10 @@ pub(crate) fn sample_state() -> State {
             sensitive: true,
         },
     );
-    state
-        .instances
-        .insert("docker_network.main".into(), instance("docker_network", "n1"));
+    state.instances.insert(
+        "docker_network.main".into(),
+        instance("docker_network", "n1"),
+    );
     for index in [0, 1, 10, 2] {
         let mut counted = instance("docker_container", &format!("c{index}"));
         counted.dependencies = vec!["docker_network.main".to_string()];

@@ -14,10 +14,14 @@ fn sample_state_round_trips_through_encode_and_decode() {
 fn encoding_is_deterministic_and_sorts_object_keys() {
     let mut one = sample_state();
     let mut two = one.clone();
-    one.instances.get_mut("docker_network.main").expect("present").attributes =
-        serde_json::json!({ "b": 1, "a": { "z": 1, "y": 2 } });
-    two.instances.get_mut("docker_network.main").expect("present").attributes =
-        serde_json::json!({ "a": { "y": 2, "z": 1 }, "b": 1 });
+    one.instances
+        .get_mut("docker_network.main")
+        .expect("present")
+        .attributes = serde_json::json!({ "b": 1, "a": { "z": 1, "y": 2 } });
+    two.instances
+        .get_mut("docker_network.main")
+        .expect("present")
+        .attributes = serde_json::json!({ "a": { "y": 2, "z": 1 }, "b": 1 });
     let encoded = encode(&one).expect("encodes");
     assert_eq!(encoded, encode(&two).expect("encodes"));
     let text = String::from_utf8(encoded).expect("utf-8");

@@ -275,7 +275,12 @@ fn diff_map(
             }
         }
     }
-    push_hidden(&mut items, hidden, "element");
+    let noun = if matches!(ty, Some(Type::Object(_))) {
+        "attribute"
+    } else {
+        "element"
+    };
+    push_hidden(&mut items, hidden, noun);
     items
 }
 

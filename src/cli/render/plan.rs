@@ -184,7 +184,10 @@ fn resource_change(
         show_identifying: true,
         replace_paths: &change.replace_paths,
     };
-    let before = change.before.as_ref().unwrap_or(NULL);
+    let before = match change.action {
+        Action::Create | Action::Read => NULL,
+        _ => change.before.as_ref().unwrap_or(NULL),
+    };
     let after = match change.action {
         Action::Delete => NULL,
         _ => change.after.as_ref().unwrap_or(NULL),

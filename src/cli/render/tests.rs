@@ -593,3 +593,91 @@ fn create_before_destroy_uses_its_own_symbol_and_json_actions() {
     );
     assert_eq!(container["action_reason"], "replace_because_tainted");
 }
+
+/// Shapes a plan meets less often: blocks and collections becoming unknown, a sensitive block,
+/// attributes added and removed in an update, a string growing into a heredoc, a list of objects
+/// updated in place, an empty list, a type change, and an object with no schema.
+fn edge_case_plan() -> Plan {
+    let container = |ports: Value, env: Value, labels: Value| {
+        Value::object([
+            ("env", env),
+            ("id", s("c1")),
+            ("image", s("nginx")),
+            ("labels", labels),
+            ("name", s("web")),
+            ("ports", ports),
+        ])
+    };
+    let port =
+        |internal: i64| Value::object([("external", Value::Null), ("internal", n(internal))]);
+    let before = container(
+        Value::set(vec![port(80)]),
+        Value::List(vec![s("A=1")]),
+        tags(&[("team", "web")]),
+    );
+    let after = container(Value::Unknown, Value::Unknown, Value::Null);
+    let mut blocks_unknown = change(
+        "docker_container.web",
+        Action::Update,
+        Some(before),
+        Some(after),
+    );
+    blocks_unknown.provider = "docker".into();
+
+    let secret_ports = container(
+        Value::set(vec![port(22)]).mark_sensitive(),
+        Value::List(vec![]),
+        Value::Null,
+    );
+    let mut secret_block = change(
+        "docker_container.ssh",
+        Action::Create,
+        None,
+        Some(secret_ports),
+    );
+    secret_block.provider = "docker".into();
+
+    let untyped_before = Value::object([
+        ("description", s("one line")),
+        ("old_setting", s("x")),
+        (
+            "rules",
+            Value::List(vec![Value::object([("port", n(80)), ("proto", s("tcp"))])]),
+        ),
+        ("size", n(1)),
+    ]);
+    let untyped_after = Value::object([
+        ("description", s("first line\nsecond line")),
+        ("new_setting", Value::Bool(true)),
+        (
+            "rules",
+            Value::List(vec![Value::object([("port", n(443)), ("proto", s("tcp"))])]),
+        ),
+        ("size", strings(&["small"])),
+    ]);
+    let untyped = change(
+        "custom_thing.x",
+        Action::Update,
+        Some(untyped_before),
+        Some(untyped_after),
+    );
+
+    let whole_secret = change(
+        "custom_secret.y",
+        Action::Create,
+        None,
+        Some(Value::object([("value", s(SECRET))]).mark_sensitive()),
+    );
+    Plan {
+        changes: vec![blocks_unknown, secret_block, untyped, whole_secret],
+        ..Plan::default()
+    }
+}
+
+#[test]
+fn edge_case_plan_matches_golden() {
+    let plan = edge_case_plan();
+    let human = render_plan(&plan, &schemas, false);
+    assert!(!human.contains("hunter2"), "{human}");
+    assert_golden("plan_edge_cases.txt", &human);
+}

@@ -1,12 +1,21 @@
-//! TEMPORARY stubs, replaced by the render branch.
-use std::collections::BTreeMap;
-use plinth_sdk::{Schema, Value};
-use crate::plan::Plan;
-/// r
-pub fn render_plan(_plan: &Plan, _schemas: &dyn Fn(&str) -> Option<Schema>, _color: bool) -> String { String::new() }
-/// j
-pub fn plan_to_json(_plan: &Plan) -> serde_json::Value { serde_json::Value::Null }
-/// i
-pub fn render_instance(address: &str, _t: &str, _d: bool, value: &Value, _s: Option<&Schema>) -> String { format!("# {address}:\n{value}\n") }
-/// o
-pub fn render_outputs(outputs: &BTreeMap<String, (Value, bool)>) -> String { outputs.iter().map(|(k, (v, _))| format!("{k} = {v}\n")).collect() }
+//! Rendering plans and state for people and machines: the human plan ([`render_plan`]), the
+//! JSON plan ([`plan_to_json`]) and `state show` / `output` text ([`render_instance`],
+//! [`render_outputs`]). Sensitive values are never printed, in any of them.
+//!
+//! Diffing (`diff`, `body`) builds a tree of marked entries; `write` turns it into lines.
+
+mod address;
+mod body;
+mod diff;
+mod json;
+mod plan;
+mod reason;
+mod show;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+pub use json::plan_to_json;
+pub use plan::render_plan;
+pub use show::{render_instance, render_outputs};

@@ -1,0 +1,243 @@
+//! The human plan: drift found by refresh, the legend, one block per resource action, the
+//! summary line and output changes, in the layout Terraform users know.
+
+use plinth_sdk::{Schema, Value};
+
+use super::address::{compare_addresses, InstanceAddress};
+use super::body::{content, Options};
+use super::diff::{entry, Item, Mark, NULL};
+use super::reason::Reason;
+use super::write::{Writer, BOLD};
+use crate::plan::{Action, Drift, OutputChange, Plan, PlanMode, ResourceChange};
+
+/// The rule between the drift report and the plan.
+const RULE: &str = "─────────────────────────────────────────────────────────────────────────────";
+
+/// Renders a plan for people. `schemas` gives the schema of a resource or data source type by
+/// its type name (`aws_vpc`); without one, every attribute prints as an attribute. Sensitive
+/// values (marked, or `sensitive` in the schema) print as `(sensitive value)`.
+pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color: bool) -> String {
+    let mut w = Writer::new(color, true);
+    let refresh_only = plan.mode == PlanMode::RefreshOnly;
+    if !plan.drift.is_empty() {
+        drift_section(&mut w, plan, schemas);
+        if !refresh_only && plan.has_changes() {
+            w.blank();
+            w.text("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.");
+            w.blank();
+            w.text(RULE);
+        }
+    }
+    if refresh_only {
+        refresh_only_conclusion(&mut w, plan);
+        return w.finish();
+    }
+    let mut actions: Vec<&ResourceChange> = plan.actions().collect();
+    actions.sort_by(|a, b| compare_addresses(&a.address, &b.address));
+    let mut outputs: Vec<&OutputChange> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .collect();
+    outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    if actions.is_empty() && outputs.is_empty() {
+        no_changes(&mut w, plan);
+        return w.finish();
+    }
+    if !actions.is_empty() {
+        w.blank();
+        legend(&mut w, &actions);
+        w.blank();
+        w.text("plinth will perform the following actions:");
+        for change in &actions {
+            w.blank();
+            resource_change(&mut w, change, schemas);
+        }
+        w.blank();
+        let (add, change, destroy) = plan.summary_counts();
+        let label = w.paint(BOLD, "Plan:");
+        w.text(&format!(
+            "{label} {add} to add, {change} to change, {destroy} to destroy."
+        ));
+    }
+    if !outputs.is_empty() {
+        w.blank();
+        output_changes(&mut w, &outputs);
+        if actions.is_empty() {
+            w.blank();
+            w.text("You can apply this plan to save these new output values to the plinth state, without changing any real infrastructure.");
+        }
+    }
+    w.finish()
+}
+
+fn drift_section(w: &mut Writer, plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>) {
+    w.bold("Note: Objects have changed outside of plinth");
+    w.blank();
+    if plan.mode == PlanMode::RefreshOnly {
+        w.text(r#"plinth detected the following changes made outside of plinth since the last "plinth apply":"#);
+    } else {
+        w.text(r#"plinth detected the following changes made outside of plinth since the last "plinth apply" which may have affected this plan:"#);
+    }
+    let mut drift: Vec<&Drift> = plan.drift.iter().collect();
+    drift.sort_by(|a, b| compare_addresses(&a.address, &b.address));
+    for d in drift {
+        w.blank();
+        let (mark, phrase, after) = match &d.after {
+            Some(after) => (Mark::Update, "has changed", after),
+            None => (Mark::Delete, "has been deleted", NULL),
+        };
+        let data = InstanceAddress::parse(&d.address).is_some_and(|a| a.data);
+        w.bold(&format!("  # {} {phrase}", d.address));
+        let schema = schemas(&d.type_name);
+        let options = Options {
+            show_unchanged: false,
+            show_identifying: true,
+            replace_paths: &[],
+        };
+        let body = content(&d.before, after, schema.as_ref(), options);
+        w.block(
+            0,
+            mark,
+            &block_head(&d.address, &d.type_name, data),
+            &body,
+            false,
+        );
+    }
+}
+
+fn refresh_only_conclusion(w: &mut Writer, plan: &Plan) {
+    w.blank();
+    if plan.drift.is_empty() {
+        w.bold("No changes. Your infrastructure still matches the configuration.");
+        w.blank();
+        w.text("plinth has checked that the real remote objects still match the result of your most recent changes, and found no differences.");
+    } else {
+        w.text("This is a refresh-only plan, so plinth will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the plinth state without changing any remote objects.");
+    }
+}
+
+fn no_changes(w: &mut Writer, plan: &Plan) {
+    w.blank();
+    if plan.mode == PlanMode::Destroy {
+        w.bold("No changes. No objects need to be destroyed.");
+        w.blank();
+        w.text("Either you have not created any objects yet or the existing objects were already deleted outside of plinth.");
+        return;
+    }
+    w.bold("No changes. Your infrastructure matches the configuration.");
+    w.blank();
+    if plan.drift.is_empty() {
+        w.text("plinth has compared your real infrastructure against your configuration and found no differences, so no changes are needed.");
+    } else {
+        w.text("Your configuration already matches the changes detected above. If you'd like to update the plinth state to match, create and apply a refresh-only plan:");
+        w.text("  plinth apply -refresh-only");
+    }
+}
+
+/// The legend, listing only the symbols this plan uses.
+fn legend(w: &mut Writer, actions: &[&ResourceChange]) {
+    w.text("plinth used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:");
+    let entries = [
+        (Mark::Create, "create"),
+        (Mark::Update, "update in-place"),
+        (Mark::Delete, "destroy"),
+        (Mark::Replace, "destroy and then create replacement"),
+        (
+            Mark::CreateThenDelete,
+            "create replacement and then destroy",
+        ),
+        (Mark::Read, "read (data resources)"),
+    ];
+    for (mark, meaning) in entries {
+        if actions
+            .iter()
+            .any(|c| Mark::of_action(c.action, c.create_before_destroy) == mark)
+        {
+            w.line(0, mark, meaning);
+        }
+    }
+}
+
+fn resource_change(
+    w: &mut Writer,
+    change: &ResourceChange,
+    schemas: &dyn Fn(&str) -> Option<Schema>,
+) {
+    let reason = Reason::of(change);
+    let phrase = match change.action {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in-place",
+        Action::Replace if reason == Some(Reason::Tainted) => "is tainted, so must be replaced",
+        Action::Replace => "must be replaced",
+        Action::Delete => "will be destroyed",
+        Action::Read => "will be read during apply",
+        Action::NoOp => "has no changes",
+    };
+    w.bold(&format!("  # {} {phrase}", change.address));
+    if let Some(explanation) = reason.and_then(|r| r.explanation(&change.address)) {
+        w.bold(&format!("  # {explanation}"));
+    }
+    let schema = schemas(&change.type_name);
+    let options = Options {
+        show_unchanged: false,
+        show_identifying: true,
+        replace_paths: &change.replace_paths,
+    };
+    let before = match change.action {
+        Action::Create | Action::Read => NULL,
+        _ => change.before.as_ref().unwrap_or(NULL),
+    };
+    let after = match change.action {
+        Action::Delete => NULL,
+        _ => change.after.as_ref().unwrap_or(NULL),
+    };
+    let body = content(before, after, schema.as_ref(), options);
+    let mark = Mark::of_action(change.action, change.create_before_destroy);
+    w.block(
+        0,
+        mark,
+        &block_head(&change.address, &change.type_name, change.data),
+        &body,
+        false,
+    );
+}
+
+/// `resource "aws_vpc" "main"` or `data "aws_ami" "ubuntu"`.
+pub(crate) fn block_head(address: &str, type_name: &str, data: bool) -> String {
+    let name = InstanceAddress::parse(address)
+        .map(|a| a.name)
+        .unwrap_or_else(|| address.to_string());
+    let keyword = if data { "data" } else { "resource" };
+    format!("{keyword} {} {}", quoted(type_name), quoted(&name))
+}
+
+fn quoted(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+fn output_changes(w: &mut Writer, outputs: &[&OutputChange]) {
+    w.bold("Changes to Outputs:");
+    let items: Vec<Item> = outputs
+        .iter()
+        .map(|o| {
+            let mark = match o.action {
+                Action::Create | Action::Read => Mark::Create,
+                Action::Delete => Mark::Delete,
+                Action::Update | Action::Replace | Action::NoOp => Mark::Update,
+            };
+            let before: &Value = o.before.as_ref().unwrap_or(NULL);
+            let after: &Value = o.after.as_ref().unwrap_or(NULL);
+            Item::Entry(entry(
+                Some(o.name.clone()),
+                mark,
+                before,
+                after,
+                None,
+                o.sensitive,
+                false,
+            ))
+        })
+        .collect();
+    w.items(0, &items);
+}

@@ -1,8 +1,10 @@
-//! Filesystem functions: file, fileexists, dirname, basename, abspath. Relative paths are
+//! Filesystem functions: file, filebase64, fileexists, dirname, basename, abspath, pathexpand.
+//! Relative paths are
 //! relative to the current directory; `~` expands to the home directory.
 
 use std::path::PathBuf;
 
+use base64::Engine;
 use plinth_sdk::Value;
 
 use super::args::{Args, Function};
@@ -10,6 +12,11 @@ use super::args::{Args, Function};
 /// The filesystem functions.
 pub const FUNCTIONS: &[Function] = &[
     Function::new("file", &["path"], file),
+    Function::new("filebase64", &["path"], |a| {
+        Ok(Value::String(
+            base64::engine::general_purpose::STANDARD.encode(read_bytes(a)?),
+        ))
+    }),
     Function::new("fileexists", &["path"], fileexists),
     Function::new("dirname", &["path"], |a| {
         Ok(Value::String(dirname(&a.string(0)?)))
@@ -18,6 +25,11 @@ pub const FUNCTIONS: &[Function] = &[
         Ok(Value::String(basename(&a.string(0)?)))
     }),
     Function::new("abspath", &["path"], abspath),
+    Function::new("pathexpand", &["path"], |a| {
+        Ok(Value::String(
+            expand_home(&a.string(0)?).to_string_lossy().into_owned(),
+        ))
+    }),
 ];
 
 /// Expands a leading `~` to the home directory.
@@ -32,13 +44,14 @@ fn expand_home(path: &str) -> PathBuf {
     PathBuf::from(path)
 }
 
-fn file(args: &Args) -> Result<Value, String> {
+/// The bytes of the file named by the first argument.
+pub fn read_bytes(args: &Args) -> Result<Vec<u8>, String> {
     let path = args.string(0)?;
     let full = expand_home(&path);
     if full.is_dir() {
         return Err(args.invalid(0, format!("{path:?} is a directory, not a file")));
     }
-    let bytes = std::fs::read(&full).map_err(|e| match e.kind() {
+    std::fs::read(&full).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => args.invalid(
             0,
             format!(
@@ -46,11 +59,15 @@ fn file(args: &Args) -> Result<Value, String> {
             ),
         ),
         _ => args.invalid(0, format!("failed to read {path:?}: {e}")),
-    })?;
-    String::from_utf8(bytes).map(Value::String).map_err(|_| {
+    })
+}
+
+fn file(args: &Args) -> Result<Value, String> {
+    String::from_utf8(read_bytes(args)?).map(Value::String).map_err(|_| {
+        let path = args.string(0).unwrap_or_default();
         args.invalid(
             0,
-            format!("contents of {path:?} are not valid UTF-8; the file must contain text"),
+            format!("contents of {path:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents"),
         )
     })
 }
@@ -145,6 +162,11 @@ mod tests {
         let binary = dir.path().join("bin");
         std::fs::write(&binary, [0xff, 0xfe]).expect("write");
         assert!(err("file", vec![s(&binary.to_string_lossy())]).contains("not valid UTF-8"));
+        assert_eq!(
+            ok("filebase64", vec![s(&binary.to_string_lossy())]),
+            s("//4=")
+        );
+        assert!(err("filebase64", vec![s(&format!("{path}.missing"))]).contains("no file exists"));
     }
 
     #[test]
@@ -178,6 +200,22 @@ mod tests {
         assert_eq!(ok("basename", vec![s("/")]), s("/"));
         assert_eq!(ok("basename", vec![s("")]), s("."));
         assert_eq!(ok("basename", vec![s("a/b/")]), s("b"));
+    }
+
+    #[test]
+    fn pathexpand_replaces_the_home_directory() {
+        let home = std::env::var("HOME").unwrap_or_default();
+        if !home.is_empty() {
+            assert_eq!(
+                ok("pathexpand", vec![s("~/.ssh/id_rsa")]),
+                s(&format!("{home}/.ssh/id_rsa"))
+            );
+        }
+        assert_eq!(
+            ok("pathexpand", vec![s("/etc/resolv.conf")]),
+            s("/etc/resolv.conf")
+        );
+        assert_eq!(ok("pathexpand", vec![s("~user/x")]), s("~user/x"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `format` and `formatlist`: printf-style formatting with Terraform's verbs (%s %d %f %e %g %x
 //! %X %o %b %q %v %#v %t %%), flags (+ - # 0 space), widths, precisions and `%[n]` indexes.
 
-use plinth_sdk::{format_number, Value};
+use plinth_sdk::Value;
 
 use super::args::{to_number, to_string, whole, Args};
 
@@ -197,7 +197,6 @@ fn format_verb(
         'v' if flags.sharp => Ok(value.to_json().to_string()),
         'v' => Ok(match value {
             Value::Null => "null".to_string(),
-            Value::Number(n) => format_number(*n),
             other => to_string(other).unwrap_or_else(|| other.to_json().to_string()),
         }),
         's' => {

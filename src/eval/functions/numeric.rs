@@ -1,4 +1,4 @@
-//! Numeric functions: abs, ceil, floor, max, min, parseint, pow, signum.
+//! Numeric functions: abs, ceil, floor, log, max, min, parseint, pow, signum.
 
 use plinth_sdk::Value;
 
@@ -15,6 +15,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("max", &["numbers"], |a| extreme(a, f64::max)).variadic("numbers"),
     Function::new("min", &["numbers"], |a| extreme(a, f64::min)).variadic("numbers"),
     Function::new("pow", &["num", "power"], pow),
+    Function::new("log", &["num", "base"], log),
     Function::new("parseint", &["number", "base"], parseint),
 ];
 
@@ -39,6 +40,14 @@ fn extreme(args: &Args, pick: fn(f64, f64) -> f64) -> Result<Value, String> {
 
 fn pow(args: &Args) -> Result<Value, String> {
     let result = args.number(0)?.powf(args.number(1)?);
+    if result.is_nan() {
+        return Err(args.failed("the result is not a real number"));
+    }
+    Ok(Value::Number(result))
+}
+
+fn log(args: &Args) -> Result<Value, String> {
+    let result = args.number(0)?.log(args.number(1)?);
     if result.is_nan() {
         return Err(args.failed("the result is not a real number"));
     }
@@ -111,6 +120,19 @@ mod tests {
         assert_eq!(ok("pow", vec![n(3.0), n(2.0)]), n(9.0));
         assert_eq!(ok("pow", vec![n(4.0), n(0.0)]), n(1.0));
         assert!(err("pow", vec![n(-1.0), n(0.5)]).contains("not a real number"));
+    }
+
+    #[test]
+    fn log_takes_any_base() {
+        assert_eq!(
+            ok("log", vec![n(50.0), n(10.0)])
+                .as_f64()
+                .map(|x| (x * 1e6).round()),
+            Some(1698970.0)
+        );
+        assert_eq!(ok("log", vec![n(16.0), n(2.0)]), n(4.0));
+        assert_eq!(ok("log", vec![n(1.0), n(10.0)]), n(0.0));
+        assert!(err("log", vec![n(-1.0), n(10.0)]).contains("not a real number"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! String functions (lengths and offsets in user-perceived characters): chomp, indent, join, lower, upper, replace, split, strrev, substr, title,
-//! trim*, regex, regexall, startswith, endswith (format and formatlist live in `format`).
+//! trim*, regex, regexall, startswith, endswith, strcontains (format and formatlist live in `format`).
 
 use std::collections::BTreeMap;
 
@@ -41,6 +41,9 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("regexall", &["pattern", "string"], regexall),
     Function::new("startswith", &["string", "prefix"], |a| {
         Ok(Value::Bool(a.string(0)?.starts_with(&a.string(1)?)))
+    }),
+    Function::new("strcontains", &["str", "substr"], |a| {
+        Ok(Value::Bool(a.string(0)?.contains(&a.string(1)?)))
     }),
     Function::new("endswith", &["string", "suffix"], |a| {
         Ok(Value::Bool(a.string(0)?.ends_with(&a.string(1)?)))

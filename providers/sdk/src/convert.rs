@@ -20,7 +20,11 @@ fn convert_at(value: Value, ty: &Type, path: &str) -> Result<Value, String> {
         return Ok(value);
     }
     let mismatch = |want: &str, got: &Value| {
-        let at = if path.is_empty() { String::new() } else { format!(" at {path}") };
+        let at = if path.is_empty() {
+            String::new()
+        } else {
+            format!(" at {path}")
+        };
         format!("{want} required{at}, but got {}", got.type_name())
     };
     match ty {
@@ -36,8 +40,10 @@ fn convert_at(value: Value, ty: &Type, path: &str) -> Result<Value, String> {
             Value::String(s) => s
                 .trim()
                 .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
                 .map(Value::Number)
-                .map_err(|_| format!("a number is required, but {:?} is not a number", s)),
+                .ok_or_else(|| format!("a number is required, but {:?} is not a number", s)),
             other => Err(mismatch("number", other)),
         },
         Type::Bool => match &value {
@@ -49,14 +55,27 @@ fn convert_at(value: Value, ty: &Type, path: &str) -> Result<Value, String> {
         Type::List(elem) | Type::Set(elem) => {
             let items = match value {
                 Value::List(items) | Value::Set(items) => items,
-                other => return Err(mismatch(if matches!(ty, Type::Set(_)) { "set" } else { "list" }, &other)),
+                other => {
+                    return Err(mismatch(
+                        if matches!(ty, Type::Set(_)) {
+                            "set"
+                        } else {
+                            "list"
+                        },
+                        &other,
+                    ))
+                }
             };
             let items = items
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| convert_at(v, elem, &format!("{path}[{i}]")))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(if matches!(ty, Type::Set(_)) { Value::set(items) } else { Value::List(items) })
+            Ok(if matches!(ty, Type::Set(_)) {
+                Value::set(items)
+            } else {
+                Value::List(items)
+            })
         }
         Type::Tuple(elems) => {
             let items = match value {
@@ -64,7 +83,11 @@ fn convert_at(value: Value, ty: &Type, path: &str) -> Result<Value, String> {
                 other => return Err(mismatch("tuple", &other)),
             };
             if items.len() != elems.len() {
-                return Err(format!("tuple of {} elements required, but got {}", elems.len(), items.len()));
+                return Err(format!(
+                    "tuple of {} elements required, but got {}",
+                    elems.len(),
+                    items.len()
+                ));
             }
             let items = items
                 .into_iter()
@@ -95,7 +118,11 @@ fn convert_at(value: Value, ty: &Type, path: &str) -> Result<Value, String> {
             };
             let mut out = BTreeMap::new();
             for (name, attr) in attrs {
-                let p = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+                let p = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
                 match map.remove(name) {
                     Some(v) if !(v.is_null() && attr.optional) => {
                         out.insert(name.clone(), convert_at(v, &attr.ty, &p)?);
@@ -118,29 +145,51 @@ mod tests {
 
     #[test]
     fn numbers_and_strings_convert_both_ways() {
-        assert_eq!(convert(Value::from(5i64), &Type::String), Ok(Value::from("5")));
-        assert_eq!(convert(Value::from("2.5"), &Type::Number), Ok(Value::from(2.5)));
+        assert_eq!(
+            convert(Value::from(5i64), &Type::String),
+            Ok(Value::from("5"))
+        );
+        assert_eq!(
+            convert(Value::from("2.5"), &Type::Number),
+            Ok(Value::from(2.5))
+        );
         assert!(convert(Value::from("x"), &Type::Number).is_err());
+        assert!(convert(Value::from("inf"), &Type::Number).is_err());
+        assert!(convert(Value::from("NaN"), &Type::Number).is_err());
     }
 
     #[test]
     fn optional_object_attributes_get_defaults() {
         let ty = Type::Object(BTreeMap::from([
             ("a".to_string(), ObjectAttrHelper::req(Type::String)),
-            ("b".to_string(), ObjectAttrHelper::opt(Type::Number, Some(Value::from(3i64)))),
+            (
+                "b".to_string(),
+                ObjectAttrHelper::opt(Type::Number, Some(Value::from(3i64))),
+            ),
         ]));
         let v = convert(Value::object([("a", Value::from("x"))]), &ty).unwrap();
-        assert_eq!(v, Value::object([("a", Value::from("x")), ("b", Value::from(3i64))]));
+        assert_eq!(
+            v,
+            Value::object([("a", Value::from("x")), ("b", Value::from(3i64))])
+        );
         assert!(convert(Value::object([("b", Value::from(1i64))]), &ty).is_err());
     }
 
     struct ObjectAttrHelper;
     impl ObjectAttrHelper {
         fn req(ty: Type) -> crate::ObjectAttr {
-            crate::ObjectAttr { ty, optional: false, default: None }
+            crate::ObjectAttr {
+                ty,
+                optional: false,
+                default: None,
+            }
         }
         fn opt(ty: Type, default: Option<Value>) -> crate::ObjectAttr {
-            crate::ObjectAttr { ty, optional: true, default }
+            crate::ObjectAttr {
+                ty,
+                optional: true,
+                default,
+            }
         }
     }
 }

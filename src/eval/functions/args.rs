@@ -1,0 +1,232 @@
+//! The description of one function (name, parameters, implementation) and typed access to the
+//! arguments of a call, with Terraform's wording for wrong arguments.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+
+use plinth_sdk::{format_number, Value};
+
+/// One built-in function: its name, its parameters (for arity checks and error messages) and its
+/// implementation.
+pub struct Function {
+    /// The name used in configurations.
+    pub name: &'static str,
+    /// Parameters every call must pass.
+    pub params: &'static [&'static str],
+    /// Trailing parameters a call may leave out.
+    pub optional: &'static [&'static str],
+    /// The name of the variadic parameter taking every further argument, if any.
+    pub variadic: Option<&'static str>,
+    /// The implementation.
+    pub run: fn(&Args) -> Result<Value, String>,
+}
+
+impl Function {
+    /// A function with exactly `params`.
+    pub const fn new(
+        name: &'static str,
+        params: &'static [&'static str],
+        run: fn(&Args) -> Result<Value, String>,
+    ) -> Function {
+        Function {
+            name,
+            params,
+            optional: &[],
+            variadic: None,
+            run,
+        }
+    }
+
+    /// The same function with trailing optional parameters.
+    pub const fn optional(self, optional: &'static [&'static str]) -> Function {
+        Function { optional, ..self }
+    }
+
+    /// The same function taking any number of further arguments named `rest`.
+    pub const fn variadic(self, rest: &'static str) -> Function {
+        Function {
+            variadic: Some(rest),
+            ..self
+        }
+    }
+
+    /// Checks the number of arguments of a call.
+    pub fn check_arity(&self, got: usize) -> Result<(), String> {
+        let min = self.params.len();
+        let max = min + self.optional.len();
+        let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
+        let expects = if self.variadic.is_some() {
+            if got >= min {
+                return Ok(());
+            }
+            format!("at least {min} {}", plural(min))
+        } else if min == max {
+            if got == min {
+                return Ok(());
+            }
+            format!("{min} {}", plural(min))
+        } else {
+            if (min..=max).contains(&got) {
+                return Ok(());
+            }
+            format!("{min} to {max} arguments")
+        };
+        Err(format!(
+            "Function \"{}\" expects {expects}, got {got}.",
+            self.name
+        ))
+    }
+}
+
+/// The arguments of one call, with typed accessors whose errors name the parameter.
+pub struct Args {
+    function: &'static Function,
+    values: Vec<Value>,
+}
+
+impl Args {
+    /// Wraps the arguments of a call to `function`.
+    pub fn new(function: &'static Function, values: Vec<Value>) -> Args {
+        Args { function, values }
+    }
+
+    /// How many arguments were passed.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The name of the parameter at `index`.
+    pub fn param(&self, index: usize) -> &'static str {
+        let f = self.function;
+        f.params
+            .iter()
+            .chain(f.optional)
+            .nth(index)
+            .copied()
+            .or(f.variadic)
+            .unwrap_or("argument")
+    }
+
+    /// `Invalid value for "<param>" parameter: <message>.`
+    pub fn invalid(&self, index: usize, message: impl Display) -> String {
+        format!(
+            "Invalid value for \"{}\" parameter: {message}.",
+            self.param(index)
+        )
+    }
+
+    /// `Call to function "<name>" failed: <message>.`
+    pub fn failed(&self, message: impl Display) -> String {
+        format!(
+            "Call to function \"{}\" failed: {message}.",
+            self.function.name
+        )
+    }
+
+    /// The argument at `index` (null when absent).
+    pub fn value(&self, index: usize) -> &Value {
+        self.values.get(index).unwrap_or(&Value::Null)
+    }
+
+    /// The arguments from `index` on.
+    pub fn rest(&self, index: usize) -> &[Value] {
+        self.values.get(index..).unwrap_or(&[])
+    }
+
+    /// The argument at `index`, which must not be null.
+    pub fn non_null(&self, index: usize) -> Result<&Value, String> {
+        match self.value(index) {
+            Value::Null => Err(self.invalid(index, "argument must not be null")),
+            value => Ok(value),
+        }
+    }
+
+    /// A string argument; numbers and bools convert as Terraform converts them.
+    pub fn string(&self, index: usize) -> Result<String, String> {
+        let value = self.non_null(index)?;
+        to_string(value).ok_or_else(|| self.invalid(index, "string required"))
+    }
+
+    /// A number argument; strings holding a number convert.
+    pub fn number(&self, index: usize) -> Result<f64, String> {
+        let value = self.non_null(index)?;
+        to_number(value).ok_or_else(|| self.invalid(index, "number required"))
+    }
+
+    /// A whole-number argument within ±2^53.
+    pub fn integer(&self, index: usize) -> Result<i64, String> {
+        let number = self.number(index)?;
+        whole(number).ok_or_else(|| {
+            if number.fract() != 0.0 || number.is_nan() {
+                self.invalid(index, "number must be a whole number")
+            } else {
+                self.invalid(index, "number is too large")
+            }
+        })
+    }
+
+    /// A list, tuple or set argument.
+    pub fn list(&self, index: usize) -> Result<&[Value], String> {
+        match self.non_null(index)? {
+            Value::List(items) | Value::Set(items) => Ok(items),
+            _ => Err(self.invalid(index, "list of any single type required")),
+        }
+    }
+
+    /// A list argument whose elements must all be strings (numbers and bools convert).
+    pub fn strings(&self, index: usize) -> Result<Vec<String>, String> {
+        self.list(index)?
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::Null => Err(self.invalid(index, format!("element {i} is null"))),
+                other => to_string(other)
+                    .ok_or_else(|| self.invalid(index, format!("element {i}: string required"))),
+            })
+            .collect()
+    }
+
+    /// A map or object argument.
+    pub fn map(&self, index: usize) -> Result<&BTreeMap<String, Value>, String> {
+        match self.non_null(index)? {
+            Value::Map(map) => Ok(map),
+            _ => Err(self.invalid(index, "map of any single type required")),
+        }
+    }
+}
+
+/// A primitive value as a string (None for null, collections and unknowns).
+pub fn to_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(n) => Some(format_number(*n)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A number, or a string holding a finite decimal number.
+pub fn to_number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => Some(*n),
+        Value::String(text) => parse_number(text),
+        _ => None,
+    }
+}
+
+/// Parses a decimal number the way Terraform converts strings (no infinities, no NaN).
+pub fn parse_number(text: &str) -> Option<f64> {
+    let looks_decimal = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
+    if text.is_empty() || !looks_decimal {
+        return None;
+    }
+    text.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// The number as an integer when it is whole and within ±2^53.
+pub fn whole(number: f64) -> Option<i64> {
+    const LIMIT: f64 = 9_007_199_254_740_992.0;
+    (number.fract() == 0.0 && number.abs() <= LIMIT).then_some(number as i64)
+}

@@ -1,0 +1,515 @@
+//! Functions over lists and tuples: alltrue, anytrue, chunklist, coalesce, coalescelist,
+//! compact, concat, contains, distinct, element, flatten, index, length, one, range, reverse,
+//! slice, sort, sum.
+
+use plinth_sdk::Value;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::args::{to_string, Args, Function};
+use super::conversion::unify;
+
+/// The list functions.
+pub const FUNCTIONS: &[Function] = &[
+    Function::new("alltrue", &["list"], |a| {
+        Ok(Value::Bool(bools(a)?.iter().all(|b| *b)))
+    }),
+    Function::new("anytrue", &["list"], |a| {
+        Ok(Value::Bool(bools(a)?.iter().any(|b| *b)))
+    }),
+    Function::new("chunklist", &["list", "size"], chunklist),
+    Function::new("coalesce", &["vals"], coalesce).variadic("vals"),
+    Function::new("coalescelist", &["vals"], coalescelist).variadic("vals"),
+    Function::new("compact", &["list"], compact),
+    Function::new("concat", &[], concat).variadic("seqs"),
+    Function::new("contains", &["list", "value"], contains),
+    Function::new("distinct", &["list"], distinct),
+    Function::new("element", &["list", "index"], element),
+    Function::new("flatten", &["list"], |a| {
+        Ok(Value::List(flatten(a.list(0)?)))
+    }),
+    Function::new("index", &["list", "value"], index),
+    Function::new("length", &["value"], length),
+    Function::new("one", &["list"], one),
+    Function::new("range", &["start"], range).optional(&["limit", "step"]),
+    Function::new("reverse", &["list"], |a| {
+        Ok(Value::List(a.list(0)?.iter().rev().cloned().collect()))
+    }),
+    Function::new("slice", &["list", "start_index", "end_index"], slice),
+    Function::new("sort", &["list"], sort),
+    Function::new("sum", &["list"], sum),
+];
+
+/// The most elements `range` produces, as in Terraform.
+const RANGE_LIMIT: usize = 1024;
+
+fn bools(args: &Args) -> Result<Vec<bool>, String> {
+    args.list(0)?
+        .iter()
+        .map(|item| match item {
+            Value::Bool(b) => Ok(*b),
+            Value::Null => Ok(false),
+            Value::String(s) if s == "true" || s == "false" => Ok(s == "true"),
+            _ => Err(args.invalid(0, "list of bool required")),
+        })
+        .collect()
+}
+
+fn chunklist(args: &Args) -> Result<Value, String> {
+    let items = args.list(0)?;
+    let size = args.integer(1)?;
+    if size < 0 {
+        return Err(args.invalid(1, "the size argument must be positive"));
+    }
+    if items.is_empty() {
+        return Ok(Value::List(vec![]));
+    }
+    if size == 0 {
+        return Ok(Value::List(vec![Value::List(items.to_vec())]));
+    }
+    Ok(Value::List(
+        items
+            .chunks(size as usize)
+            .map(|c| Value::List(c.to_vec()))
+            .collect(),
+    ))
+}
+
+fn coalesce(args: &Args) -> Result<Value, String> {
+    let values = unify(args.rest(0).to_vec()).map_err(|message| args.failed(message))?;
+    values
+        .into_iter()
+        .find(|v| !v.is_null() && v.as_str() != Some(""))
+        .ok_or_else(|| args.failed("no non-null, non-empty-string arguments"))
+}
+
+fn coalescelist(args: &Args) -> Result<Value, String> {
+    for (index, value) in args.rest(0).iter().enumerate() {
+        match value {
+            Value::Null => {}
+            Value::List(items) | Value::Set(items) if items.is_empty() => {}
+            Value::List(_) | Value::Set(_) => return Ok(value.clone()),
+            _ => return Err(args.invalid(index, "a list or set is required")),
+        }
+    }
+    Err(args.failed("no non-null arguments"))
+}
+
+fn compact(args: &Args) -> Result<Value, String> {
+    let mut kept = Vec::new();
+    for item in args.list(0)? {
+        if item.is_null() {
+            continue;
+        }
+        let text = to_string(item).ok_or_else(|| args.invalid(0, "list of string required"))?;
+        if !text.is_empty() {
+            kept.push(Value::String(text));
+        }
+    }
+    Ok(Value::List(kept))
+}
+
+fn concat(args: &Args) -> Result<Value, String> {
+    let mut all = Vec::new();
+    for (index, value) in args.rest(0).iter().enumerate() {
+        match value {
+            Value::List(items) | Value::Set(items) => all.extend(items.iter().cloned()),
+            other => {
+                let got = other.type_name();
+                return Err(args.invalid(
+                    index,
+                    format!("all arguments must be lists or tuples; got {got}"),
+                ));
+            }
+        }
+    }
+    Ok(Value::List(all))
+}
+
+/// Equality as Terraform sees it after converting to a common type: primitives of different
+/// kinds compare by their string form.
+pub fn loosely_equal(a: &Value, b: &Value) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a, b) {
+        (
+            Value::String(_) | Value::Number(_) | Value::Bool(_),
+            Value::String(_) | Value::Number(_) | Value::Bool(_),
+        ) if std::mem::discriminant(a) != std::mem::discriminant(b) => to_string(a) == to_string(b),
+        _ => false,
+    }
+}
+
+fn contains(args: &Args) -> Result<Value, String> {
+    let needle = args.value(1);
+    Ok(Value::Bool(
+        args.list(0)?.iter().any(|item| loosely_equal(item, needle)),
+    ))
+}
+
+fn distinct(args: &Args) -> Result<Value, String> {
+    let mut seen: Vec<Value> = Vec::new();
+    for item in args.list(0)? {
+        if !seen.contains(item) {
+            seen.push(item.clone());
+        }
+    }
+    Ok(Value::List(seen))
+}
+
+fn element(args: &Args) -> Result<Value, String> {
+    let items = args.list(0)?;
+    let index = args.integer(1)?;
+    if items.is_empty() {
+        return Err(args.invalid(0, "cannot use element function with an empty list"));
+    }
+    if index < 0 {
+        return Err(args.invalid(1, "cannot use element function with a negative index"));
+    }
+    Ok(items[(index as u64 % items.len() as u64) as usize].clone())
+}
+
+fn flatten(items: &[Value]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Value::List(inner) | Value::Set(inner) => out.extend(flatten(inner)),
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
+fn index(args: &Args) -> Result<Value, String> {
+    let needle = args.value(1);
+    args.list(0)?
+        .iter()
+        .position(|item| loosely_equal(item, needle))
+        .map(|i| Value::Number(i as f64))
+        .ok_or_else(|| args.failed("item not found"))
+}
+
+fn length(args: &Args) -> Result<Value, String> {
+    let count = match args.non_null(0)? {
+        Value::String(text) => text.graphemes(true).count(),
+        Value::List(items) | Value::Set(items) => items.len(),
+        Value::Map(map) => map.len(),
+        _ => {
+            return Err(args.invalid(
+                0,
+                "argument must be a string, a collection type, or a structural type",
+            ))
+        }
+    };
+    Ok(Value::Number(count as f64))
+}
+
+fn one(args: &Args) -> Result<Value, String> {
+    match args.list(0)? {
+        [] => Ok(Value::Null),
+        [only] => Ok(only.clone()),
+        _ => Err(args.invalid(
+            0,
+            "must be a list, set, or tuple value with either zero or one elements",
+        )),
+    }
+}
+
+fn range(args: &Args) -> Result<Value, String> {
+    let (start, limit, step) = match args.len() {
+        1 => {
+            let limit = args.number(0)?;
+            (0.0, limit, if limit < 0.0 { -1.0 } else { 1.0 })
+        }
+        2 => {
+            let (start, limit) = (args.number(0)?, args.number(1)?);
+            (start, limit, if limit < start { -1.0 } else { 1.0 })
+        }
+        _ => (args.number(0)?, args.number(1)?, args.number(2)?),
+    };
+    if step == 0.0 || step.is_nan() {
+        return Err(args.invalid(2, "step must not be zero"));
+    }
+    let down = step < 0.0;
+    if down && limit > start {
+        return Err(args.invalid(1, "limit must be less than start when step is negative"));
+    }
+    if !down && limit < start {
+        return Err(args.invalid(1, "limit must be greater than start when step is positive"));
+    }
+    let mut values = Vec::new();
+    let mut current = start;
+    while if down {
+        current > limit
+    } else {
+        current < limit
+    } {
+        if values.len() >= RANGE_LIMIT {
+            return Err(args.failed(
+                "more than 1024 values were generated; either decrease the difference between start and end or use a smaller step",
+            ));
+        }
+        values.push(Value::Number(current));
+        current += step;
+    }
+    Ok(Value::List(values))
+}
+
+fn slice(args: &Args) -> Result<Value, String> {
+    let items = args.list(0)?;
+    let start = args.integer(1)?;
+    let end = args.integer(2)?;
+    if start < 0 {
+        return Err(args.invalid(1, "start index must not be less than zero"));
+    }
+    if end > items.len() as i64 {
+        return Err(args.invalid(
+            2,
+            "end index must not be greater than the length of the list",
+        ));
+    }
+    if start > end {
+        return Err(args.invalid(1, "start index must not be greater than end index"));
+    }
+    Ok(Value::List(items[start as usize..end as usize].to_vec()))
+}
+
+fn sort(args: &Args) -> Result<Value, String> {
+    let mut texts = Vec::new();
+    for item in args.list(0)? {
+        match item {
+            Value::Null => {
+                return Err(args.invalid(
+                    0,
+                    "given list element is null; a null value cannot be sorted",
+                ))
+            }
+            other => texts
+                .push(to_string(other).ok_or_else(|| args.invalid(0, "list of string required"))?),
+        }
+    }
+    texts.sort();
+    Ok(Value::List(texts.into_iter().map(Value::String).collect()))
+}
+
+fn sum(args: &Args) -> Result<Value, String> {
+    let items = args.list(0)?;
+    if items.is_empty() {
+        return Err(args.failed("cannot sum an empty list"));
+    }
+    let mut total = 0.0;
+    for item in items {
+        total += super::args::to_number(item).ok_or_else(|| {
+            args.invalid(0, "argument must be list, set, or tuple of number values")
+        })?;
+    }
+    Ok(Value::Number(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use plinth_sdk::Value;
+
+    const T: Value = Value::Bool(true);
+    const F: Value = Value::Bool(false);
+
+    fn nums(items: &[f64]) -> Value {
+        list(items.iter().map(|x| n(*x)).collect())
+    }
+
+    #[test]
+    fn alltrue_and_anytrue() {
+        assert_eq!(ok("alltrue", vec![list(vec![s("true"), T])]), T);
+        assert_eq!(ok("alltrue", vec![list(vec![T, F])]), F);
+        assert_eq!(ok("alltrue", vec![list(vec![])]), T);
+        assert_eq!(ok("anytrue", vec![list(vec![s("true")])]), T);
+        assert_eq!(ok("anytrue", vec![list(vec![T, F])]), T);
+        assert_eq!(ok("anytrue", vec![list(vec![])]), F);
+        assert!(err("alltrue", vec![nums(&[1.0])]).contains("bool required"));
+    }
+
+    #[test]
+    fn chunklist_splits() {
+        assert_eq!(
+            ok(
+                "chunklist",
+                vec![strings(&["a", "b", "c", "d", "e"]), n(2.0)]
+            ),
+            list(vec![
+                strings(&["a", "b"]),
+                strings(&["c", "d"]),
+                strings(&["e"])
+            ])
+        );
+        assert_eq!(
+            ok("chunklist", vec![strings(&["a", "b"]), n(1.0)]),
+            list(vec![strings(&["a"]), strings(&["b"])])
+        );
+        assert_eq!(
+            ok("chunklist", vec![strings(&["a"]), n(0.0)]),
+            list(vec![strings(&["a"])])
+        );
+        assert!(err("chunklist", vec![strings(&["a"]), n(-1.0)]).contains("\"size\""));
+    }
+
+    #[test]
+    fn coalesce_and_coalescelist() {
+        assert_eq!(ok("coalesce", vec![s("a"), s("b")]), s("a"));
+        assert_eq!(ok("coalesce", vec![s(""), s("b")]), s("b"));
+        assert_eq!(ok("coalesce", vec![n(1.0), n(2.0)]), n(1.0));
+        assert_eq!(ok("coalesce", vec![Value::Null, n(1.0), s("x")]), s("1"));
+        assert!(err("coalesce", vec![Value::Null, s("")]).contains("no non-null"));
+        assert_eq!(
+            ok(
+                "coalescelist",
+                vec![strings(&["a", "b"]), strings(&["c", "d"])]
+            ),
+            strings(&["a", "b"])
+        );
+        assert_eq!(
+            ok("coalescelist", vec![list(vec![]), strings(&["c", "d"])]),
+            strings(&["c", "d"])
+        );
+        assert!(err("coalescelist", vec![list(vec![])]).contains("no non-null"));
+    }
+
+    #[test]
+    fn compact_and_concat() {
+        assert_eq!(
+            ok(
+                "compact",
+                vec![list(vec![s("a"), s(""), s("b"), Value::Null, s("c")])]
+            ),
+            strings(&["a", "b", "c"])
+        );
+        assert_eq!(
+            ok("concat", vec![strings(&["a", ""]), strings(&["b", "c"])]),
+            strings(&["a", "", "b", "c"])
+        );
+        assert_eq!(ok("concat", vec![]), list(vec![]));
+        assert!(err("concat", vec![strings(&["a"]), s("b")]).contains("\"seqs\""));
+    }
+
+    #[test]
+    fn contains_distinct_index() {
+        assert_eq!(ok("contains", vec![strings(&["a", "b", "c"]), s("a")]), T);
+        assert_eq!(ok("contains", vec![strings(&["a", "b", "c"]), s("d")]), F);
+        assert_eq!(ok("contains", vec![nums(&[1.0]), s("1")]), T);
+        assert_eq!(
+            ok("distinct", vec![strings(&["a", "b", "a", "c", "d", "b"])]),
+            strings(&["a", "b", "c", "d"])
+        );
+        assert_eq!(ok("index", vec![strings(&["a", "b", "c"]), s("b")]), n(1.0));
+        assert!(err("index", vec![strings(&["a"]), s("z")]).contains("item not found"));
+    }
+
+    #[test]
+    fn element_wraps_around() {
+        assert_eq!(
+            ok("element", vec![strings(&["a", "b", "c"]), n(1.0)]),
+            s("b")
+        );
+        assert_eq!(
+            ok("element", vec![strings(&["a", "b", "c"]), n(3.0)]),
+            s("a")
+        );
+        assert_eq!(
+            err("element", vec![strings(&["a"]), n(-1.0)]),
+            "Invalid value for \"index\" parameter: cannot use element function with a negative index."
+        );
+        assert!(err("element", vec![list(vec![]), n(0.0)]).contains("empty list"));
+        assert!(err("element", vec![strings(&["a"]), n(1e300)]).contains("too large"));
+    }
+
+    #[test]
+    fn flatten_is_recursive() {
+        assert_eq!(
+            ok(
+                "flatten",
+                vec![list(vec![
+                    strings(&["a", "b"]),
+                    list(vec![]),
+                    strings(&["c"])
+                ])]
+            ),
+            strings(&["a", "b", "c"])
+        );
+        assert_eq!(
+            ok(
+                "flatten",
+                vec![list(vec![list(vec![s("a"), strings(&["b"])]), s("c")])]
+            ),
+            strings(&["a", "b", "c"])
+        );
+    }
+
+    #[test]
+    fn length_counts_characters_and_elements() {
+        assert_eq!(ok("length", vec![list(vec![])]), n(0.0));
+        assert_eq!(ok("length", vec![strings(&["a", "b"])]), n(2.0));
+        assert_eq!(ok("length", vec![map(&[("a", s("b"))])]), n(1.0));
+        assert_eq!(ok("length", vec![s("hello")]), n(5.0));
+        assert_eq!(ok("length", vec![s("👾🕹️")]), n(2.0));
+        assert!(err("length", vec![n(1.0)]).contains("\"value\""));
+        assert!(err("length", vec![Value::Null]).contains("must not be null"));
+    }
+
+    #[test]
+    fn one_returns_the_only_element() {
+        assert_eq!(ok("one", vec![list(vec![])]), Value::Null);
+        assert_eq!(ok("one", vec![strings(&["hello"])]), s("hello"));
+        assert!(err("one", vec![strings(&["a", "b"])]).contains("either zero or one"));
+    }
+
+    #[test]
+    fn range_counts_up_and_down() {
+        assert_eq!(ok("range", vec![n(3.0)]), nums(&[0.0, 1.0, 2.0]));
+        assert_eq!(ok("range", vec![n(1.0), n(4.0)]), nums(&[1.0, 2.0, 3.0]));
+        assert_eq!(
+            ok("range", vec![n(1.0), n(8.0), n(2.0)]),
+            nums(&[1.0, 3.0, 5.0, 7.0])
+        );
+        assert_eq!(
+            ok("range", vec![n(1.0), n(4.0), n(0.5)]),
+            nums(&[1.0, 1.5, 2.0, 2.5, 3.0, 3.5])
+        );
+        assert_eq!(ok("range", vec![n(4.0), n(1.0)]), nums(&[4.0, 3.0, 2.0]));
+        assert_eq!(
+            ok("range", vec![n(10.0), n(5.0), n(-2.0)]),
+            nums(&[10.0, 8.0, 6.0])
+        );
+        assert_eq!(ok("range", vec![n(-3.0)]), nums(&[0.0, -1.0, -2.0]));
+        assert!(err("range", vec![n(1.0), n(4.0), n(0.0)]).contains("step must not be zero"));
+        assert!(err("range", vec![n(1.0), n(4.0), n(-1.0)]).contains("negative"));
+        assert!(err("range", vec![n(1e9)]).contains("more than 1024"));
+    }
+
+    #[test]
+    fn reverse_slice_sort_sum() {
+        assert_eq!(
+            ok("reverse", vec![nums(&[1.0, 2.0, 3.0])]),
+            nums(&[3.0, 2.0, 1.0])
+        );
+        assert_eq!(
+            ok(
+                "slice",
+                vec![strings(&["a", "b", "c", "d"]), n(1.0), n(3.0)]
+            ),
+            strings(&["b", "c"])
+        );
+        assert!(err("slice", vec![strings(&["a"]), n(0.0), n(2.0)]).contains("\"end_index\""));
+        assert!(err("slice", vec![strings(&["a"]), n(1.0), n(0.0)]).contains("\"start_index\""));
+        assert_eq!(
+            ok("sort", vec![strings(&["e", "d", "a", "x"])]),
+            strings(&["a", "d", "e", "x"])
+        );
+        assert_eq!(
+            ok("sort", vec![nums(&[3.0, 1.0, 11.0])]),
+            strings(&["1", "11", "3"])
+        );
+        assert_eq!(ok("sum", vec![nums(&[10.0, 13.0, 6.0, 4.5])]), n(33.5));
+        assert!(err("sum", vec![list(vec![])]).contains("empty list"));
+        assert!(err("sum", vec![strings(&["x"])]).contains("number values"));
+    }
+}

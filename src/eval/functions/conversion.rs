@@ -1,0 +1,190 @@
+//! Type conversion functions (tostring, tonumber, tobool, tolist, toset, tomap) and the
+//! unification of mixed element types they share with other families.
+
+use plinth_sdk::{format_number, Value};
+
+use super::args::{parse_number, to_string, Args, Function};
+
+/// The conversion functions.
+pub const FUNCTIONS: &[Function] = &[
+    Function::new("tostring", &["v"], tostring),
+    Function::new("tonumber", &["v"], tonumber),
+    Function::new("tobool", &["v"], tobool),
+    Function::new("tolist", &["v"], |a| collection(a, "list")),
+    Function::new("toset", &["v"], |a| collection(a, "set")),
+    Function::new("tomap", &["v"], tomap),
+];
+
+/// Brings values of mixed kinds to one type as Terraform's type unification does: mixed
+/// primitives become strings; mixed structural and primitive values are an error.
+pub fn unify(values: Vec<Value>) -> Result<Vec<Value>, String> {
+    let kinds: Vec<u8> = values
+        .iter()
+        .filter_map(|value| match value {
+            Value::Null | Value::Unknown => None,
+            Value::String(_) => Some(0),
+            Value::Number(_) => Some(1),
+            Value::Bool(_) => Some(2),
+            Value::List(_) | Value::Set(_) => Some(3),
+            Value::Map(_) => Some(4),
+            Value::Sensitive(_) => Some(5),
+        })
+        .collect();
+    let Some(first) = kinds.first() else {
+        return Ok(values);
+    };
+    if kinds.iter().all(|kind| kind == first) {
+        return Ok(values);
+    }
+    if kinds.iter().all(|kind| *kind <= 2) {
+        return Ok(values
+            .into_iter()
+            .map(|value| to_string(&value).map_or(value, Value::String))
+            .collect());
+    }
+    Err("all elements must have the same type".to_string())
+}
+
+fn tostring(args: &Args) -> Result<Value, String> {
+    match args.value(0) {
+        Value::Null => Ok(Value::Null),
+        Value::String(text) => Ok(Value::String(text.clone())),
+        Value::Number(number) => Ok(Value::String(format_number(*number))),
+        Value::Bool(b) => Ok(Value::String(b.to_string())),
+        other => Err(args.invalid(0, format!("cannot convert {} to string", other.type_name()))),
+    }
+}
+
+fn tonumber(args: &Args) -> Result<Value, String> {
+    match args.value(0) {
+        Value::Null => Ok(Value::Null),
+        Value::Number(number) => Ok(Value::Number(*number)),
+        Value::String(text) => parse_number(text).map(Value::Number).ok_or_else(|| {
+            args.invalid(
+                0,
+                format!("cannot convert {text:?} to number; given string must be a decimal representation of a number"),
+            )
+        }),
+        other => Err(args.invalid(0, format!("cannot convert {} to number", other.type_name()))),
+    }
+}
+
+fn tobool(args: &Args) -> Result<Value, String> {
+    match args.value(0) {
+        Value::Null => Ok(Value::Null),
+        Value::Bool(b) => Ok(Value::Bool(*b)),
+        Value::String(text) if text == "true" || text == "false" => Ok(Value::Bool(text == "true")),
+        Value::String(text) => Err(args.invalid(
+            0,
+            format!("cannot convert {text:?} to bool; only the strings \"true\" or \"false\" are allowed"),
+        )),
+        other => Err(args.invalid(0, format!("cannot convert {} to bool", other.type_name()))),
+    }
+}
+
+fn collection(args: &Args, kind: &str) -> Result<Value, String> {
+    let items = match args.value(0) {
+        Value::Null => return Ok(Value::Null),
+        Value::List(items) | Value::Set(items) => items.clone(),
+        other => {
+            return Err(args.invalid(0, format!("cannot convert {} to {kind}", other.type_name())))
+        }
+    };
+    let items = unify(items)
+        .map_err(|message| args.invalid(0, format!("cannot convert to {kind}: {message}")))?;
+    Ok(if kind == "set" {
+        Value::set(items)
+    } else {
+        Value::List(items)
+    })
+}
+
+fn tomap(args: &Args) -> Result<Value, String> {
+    let map = match args.value(0) {
+        Value::Null => return Ok(Value::Null),
+        Value::Map(map) => map,
+        other => {
+            return Err(args.invalid(0, format!("cannot convert {} to map", other.type_name())))
+        }
+    };
+    let (keys, values): (Vec<String>, Vec<Value>) =
+        map.iter().map(|(k, v)| (k.clone(), v.clone())).unzip();
+    let values = unify(values)
+        .map_err(|message| args.invalid(0, format!("cannot convert to map: {message}")))?;
+    Ok(Value::Map(keys.into_iter().zip(values).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use plinth_sdk::Value;
+
+    #[test]
+    fn tostring_converts_primitives() {
+        assert_eq!(ok("tostring", vec![s("hello")]), s("hello"));
+        assert_eq!(ok("tostring", vec![n(1.0)]), s("1"));
+        assert_eq!(ok("tostring", vec![Value::Bool(true)]), s("true"));
+        assert_eq!(ok("tostring", vec![Value::Null]), Value::Null);
+        assert_eq!(
+            err("tostring", vec![list(vec![])]),
+            "Invalid value for \"v\" parameter: cannot convert list to string."
+        );
+    }
+
+    #[test]
+    fn tonumber_parses_decimals() {
+        assert_eq!(ok("tonumber", vec![n(1.0)]), n(1.0));
+        assert_eq!(ok("tonumber", vec![s("1")]), n(1.0));
+        assert_eq!(ok("tonumber", vec![s("-2.5e2")]), n(-250.0));
+        assert_eq!(ok("tonumber", vec![Value::Null]), Value::Null);
+        assert!(err("tonumber", vec![s("no")]).contains("cannot convert \"no\" to number"));
+        assert!(err("tonumber", vec![s("inf")]).contains("cannot convert"));
+    }
+
+    #[test]
+    fn tobool_accepts_true_and_false() {
+        assert_eq!(ok("tobool", vec![Value::Bool(true)]), Value::Bool(true));
+        assert_eq!(ok("tobool", vec![s("false")]), Value::Bool(false));
+        assert_eq!(ok("tobool", vec![Value::Null]), Value::Null);
+        assert!(err("tobool", vec![s("no")]).contains("only the strings"));
+        assert!(err("tobool", vec![n(1.0)]).contains("cannot convert number to bool"));
+    }
+
+    #[test]
+    fn tolist_and_toset_unify_elements() {
+        assert_eq!(
+            ok("tolist", vec![list(vec![s("a"), s("b"), s("c")])]),
+            strings(&["a", "b", "c"])
+        );
+        assert_eq!(
+            ok("tolist", vec![list(vec![s("a"), s("b"), n(3.0)])]),
+            strings(&["a", "b", "3"])
+        );
+        assert_eq!(
+            ok("toset", vec![list(vec![s("c"), s("b"), s("b")])]),
+            Value::set(vec![s("b"), s("c")])
+        );
+        assert_eq!(
+            ok("toset", vec![list(vec![s("a"), n(3.0)])]),
+            Value::set(vec![s("3"), s("a")])
+        );
+        assert!(err("tolist", vec![list(vec![s("a"), list(vec![])])]).contains("same type"));
+        assert!(err("toset", vec![s("a")]).contains("cannot convert string to set"));
+    }
+
+    #[test]
+    fn tomap_unifies_values() {
+        assert_eq!(
+            ok("tomap", vec![map(&[("a", n(1.0)), ("b", n(2.0))])]),
+            map(&[("a", n(1.0)), ("b", n(2.0))])
+        );
+        assert_eq!(
+            ok(
+                "tomap",
+                vec![map(&[("a", s("foo")), ("b", Value::Bool(true))])]
+            ),
+            map(&[("a", s("foo")), ("b", s("true"))])
+        );
+        assert!(err("tomap", vec![strings(&["a"])]).contains("cannot convert list to map"));
+    }
+}

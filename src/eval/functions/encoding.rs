@@ -1,0 +1,318 @@
+//! Encoding functions: base64encode, base64decode, jsonencode, jsondecode, yamlencode,
+//! yamldecode, urlencode, csvdecode.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use plinth_sdk::Value;
+
+use super::args::{Args, Function};
+
+/// The encoding functions.
+pub const FUNCTIONS: &[Function] = &[
+    Function::new("base64encode", &["str"], |a| {
+        Ok(Value::String(
+            base64::engine::general_purpose::STANDARD.encode(a.string(0)?),
+        ))
+    }),
+    Function::new("base64decode", &["str"], base64decode),
+    Function::new("jsonencode", &["val"], |a| {
+        let mut out = String::new();
+        write_json(a.value(0), &mut out).map_err(|message| a.invalid(0, message))?;
+        Ok(Value::String(out))
+    }),
+    Function::new("jsondecode", &["str"], jsondecode),
+    Function::new("yamlencode", &["value"], |a| {
+        super::yaml::encode(a.value(0))
+            .map(Value::String)
+            .map_err(|message| a.invalid(0, message))
+    }),
+    Function::new("yamldecode", &["src"], yamldecode),
+    Function::new("urlencode", &["str"], |a| {
+        Ok(Value::String(query_escape(&a.string(0)?)))
+    }),
+    Function::new("csvdecode", &["str"], csvdecode),
+];
+
+fn base64decode(args: &Args) -> Result<Value, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(args.string(0)?)
+        .map_err(|_| args.invalid(0, "the given value is not valid base64 data"))?;
+    String::from_utf8(bytes).map(Value::String).map_err(|_| {
+        args.invalid(
+            0,
+            "the result of decoding the provided string is not valid UTF-8",
+        )
+    })
+}
+
+/// Writes `value` as compact JSON the way Terraform does: keys sorted, integral numbers without
+/// a fraction, `<`, `>` and `&` escaped.
+fn write_json(value: &Value, out: &mut String) -> Result<(), String> {
+    match value {
+        Value::Null | Value::Unknown => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&json_number(*n)?),
+        Value::String(text) => write_json_string(text, out),
+        Value::List(items) | Value::Set(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out)?;
+            }
+            out.push(']');
+        }
+        Value::Map(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(key, out);
+                out.push(':');
+                write_json(item, out)?;
+            }
+            out.push('}');
+        }
+        Value::Sensitive(inner) => write_json(inner, out)?,
+    }
+    Ok(())
+}
+
+/// A number in plain decimal notation, as JSON and YAML output need it.
+pub fn json_number(n: f64) -> Result<String, String> {
+    if !n.is_finite() {
+        return Err("cannot encode an infinite or NaN number".to_string());
+    }
+    Ok(format!("{}", if n == 0.0 { 0.0 } else { n }))
+}
+
+fn write_json_string(text: &str, out: &mut String) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn jsondecode(args: &Args) -> Result<Value, String> {
+    let json: serde_json::Value = serde_json::from_str(&args.string(0)?)
+        .map_err(|e| args.failed(format!("invalid JSON: {e}")))?;
+    Ok(Value::from_json(&json))
+}
+
+fn yamldecode(args: &Args) -> Result<Value, String> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(&args.string(0)?)
+        .map_err(|e| args.failed(format!("invalid YAML: {e}")))?;
+    from_yaml(yaml).map_err(|message| args.failed(message))
+}
+
+fn from_yaml(yaml: serde_yaml::Value) -> Result<Value, String> {
+    Ok(match yaml {
+        serde_yaml::Value::Null => Value::Null,
+        serde_yaml::Value::Bool(b) => Value::Bool(b),
+        serde_yaml::Value::Number(n) => match n.as_f64() {
+            Some(f) if !f.is_nan() => Value::Number(f),
+            _ => return Err(format!("cannot represent the YAML number {n}")),
+        },
+        serde_yaml::Value::String(text) => Value::String(text),
+        serde_yaml::Value::Sequence(items) => {
+            Value::List(items.into_iter().map(from_yaml).collect::<Result<_, _>>()?)
+        }
+        serde_yaml::Value::Mapping(mapping) => {
+            let mut map = BTreeMap::new();
+            for (key, item) in mapping {
+                let key = match from_yaml(key)? {
+                    Value::String(text) => text,
+                    Value::Number(n) => plinth_sdk::format_number(n),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Null => "null".to_string(),
+                    _ => return Err("only scalar mapping keys are supported".to_string()),
+                };
+                map.insert(key, from_yaml(item)?);
+            }
+            Value::Map(map)
+        }
+        serde_yaml::Value::Tagged(tagged) => from_yaml(tagged.value)?,
+    })
+}
+
+/// Escapes text for a URL query as Go's `url.QueryEscape` does (spaces become `+`).
+fn query_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+fn csvdecode(args: &Args) -> Result<Value, String> {
+    let text = args.string(0)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(header)) => header,
+        Some(Err(e)) => return Err(args.failed(format!("CSV decoding: {e}"))),
+        None => return Err(args.failed("missing header line")),
+    };
+    let names: Vec<String> = header.iter().map(str::to_string).collect();
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(args.failed(format!("duplicate column name {name:?}")));
+        }
+    }
+    let mut rows = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| args.failed(format!("CSV decoding: {e}")))?;
+        if record.len() != names.len() {
+            let line = record.position().map_or(0, |p| p.line());
+            return Err(args.failed(format!(
+                "CSV record on line {line} has {} fields, but the header has {}",
+                record.len(),
+                names.len()
+            )));
+        }
+        let row = names
+            .iter()
+            .cloned()
+            .zip(record.iter().map(Value::from))
+            .collect();
+        rows.push(Value::Map(row));
+    }
+    Ok(Value::List(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use plinth_sdk::Value;
+
+    #[test]
+    fn base64_round_trip() {
+        assert_eq!(
+            ok("base64encode", vec![s("Hello World")]),
+            s("SGVsbG8gV29ybGQ=")
+        );
+        assert_eq!(
+            ok("base64decode", vec![s("SGVsbG8gV29ybGQ=")]),
+            s("Hello World")
+        );
+        assert!(err("base64decode", vec![s("not base64!")]).contains("not valid base64"));
+        assert!(err("base64decode", vec![s("/w==")]).contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn jsonencode_sorts_keys_and_prints_integers() {
+        assert_eq!(
+            ok("jsonencode", vec![map(&[("hello", s("world"))])]),
+            s("{\"hello\":\"world\"}")
+        );
+        assert_eq!(
+            ok(
+                "jsonencode",
+                vec![map(&[
+                    ("b", n(2.0)),
+                    ("a", list(vec![n(1.5), Value::Bool(true), Value::Null]))
+                ])]
+            ),
+            s("{\"a\":[1.5,true,null],\"b\":2}")
+        );
+        assert_eq!(ok("jsonencode", vec![n(1e21)]), s("1000000000000000000000"));
+        assert_eq!(
+            ok("jsonencode", vec![s("<a & b>\n")]),
+            s("\"\\u003ca \\u0026 b\\u003e\\n\"")
+        );
+        assert!(err("jsonencode", vec![n(f64::INFINITY)]).contains("\"val\""));
+    }
+
+    #[test]
+    fn jsondecode_builds_values() {
+        assert_eq!(
+            ok("jsondecode", vec![s("{\"hello\": \"world\"}")]),
+            map(&[("hello", s("world"))])
+        );
+        assert_eq!(ok("jsondecode", vec![s("true")]), Value::Bool(true));
+        assert_eq!(
+            ok("jsondecode", vec![s("[1, \"a\", null]")]),
+            list(vec![n(1.0), s("a"), Value::Null])
+        );
+        assert!(err("jsondecode", vec![s("{")]).contains("invalid JSON"));
+    }
+
+    #[test]
+    fn yamldecode_builds_values() {
+        assert_eq!(
+            ok("yamldecode", vec![s("hello: world")]),
+            map(&[("hello", s("world"))])
+        );
+        assert_eq!(ok("yamldecode", vec![s("true")]), Value::Bool(true));
+        assert_eq!(
+            ok("yamldecode", vec![s("{a: &foo [1, 2, 3], b: *foo}")]),
+            map(&[
+                ("a", list(vec![n(1.0), n(2.0), n(3.0)])),
+                ("b", list(vec![n(1.0), n(2.0), n(3.0)]))
+            ])
+        );
+        assert_eq!(
+            ok("yamldecode", vec![s("- a\n- 1: x\n")]),
+            list(vec![s("a"), map(&[("1", s("x"))])])
+        );
+        assert!(err("yamldecode", vec![s("a: [")]).contains("invalid YAML"));
+        assert!(err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).contains("invalid YAML"));
+    }
+
+    #[test]
+    fn urlencode_escapes_like_a_query() {
+        assert_eq!(
+            ok("urlencode", vec![s("Hello World!")]),
+            s("Hello+World%21")
+        );
+        assert_eq!(ok("urlencode", vec![s("☃")]), s("%E2%98%83"));
+        assert_eq!(
+            ok("urlencode", vec![s("foo=bar&bar=baz")]),
+            s("foo%3Dbar%26bar%3Dbaz")
+        );
+    }
+
+    #[test]
+    fn csvdecode_returns_rows_as_maps() {
+        assert_eq!(
+            ok("csvdecode", vec![s("a,b,c\n1,2,3\n4,5,6")]),
+            list(vec![
+                map(&[("a", s("1")), ("b", s("2")), ("c", s("3"))]),
+                map(&[("a", s("4")), ("b", s("5")), ("c", s("6"))]),
+            ])
+        );
+        assert_eq!(
+            ok("csvdecode", vec![s("a,b\n\"x,y\",2\n")]),
+            list(vec![map(&[("a", s("x,y")), ("b", s("2"))])])
+        );
+        assert!(err("csvdecode", vec![s("")]).contains("missing header"));
+        assert!(err("csvdecode", vec![s("a,b\n1,2,3")]).contains("has 3 fields"));
+        assert!(err("csvdecode", vec![s("a,a\n1,2")]).contains("duplicate column"));
+    }
+}

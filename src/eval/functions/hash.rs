@@ -1,0 +1,138 @@
+//! Hash and identifier functions: md5, sha1, sha256, sha512 (hex digests of the UTF-8 bytes),
+//! their `file*` forms, base64sha256, base64sha512, filebase64sha256, filebase64sha512 and uuid
+//! (a random version 4 UUID).
+
+use base64::Engine;
+use md5::Md5;
+use plinth_sdk::Value;
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha512};
+
+use super::args::{Args, Function};
+use super::filesystem::read_bytes;
+
+/// The hash functions.
+pub const FUNCTIONS: &[Function] = &[
+    Function::new("md5", &["str"], digest::<Md5>),
+    Function::new("sha1", &["str"], digest::<Sha1>),
+    Function::new("sha256", &["str"], digest::<Sha256>),
+    Function::new("sha512", &["str"], digest::<Sha512>),
+    Function::new("filemd5", &["path"], |a| Ok(hex::<Md5>(&read_bytes(a)?))),
+    Function::new("filesha1", &["path"], |a| Ok(hex::<Sha1>(&read_bytes(a)?))),
+    Function::new("filesha256", &["path"], |a| {
+        Ok(hex::<Sha256>(&read_bytes(a)?))
+    }),
+    Function::new("filesha512", &["path"], |a| {
+        Ok(hex::<Sha512>(&read_bytes(a)?))
+    }),
+    Function::new("base64sha256", &["str"], |a| {
+        Ok(base64::<Sha256>(a.string(0)?.as_bytes()))
+    }),
+    Function::new("base64sha512", &["str"], |a| {
+        Ok(base64::<Sha512>(a.string(0)?.as_bytes()))
+    }),
+    Function::new("filebase64sha256", &["path"], |a| {
+        Ok(base64::<Sha256>(&read_bytes(a)?))
+    }),
+    Function::new("filebase64sha512", &["path"], |a| {
+        Ok(base64::<Sha512>(&read_bytes(a)?))
+    }),
+    Function::new("uuid", &[], |_| {
+        Ok(Value::String(uuid::Uuid::new_v4().to_string()))
+    }),
+];
+
+fn digest<D: Digest>(args: &Args) -> Result<Value, String> {
+    Ok(hex::<D>(args.string(0)?.as_bytes()))
+}
+
+/// The lowercase hex digest of `bytes`.
+fn hex<D: Digest>(bytes: &[u8]) -> Value {
+    Value::String(
+        D::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+/// The base64 encoding of the raw digest of `bytes`.
+fn base64<D: Digest>(bytes: &[u8]) -> Value {
+    Value::String(base64::engine::general_purpose::STANDARD.encode(D::digest(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn digests_of_hello_world() {
+        assert_eq!(
+            ok("md5", vec![s("hello world")]),
+            s("5eb63bbbe01eeed093cb22bb8f5acdc3")
+        );
+        assert_eq!(
+            ok("sha1", vec![s("hello world")]),
+            s("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed")
+        );
+        assert_eq!(
+            ok("sha256", vec![s("hello world")]),
+            s("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")
+        );
+        assert_eq!(
+            ok("sha512", vec![s("hello world")]),
+            s("309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f")
+        );
+        assert!(err("md5", vec![list(vec![])]).contains("\"str\" parameter: string required"));
+    }
+
+    #[test]
+    fn base64_digests_and_file_digests() {
+        assert_eq!(
+            ok("base64sha256", vec![s("hello world")]),
+            s("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=")
+        );
+        assert_eq!(
+            ok("base64sha512", vec![s("hello world")]),
+            s("MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==")
+        );
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("f");
+        std::fs::write(&path, "hello world").expect("write");
+        let path = s(&path.to_string_lossy());
+        assert_eq!(
+            ok("filemd5", vec![path.clone()]),
+            s("5eb63bbbe01eeed093cb22bb8f5acdc3")
+        );
+        assert_eq!(
+            ok("filesha1", vec![path.clone()]),
+            ok("sha1", vec![s("hello world")])
+        );
+        assert_eq!(
+            ok("filesha256", vec![path.clone()]),
+            ok("sha256", vec![s("hello world")])
+        );
+        assert_eq!(
+            ok("filesha512", vec![path.clone()]),
+            ok("sha512", vec![s("hello world")])
+        );
+        assert_eq!(
+            ok("filebase64sha256", vec![path.clone()]),
+            ok("base64sha256", vec![s("hello world")])
+        );
+        assert_eq!(
+            ok("filebase64sha512", vec![path]),
+            ok("base64sha512", vec![s("hello world")])
+        );
+        assert!(err("filesha256", vec![s("/nonexistent/file")]).contains("no file exists"));
+    }
+
+    #[test]
+    fn uuid_is_random_and_well_formed() {
+        let first = ok("uuid", vec![]);
+        let text = first.as_str().expect("a string").to_string();
+        assert_eq!(text.len(), 36);
+        assert_eq!(text.as_bytes()[14], b'4');
+        assert_ne!(first, ok("uuid", vec![]));
+    }
+}

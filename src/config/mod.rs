@@ -1,6 +1,25 @@
 //! Loading configuration: every `.tf` and `.tf.json` file of a directory, child modules from
-//! local `source` paths, with source spans kept for diagnostics.
+//! local `source` paths, with source spans kept for diagnostics; root variable values from
+//! defaults, the environment, tfvars files and the command line; and `plinth fmt`.
 
+mod blocks;
+mod checks;
+pub mod constant;
+pub mod format;
+mod json;
+mod load;
 pub mod model;
+mod parse;
+mod resource;
+pub mod spans;
+pub mod types;
+pub mod variables;
 
+#[cfg(test)]
+mod tests_errors;
+#[cfg(test)]
+mod tests_load;
+
+pub use load::load;
 pub use model::*;
+pub use types::parse_type;

@@ -18,8 +18,9 @@ pub mod variables;
 #[cfg(test)]
 mod tests_errors;
 #[cfg(test)]
-mod tests_load;
+pub(crate) mod tests_load;
 
 pub use load::load;
 pub use model::*;
 pub use types::parse_type;
+pub use variables::{root_variables, root_variables_with_warnings, VarOptions};

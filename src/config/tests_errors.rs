@@ -18,9 +18,15 @@ fn errors(files: &[(&str, &str)]) -> Vec<Diagnostic> {
 fn expect(diags: &[Diagnostic], summary: &str, line: usize, detail: &str) {
     let found: Vec<_> = diags
         .iter()
-        .filter(|d| d.summary.contains(summary) && d.detail.as_deref().unwrap_or("").contains(detail))
+        .filter(|d| {
+            d.summary.contains(summary) && d.detail.as_deref().unwrap_or("").contains(detail)
+        })
         .collect();
-    assert_eq!(found.len(), 1, "one {summary:?} with {detail:?} in {diags:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "one {summary:?} with {detail:?} in {diags:#?}"
+    );
     let d = found[0];
     assert_eq!(d.severity, Severity::Error);
     assert_eq!(d.span.as_ref().map(|s| s.line), Some(line), "line of {d}");
@@ -28,7 +34,10 @@ fn expect(diags: &[Diagnostic], summary: &str, line: usize, detail: &str) {
 
 #[test]
 fn syntax_errors_give_file_line_and_column() {
-    let diags = errors(&[("a.tf", "resource \"t\" \"n\" {\n  x = \n}\n"), ("b.tf", "locals {\n  ok = 1\n}\n")]);
+    let diags = errors(&[
+        ("a.tf", "resource \"t\" \"n\" {\n  x = \n}\n"),
+        ("b.tf", "locals {\n  ok = 1\n}\n"),
+    ]);
     assert_eq!(diags.len(), 1);
     let detail = diags[0].detail.clone().unwrap_or_default();
     assert!(detail.contains("a.tf:2:"), "{detail}");
@@ -37,10 +46,21 @@ fn syntax_errors_give_file_line_and_column() {
 
 #[test]
 fn json_syntax_errors_give_file_line_and_column() {
-    let diags = errors(&[("main.tf.json", "{\n  \"locals\": {\n    \"a\": 1,\n  }\n}\n")]);
+    let diags = errors(&[(
+        "main.tf.json",
+        "{\n  \"locals\": {\n    \"a\": 1,\n  }\n}\n",
+    )]);
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].summary, "Invalid JSON syntax");
-    assert!(diags[0].detail.as_deref().unwrap_or("").contains("main.tf.json:4:"), "{}", diags[0]);
+    assert!(
+        diags[0]
+            .detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("main.tf.json:4:"),
+        "{}",
+        diags[0]
+    );
 }
 
 #[test]
@@ -50,7 +70,15 @@ fn json_garbage_and_truncations_never_panic() {
         let dir = write_files(&[("main.tf.json", &text[..end])]);
         let _ = load(dir.path());
     }
-    for odd in ["[]", "1", "\"s\"", "{\"resource\": 1}", "{\"resource\": {\"a\": [1]}}", "{\"variable\": {\"v\": {\"type\": \"list(\"}}}", "{\"data\": {\"a\": {\"b\": {\"provider\": \"1 +\"}}}}"] {
+    for odd in [
+        "[]",
+        "1",
+        "\"s\"",
+        "{\"resource\": 1}",
+        "{\"resource\": {\"a\": [1]}}",
+        "{\"variable\": {\"v\": {\"type\": \"list(\"}}}",
+        "{\"data\": {\"a\": {\"b\": {\"provider\": \"1 +\"}}}}",
+    ] {
         let dir = write_files(&[("main.tf.json", odd)]);
         assert!(load(dir.path()).is_err(), "{odd} should be rejected");
     }
@@ -59,13 +87,23 @@ fn json_garbage_and_truncations_never_panic() {
 #[test]
 fn unknown_top_level_blocks_suggest_a_name() {
     let diags = errors(&[("main.tf", "locals {}\n\nresorce \"aws_vpc\" \"main\" {}\n")]);
-    expect(&diags, "Unsupported block type", 3, "Did you mean \"resource\"?");
+    expect(
+        &diags,
+        "Unsupported block type",
+        3,
+        "Did you mean \"resource\"?",
+    );
 }
 
 #[test]
 fn top_level_arguments_are_rejected() {
     let diags = errors(&[("main.tf", "\nregion = \"x\"\n")]);
-    expect(&diags, "Unsupported argument", 2, "\"region\" is not expected here");
+    expect(
+        &diags,
+        "Unsupported argument",
+        2,
+        "\"region\" is not expected here",
+    );
 }
 
 #[test]
@@ -75,8 +113,17 @@ fn missing_and_extra_labels() {
         "resource \"aws_vpc\" {}\nvariable \"a\" \"b\" {}\nlocals \"x\" {}\noutput {\n  value = 1\n}\n",
     )]);
     expect(&diags, "Missing name for resource", 1, "needs 2 label(s)");
-    let extra: Vec<_> = diags.iter().filter(|d| d.summary == "Extra label on block").collect();
-    assert_eq!(extra.iter().map(|d| d.span.as_ref().map(|s| s.line)).collect::<Vec<_>>(), [Some(2), Some(3)]);
+    let extra: Vec<_> = diags
+        .iter()
+        .filter(|d| d.summary == "Extra label on block")
+        .collect();
+    assert_eq!(
+        extra
+            .iter()
+            .map(|d| d.span.as_ref().map(|s| s.line))
+            .collect::<Vec<_>>(),
+        [Some(2), Some(3)]
+    );
     expect(&diags, "Missing name for output", 4, "needs 1 label(s)");
 }
 
@@ -91,7 +138,12 @@ fn unknown_arguments_suggest_names() {
     )]);
     let details: Vec<(usize, String)> = diags
         .iter()
-        .map(|d| (d.span.as_ref().map_or(0, |s| s.line), d.detail.clone().unwrap_or_default()))
+        .map(|d| {
+            (
+                d.span.as_ref().map_or(0, |s| s.line),
+                d.detail.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     let has = |line: usize, text: &str| details.iter().any(|(l, d)| *l == line && d.contains(text));
     assert!(has(2, "Did you mean \"description\"?"), "{details:#?}");
@@ -121,29 +173,60 @@ fn duplicate_names_name_both_places() {
     expect(&diags, "Duplicate output \"o\"", 4, "a.tf:3:1");
     expect(&diags, "Duplicate local value \"l\"", 8, "a.tf:7:7");
     expect(&diags, "Duplicate module \"m\"", 10, "a.tf:9:1");
-    assert_eq!(diags.len(), 5, "a data source may share a managed resource's name: {diags:#?}");
+    assert_eq!(
+        diags.len(),
+        5,
+        "a data source may share a managed resource's name: {diags:#?}"
+    );
 }
 
 #[test]
 fn count_and_for_each_together() {
-    let diags = errors(&[("main.tf", "resource \"t\" \"n\" {\n  count    = 1\n  for_each = {}\n}\n")]);
-    expect(&diags, "Invalid combination of \"count\" and \"for_each\"", 3, "mutually-exclusive");
+    let diags = errors(&[(
+        "main.tf",
+        "resource \"t\" \"n\" {\n  count    = 1\n  for_each = {}\n}\n",
+    )]);
+    expect(
+        &diags,
+        "Invalid combination of \"count\" and \"for_each\"",
+        3,
+        "mutually-exclusive",
+    );
 }
 
 #[test]
 fn remote_module_sources_are_unsupported() {
-    let diags = errors(&[("main.tf", "module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n")]);
+    let diags = errors(&[(
+        "main.tf",
+        "module \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n",
+    )]);
     expect(&diags, "Unsupported module source", 2, "local path");
 }
 
 #[test]
 fn module_inputs_are_checked_against_the_child() {
     let diags = errors(&[
-        ("main.tf", "module \"net\" {\n  source = \"./net\"\n  cidr_blok = \"x\"\n}\n"),
-        ("net/variables.tf", "variable \"cidr_block\" {}\nvariable \"name\" {\n  default = null\n}\n"),
+        (
+            "main.tf",
+            "module \"net\" {\n  source = \"./net\"\n  cidr_blok = \"x\"\n}\n",
+        ),
+        (
+            "net/variables.tf",
+            "variable \"cidr_block\" {}\nvariable \"name\" {\n  default = null\n}\n",
+        ),
     ]);
-    expect(&diags, "Unsupported argument", 3, "Did you mean \"cidr_block\"?");
-    expect(&diags, "Missing required argument", 1, "\"cidr_block\" is required by module \"net\"");
+    expect(
+        &diags,
+        "Unsupported argument",
+        3,
+        "Did you mean \"cidr_block\"?",
+    );
+    expect(
+        &diags,
+        "Missing required argument",
+        1,
+        "\"cidr_block\" is required by module \"net\"",
+    );
 }
 
 #[test]
@@ -154,12 +237,18 @@ fn child_module_errors_carry_the_child_file() {
     ]);
     assert_eq!(diags.len(), 1);
     let span = diags[0].span.clone().expect("span");
-    assert!(span.file.ends_with("net/main.tf") && span.line == 3, "{span}");
+    assert!(
+        span.file.ends_with("net/main.tf") && span.line == 3,
+        "{span}"
+    );
 }
 
 #[test]
 fn missing_module_directories_and_cycles() {
-    let diags = errors(&[("main.tf", "module \"gone\" {\n  source = \"./nowhere\"\n}\n")]);
+    let diags = errors(&[(
+        "main.tf",
+        "module \"gone\" {\n  source = \"./nowhere\"\n}\n",
+    )]);
     expect(&diags, "Module not found", 1, "does not exist");
     let diags = errors(&[
         ("main.tf", "module \"a\" {\n  source = \"./a\"\n}\n"),
@@ -174,9 +263,23 @@ fn invalid_type_constraints_and_defaults() {
         "main.tf",
         "variable \"a\" {\n  type = strng\n}\nvariable \"b\" {\n  type    = number\n  default = \"x\"\n}\nvariable \"c\" {\n  default = var.a\n}\n",
     )]);
-    expect(&diags, "Invalid type specification", 2, "\"strng\" is not a valid type");
-    let defaults: Vec<_> = diags.iter().filter(|d| d.summary == "Invalid default value for variable").collect();
-    assert_eq!(defaults.iter().map(|d| d.span.as_ref().map(|s| s.line)).collect::<Vec<_>>(), [Some(6), Some(9)]);
+    expect(
+        &diags,
+        "Invalid type specification",
+        2,
+        "\"strng\" is not a valid type",
+    );
+    let defaults: Vec<_> = diags
+        .iter()
+        .filter(|d| d.summary == "Invalid default value for variable")
+        .collect();
+    assert_eq!(
+        defaults
+            .iter()
+            .map(|d| d.span.as_ref().map(|s| s.line))
+            .collect::<Vec<_>>(),
+        [Some(6), Some(9)]
+    );
 }
 
 #[test]
@@ -185,7 +288,17 @@ fn dynamic_and_output_requirements() {
         "main.tf",
         "resource \"t\" \"n\" {\n  dynamic \"d\" {\n    content {}\n  }\n  dynamic \"e\" {\n    for_each = []\n  }\n}\noutput \"o\" {}\n",
     )]);
-    expect(&diags, "Missing required argument", 2, "\"for_each\" is required");
+    expect(
+        &diags,
+        "Missing required argument",
+        2,
+        "\"for_each\" is required",
+    );
     expect(&diags, "Missing content block", 5, "needs a content block");
-    expect(&diags, "Missing required argument", 9, "\"value\" is required in an output block");
+    expect(
+        &diags,
+        "Missing required argument",
+        9,
+        "\"value\" is required in an output block",
+    );
 }

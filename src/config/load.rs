@@ -32,16 +32,26 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
 /// Loads the configuration in `dir` and every module it calls. All problems are collected; on
 /// success the warnings (if any) are in [`Config::warnings`].
 pub fn load(dir: &Path) -> Result<Config, Diagnostics> {
+    load_with_sources(dir).0
+}
+
+/// Like [`load`], also returning the text of every file read even when loading failed, so the
+/// errors can be rendered with their source lines.
+pub fn load_with_sources(dir: &Path) -> (Result<Config, Diagnostics>, BTreeMap<String, String>) {
     let mut loader = Loader::default();
     let root = loader.module(dir);
     if loader.diags.has_errors() {
-        return Err(loader.diags);
+        return (Err(loader.diags), loader.sources);
     }
-    Ok(Config {
-        root,
-        sources: loader.sources,
-        warnings: loader.diags,
-    })
+    let sources = loader.sources.clone();
+    (
+        Ok(Config {
+            root,
+            sources: loader.sources,
+            warnings: loader.diags,
+        }),
+        sources,
+    )
 }
 
 #[derive(Default)]

@@ -20,7 +20,7 @@ mod tests_errors;
 #[cfg(test)]
 pub(crate) mod tests_load;
 
-pub use load::load;
+pub use load::{load, load_with_sources};
 pub use model::*;
 pub use types::parse_type;
 pub use variables::{root_variables, root_variables_with_warnings, VarOptions};

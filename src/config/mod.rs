@@ -20,6 +20,7 @@ mod tests_errors;
 #[cfg(test)]
 pub(crate) mod tests_load;
 
+pub use format::{format_named, format_source};
 pub use load::{load, load_with_sources};
 pub use model::*;
 pub use types::parse_type;

@@ -29,7 +29,7 @@ fn load_ok(dir: &Path) -> Config {
     }
 }
 
-const MAIN_TF: &str = r#"terraform {
+pub const MAIN_TF: &str = r#"terraform {
   required_version = ">= 1.5"
   required_providers {
     aws = {

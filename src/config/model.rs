@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use plinth_sdk::{Span, Type};
+use plinth_sdk::{Diagnostics, Span, Type};
 
 /// An expression from the source with the span of the whole expression.
 #[derive(Clone, Debug)]
@@ -287,4 +287,6 @@ pub struct Config {
     pub root: Module,
     /// File name (as in spans) → its text, for rendering diagnostics and saving plans.
     pub sources: BTreeMap<String, String>,
+    /// Warnings found while loading (a successful load may still have some).
+    pub warnings: Diagnostics,
 }

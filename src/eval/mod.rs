@@ -2,10 +2,37 @@
 //! function library, and the evaluation of whole bodies against a schema.
 //!
 //! `eval` knows nothing of graphs or state: every reference is answered by a [`Scope`].
+//! Unknown values propagate through every construct; sensitive marks are stripped from operands,
+//! the result computed, and re-marked when any operand was marked.
 
+mod body;
+mod calls;
+mod expr;
+mod for_expr;
 pub mod functions;
+mod ops;
+mod references;
+mod template;
+mod traversal;
+
+#[cfg(test)]
+mod test_scope;
+#[cfg(test)]
+mod tests_body;
+#[cfg(test)]
+mod tests_expr;
+#[cfg(test)]
+mod tests_references;
+#[cfg(test)]
+mod tests_template;
+
+use std::collections::BTreeMap;
+use std::fmt;
 
 use plinth_sdk::Value;
+
+pub use body::{body_references, eval_body};
+pub use references::references;
 
 /// Answers references while evaluating an expression.
 pub trait Scope {
@@ -15,7 +42,8 @@ pub trait Scope {
     /// many of the names it consumed (`var.region` → 2; `aws_subnet.public` → 2, the value being
     /// the whole resource: a list for count, a map for for_each, an object otherwise); the
     /// evaluator applies the remaining steps itself. An unknown reference is an `Err` with a
-    /// message such as `Reference to undeclared resource "aws_subnet" "public"`.
+    /// message such as `Reference to undeclared resource "aws_subnet" "public"`; a message of
+    /// several lines becomes an error whose summary is the first line and detail the rest.
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String>;
 }
 
@@ -28,21 +56,57 @@ pub struct EvalError {
     pub detail: Option<String>,
 }
 
-// TEMPORARY: replaced by the evaluator branch.
-/// Evaluates an expression.
-pub fn evaluate(_expr: &hcl::Expression, _scope: &dyn Scope) -> Result<Value, EvalError> {
-    Err(EvalError { summary: "unimplemented".into(), detail: None })
+impl EvalError {
+    /// An error with a summary and a detail.
+    pub fn new(summary: impl Into<String>, detail: impl Into<String>) -> EvalError {
+        EvalError {
+            summary: summary.into(),
+            detail: Some(detail.into()),
+        }
+    }
 }
-/// References of an expression.
-pub fn references(_expr: &hcl::Expression) -> Vec<Vec<String>> {
-    Vec::new()
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{}: {detail}", self.summary),
+            None => write!(f, "{}", self.summary),
+        }
+    }
 }
-/// Evaluates a body.
-pub fn eval_body(
-    _body: &crate::config::Body,
-    _schema: &plinth_sdk::Schema,
-    _scope: &dyn Scope,
-    _span: &plinth_sdk::Span,
-) -> Result<Value, plinth_sdk::Diagnostics> {
-    Ok(Value::Null)
+
+impl std::error::Error for EvalError {}
+
+/// Evaluates an expression. References are answered by `scope`; names bound by `for`
+/// expressions and template `for` directives shadow it.
+pub fn evaluate(expr: &hcl::Expression, scope: &dyn Scope) -> Result<Value, EvalError> {
+    expr::Evaluator::new(scope).eval(expr)
+}
+
+/// Evaluates the text of a template file (as `templatefile` does): the only names it can refer
+/// to are the keys of `vars`. Backslashes are literal; `$${` and `%%{` escape.
+pub fn evaluate_template_str(
+    text: &str,
+    vars: &BTreeMap<String, Value>,
+) -> Result<Value, EvalError> {
+    let template = template::parse_template_text(text)?;
+    let scope = VarsScope { vars };
+    expr::Evaluator::new(&scope).eval_template(&template)
+}
+
+/// The scope of a template file: only the variables passed to it.
+struct VarsScope<'v> {
+    vars: &'v BTreeMap<String, Value>,
+}
+
+impl Scope for VarsScope<'_> {
+    fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
+        let name = names.first().copied().unwrap_or_default();
+        match self.vars.get(name) {
+            Some(value) => Ok((value.clone(), 1)),
+            None => Err(format!(
+                "Invalid reference\nThe vars map does not contain key \"{name}\"."
+            )),
+        }
+    }
 }

@@ -1,0 +1,199 @@
+//! Function calls: arguments are evaluated (a final `xs...` expands), unknown arguments give an
+//! unknown result, marks are stripped and put back on the result. `can`, `try`, `sensitive`,
+//! `nonsensitive` and `templatefile` are handled here; every other function is
+//! `functions::call`.
+
+use std::collections::BTreeMap;
+
+use hcl::expr::FuncCall;
+use hcl::Expression;
+use plinth_sdk::Value;
+
+use super::expr::Evaluator;
+use super::traversal::mark;
+use super::{evaluate_template_str, functions, EvalError};
+
+impl Evaluator<'_> {
+    /// Evaluates a function call.
+    pub(super) fn eval_call(&mut self, call: &FuncCall) -> Result<Value, EvalError> {
+        let name = call.name.name.as_str();
+        if !call.name.is_namespaced() && !call.expand_final {
+            match name {
+                "can" => return self.eval_can(&call.args),
+                "try" => return self.eval_try(&call.args),
+                _ => {}
+            }
+        }
+        let full_name = if call.name.is_namespaced() {
+            let mut parts: Vec<&str> = call.name.namespace.iter().map(|ns| ns.as_str()).collect();
+            parts.push(name);
+            parts.join("::")
+        } else {
+            name.to_string()
+        };
+        let args = match self.eval_args(call)? {
+            Some(args) => args,
+            None => return Ok(Value::Unknown),
+        };
+        match full_name.as_str() {
+            "sensitive" => {
+                let [value] = expect_args::<1>(&full_name, args)?;
+                Ok(value.mark_sensitive())
+            }
+            "nonsensitive" => {
+                let [value] = expect_args::<1>(&full_name, args)?;
+                Ok(match value {
+                    Value::Sensitive(inner) => *inner,
+                    other => other,
+                })
+            }
+            _ => call_library(&full_name, args),
+        }
+    }
+
+    /// Evaluates the arguments, expanding a final `xs...`; None when the expanded argument is
+    /// unknown (so is the result).
+    fn eval_args(&mut self, call: &FuncCall) -> Result<Option<Vec<Value>>, EvalError> {
+        let mut args = Vec::with_capacity(call.args.len());
+        for arg in &call.args {
+            args.push(self.eval(arg)?);
+        }
+        if call.expand_final {
+            let Some(last) = args.pop() else {
+                return Err(EvalError::new(
+                    "Invalid expanding argument value",
+                    "The expanding argument (indicated by ...) must be of a tuple, list, or set type.",
+                ));
+            };
+            let (last, marked) = match last {
+                Value::Sensitive(inner) => (*inner, true),
+                other => (other, false),
+            };
+            match last {
+                Value::Unknown => return Ok(None),
+                Value::List(items) | Value::Set(items) => {
+                    args.extend(items.into_iter().map(|item| mark(item, marked)));
+                }
+                _ => {
+                    return Err(EvalError::new(
+                        "Invalid expanding argument value",
+                        "The expanding argument (indicated by ...) must be of a tuple, list, or set type.",
+                    ))
+                }
+            }
+        }
+        Ok(Some(args))
+    }
+
+    /// `can(expr)`: whether `expr` evaluates without error (unknown while its value is unknown).
+    fn eval_can(&mut self, args: &[Expression]) -> Result<Value, EvalError> {
+        let [expr] = args else {
+            return Err(argument_count("can", 1, args.len()));
+        };
+        Ok(match self.eval(expr) {
+            Ok(value) if value.contains_unknown() => Value::Unknown,
+            Ok(_) => Value::Bool(true),
+            Err(_) => Value::Bool(false),
+        })
+    }
+
+    /// `try(a, b, ...)`: the first argument that evaluates without error. An argument whose
+    /// value is still unknown gives unknown, since it might fail once known.
+    fn eval_try(&mut self, args: &[Expression]) -> Result<Value, EvalError> {
+        if args.is_empty() {
+            return Err(EvalError::new(
+                "Invalid function argument",
+                "At least one argument is required for function \"try\".",
+            ));
+        }
+        let mut failures = Vec::new();
+        for arg in args {
+            match self.eval(arg) {
+                Ok(value) if value.contains_unknown() => return Ok(Value::Unknown),
+                Ok(value) => return Ok(value),
+                Err(error) => failures.push(format!("- {error}")),
+            }
+        }
+        Err(EvalError::new(
+            "Error in function call",
+            format!(
+                "Call to function \"try\" failed: no expression succeeded:\n{}",
+                failures.join("\n")
+            ),
+        ))
+    }
+}
+
+/// Calls a library function with fully known arguments, stripping and restoring marks.
+fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
+    if args.iter().any(Value::contains_unknown) {
+        let marked = args.iter().any(Value::contains_sensitive);
+        return Ok(mark(Value::Unknown, marked));
+    }
+    let mut marked = false;
+    let args: Vec<Value> = args
+        .into_iter()
+        .map(|arg| {
+            let (arg, arg_marked) = arg.unmark_deep();
+            marked |= arg_marked;
+            arg
+        })
+        .collect();
+    let result = if name == "templatefile" {
+        templatefile(args)
+    } else {
+        functions::call(name, args)
+    };
+    match result {
+        Ok(value) => Ok(mark(value, marked)),
+        Err(message) if message.contains("no function named") => {
+            Err(EvalError::new("Call to unknown function", message))
+        }
+        Err(message) => Err(EvalError::new(
+            "Invalid function argument",
+            format!("Call to function \"{name}\" failed: {message}"),
+        )),
+    }
+}
+
+/// `templatefile(path, vars)`: renders the template file at `path` with only `vars` in scope.
+fn templatefile(args: Vec<Value>) -> Result<Value, String> {
+    let [path, vars] = <[Value; 2]>::try_from(args).map_err(|args| {
+        format!(
+            "function \"templatefile\" takes 2 arguments, but {} were given",
+            args.len()
+        )
+    })?;
+    let Value::String(path) = path else {
+        return Err(format!(
+            "invalid value for \"path\" parameter: string required, but got {}",
+            path.type_name()
+        ));
+    };
+    let vars: BTreeMap<String, Value> = match vars {
+        Value::Map(map) => map,
+        Value::Null => BTreeMap::new(),
+        other => {
+            return Err(format!(
+                "invalid value for \"vars\" parameter: object required, but got {}",
+                other.type_name()
+            ))
+        }
+    };
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("no file exists at {path:?}: {e}"))?;
+    evaluate_template_str(&text, &vars).map_err(|e| format!("{path}: {e}"))
+}
+
+fn expect_args<const N: usize>(name: &str, args: Vec<Value>) -> Result<[Value; N], EvalError> {
+    let given = args.len();
+    <[Value; N]>::try_from(args).map_err(|_| argument_count(name, N, given))
+}
+
+fn argument_count(name: &str, expected: usize, given: usize) -> EvalError {
+    let plural = if expected == 1 { "" } else { "s" };
+    EvalError::new(
+        "Invalid function argument",
+        format!("Function \"{name}\" expects {expected} argument{plural}, but {given} were given."),
+    )
+}

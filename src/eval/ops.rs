@@ -1,0 +1,169 @@
+//! Unary and binary operators with Terraform's semantics: arithmetic and comparison on numbers
+//! (numeric strings convert), `==`/`!=` on any values, `&&`/`||` deciding early when one side
+//! settles the result, unknowns giving unknown and sensitive marks carried to the result.
+
+use hcl::expr::{BinaryOperator, Operation, UnaryOperator};
+use plinth_sdk::Value;
+
+use super::expr::{to_bool, Evaluator};
+use super::traversal::mark;
+use super::EvalError;
+
+/// Which side of a binary operator an operand is on, for messages.
+#[derive(Clone, Copy)]
+enum Side {
+    Left,
+    Right,
+    Only,
+}
+
+impl Side {
+    fn describe(self) -> &'static str {
+        match self {
+            Side::Left => "left operand",
+            Side::Right => "right operand",
+            Side::Only => "operand",
+        }
+    }
+}
+
+impl Evaluator<'_> {
+    /// Evaluates a unary or binary operation.
+    pub(super) fn eval_operation(&mut self, operation: &Operation) -> Result<Value, EvalError> {
+        match operation {
+            Operation::Unary(op) => {
+                let (operand, marked) = self.eval(&op.expr)?.unmark_deep();
+                if matches!(operand, Value::Unknown) {
+                    return Ok(mark(Value::Unknown, marked));
+                }
+                let result = match op.operator {
+                    UnaryOperator::Neg => Value::Number(-number(&operand, Side::Only)?),
+                    UnaryOperator::Not => Value::Bool(!boolean(&operand, Side::Only)?),
+                };
+                Ok(mark(result, marked))
+            }
+            Operation::Binary(op) => match op.operator {
+                BinaryOperator::And | BinaryOperator::Or => self.eval_logical(
+                    op.operator == BinaryOperator::And,
+                    &op.lhs_expr,
+                    &op.rhs_expr,
+                ),
+                operator => {
+                    let (lhs, lhs_marked) = self.eval(&op.lhs_expr)?.unmark_deep();
+                    let (rhs, rhs_marked) = self.eval(&op.rhs_expr)?.unmark_deep();
+                    Ok(mark(
+                        binary(operator, &lhs, &rhs)?,
+                        lhs_marked || rhs_marked,
+                    ))
+                }
+            },
+        }
+    }
+
+    /// `&&` (`is_and`) or `||`: a known left side that settles the result skips the right side;
+    /// an unknown side gives unknown unless the other side settles the result.
+    fn eval_logical(
+        &mut self,
+        is_and: bool,
+        lhs: &hcl::Expression,
+        rhs: &hcl::Expression,
+    ) -> Result<Value, EvalError> {
+        let settling = !is_and;
+        let (lhs, lhs_marked) = self.eval(lhs)?.unmark_deep();
+        let lhs = match lhs {
+            Value::Unknown => None,
+            other => Some(boolean(&other, Side::Left)?),
+        };
+        if lhs == Some(settling) {
+            return Ok(mark(Value::Bool(settling), lhs_marked));
+        }
+        let (rhs, rhs_marked) = self.eval(rhs)?.unmark_deep();
+        let rhs = match rhs {
+            Value::Unknown => None,
+            other => Some(boolean(&other, Side::Right)?),
+        };
+        let result = match (lhs, rhs) {
+            (_, Some(r)) if r == settling => Value::Bool(settling),
+            (Some(_), Some(_)) => Value::Bool(!settling),
+            _ => Value::Unknown,
+        };
+        Ok(mark(result, lhs_marked || rhs_marked))
+    }
+}
+
+/// Applies a binary operator (other than `&&`/`||`) to unmarked operands.
+fn binary(operator: BinaryOperator, lhs: &Value, rhs: &Value) -> Result<Value, EvalError> {
+    if matches!(operator, BinaryOperator::Eq | BinaryOperator::NotEq) {
+        if lhs.contains_unknown() || rhs.contains_unknown() {
+            return Ok(Value::Unknown);
+        }
+        let equal = lhs == rhs;
+        return Ok(Value::Bool(if operator == BinaryOperator::Eq {
+            equal
+        } else {
+            !equal
+        }));
+    }
+    if matches!(lhs, Value::Unknown) || matches!(rhs, Value::Unknown) {
+        return Ok(Value::Unknown);
+    }
+    let left = number(lhs, Side::Left)?;
+    let right = number(rhs, Side::Right)?;
+    let result = match operator {
+        BinaryOperator::Plus => Value::Number(left + right),
+        BinaryOperator::Minus => Value::Number(left - right),
+        BinaryOperator::Mul => Value::Number(left * right),
+        BinaryOperator::Div | BinaryOperator::Mod if right == 0.0 => {
+            return Err(EvalError::new(
+                "Operation failed",
+                "Error during operation: can't divide by zero.",
+            ))
+        }
+        BinaryOperator::Div => Value::Number(left / right),
+        BinaryOperator::Mod => Value::Number(left % right),
+        BinaryOperator::Less => Value::Bool(left < right),
+        BinaryOperator::LessEq => Value::Bool(left <= right),
+        BinaryOperator::Greater => Value::Bool(left > right),
+        BinaryOperator::GreaterEq => Value::Bool(left >= right),
+        BinaryOperator::Eq | BinaryOperator::NotEq | BinaryOperator::And | BinaryOperator::Or => {
+            return Err(EvalError::new(
+                "Unsupported operator",
+                format!("The operator {} is not supported here.", operator.as_str()),
+            ))
+        }
+    };
+    Ok(result)
+}
+
+fn number(value: &Value, side: Side) -> Result<f64, EvalError> {
+    let converted = match value {
+        Value::Number(n) => Some(*n),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        _ => None,
+    };
+    converted.ok_or_else(|| {
+        let why = if value.is_null() {
+            "argument must not be null"
+        } else {
+            "a number is required"
+        };
+        EvalError::new(
+            "Invalid operand",
+            format!("Unsuitable value for {}: {why}.", side.describe()),
+        )
+    })
+}
+
+fn boolean(value: &Value, side: Side) -> Result<bool, EvalError> {
+    to_bool(value).ok_or_else(|| {
+        let why = if value.is_null() {
+            "argument must not be null"
+        } else {
+            "a bool is required"
+        };
+        EvalError::new(
+            "Invalid operand",
+            format!("Unsuitable value for {}: {why}.", side.describe()),
+        )
+    })
+}

@@ -1,0 +1,80 @@
+//! A scope for the evaluator's tests: values stored under dotted names (`var.x`,
+//! `aws_subnet.public`), resolved by the longest matching prefix of a reference.
+
+use std::collections::BTreeMap;
+
+use plinth_sdk::Value;
+
+use super::{evaluate, EvalError, Scope};
+
+/// Values by dotted name.
+#[derive(Default)]
+pub(super) struct TestScope {
+    values: BTreeMap<String, Value>,
+}
+
+impl TestScope {
+    /// A scope holding `pairs`.
+    pub(super) fn with<'a>(pairs: impl IntoIterator<Item = (&'a str, Value)>) -> TestScope {
+        TestScope {
+            values: pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        }
+    }
+
+    /// Parses and evaluates `source` in this scope.
+    pub(super) fn eval(&self, source: &str) -> Result<Value, EvalError> {
+        evaluate(&parse(source), self)
+    }
+
+    /// Evaluates `source`, failing the test on an error.
+    pub(super) fn ok(&self, source: &str) -> Value {
+        self.eval(source)
+            .unwrap_or_else(|e| panic!("{source}: {e}"))
+    }
+
+    /// Evaluates `source`, failing the test unless it is an error.
+    pub(super) fn err(&self, source: &str) -> EvalError {
+        match self.eval(source) {
+            Ok(value) => panic!("{source}: expected an error, got {value}"),
+            Err(error) => error,
+        }
+    }
+}
+
+impl Scope for TestScope {
+    fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
+        for count in (1..=names.len()).rev() {
+            if let Some(value) = self.values.get(&names[..count].join(".")) {
+                return Ok((value.clone(), count));
+            }
+        }
+        Err(format!(
+            "Reference to undeclared name\nThere is nothing named \"{}\".",
+            names.join(".")
+        ))
+    }
+}
+
+/// Parses an expression written in a test (as the value of an attribute, so heredocs work).
+pub(super) fn parse(source: &str) -> hcl::Expression {
+    let body = hcl::parse(&format!("x = {source}\n")).unwrap_or_else(|e| panic!("{source}: {e}"));
+    match body.into_attributes().next() {
+        Some(attribute) => attribute.expr,
+        None => panic!("{source}: no expression"),
+    }
+}
+
+/// A list value.
+pub(super) fn list(items: impl IntoIterator<Item = Value>) -> Value {
+    Value::List(items.into_iter().collect())
+}
+
+/// A string value.
+pub(super) fn s(text: &str) -> Value {
+    Value::from(text)
+}
+
+/// A number value.
+pub(super) fn n(number: f64) -> Value {
+    Value::Number(number)
+}

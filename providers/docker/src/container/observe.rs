@@ -127,6 +127,11 @@ pub fn refreshed(prior: Value, inspect: &ContainerInspectResponse) -> Value {
         ("exit_code", exit_code(inspect)),
         ("network_data", network_data(inspect)),
     ];
+    // Attributes the prior left out stay left out when there is nothing to report.
+    let pairs: Vec<_> = pairs
+        .into_iter()
+        .filter(|(k, v)| !v.is_null() || prior.get(k).is_some())
+        .collect();
     attrs::with(prior, pairs)
 }
 

@@ -275,8 +275,7 @@ async fn a_taken_port_returns_the_created_container_as_partial() {
     let err = provider
         .create("docker_container", web(&scope.name("second"), image, port))
         .await
-        .err()
-        .expect("port taken");
+        .expect_err("port taken");
     let message = err.diagnostics.to_string();
     assert!(
         message.contains("starting container") && message.contains("Docker:"),
@@ -322,8 +321,7 @@ async fn a_missing_image_is_an_error_naming_dockers_message() {
             web(&scope.name("orphan"), &missing, free_port()),
         )
         .await
-        .err()
-        .expect("must fail");
+        .expect_err("must fail");
     assert!(err.partial.is_none());
     let message = err.diagnostics.to_string();
     assert!(
@@ -357,8 +355,7 @@ async fn a_container_that_never_gets_healthy_is_partial_after_the_timeout() {
     let err = provider
         .create("docker_container", planned)
         .await
-        .err()
-        .expect("never healthy");
+        .expect_err("never healthy");
     let message = err.diagnostics.to_string();
     assert!(
         message.contains("did not become healthy") && message.contains("unhealthy"),

@@ -92,8 +92,7 @@ async fn a_failing_build_names_dockers_message() {
     let err = provider
         .create("docker_image", planned)
         .await
-        .err()
-        .expect("the build must fail");
+        .expect_err("the build must fail");
     let text = err.diagnostics.to_string();
     assert!(err.partial.is_none());
     assert!(
@@ -115,8 +114,7 @@ async fn a_missing_remote_image_fails_with_a_clear_error() {
     let err = provider
         .create("docker_image", planned)
         .await
-        .err()
-        .expect("the pull must fail");
+        .expect_err("the pull must fail");
     let text = err.diagnostics.to_string();
     assert!(
         text.contains("not available locally and pulling it failed") && text.contains("Docker:"),
@@ -185,8 +183,7 @@ async fn network_with_ipam_is_labelled_refreshed_and_deleted_idempotently() {
     let duplicate = provider
         .create("docker_network", planned)
         .await
-        .err()
-        .expect("a second network of that name");
+        .expect_err("a second network of that name");
     assert!(
         duplicate.diagnostics.to_string().contains("already exists"),
         "{}",
@@ -265,8 +262,7 @@ async fn volume_in_use_gives_dockers_message_and_delete_is_idempotent() {
     let err = provider
         .delete("docker_volume", volume.clone())
         .await
-        .err()
-        .expect("volume in use");
+        .expect_err("volume in use");
     let message = err.to_string();
     assert!(
         message.contains("in use") && message.contains(&name),

@@ -202,6 +202,26 @@ mod tests {
         assert!(err.contains("no data source \"docker_plugin\""), "{err}");
     }
 
+    #[tokio::test]
+    async fn an_unreachable_engine_is_named_in_the_error() {
+        let mut provider = DockerProvider::default();
+        provider
+            .configure(Value::object([("host", Value::from("tcp://127.0.0.1:1"))]))
+            .await
+            .expect("configure");
+        let planned = Value::object([("name", Value::from("v"))]);
+        let err = provider
+            .create("docker_volume", planned)
+            .await
+            .err()
+            .map(|e| e.diagnostics.to_string());
+        let err = err.unwrap_or_default();
+        assert!(
+            err.contains("Docker Engine unreachable at tcp://127.0.0.1:1"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn the_provider_is_named_docker_and_offers_the_kreuzwerker_types() {
         let provider = factory();

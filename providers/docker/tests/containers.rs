@@ -393,3 +393,44 @@ async fn the_image_data_source_reads_a_local_image() {
         .unwrap_or_default()
         .contains("No such image"));
 }
+
+#[tokio::test]
+async fn refreshing_a_five_container_stack_is_one_list_call_and_quick() {
+    if !docker_available() {
+        return;
+    }
+    let scope = Scope::new();
+    let provider = provider().await;
+    let image = support::test_image();
+    let mut containers = Vec::new();
+    for service in ["backend", "frontend", "db", "redis", "nginx"] {
+        let planned = obj(vec![
+            ("name", Value::from(scope.name(service).as_str())),
+            ("image", Value::from(image)),
+            ("command", strings(&["sleep", "infinity"])),
+            ("restart", Value::from("no")),
+        ]);
+        containers.push(
+            provider
+                .create("docker_container", planned)
+                .await
+                .map_err(|e| e.diagnostics)
+                .expect("create"),
+        );
+    }
+    let started = std::time::Instant::now();
+    let refreshed = provider
+        .read_many("docker_container", containers.clone())
+        .await
+        .expect("refresh");
+    let took = started.elapsed();
+    eprintln!("refresh of 5 containers took {took:?}");
+    assert_eq!(
+        refreshed,
+        containers.into_iter().map(Some).collect::<Vec<_>>()
+    );
+    assert!(
+        took < std::time::Duration::from_millis(500),
+        "refresh took {took:?}"
+    );
+}

@@ -1,0 +1,138 @@
+//! Connecting to the Docker Engine and turning its errors into diagnostics.
+//!
+//! The host comes from the provider block, else `DOCKER_HOST`, else the local unix socket;
+//! `unix://` and `tcp://` (or `http://`) are supported. The API version is negotiated once, on
+//! first use: bollard speaks up to 1.49 and steps down to what the engine offers (1.41 for Docker
+//! Engine 20.10), so configuring the provider never touches the network.
+
+use bollard::errors::Error as DockerError;
+use bollard::{Docker, API_DEFAULT_VERSION};
+use plinth_sdk::{Diagnostic, Diagnostics};
+use tokio::sync::OnceCell;
+
+/// The socket used when neither the provider block nor `DOCKER_HOST` names a host.
+pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
+
+/// Seconds any single Engine API request may take (image builds stream, so this is per read).
+const REQUEST_TIMEOUT_SECS: u64 = 600;
+
+/// A lazily connected, version-negotiated engine client.
+pub struct Engine {
+    host: String,
+    docker: Docker,
+    negotiated: OnceCell<Docker>,
+}
+
+impl Engine {
+    /// Prepares a client for `host` without contacting it.
+    pub fn new(host: &str) -> Result<Engine, Diagnostics> {
+        let docker = if let Some(path) = host.strip_prefix("unix://") {
+            Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION)
+        } else if host.starts_with("tcp://") || host.starts_with("http://") {
+            Docker::connect_with_http(host, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION)
+        } else {
+            return Err(
+                Diagnostic::error(format!("unsupported Docker host \"{host}\""))
+                    .with_detail("use unix:///path/to/docker.sock or tcp://host:port")
+                    .into(),
+            );
+        };
+        let docker = docker.map_err(|e| {
+            Diagnostic::error(format!("cannot use Docker host \"{host}\""))
+                .with_detail(e.to_string())
+        })?;
+        Ok(Engine {
+            host: host.to_string(),
+            docker,
+            negotiated: OnceCell::new(),
+        })
+    }
+
+    /// The client, after negotiating the API version with the engine (once).
+    pub async fn docker(&self) -> Result<&Docker, Diagnostics> {
+        self.negotiated
+            .get_or_try_init(|| async {
+                self.docker.clone().negotiate_version().await.map_err(|e| {
+                    Diagnostics::from(
+                        Diagnostic::error(format!("Docker Engine unreachable at {}", self.host))
+                            .with_detail(message(&e)),
+                    )
+                })
+            })
+            .await
+    }
+}
+
+/// The host to use: the configured one, else `DOCKER_HOST`, else the local socket.
+pub fn resolve_host(configured: Option<&str>) -> String {
+    configured
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
+        .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
+        .unwrap_or_else(|| DEFAULT_HOST.to_string())
+}
+
+/// Docker's own message for an error (the server's text when the engine answered).
+pub fn message(error: &DockerError) -> String {
+    match error {
+        DockerError::DockerResponseServerError { message, .. } => message.clone(),
+        DockerError::DockerStreamError { error } => error.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether the engine answered 404 (the object does not exist).
+pub fn is_not_found(error: &DockerError) -> bool {
+    matches!(
+        error,
+        DockerError::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+/// A diagnostic `summary` with Docker's message as detail.
+pub fn failed(summary: impl Into<String>, error: &DockerError) -> Diagnostic {
+    Diagnostic::error(summary).with_detail(format!("Docker: {}", message(error)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_host_wins_over_the_environment() {
+        assert_eq!(
+            resolve_host(Some("tcp://127.0.0.1:2375")),
+            "tcp://127.0.0.1:2375"
+        );
+    }
+
+    #[test]
+    fn unsupported_schemes_are_rejected_with_a_hint() {
+        let err = Engine::new("ssh://example")
+            .err()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("unsupported Docker host"), "{err}");
+    }
+
+    #[test]
+    fn tcp_hosts_are_accepted_without_contacting_them() {
+        assert!(Engine::new("tcp://127.0.0.1:1").is_ok());
+    }
+
+    #[test]
+    fn server_errors_keep_dockers_message() {
+        let e = DockerError::DockerResponseServerError {
+            status_code: 404,
+            message: "No such image: x".into(),
+        };
+        assert!(is_not_found(&e));
+        assert_eq!(
+            failed("creating container", &e).detail.as_deref(),
+            Some("Docker: No such image: x")
+        );
+    }
+}

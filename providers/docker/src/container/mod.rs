@@ -1,0 +1,256 @@
+//! `docker_container`: create (then start and optionally wait), batched refresh, in-place update
+//! of restart policy / memory / CPU shares / running state, and delete.
+//!
+//! Guarantees: once the engine has made the container, every later failure (network connect,
+//! start, e.g. a host port already taken, health wait) returns it as the partial object, so state
+//! keeps it (tainted). Refresh lists all plinth-labelled containers in one call, then inspects the
+//! survivors concurrently, because the list does not carry the host configuration that
+//! `docker update` changes.
+
+mod observe;
+pub mod spec;
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use bollard::models::{ContainerInspectResponse, ContainerUpdateBody, NetworkConnectRequest};
+use bollard::query_parameters::{
+    CreateContainerOptions, InspectContainerOptions, ListContainersOptionsBuilder,
+    RemoveContainerOptions, StartContainerOptions,
+};
+use bollard::Docker;
+use futures_util::{stream, StreamExt};
+use plinth_sdk::{CreateError, Diagnostic, Diagnostics, Value};
+
+use crate::attrs::{self, MANAGED_LABEL};
+use crate::client::{failed, is_not_found};
+
+/// How many containers a refresh inspects at once.
+const INSPECT_CONCURRENCY: usize = 16;
+/// `wait_timeout` when unset, in seconds.
+const DEFAULT_WAIT_SECS: i64 = 60;
+
+/// Creates, connects, starts and (with `wait`) waits for a container.
+pub async fn create(docker: &Docker, planned: Value) -> Result<Value, CreateError> {
+    let spec = spec::from_planned(&planned)?;
+    let name = spec.name.clone();
+    let options = CreateContainerOptions {
+        name: Some(name.clone()),
+        platform: String::new(),
+    };
+    let created = docker
+        .create_container(Some(options), spec.body)
+        .await
+        .map_err(|e| {
+            Diagnostics::from(failed(format!("creating container \"{name}\" failed"), &e))
+        })?;
+    let id = created.id;
+    let partial = |diagnostics: Diagnostics| CreateError {
+        partial: Some(attrs::unknowns_to_null(attrs::with(
+            planned.clone(),
+            [("id", Value::string(&id))],
+        ))),
+        diagnostics,
+    };
+    for (network, endpoint) in spec.extra_networks {
+        let request = NetworkConnectRequest {
+            container: Some(id.clone()),
+            endpoint_config: Some(endpoint),
+        };
+        docker
+            .connect_network(&network, request)
+            .await
+            .map_err(|e| {
+                partial(
+                    failed(
+                        format!("connecting container \"{name}\" to network \"{network}\" failed"),
+                        &e,
+                    )
+                    .into(),
+                )
+            })?;
+    }
+    let inspect = start_and_wait(docker, &id, &name, &planned)
+        .await
+        .map_err(partial)?;
+    Ok(observe::with_computed(planned, &inspect))
+}
+
+/// Refreshes many containers: one list call (plinth's label, stopped ones too), then the
+/// survivors' inspects concurrently. `None` for each container that is gone.
+pub async fn read_many(
+    docker: &Docker,
+    priors: Vec<Value>,
+) -> Result<Vec<Option<Value>>, Diagnostics> {
+    let label = format!("{MANAGED_LABEL}=true");
+    let filters = HashMap::from([("label", vec![label.as_str()])]);
+    let listed = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::new()
+                .all(true)
+                .filters(&filters)
+                .build(),
+        ))
+        .await
+        .map_err(|e| failed("listing containers failed", &e))?;
+    let alive: HashSet<&str> = listed.iter().filter_map(|c| c.id.as_deref()).collect();
+    let wanted: Vec<String> = priors
+        .iter()
+        .filter_map(|p| attrs::string(p, "id"))
+        .filter(|id| alive.contains(id))
+        .map(str::to_string)
+        .collect();
+    let inspected: Vec<(
+        String,
+        Result<ContainerInspectResponse, bollard::errors::Error>,
+    )> = stream::iter(wanted)
+        .map(|id| async move {
+            let result = docker
+                .inspect_container(&id, None::<InspectContainerOptions>)
+                .await;
+            (id, result)
+        })
+        .buffer_unordered(INSPECT_CONCURRENCY)
+        .collect()
+        .await;
+    let mut by_id = HashMap::new();
+    for (id, result) in inspected {
+        match result {
+            Ok(inspect) => {
+                by_id.insert(id, inspect);
+            }
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Err(failed(format!("reading container {id} failed"), &e).into()),
+        }
+    }
+    Ok(priors
+        .into_iter()
+        .map(|prior| {
+            let inspect = by_id.get(attrs::string(&prior, "id")?)?;
+            Some(observe::refreshed(prior.clone(), inspect))
+        })
+        .collect())
+}
+
+/// Applies restart policy, memory and CPU shares through the update API and starts the container
+/// again when it must run but does not.
+pub async fn update(docker: &Docker, prior: Value, planned: Value) -> Result<Value, Diagnostics> {
+    let id = attrs::required(&prior, "id")?.to_string();
+    let name = attrs::string(&planned, "name").unwrap_or(&id).to_string();
+    let changed = |attr: &str| prior.get(attr) != planned.get(attr);
+    if changed("restart") || changed("memory") || changed("cpu_shares") {
+        let memory = attrs::integer(&planned, "memory").filter(|m| *m > 0);
+        let body = ContainerUpdateBody {
+            restart_policy: Some(spec::restart_policy(&planned)?),
+            memory: memory.map(|m| m * spec::MB),
+            memory_swap: memory.map(|_| -1),
+            cpu_shares: attrs::integer(&planned, "cpu_shares").filter(|c| *c > 0),
+            ..ContainerUpdateBody::default()
+        };
+        docker
+            .update_container(&id, body)
+            .await
+            .map_err(|e| failed(format!("updating container \"{name}\" failed"), &e))?;
+    }
+    let inspect = inspect(docker, &id, &name).await?;
+    let inspect = if attrs::boolean(&planned, "must_run", true) && !observe::is_running(&inspect) {
+        start_and_wait(docker, &id, &name, &planned).await?
+    } else {
+        inspect
+    };
+    Ok(observe::with_computed(planned, &inspect))
+}
+
+/// Removes the container (forcefully, with its anonymous volumes); one already gone is fine.
+pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
+    let Some(id) = attrs::string(&prior, "id") else {
+        return Ok(());
+    };
+    let options = RemoveContainerOptions {
+        force: true,
+        v: true,
+        link: false,
+    };
+    match docker.remove_container(id, Some(options)).await {
+        Ok(()) => Ok(()),
+        Err(e) if is_not_found(&e) => Ok(()),
+        Err(e) => Err(failed(
+            format!(
+                "deleting container \"{}\" failed",
+                attrs::string(&prior, "name").unwrap_or(id)
+            ),
+            &e,
+        )
+        .into()),
+    }
+}
+
+/// Creates a plan refinement: removing a memory or CPU limit cannot be done in place (the update
+/// API treats 0 as "leave as is"), so it replaces the container.
+pub fn requires_replace(prior: Option<&Value>, proposed: &Value) -> Vec<String> {
+    let Some(prior) = prior else {
+        return Vec::new();
+    };
+    ["memory", "cpu_shares"]
+        .into_iter()
+        .filter(|attr| {
+            attrs::integer(prior, attr).unwrap_or(0) > 0
+                && !proposed.get(attr).is_some_and(Value::is_unknown)
+                && attrs::integer(proposed, attr).unwrap_or(0) == 0
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+async fn start_and_wait(
+    docker: &Docker,
+    id: &str,
+    name: &str,
+    planned: &Value,
+) -> Result<ContainerInspectResponse, Diagnostics> {
+    docker
+        .start_container(id, None::<StartContainerOptions>)
+        .await
+        .map_err(|e| failed(format!("starting container \"{name}\" failed"), &e))?;
+    if !attrs::boolean(planned, "wait", false) {
+        return inspect(docker, id, name).await;
+    }
+    let seconds = attrs::integer(planned, "wait_timeout")
+        .unwrap_or(DEFAULT_WAIT_SECS)
+        .max(1);
+    observe::wait_until_ready(docker, id, Duration::from_secs(seconds as u64))
+        .await
+        .map_err(|detail| {
+            Diagnostic::error(format!("container \"{name}\" did not become healthy"))
+                .with_detail(detail)
+                .into()
+        })
+}
+
+async fn inspect(
+    docker: &Docker,
+    id: &str,
+    name: &str,
+) -> Result<ContainerInspectResponse, Diagnostics> {
+    docker
+        .inspect_container(id, None::<InspectContainerOptions>)
+        .await
+        .map_err(|e| failed(format!("reading container \"{name}\" failed"), &e).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropping_a_memory_limit_replaces_the_container() {
+        let prior = Value::object([
+            ("memory", Value::from(64i64)),
+            ("cpu_shares", Value::from(512i64)),
+        ]);
+        let proposed =
+            Value::object([("memory", Value::Null), ("cpu_shares", Value::from(256i64))]);
+        assert_eq!(requires_replace(Some(&prior), &proposed), ["memory"]);
+        assert!(requires_replace(None, &proposed).is_empty());
+    }
+}

@@ -1,0 +1,179 @@
+//! `docker_network`: create, batched refresh, delete, and the `docker_network` data source.
+//!
+//! Networks have no update call in the Engine API, so every configured attribute replaces; a
+//! refresh only has to tell which networks still exist (one list call) and fill computed ones.
+
+use std::collections::HashMap;
+
+use bollard::models::{Ipam, IpamConfig, Network, NetworkCreateRequest};
+use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptionsBuilder};
+use bollard::Docker;
+use plinth_sdk::{Diagnostic, Diagnostics, Value};
+
+use crate::attrs;
+use crate::client::{failed, is_not_found};
+
+/// Creates a network; refuses a name already taken (Engine 20.10 would silently duplicate it).
+pub async fn create(docker: &Docker, planned: Value) -> Result<Value, Diagnostics> {
+    let name = attrs::required(&planned, "name")?.to_string();
+    let filters = HashMap::from([("name", vec![name.as_str()])]);
+    let existing = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::new().filters(&filters).build(),
+        ))
+        .await
+        .map_err(|e| failed(format!("listing networks named \"{name}\" failed"), &e))?;
+    if let Some(other) = existing
+        .iter()
+        .find(|n| n.name.as_deref() == Some(name.as_str()))
+    {
+        return Err(
+            Diagnostic::error(format!("a network named \"{name}\" already exists"))
+                .with_detail(format!(
+                    "id {}; remove it or choose another name",
+                    other.id.as_deref().unwrap_or("?")
+                ))
+                .into(),
+        );
+    }
+    let ipam_configs: Vec<IpamConfig> = attrs::blocks(&planned, "ipam_config")
+        .into_iter()
+        .map(|b| IpamConfig {
+            subnet: attrs::non_empty(b, "subnet").map(str::to_string),
+            gateway: attrs::non_empty(b, "gateway").map(str::to_string),
+            ip_range: attrs::non_empty(b, "ip_range").map(str::to_string),
+            ..IpamConfig::default()
+        })
+        .collect();
+    let request = NetworkCreateRequest {
+        name: name.clone(),
+        driver: Some(
+            attrs::non_empty(&planned, "driver")
+                .unwrap_or("bridge")
+                .to_string(),
+        ),
+        internal: Some(attrs::boolean(&planned, "internal", false)),
+        attachable: Some(attrs::boolean(&planned, "attachable", false)),
+        ipam: (!ipam_configs.is_empty()).then(|| Ipam {
+            config: Some(ipam_configs),
+            ..Ipam::default()
+        }),
+        labels: Some(attrs::labels(&planned, Some(&name))),
+        ..NetworkCreateRequest::default()
+    };
+    let created = docker
+        .create_network(request)
+        .await
+        .map_err(|e| failed(format!("creating network \"{name}\" failed"), &e))?;
+    let inspected = docker
+        .inspect_network(&created.id, None::<InspectNetworkOptions>)
+        .await
+        .map_err(|e| {
+            failed(
+                format!("reading network \"{name}\" after creating it failed"),
+                &e,
+            )
+        })?;
+    Ok(with_computed(planned, &inspected))
+}
+
+/// Refreshes many networks with one list call: `None` for each one that is gone.
+pub async fn read_many(
+    docker: &Docker,
+    priors: Vec<Value>,
+) -> Result<Vec<Option<Value>>, Diagnostics> {
+    let networks = docker
+        .list_networks(None::<bollard::query_parameters::ListNetworksOptions>)
+        .await
+        .map_err(|e| failed("listing networks failed", &e))?;
+    let by_id: HashMap<&str, &Network> = networks
+        .iter()
+        .filter_map(|n| Some((n.id.as_deref()?, n)))
+        .collect();
+    Ok(priors
+        .into_iter()
+        .map(|prior| {
+            let id = attrs::string(&prior, "id")?;
+            let network = by_id.get(id)?;
+            Some(with_computed(prior.clone(), network))
+        })
+        .collect())
+}
+
+/// Deletes a network; one already gone is fine, one still in use gives Docker's message.
+pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
+    let Some(id) = attrs::string(&prior, "id") else {
+        return Ok(());
+    };
+    match docker.remove_network(id).await {
+        Ok(()) => Ok(()),
+        Err(e) if is_not_found(&e) => Ok(()),
+        Err(e) => Err(failed(
+            format!(
+                "deleting network \"{}\" failed",
+                attrs::string(&prior, "name").unwrap_or(id)
+            ),
+            &e,
+        )
+        .into()),
+    }
+}
+
+/// The `docker_network` data source: looks a network up by name (or id).
+pub async fn read_data(docker: &Docker, config: Value) -> Result<Value, Diagnostics> {
+    let name = attrs::required(&config, "name")?;
+    let network = docker
+        .inspect_network(name, None::<InspectNetworkOptions>)
+        .await
+        .map_err(|e| failed(format!("reading network \"{name}\" failed"), &e))?;
+    let ipam: Vec<Value> = network
+        .ipam
+        .as_ref()
+        .and_then(|i| i.config.as_ref())
+        .map(|configs| {
+            configs
+                .iter()
+                .map(|c| {
+                    Value::object([
+                        ("subnet", attrs::string_or_null(c.subnet.as_deref())),
+                        ("gateway", attrs::string_or_null(c.gateway.as_deref())),
+                        ("ip_range", attrs::string_or_null(c.ip_range.as_deref())),
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let options = network
+        .options
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    Ok(attrs::with(
+        config,
+        [
+            ("id", attrs::string_or_null(network.id.as_deref())),
+            ("driver", attrs::string_or_null(network.driver.as_deref())),
+            ("internal", Value::Bool(network.internal.unwrap_or(false))),
+            ("scope", attrs::string_or_null(network.scope.as_deref())),
+            ("options", Value::Map(options)),
+            ("ipam_config", Value::List(ipam)),
+        ],
+    ))
+}
+
+fn with_computed(value: Value, network: &Network) -> Value {
+    let driver = attrs::string(&value, "driver").map(Value::string);
+    attrs::with(
+        value,
+        [
+            ("id", attrs::string_or_null(network.id.as_deref())),
+            ("scope", attrs::string_or_null(network.scope.as_deref())),
+            (
+                "driver",
+                driver.unwrap_or_else(|| attrs::string_or_null(network.driver.as_deref())),
+            ),
+        ],
+    )
+}

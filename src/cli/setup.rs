@@ -44,7 +44,7 @@ pub fn variables(config: &Config, vars: &VarArgs) -> Result<BTreeMap<String, Val
 /// Every provider built into this binary.
 pub fn factories() -> Vec<ProviderFactory> {
     #[allow(unused_mut)]
-    let mut list: Vec<ProviderFactory> = vec![crate::builtin::terraform_data::factory];
+    let mut list: Vec<ProviderFactory> = vec![crate::builtin::terraform_data::factory, plinth_provider_docker::factory];
     #[cfg(feature = "test-provider")]
     list.push(crate::builtin::slow::factory);
     list

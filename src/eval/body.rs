@@ -2,7 +2,7 @@
 //! every attribute and block of the schema as a key, expanding `dynamic` blocks, and collecting
 //! every problem of the body as diagnostics.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use plinth_sdk::{convert, Diagnostic, Diagnostics, NestedBlock, Nesting, Schema, Span, Value};
 
@@ -81,7 +81,8 @@ fn body_value(
     diagnostics: &mut Diagnostics,
 ) -> Value {
     let mut object = BTreeMap::new();
-    let mut configured: HashMap<&str, &Span> = HashMap::new();
+    // Few attributes per body: a list is quicker than hashing.
+    let mut configured: Vec<(&str, &Span)> = Vec::with_capacity(body.attributes.len());
     for attribute in &body.attributes {
         let name = attribute.name.as_str();
         let Some(spec) = schema.attributes.get(name) else {
@@ -89,7 +90,7 @@ fn body_value(
                 .push(unsupported_argument(name, schema).with_span(attribute.name_span.clone()));
             continue;
         };
-        if let Some(first) = configured.insert(name, &attribute.name_span) {
+        if let Some((_, first)) = configured.iter().find(|(seen, _)| *seen == name) {
             diagnostics.push(
                 Diagnostic::error("Duplicate argument")
                     .with_detail(format!("The argument \"{name}\" was already set at {first}. Each argument may be set only once."))
@@ -97,6 +98,7 @@ fn body_value(
             );
             continue;
         }
+        configured.push((name, &attribute.name_span));
         if spec.computed && !spec.optional && !spec.required {
             diagnostics.push(
                 Diagnostic::error("Invalid or unknown key")
@@ -126,7 +128,7 @@ fn body_value(
         }
     }
     for (name, spec) in &schema.attributes {
-        if configured.contains_key(name.as_str()) {
+        if configured.iter().any(|(seen, _)| *seen == name) {
             object.entry(name.clone()).or_insert(Value::Null);
             continue;
         }
@@ -296,13 +298,37 @@ impl Scope for IteratorScope<'_> {
             return self.parent.resolve(names);
         }
         match names.get(1) {
-            Some(&"key") => Ok((self.key.clone(), 2)),
-            Some(&"value") => Ok((self.value.clone(), 2)),
-            Some(other) => Err(format!(
-                "Unsupported attribute\nThe iterator \"{}\" has only the attributes \"key\" and \"value\", not \"{other}\".",
-                self.name
+            None => Ok((
+                Value::object([("key", self.key.clone()), ("value", self.value.clone())]),
+                1,
             )),
-            None => Ok((Value::object([("key", self.key.clone()), ("value", self.value.clone())]), 1)),
+            Some(_) => self
+                .own_attribute(names)
+                .map(|(value, consumed)| (value.clone(), consumed)),
+        }
+    }
+
+    fn resolve_ref(&self, names: &[&str]) -> Option<Result<(&Value, usize), String>> {
+        if names.first() != Some(&self.name) {
+            return self.parent.resolve_ref(names);
+        }
+        // The iterator object itself is built on demand, so only its attributes can be lent.
+        names.get(1)?;
+        Some(self.own_attribute(names))
+    }
+}
+
+impl IteratorScope<'_> {
+    /// `name.key` or `name.value`.
+    fn own_attribute(&self, names: &[&str]) -> Result<(&Value, usize), String> {
+        match names.get(1) {
+            Some(&"key") => Ok((&self.key, 2)),
+            Some(&"value") => Ok((&self.value, 2)),
+            other => Err(format!(
+                "Unsupported attribute\nThe iterator \"{}\" has only the attributes \"key\" and \"value\", not \"{}\".",
+                self.name,
+                other.copied().unwrap_or_default()
+            )),
         }
     }
 }

@@ -10,6 +10,9 @@ use plinth_sdk::Value;
 use super::traversal::{mark, navigate, Step};
 use super::{EvalError, Scope};
 
+/// How many leading names of a reference are gathered without a heap allocation.
+const SHORT_REFERENCE: usize = 8;
+
 /// Evaluates expressions against a scope plus a stack of local names (innermost last).
 pub(super) struct Evaluator<'s> {
     scope: &'s dyn Scope,
@@ -166,13 +169,30 @@ impl<'s> Evaluator<'s> {
         if let Some((_, value)) = self.locals.iter().rev().find(|(name, _)| name == root) {
             return navigate(value, steps);
         }
-        let mut names = Vec::with_capacity(steps.len() + 1);
-        names.push(root);
-        names.extend(steps.iter().map_while(|step| match step {
+        // The leading names, on the stack for the usual short references.
+        let attrs = steps.iter().map_while(|step| match step {
             Step::Attr(name) => Some(*name),
             _ => None,
-        }));
-        let (value, consumed) = self.scope.resolve(&names).map_err(scope_error)?;
+        });
+        let mut short = [""; SHORT_REFERENCE];
+        let long: Vec<&str>;
+        let count = 1 + attrs.clone().count();
+        let names: &[&str] = if count <= SHORT_REFERENCE {
+            short[0] = root;
+            for (slot, name) in short[1..].iter_mut().zip(attrs) {
+                *slot = name;
+            }
+            &short[..count]
+        } else {
+            long = std::iter::once(root).chain(attrs).collect();
+            &long
+        };
+        let scope = self.scope;
+        if let Some(resolved) = scope.resolve_ref(names) {
+            let (value, consumed) = resolved.map_err(scope_error)?;
+            return navigate(value, &steps[consumed.clamp(1, names.len()) - 1..]);
+        }
+        let (value, consumed) = scope.resolve(names).map_err(scope_error)?;
         let rest = &steps[consumed.clamp(1, names.len()) - 1..];
         if rest.is_empty() {
             Ok(value)

@@ -45,6 +45,14 @@ pub trait Scope {
     /// message such as `Reference to undeclared resource "aws_subnet" "public"`; a message of
     /// several lines becomes an error whose summary is the first line and detail the rest.
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String>;
+
+    /// Resolves like [`Scope::resolve`] but lends the value instead of returning a copy, so the
+    /// evaluator clones only the part a traversal selects (`aws_subnet.public[0].id` then copies
+    /// one string, not every subnet). Scopes that keep their values in memory should implement
+    /// it; the default returns None and the evaluator calls [`Scope::resolve`].
+    fn resolve_ref(&self, _names: &[&str]) -> Option<Result<(&Value, usize), String>> {
+        None
+    }
 }
 
 /// An evaluation error: a summary and an optional detail.
@@ -101,9 +109,20 @@ struct VarsScope<'v> {
 
 impl Scope for VarsScope<'_> {
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
+        self.lookup(names)
+            .map(|(value, consumed)| (value.clone(), consumed))
+    }
+
+    fn resolve_ref(&self, names: &[&str]) -> Option<Result<(&Value, usize), String>> {
+        Some(self.lookup(names))
+    }
+}
+
+impl VarsScope<'_> {
+    fn lookup(&self, names: &[&str]) -> Result<(&Value, usize), String> {
         let name = names.first().copied().unwrap_or_default();
         match self.vars.get(name) {
-            Some(value) => Ok((value.clone(), 1)),
+            Some(value) => Ok((value, 1)),
             None => Err(format!(
                 "Invalid reference\nThe vars map does not contain key \"{name}\"."
             )),

@@ -6,7 +6,7 @@ use hcl::expr::{ObjectKey, Operation, TemplateExpr, TraversalOperator};
 use hcl::template::{Directive, Element, Template};
 use hcl::Expression;
 
-use super::template::{parse_quoted, parse_template_text};
+use super::template::parse_template_text;
 
 /// Every reference in `expr` as its leading attribute names, in order of appearance and
 /// without duplicates: `aws_subnet.public[0].id` → `["aws_subnet", "public", "id"]`,
@@ -40,11 +40,11 @@ impl Finder {
                 }
             }
             Expression::TemplateExpr(template) => {
-                let parsed = match template.as_ref() {
-                    TemplateExpr::QuotedString(text) => parse_quoted(text),
-                    TemplateExpr::Heredoc(heredoc) => parse_template_text(&heredoc.template),
+                let text = match template.as_ref() {
+                    TemplateExpr::QuotedString(text) => text,
+                    TemplateExpr::Heredoc(heredoc) => &heredoc.template,
                 };
-                if let Ok(parsed) = parsed {
+                if let Ok(parsed) = parse_template_text(text) {
                     self.template(&parsed);
                 }
             }

@@ -19,124 +19,33 @@ use super::EvalError;
 /// How many parsed templates a thread keeps before starting afresh.
 const CACHE_LIMIT: usize = 10_000;
 
-/// Parsed templates by kind and text.
-#[derive(Default)]
-struct TemplateCache {
-    quoted: HashMap<String, Rc<Template>>,
-    raw: HashMap<String, Rc<Template>>,
-}
-
 thread_local! {
-    static CACHE: RefCell<TemplateCache> = RefCell::new(TemplateCache::default());
+    /// Parsed templates by their text.
+    static CACHE: RefCell<HashMap<String, Rc<Template>>> = RefCell::new(HashMap::new());
 }
 
-/// Parses (or fetches from the cache) a quoted string's template: backslash escapes apply.
-pub(super) fn parse_quoted(text: &str) -> Result<Rc<Template>, EvalError> {
-    cached(text, true)
-}
-
-/// Parses (or fetches from the cache) a heredoc's or template file's text: backslashes are
-/// literal.
+/// Parses (or fetches from the cache) a template's text. The text of a quoted string arrives
+/// with its backslash escapes already decoded by the parser; in heredocs and template files
+/// backslashes are literal. `$${` and `%%{` escape in all of them.
 pub(super) fn parse_template_text(text: &str) -> Result<Rc<Template>, EvalError> {
-    cached(text, false)
-}
-
-fn cached(text: &str, quoted: bool) -> Result<Rc<Template>, EvalError> {
-    let hit = CACHE.with(|cache| {
-        let cache = cache.borrow();
-        let map = if quoted { &cache.quoted } else { &cache.raw };
-        map.get(text).cloned()
-    });
-    if let Some(template) = hit {
+    if let Some(template) = CACHE.with(|cache| cache.borrow().get(text).cloned()) {
         return Ok(template);
     }
-    let mut template = Template::from_str(text).map_err(|e| {
+    let template = Template::from_str(text).map_err(|e| {
         EvalError::new(
             "Invalid template",
             format!("The template could not be parsed: {e}"),
         )
     })?;
-    if quoted {
-        unescape_template(&mut template);
-    }
     let template = Rc::new(template);
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let map = if quoted {
-            &mut cache.quoted
-        } else {
-            &mut cache.raw
-        };
-        if map.len() >= CACHE_LIMIT {
-            map.clear();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
         }
-        map.insert(text.to_string(), Rc::clone(&template));
+        cache.insert(text.to_string(), Rc::clone(&template));
     });
     Ok(template)
-}
-
-/// Applies HCL's backslash escapes to every literal of a quoted template.
-fn unescape_template(template: &mut Template) {
-    for element in template.elements_mut() {
-        match element {
-            Element::Literal(literal) if literal.contains('\\') => *literal = unescape(literal),
-            Element::Directive(directive) => match directive.as_mut() {
-                Directive::If(if_directive) => {
-                    unescape_template(&mut if_directive.true_template);
-                    if let Some(false_template) = &mut if_directive.false_template {
-                        unescape_template(false_template);
-                    }
-                }
-                Directive::For(for_directive) => unescape_template(&mut for_directive.template),
-            },
-            _ => {}
-        }
-    }
-}
-
-/// Resolves `\n`, `\r`, `\t`, `\"`, `\\`, `\uNNNN` and `\UNNNNNNNN`; anything else is kept.
-fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.peek().copied() {
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('t') => out.push('\t'),
-            Some('"') => out.push('"'),
-            Some('\\') => out.push('\\'),
-            Some(marker @ ('u' | 'U')) => {
-                let digits = if marker == 'u' { 4 } else { 8 };
-                let hex: String = chars.clone().skip(1).take(digits).collect();
-                match u32::from_str_radix(&hex, 16)
-                    .ok()
-                    .filter(|_| hex.len() == digits)
-                    .and_then(char::from_u32)
-                {
-                    Some(decoded) => {
-                        out.push(decoded);
-                        for _ in 0..digits {
-                            chars.next();
-                        }
-                    }
-                    None => {
-                        out.push('\\');
-                        continue;
-                    }
-                }
-            }
-            _ => {
-                out.push('\\');
-                continue;
-            }
-        }
-        chars.next();
-    }
-    out
 }
 
 /// The text a template is building and whether any part of it was sensitive.
@@ -157,10 +66,11 @@ enum Built {
 impl Evaluator<'_> {
     /// Evaluates a quoted string or heredoc with interpolations.
     pub(super) fn eval_template_expr(&mut self, expr: &TemplateExpr) -> Result<Value, EvalError> {
-        let template = match expr {
-            TemplateExpr::QuotedString(text) => parse_quoted(text)?,
-            TemplateExpr::Heredoc(heredoc) => parse_template_text(&heredoc.template)?,
+        let text = match expr {
+            TemplateExpr::QuotedString(text) => text,
+            TemplateExpr::Heredoc(heredoc) => &heredoc.template,
         };
+        let template = parse_template_text(text)?;
         self.eval_template(&template)
     }
 

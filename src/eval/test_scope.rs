@@ -11,6 +11,8 @@ use super::{evaluate, EvalError, Scope};
 #[derive(Default)]
 pub(super) struct TestScope {
     values: BTreeMap<String, Value>,
+    /// Answer only through `resolve`, never lending values.
+    copies_only: bool,
 }
 
 impl TestScope {
@@ -18,6 +20,7 @@ impl TestScope {
     pub(super) fn with<'a>(pairs: impl IntoIterator<Item = (&'a str, Value)>) -> TestScope {
         TestScope {
             values: pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            copies_only: false,
         }
     }
 
@@ -43,15 +46,36 @@ impl TestScope {
 
 impl Scope for TestScope {
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
+        self.lookup(names)
+            .map(|(value, consumed)| (value.clone(), consumed))
+    }
+
+    fn resolve_ref(&self, names: &[&str]) -> Option<Result<(&Value, usize), String>> {
+        if self.copies_only {
+            return None;
+        }
+        Some(self.lookup(names))
+    }
+}
+
+impl TestScope {
+    fn lookup(&self, names: &[&str]) -> Result<(&Value, usize), String> {
         for count in (1..=names.len()).rev() {
             if let Some(value) = self.values.get(&names[..count].join(".")) {
-                return Ok((value.clone(), count));
+                return Ok((value, count));
             }
         }
         Err(format!(
             "Reference to undeclared name\nThere is nothing named \"{}\".",
             names.join(".")
         ))
+    }
+
+    /// The same scope answering only through [`Scope::resolve`] (as a scope that does not
+    /// implement [`Scope::resolve_ref`]).
+    pub(super) fn copies_only(mut self) -> TestScope {
+        self.copies_only = true;
+        self
     }
 }
 

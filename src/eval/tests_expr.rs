@@ -440,3 +440,27 @@ fn can_and_try() {
     assert!(detail.contains("Unsupported attribute"), "{detail}");
     assert_eq!(scope.err("can(1, 2)").summary, "Invalid function argument");
 }
+
+#[test]
+fn scopes_that_only_copy_give_the_same_results() {
+    let lending = scope();
+    let copying = scope().copies_only();
+    for source in [
+        "aws_subnet.public[1].id",
+        "aws_subnet.public[*].id",
+        "var.secret_obj.user",
+        "var.unknown.id",
+        "[for s in aws_subnet.public : s.id]",
+        "var.tags",
+    ] {
+        assert_eq!(lending.ok(source), copying.ok(source), "{source}");
+    }
+    assert_eq!(
+        copying.err("aws_vpc.main.nope").summary,
+        "Unsupported attribute"
+    );
+    assert_eq!(
+        copying.err("nosuch.thing").summary,
+        "Reference to undeclared name"
+    );
+}

@@ -45,12 +45,14 @@ fn a_lone_interpolation_keeps_the_value() {
 }
 
 #[test]
-fn quoted_templates_apply_escapes_and_keep_escaped_sequences() {
+fn quoted_templates_decode_escapes_once() {
     let scope = scope();
     assert_eq!(
         scope.ok(r#""a\n\"${var.name}\"\t\\ \u00e9""#),
         s("a\n\"web\"\t\\ é")
     );
+    // An escaped backslash followed by `n` stays a backslash and an `n`.
+    assert_eq!(scope.ok(r#""\\n${var.name}""#), s("\\nweb"));
     assert_eq!(
         scope.ok(r#""$${literal} %%{ x } ${var.name}""#),
         s("${literal} %{ x } web")

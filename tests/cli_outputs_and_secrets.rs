@@ -72,7 +72,10 @@ fn state_and_output_json_keep_the_secret() {
     let state = ws.state();
     assert_eq!(state.output("secret"), Some(&serde_json::json!(SECRET)));
     let login = state.instance("terraform_data.login");
-    assert_eq!(login.attributes["input"]["password"], SECRET);
+    assert_eq!(
+        login.attr("input").map(|input| &input["password"]),
+        Some(&serde_json::json!(SECRET))
+    );
 
     let outputs = ws.run(&["output", "-json"]).expect_ok().stdout_json();
     assert_eq!(outputs["secret"]["value"], SECRET);

@@ -16,11 +16,19 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Attribute `name`. A value stored with its type beside it (`{"value": v, "type": t}`, the
+    /// way Terraform stores attributes of dynamic type) is unwrapped.
+    pub fn attr(&self, name: &str) -> Option<&serde_json::Value> {
+        let value = self.attributes.get(name)?;
+        match value.as_object() {
+            Some(fields) if fields.len() == 2 && fields.contains_key("type") => fields.get("value"),
+            _ => Some(value),
+        }
+    }
+
     /// A string attribute.
     pub fn string(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .get(name)
-            .and_then(serde_json::Value::as_str)
+        self.attr(name).and_then(serde_json::Value::as_str)
     }
 
     /// Whether the instance is recorded as tainted.

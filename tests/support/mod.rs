@@ -408,7 +408,7 @@ pub fn mode_of(path: &Path) -> u32 {
 pub struct Random(u64);
 
 impl Random {
-    /// Seeded from `PLINTH_TEST_SEED` or, without it, from the process's random hasher keys.
+    /// Seeded from `PLINTH_TEST_SEED` or, without it, from the clock and random hasher keys.
     pub fn from_env() -> Random {
         use std::hash::{BuildHasher, Hasher};
         let seed = std::env::var("PLINTH_TEST_SEED")
@@ -416,7 +416,8 @@ impl Random {
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| {
                 let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-                hasher.write_u128(Instant::now().elapsed().as_nanos());
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+                hasher.write_u128(now.map(|d| d.as_nanos()).unwrap_or_default());
                 hasher.finish()
             })
             | 1;

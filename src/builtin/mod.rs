@@ -1,4 +1,6 @@
 //! Built-in providers that need no cloud: `terraform` (`terraform_data`), and with the
 //! `test-provider` feature the `slow` provider used by the crash and partial-failure tests.
 
+#[cfg(feature = "test-provider")]
+pub mod slow;
 pub mod terraform_data;

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs what the tests need (only what is missing) and runs the whole suite:
+# formatting, lints, then every test of the workspace with all features (the slow test provider
+# included). With CI=true a failed install stops the run; elsewhere it is reported and the tests
+# that need the missing piece fail or skip saying why.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# Reports a failed install: fatal in CI, a warning elsewhere.
+install_failed() {
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "error: $1" >&2
+    exit 1
+  fi
+  echo "warning: $1 (the tests that need it will fail or skip)" >&2
+}
+
+apt_updated=no
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    return 1
+  fi
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  if [[ $apt_updated == no ]]; then
+    "${sudo[@]}" apt-get update -qq && apt_updated=yes || return 1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@"
+}
+
+# Docker tests build `FROM scratch` images around Debian's static busybox.
+if [[ ! -x /bin/busybox ]]; then
+  log "installing busybox-static"
+  apt_install busybox-static || install_failed "could not install busybox-static"
+fi
+
+# AWS tests talk to moto in server mode, installed into .venv.
+if [[ ! -x .venv/bin/moto_server ]]; then
+  log "installing moto[server] into .venv"
+  if python3 -m venv .venv && .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]'; then
+    :
+  else
+    install_failed "could not install moto[server] into .venv (needs python3 with venv and pip)"
+  fi
+fi
+export PLINTH_MOTO_SERVER="$root/.venv/bin/moto_server"
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+log "tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  # nextest runs no doctests: run them first so nextest's summary closes the output.
+  cargo test --workspace --all-features --doc
+  cargo nextest run --workspace --all-features --no-fail-fast
+else
+  cargo test --workspace --all-features --no-fail-fast
+fi

@@ -43,11 +43,29 @@ impl Fixture {
         let order = graph::check::order(&graph, &config).unwrap_or_else(|d| panic!("{d}"));
         let state = self.backend().load().unwrap();
         let providers = Providers::new(&[plinth::builtin::terraform_data::factory]);
-        let variables: BTreeMap<String, Value> = vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        let options = PlanOptions { mode, refresh: true, workspace: "default".into(), ..PlanOptions::default() };
-        let input = PlanInput { config: &config, graph: &graph, order: &order, state: &state, providers: &providers, variables: &variables, options: &options };
+        let variables: BTreeMap<String, Value> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let options = PlanOptions {
+            mode,
+            refresh: true,
+            workspace: "default".into(),
+            ..PlanOptions::default()
+        };
+        let input = PlanInput {
+            config: &config,
+            graph: &graph,
+            order: &order,
+            state: &state,
+            providers: &providers,
+            variables: &variables,
+            options: &options,
+        };
         let rt = tokio::runtime::Runtime::new().unwrap();
-        let (plan, _) = rt.block_on(planner::make(&input)).unwrap_or_else(|d| panic!("{d}"));
+        let (plan, _) = rt
+            .block_on(planner::make(&input))
+            .unwrap_or_else(|d| panic!("{d}"));
         (plan, state)
     }
 
@@ -60,21 +78,43 @@ impl Fixture {
         let backend = self.backend();
         let journal = Arc::new(Mutex::new(Journal::open(backend.path(), &state).unwrap()));
         let for_writer = journal.clone();
-        let writer = JournalWriter::start(Box::new(move |entries| for_writer.lock().unwrap().append(entries).map_err(|e| e.to_string())));
-        let input = ApplyInput { config: &config, graph: &graph, order: &order, providers: &providers, plan: &plan, workspace: "default", parallelism: 4, printer: Printer { quiet: true } };
+        let writer = JournalWriter::start(Box::new(move |entries| {
+            for_writer
+                .lock()
+                .unwrap()
+                .append(entries)
+                .map_err(|e| e.to_string())
+        }));
+        let input = ApplyInput {
+            config: &config,
+            graph: &graph,
+            order: &order,
+            providers: &providers,
+            plan: &plan,
+            workspace: "default",
+            parallelism: 4,
+            printer: Printer { quiet: true },
+        };
         let rt = tokio::runtime::Runtime::new().unwrap();
         let applied = rt.block_on(apply::run(&input, state, &writer));
         drop(writer);
         assert!(!applied.diagnostics.has_errors(), "{}", applied.diagnostics);
         let mut new_state = applied.state;
         new_state.serial += 1;
-        Arc::try_unwrap(journal).unwrap().into_inner().unwrap().finish(&new_state).unwrap();
+        Arc::try_unwrap(journal)
+            .unwrap()
+            .into_inner()
+            .unwrap()
+            .finish(&new_state)
+            .unwrap();
         (plan, backend.load().unwrap())
     }
 }
 
 fn actions(plan: &Plan) -> Vec<(String, Action)> {
-    plan.actions().map(|c| (c.address.clone(), c.action)).collect()
+    plan.actions()
+        .map(|c| (c.address.clone(), c.action))
+        .collect()
 }
 
 #[test]
@@ -93,14 +133,33 @@ output "b" {
 "#,
     );
     let (plan, _) = f.plan(PlanMode::Normal, &[]);
-    let b = plan.changes.iter().find(|c| c.address == "terraform_data.b").unwrap();
+    let b = plan
+        .changes
+        .iter()
+        .find(|c| c.address == "terraform_data.b")
+        .unwrap();
     assert_eq!(b.action, Action::Create);
-    assert_eq!(b.after.as_ref().unwrap().get("input"), Some(&Value::Unknown));
+    assert_eq!(
+        b.after.as_ref().unwrap().get("input"),
+        Some(&Value::Unknown)
+    );
     let (_, state) = f.apply(PlanMode::Normal, &[]);
-    let a_id = state.instances["terraform_data.a"].attributes["id"].as_str().unwrap().to_string();
-    assert_eq!(state.instances["terraform_data.b"].attributes["input"], serde_json::json!(format!("from-{a_id}")));
-    assert_eq!(state.outputs["b"].value, serde_json::json!(format!("from-{a_id}")));
-    assert_eq!(state.instances["terraform_data.b"].dependencies, vec!["terraform_data.a".to_string()]);
+    let a_id = state.instances["terraform_data.a"].attributes["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        state.instances["terraform_data.b"].attributes["input"],
+        serde_json::json!(format!("from-{a_id}"))
+    );
+    assert_eq!(
+        state.outputs["b"].value,
+        serde_json::json!(format!("from-{a_id}"))
+    );
+    assert_eq!(
+        state.instances["terraform_data.b"].dependencies,
+        vec!["terraform_data.a".to_string()]
+    );
     let (again, _) = f.plan(PlanMode::Normal, &[]);
     assert!(!again.has_changes(), "second plan: {:?}", actions(&again));
 }
@@ -122,9 +181,15 @@ resource "terraform_data" "x" {
     let (plan, state) = f.apply(PlanMode::Normal, &[("n", Value::from(1i64))]);
     assert_eq!(
         actions(&plan),
-        vec![("terraform_data.x[1]".to_string(), Action::Delete), ("terraform_data.x[2]".to_string(), Action::Delete)]
+        vec![
+            ("terraform_data.x[1]".to_string(), Action::Delete),
+            ("terraform_data.x[2]".to_string(), Action::Delete)
+        ]
     );
-    assert_eq!(state.instances.keys().cloned().collect::<Vec<_>>(), vec!["terraform_data.x[0]".to_string()]);
+    assert_eq!(
+        state.instances.keys().cloned().collect::<Vec<_>>(),
+        vec!["terraform_data.x[0]".to_string()]
+    );
 }
 
 #[test]
@@ -142,10 +207,17 @@ resource "terraform_data" "r" {
     );
     let (_, first) = f.apply(PlanMode::Normal, &[("v", Value::from("1"))]);
     let (plan, second) = f.apply(PlanMode::Normal, &[("v", Value::from("2"))]);
-    let change = plan.changes.iter().find(|c| c.address == "terraform_data.r").unwrap();
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.address == "terraform_data.r")
+        .unwrap();
     assert_eq!(change.action, Action::Replace);
     assert_eq!(change.replace_paths, vec!["triggers_replace".to_string()]);
-    assert_ne!(first.instances["terraform_data.r"].attributes["id"], second.instances["terraform_data.r"].attributes["id"]);
+    assert_ne!(
+        first.instances["terraform_data.r"].attributes["id"],
+        second.instances["terraform_data.r"].attributes["id"]
+    );
     let (_, gone) = f.apply(PlanMode::Destroy, &[("v", Value::from("2"))]);
     assert!(gone.instances.is_empty());
 }
@@ -190,6 +262,9 @@ output "out" {
             "terraform_data.each[\"b\"]".to_string(),
         ]
     );
-    assert_eq!(state.instances["terraform_data.each[\"b\"]"].attributes["input"], serde_json::json!("b-n0"));
+    assert_eq!(
+        state.instances["terraform_data.each[\"b\"]"].attributes["input"],
+        serde_json::json!("b-n0")
+    );
     assert!(Path::new(&f.dir.path().join("plinth.tfstate.backup")).exists() || state.serial == 1);
 }

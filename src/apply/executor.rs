@@ -66,7 +66,12 @@ pub struct Applied {
 
 /// Executes `input.plan` on `state`, journalling through `journal`.
 pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) -> Applied {
-    let changes: HashMap<&str, &ResourceChange> = input.plan.changes.iter().map(|c| (c.address.as_str(), c)).collect();
+    let changes: HashMap<&str, &ResourceChange> = input
+        .plan
+        .changes
+        .iter()
+        .map(|c| (c.address.as_str(), c))
+        .collect();
     let applier = Applier {
         changes,
         providers: input.providers,
@@ -99,12 +104,22 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
             let mut outputs = BTreeMap::new();
             for o in &input.config.root.outputs {
                 if let Some(v) = walked.results.output("", &o.name) {
-                    outputs.insert(o.name.clone(), OutputValue { value: v.to_json(), sensitive: o.sensitive || v.contains_sensitive() });
+                    outputs.insert(
+                        o.name.clone(),
+                        OutputValue {
+                            value: v.to_json(),
+                            sensitive: o.sensitive || v.contains_sensitive(),
+                        },
+                    );
                 }
             }
             applier.lock_state().outputs = outputs.clone();
-            if let Err(e) = journal.append(vec![JournalEntry::Outputs { outputs }]).await {
-                diagnostics.push(Diagnostic::error("Failed to write the state journal").with_detail(e));
+            if let Err(e) = journal
+                .append(vec![JournalEntry::Outputs { outputs }])
+                .await
+            {
+                diagnostics
+                    .push(Diagnostic::error("Failed to write the state journal").with_detail(e));
             }
         }
     } else if input.plan.mode == PlanMode::Destroy && !diagnostics.has_errors() {
@@ -112,26 +127,48 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
         state.outputs.clear();
         state.instances.retain(|_, i| i.mode != StateMode::Data);
         drop(state);
-        if let Err(e) = journal.append(vec![JournalEntry::Outputs { outputs: BTreeMap::new() }]).await {
+        if let Err(e) = journal
+            .append(vec![JournalEntry::Outputs {
+                outputs: BTreeMap::new(),
+            }])
+            .await
+        {
             diagnostics.push(Diagnostic::error("Failed to write the state journal").with_detail(e));
         }
     }
     let counts = *applier.counts.lock().unwrap_or_else(|p| p.into_inner());
-    let mut state = applier.state.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut state = applier
+        .state
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
     if !diagnostics.has_errors() {
         // Data sources no longer configured are simply forgotten.
-        state.instances.retain(|address, i| i.mode != StateMode::Data || applier.changes.contains_key(address.as_str()));
+        state.instances.retain(|address, i| {
+            i.mode != StateMode::Data || applier.changes.contains_key(address.as_str())
+        });
     }
-    Applied { state, diagnostics, counts }
+    Applied {
+        state,
+        diagnostics,
+        counts,
+    }
 }
 
 /// Provider nodes and everything they depend on.
 fn provider_ancestors(graph: &Graph) -> HashSet<NodeIndex> {
     let mut set = HashSet::new();
-    let mut stack: Vec<NodeIndex> = graph.graph.node_indices().filter(|ix| matches!(graph.node(*ix).kind, NodeKind::Provider(_))).collect();
+    let mut stack: Vec<NodeIndex> = graph
+        .graph
+        .node_indices()
+        .filter(|ix| matches!(graph.node(*ix).kind, NodeKind::Provider(_)))
+        .collect();
     while let Some(ix) = stack.pop() {
         if set.insert(ix) {
-            stack.extend(graph.graph.neighbors_directed(ix, petgraph::Direction::Incoming));
+            stack.extend(
+                graph
+                    .graph
+                    .neighbors_directed(ix, petgraph::Direction::Incoming),
+            );
         }
     }
     set
@@ -145,6 +182,16 @@ struct Applier<'a> {
     permits: Semaphore,
     printer: Printer,
     counts: Mutex<Counts>,
+}
+
+/// A provider's result normalised to the schema, with sensitive marks put back: the schema's,
+/// and those of the attributes named (sensitive in the planned value).
+fn remark(request: &InstanceRequest<'_>, value: &Value, sensitive: &[String]) -> Value {
+    diff::mark_sensitive_opt(
+        Some(request.schema),
+        diff::normalise(request.schema, value),
+        sensitive,
+    )
 }
 
 fn id_of(v: &Value) -> Option<String> {
@@ -161,34 +208,60 @@ impl Applier<'_> {
     }
 
     fn provider(&self, key: &str, address: &str) -> Result<Arc<dyn Provider>, Diagnostics> {
-        self.providers
-            .get(key)
-            .ok_or_else(|| Diagnostic::error(format!("Provider \"{key}\" is not configured")).with_address(address).into())
+        self.providers.get(key).ok_or_else(|| {
+            Diagnostic::error(format!("Provider \"{key}\" is not configured"))
+                .with_address(address)
+                .into()
+        })
     }
 
     /// Records an object in state, durably.
     async fn put(&self, address: &str, instance: Instance) -> Result<(), Diagnostics> {
-        self.lock_state().instances.insert(address.to_string(), instance.clone());
+        self.lock_state()
+            .instances
+            .insert(address.to_string(), instance.clone());
         self.journal
-            .append(vec![JournalEntry::Put { address: address.to_string(), instance }])
+            .append(vec![JournalEntry::Put {
+                address: address.to_string(),
+                instance,
+            }])
             .await
-            .map_err(|e| Diagnostic::error("Failed to write the state journal").with_detail(e).with_address(address).into())
+            .map_err(|e| {
+                Diagnostic::error("Failed to write the state journal")
+                    .with_detail(e)
+                    .with_address(address)
+                    .into()
+            })
     }
 
     /// Removes an object from state, durably.
     async fn remove(&self, address: &str) -> Result<(), Diagnostics> {
         self.lock_state().instances.remove(address);
         self.journal
-            .append(vec![JournalEntry::Remove { address: address.to_string() }])
+            .append(vec![JournalEntry::Remove {
+                address: address.to_string(),
+            }])
             .await
-            .map_err(|e| Diagnostic::error("Failed to write the state journal").with_detail(e).with_address(address).into())
+            .map_err(|e| {
+                Diagnostic::error("Failed to write the state journal")
+                    .with_detail(e)
+                    .with_address(address)
+                    .into()
+            })
     }
 
     /// Runs every planned deletion, dependents first.
     async fn delete_phase(&self, plan: &Plan) -> Diagnostics {
-        let deletes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
+        let deletes: Vec<&ResourceChange> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .collect();
         let mut graph: DiGraph<&ResourceChange, ()> = DiGraph::new();
-        let index: HashMap<&str, NodeIndex> = deletes.iter().map(|c| (c.address.as_str(), graph.add_node(*c))).collect();
+        let index: HashMap<&str, NodeIndex> = deletes
+            .iter()
+            .map(|c| (c.address.as_str(), graph.add_node(*c)))
+            .collect();
         for c in &deletes {
             for dependent in &c.dependencies {
                 if let Some(from) = index.get(dependent.as_str()) {
@@ -196,7 +269,8 @@ impl Applier<'_> {
                 }
             }
         }
-        let order = petgraph::algo::toposort(&graph, None).unwrap_or_else(|_| graph.node_indices().collect());
+        let order = petgraph::algo::toposort(&graph, None)
+            .unwrap_or_else(|_| graph.node_indices().collect());
         let diags = Mutex::new(Diagnostics::new());
         walk(&graph, &order, |ix| {
             let change = graph[ix];
@@ -205,7 +279,10 @@ impl Applier<'_> {
                 match self.delete(change).await {
                     Ok(()) => true,
                     Err(e) => {
-                        diags.lock().unwrap_or_else(|p| p.into_inner()).extend(e.with_address(&change.address));
+                        diags
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .extend(e.with_address(&change.address));
                         false
                     }
                 }
@@ -218,10 +295,20 @@ impl Applier<'_> {
     async fn delete(&self, change: &ResourceChange) -> Result<(), Diagnostics> {
         let provider = self.provider(&change.provider, &change.address)?;
         let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
-        let permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
         let result = self
             .printer
-            .track(&change.address, Verb::Destroy, id_of(&prior).as_deref(), |_| None, provider.delete(&change.type_name, prior.clone()))
+            .track(
+                &change.address,
+                Verb::Destroy,
+                id_of(&prior).as_deref(),
+                |_| None,
+                provider.delete(&change.type_name, prior.clone()),
+            )
             .await;
         drop(permit);
         result?;
@@ -230,9 +317,18 @@ impl Applier<'_> {
         Ok(())
     }
 
-    fn instance_record(&self, request: &InstanceRequest<'_>, value: &Value, status: Status) -> Instance {
+    fn instance_record(
+        &self,
+        request: &InstanceRequest<'_>,
+        value: &Value,
+        status: Status,
+    ) -> Instance {
         Instance {
-            mode: if request.resource.mode == Mode::Data { StateMode::Data } else { StateMode::Managed },
+            mode: if request.resource.mode == Mode::Data {
+                StateMode::Data
+            } else {
+                StateMode::Managed
+            },
             type_name: request.resource.type_name.clone(),
             provider: request.provider.to_string(),
             status,
@@ -244,40 +340,73 @@ impl Applier<'_> {
     }
 
     /// The final value to send: configuration now fully known, computed values from the provider.
-    async fn final_value(&self, provider: &dyn Provider, request: &InstanceRequest<'_>, prior: Option<&Value>) -> Result<Value, Diagnostics> {
+    async fn final_value(
+        &self,
+        provider: &dyn Provider,
+        request: &InstanceRequest<'_>,
+        prior: Option<&Value>,
+    ) -> Result<(Value, Vec<String>), Diagnostics> {
         if request.config.contains_unknown() {
-            return Err(Diagnostic::error("Configuration contains values that are still unknown during apply")
-                .with_detail("A value this resource depends on was not produced by its provider.")
-                .with_address(&request.address)
-                .into());
+            return Err(Diagnostic::error(
+                "Configuration contains values that are still unknown during apply",
+            )
+            .with_detail("A value this resource depends on was not produced by its provider.")
+            .with_address(&request.address)
+            .into());
         }
         let mut proposed = diff::proposed(request.schema, &request.config, prior);
         if let Some(p) = prior {
             apply_ignore_changes(&request.resource.lifecycle.ignore_changes, p, &mut proposed);
         }
-        let planned = provider.plan(&request.resource.type_name, prior, proposed).await?.planned;
-        Ok(diff::unknown_to_null(planned.unmark_deep().0))
+        let planned = provider
+            .plan(&request.resource.type_name, prior, proposed)
+            .await?
+            .planned;
+        let sensitive = diff::sensitive_names(request.schema, &planned);
+        Ok((diff::unknown_to_null(planned.unmark_deep().0), sensitive))
     }
 
-    async fn create(&self, provider: &dyn Provider, request: &InstanceRequest<'_>) -> Result<Value, Diagnostics> {
-        let planned = self.final_value(provider, request, None).await?;
-        let permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+    async fn create(
+        &self,
+        provider: &dyn Provider,
+        request: &InstanceRequest<'_>,
+    ) -> Result<Value, Diagnostics> {
+        let (planned, sensitive) = self.final_value(provider, request, None).await?;
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
         let result = self
             .printer
-            .track(&request.address, Verb::Create, None, |v: &Value| id_of(v), provider.create(&request.resource.type_name, planned))
+            .track(
+                &request.address,
+                Verb::Create,
+                None,
+                |v: &Value| id_of(v),
+                provider.create(&request.resource.type_name, planned),
+            )
             .await;
         drop(permit);
         match result {
             Ok(value) => {
-                let value = diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
-                self.put(&request.address, self.instance_record(request, &value, Status::Ready)).await?;
+                let value = remark(request, &value, &sensitive);
+                self.put(
+                    &request.address,
+                    self.instance_record(request, &value, Status::Ready),
+                )
+                .await?;
                 self.count(|c| c.added += 1);
                 Ok(value)
             }
             Err(failure) => {
                 if let Some(partial) = failure.partial {
                     let partial = diff::normalise(request.schema, &partial);
-                    self.put(&request.address, self.instance_record(request, &partial, Status::Tainted)).await?;
+                    self.put(
+                        &request.address,
+                        self.instance_record(request, &partial, Status::Tainted),
+                    )
+                    .await?;
                 }
                 Err(failure.diagnostics)
             }
@@ -290,8 +419,14 @@ impl InstanceHandler for Applier<'_> {
     async fn instance(&self, request: InstanceRequest<'_>) -> Result<Value, Diagnostics> {
         let address = request.address.clone();
         let Some(change) = self.changes.get(address.as_str()).copied() else {
-            let stored = self.lock_state().instances.get(&address).map(|i| Value::from_json(&i.attributes));
-            return Ok(stored.map(|v| diff::mark_sensitive(request.schema, diff::normalise(request.schema, &v))).unwrap_or(Value::Unknown));
+            let stored = self
+                .lock_state()
+                .instances
+                .get(&address)
+                .map(|i| Value::from_json(&i.attributes));
+            return Ok(stored
+                .map(|v| diff::mark_sensitive(request.schema, diff::normalise(request.schema, &v)))
+                .unwrap_or(Value::Unknown));
         };
         let provider = self.provider(request.provider, &address)?;
         match change.action {
@@ -301,54 +436,105 @@ impl InstanceHandler for Applier<'_> {
                 Ok(Value::Null)
             }
             Action::NoOp => {
-                let value = change.after.clone().or_else(|| change.before.clone()).unwrap_or(Value::Null);
+                let value = change
+                    .after
+                    .clone()
+                    .or_else(|| change.before.clone())
+                    .unwrap_or(Value::Null);
                 let record = self.instance_record(&request, &value, Status::Ready);
                 let mut state = self.lock_state();
                 let keep_status = state.instances.get(&address).map(|i| i.status);
-                let record = Instance { status: keep_status.unwrap_or(Status::Ready), ..record };
+                let record = Instance {
+                    status: keep_status.unwrap_or(Status::Ready),
+                    ..record
+                };
                 state.instances.insert(address, record);
                 Ok(value)
             }
             Action::Read => {
                 let config = request.config.clone().unmark_deep().0;
-                let permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+                let permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
                 let value = self
                     .printer
-                    .track(&address, Verb::Read, None, |v: &Value| id_of(v), provider.read_data(&request.resource.type_name, config))
+                    .track(
+                        &address,
+                        Verb::Read,
+                        None,
+                        |v: &Value| id_of(v),
+                        provider.read_data(&request.resource.type_name, config),
+                    )
                     .await;
                 drop(permit);
                 let value = value?;
-                let value = diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
-                self.put(&address, self.instance_record(&request, &value, Status::Ready)).await?;
+                let value =
+                    diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
+                self.put(
+                    &address,
+                    self.instance_record(&request, &value, Status::Ready),
+                )
+                .await?;
                 Ok(value)
             }
             Action::Create => self.create(provider.as_ref(), &request).await,
             Action::Update => {
                 let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
-                let planned = self.final_value(provider.as_ref(), &request, Some(&prior)).await?;
-                let permit = self.permits.acquire().await.map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+                let (planned, sensitive) = self
+                    .final_value(provider.as_ref(), &request, Some(&prior))
+                    .await?;
+                let permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
                 let value = self
                     .printer
-                    .track(&address, Verb::Update, id_of(&prior).as_deref(), |v: &Value| id_of(v), provider.update(&request.resource.type_name, prior.clone(), planned))
+                    .track(
+                        &address,
+                        Verb::Update,
+                        id_of(&prior).as_deref(),
+                        |v: &Value| id_of(v),
+                        provider.update(&request.resource.type_name, prior.clone(), planned),
+                    )
                     .await;
                 drop(permit);
-                let value = value?;
-                let value = diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
-                self.put(&address, self.instance_record(&request, &value, Status::Ready)).await?;
+                let value = remark(&request, &value?, &sensitive);
+                self.put(
+                    &address,
+                    self.instance_record(&request, &value, Status::Ready),
+                )
+                .await?;
                 self.count(|c| c.changed += 1);
                 Ok(value)
             }
             Action::Replace => {
                 let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
                 if change.create_before_destroy {
-                    let deposed = format!("{address} (deposed {})", id_of(&prior).unwrap_or_default());
+                    let deposed =
+                        format!("{address} (deposed {})", id_of(&prior).unwrap_or_default());
                     let old = self.lock_state().instances.get(&address).cloned();
                     if let Some(old) = old {
-                        self.put(&deposed, Instance { status: Status::Tainted, ..old }).await?;
+                        self.put(
+                            &deposed,
+                            Instance {
+                                status: Status::Tainted,
+                                ..old
+                            },
+                        )
+                        .await?;
                     }
                     let value = self.create(provider.as_ref(), &request).await?;
-                    let old_change = ResourceChange { address: deposed.clone(), action: Action::Delete, ..change.clone() };
-                    self.delete(&old_change).await.map_err(|d| d.with_address(&deposed))?;
+                    let old_change = ResourceChange {
+                        address: deposed.clone(),
+                        action: Action::Delete,
+                        ..change.clone()
+                    };
+                    self.delete(&old_change)
+                        .await
+                        .map_err(|d| d.with_address(&deposed))?;
                     Ok(value)
                 } else {
                     self.delete(change).await?;
@@ -362,5 +548,13 @@ impl InstanceHandler for Applier<'_> {
 
 /// The schema of a change's type, for callers that render results.
 pub fn schema_of(providers: &Providers, change: &ResourceChange) -> Option<Schema> {
-    providers.resource_schema(&change.provider, if change.data { Mode::Data } else { Mode::Managed }, &change.type_name)
+    providers.resource_schema(
+        &change.provider,
+        if change.data {
+            Mode::Data
+        } else {
+            Mode::Managed
+        },
+        &change.type_name,
+    )
 }

@@ -30,22 +30,29 @@ impl JournalWriter {
                 while let Ok(more) = receiver.try_recv() {
                     batch.push(more);
                 }
-                let entries: Vec<JournalEntry> = batch.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
+                let entries: Vec<JournalEntry> =
+                    batch.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
                 let result = append(&entries);
                 for (_, ack) in batch {
                     let _ = ack.send(result.clone());
                 }
             }
         });
-        JournalWriter { sender: Some(sender), thread: Some(thread) }
+        JournalWriter {
+            sender: Some(sender),
+            thread: Some(thread),
+        }
     }
 
     /// Appends entries and waits until they are durable.
     pub async fn append(&self, entries: Vec<JournalEntry>) -> Result<(), String> {
         let (ack, done) = oneshot::channel();
         let sender = self.sender.as_ref().ok_or("the journal is closed")?;
-        sender.send((entries, ack)).map_err(|_| "the journal writer stopped".to_string())?;
-        done.await.map_err(|_| "the journal writer stopped".to_string())?
+        sender
+            .send((entries, ack))
+            .map_err(|_| "the journal writer stopped".to_string())?;
+        done.await
+            .map_err(|_| "the journal writer stopped".to_string())?
     }
 }
 

@@ -65,11 +65,18 @@ impl Printer {
         op: F,
     ) -> Result<T, E> {
         let id_note = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-        let shown_id = if matches!(verb, Verb::Update | Verb::Destroy) { id_note.as_str() } else { "" };
+        let shown_id = if matches!(verb, Verb::Update | Verb::Destroy) {
+            id_note.as_str()
+        } else {
+            ""
+        };
         self.line(&format!("{address}: {}...{shown_id}", verb.ing()));
         let start = Instant::now();
         tokio::pin!(op);
-        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(10), Duration::from_secs(10));
+        let mut ticker = tokio::time::interval_at(
+            tokio::time::Instant::now() + Duration::from_secs(10),
+            Duration::from_secs(10),
+        );
         let result = loop {
             tokio::select! {
                 r = &mut op => break r,
@@ -80,7 +87,9 @@ impl Printer {
         };
         if let Ok(value) = &result {
             let secs = start.elapsed().as_secs();
-            let id = id_of(value).map(|i| format!(" [id={i}]")).unwrap_or_default();
+            let id = id_of(value)
+                .map(|i| format!(" [id={i}]"))
+                .unwrap_or_default();
             self.line(&format!("{address}: {} after {secs}s{id}", verb.done()));
         }
         result

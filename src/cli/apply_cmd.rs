@@ -23,9 +23,16 @@ use crate::plan::{Plan, PlanMode};
 pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
-    let with_sources = |d: Diagnostics| Failure { diagnostics: d, sources: sources.clone() };
+    let with_sources = |d: Diagnostics| Failure {
+        diagnostics: d,
+        sources: sources.clone(),
+    };
     let backend = setup::backend(&loaded.config).map_err(with_sources)?;
-    let _lock = setup::lock(&backend, &args.plan.lock, if destroy { "destroy" } else { "apply" })?;
+    let _lock = setup::lock(
+        &backend,
+        &args.plan.lock,
+        if destroy { "destroy" } else { "apply" },
+    )?;
     let mut state = setup::load_state(&backend)?;
     let providers = Providers::new(&setup::factories());
     let plan = match &args.planfile {
@@ -35,7 +42,14 @@ pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
             plan
         }
         None => {
-            let plan = make_plan(&loaded, &state, &providers, &args.plan, mode_of(&args.plan, destroy), color)?;
+            let plan = make_plan(
+                &loaded,
+                &state,
+                &providers,
+                &args.plan,
+                mode_of(&args.plan, destroy),
+                color,
+            )?;
             print_plan(&plan, &providers, color);
             if plan.has_changes() && !args.auto_approve && !confirm(destroy) {
                 println!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
@@ -44,15 +58,31 @@ pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
             plan
         }
     };
-    let (counts, diags) = execute(&loaded, &providers, &plan, state, &backend, args.plan.parallelism)?;
+    let (counts, diags) = execute(
+        &loaded,
+        &providers,
+        &plan,
+        state,
+        &backend,
+        args.plan.parallelism,
+    )?;
     print_warnings(&diags, &sources, color);
     if diags.has_errors() {
-        return Err(Failure { diagnostics: diags, sources });
+        return Err(Failure {
+            diagnostics: diags,
+            sources,
+        });
     }
     if plan.mode == PlanMode::Destroy {
-        println!("\nDestroy complete! Resources: {} destroyed.", counts.destroyed);
+        println!(
+            "\nDestroy complete! Resources: {} destroyed.",
+            counts.destroyed
+        );
     } else {
-        println!("\nApply complete! Resources: {} added, {} changed, {} destroyed.", counts.added, counts.changed, counts.destroyed);
+        println!(
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            counts.added, counts.changed, counts.destroyed
+        );
         print_outputs(&backend);
     }
     Ok(0)
@@ -94,7 +124,14 @@ fn confirm(destroy: bool) -> bool {
 
 /// Executes a plan: journal open, apply, snapshot written once, journal removed. Returns what
 /// was done and the diagnostics of the run (errors included: state holds everything finished).
-pub fn execute(loaded: &Loaded, providers: &Providers, plan: &Plan, state: State, backend: &LocalBackend, parallelism: usize) -> Result<(Counts, Diagnostics), Failure> {
+pub fn execute(
+    loaded: &Loaded,
+    providers: &Providers,
+    plan: &Plan,
+    state: State,
+    backend: &LocalBackend,
+    parallelism: usize,
+) -> Result<(Counts, Diagnostics), Failure> {
     if !plan.has_changes() && plan.drift.is_empty() {
         return Ok((Counts::default(), Diagnostics::new()));
     }

@@ -20,6 +20,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Hands the command-line order of -var and -var-file to the command that takes them.
+    pub fn set_var_order(&mut self, order: Vec<bool>) {
+        match &mut self.command {
+            Command::Plan(p) => p.vars.order = order,
+            Command::Apply(a) | Command::Destroy(a) => a.plan.vars.order = order,
+            Command::Import { vars, .. } => vars.order = order,
+            _ => {}
+        }
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -154,6 +166,38 @@ pub struct VarArgs {
     /// Ask for missing variables on a terminal (-input=false turns it off).
     #[arg(long, default_value_t = true, action = ArgAction::Set)]
     pub input: bool,
+    /// Whether each -var (false) or -var-file (true) came first: filled in from the raw
+    /// arguments, since clap keeps the two lists apart.
+    #[arg(skip)]
+    pub order: Vec<bool>,
+}
+
+impl VarArgs {
+    /// The `-var` and `-var-file` options in command-line order (the later one wins).
+    pub fn in_order(&self) -> Vec<crate::config::CliVariable> {
+        use crate::config::CliVariable;
+        let (mut vars, mut files) = (self.vars.iter(), self.var_files.iter());
+        self.order
+            .iter()
+            .filter_map(|is_file| match is_file {
+                true => files.next().cloned().map(CliVariable::File),
+                false => vars.next().cloned().map(CliVariable::Var),
+            })
+            .collect()
+    }
+}
+
+/// Records in which order `-var` (false) and `-var-file` (true) appear in `args`.
+pub fn var_order(args: &[String]) -> Vec<bool> {
+    let mut order = Vec::new();
+    for arg in args {
+        if arg == "--var" || arg.starts_with("--var=") {
+            order.push(false);
+        } else if arg == "--var-file" || arg.starts_with("--var-file=") {
+            order.push(true);
+        }
+    }
+    order
 }
 
 /// `-lock` and `-lock-timeout`.
@@ -223,7 +267,13 @@ pub fn normalise(args: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out = Vec::new();
     let mut after_separator = false;
     for (i, arg) in args.into_iter().enumerate() {
-        if i > 0 && !after_separator && arg.len() > 2 && arg.starts_with('-') && !arg.starts_with("--") && arg.as_bytes()[1].is_ascii_alphabetic() {
+        if i > 0
+            && !after_separator
+            && arg.len() > 2
+            && arg.starts_with('-')
+            && !arg.starts_with("--")
+            && arg.as_bytes()[1].is_ascii_alphabetic()
+        {
             out.push(format!("-{arg}"));
         } else {
             after_separator |= arg == "--";
@@ -236,8 +286,13 @@ pub fn normalise(args: impl IntoIterator<Item = String>) -> Vec<String> {
 /// Parses a duration such as `30s`, `2m`, `500ms` or `0`.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len()));
-    let n: f64 = number.parse().map_err(|_| format!("invalid duration {text:?}: expected e.g. 30s, 2m or 500ms"))?;
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(text.len()),
+    );
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration {text:?}: expected e.g. 30s, 2m or 500ms"))?;
     let secs = match unit {
         "" | "s" => n,
         "ms" => n / 1000.0,
@@ -254,19 +309,49 @@ mod tests {
 
     #[test]
     fn single_dash_long_flags_are_accepted() {
-        let args = normalise(["plinth", "-chdir=x", "apply", "-auto-approve", "-var", "a=-1", "-var=b=2"].map(String::from));
+        let args = normalise(
+            [
+                "plinth",
+                "-chdir=x",
+                "apply",
+                "-auto-approve",
+                "-var",
+                "a=-1",
+                "-var=b=2",
+            ]
+            .map(String::from),
+        );
         let cli = Cli::try_parse_from(args).unwrap();
-        let Command::Apply(a) = cli.command else { panic!("not apply") };
+        let Command::Apply(a) = cli.command else {
+            panic!("not apply")
+        };
         assert!(a.auto_approve);
-        assert_eq!(a.plan.vars.vars, vec!["a=-1".to_string(), "b=2".to_string()]);
+        assert_eq!(
+            a.plan.vars.vars,
+            vec!["a=-1".to_string(), "b=2".to_string()]
+        );
         assert_eq!(cli.chdir, Some(PathBuf::from("x")));
     }
 
     #[test]
     fn refresh_and_lock_take_false() {
-        let args = normalise(["plinth", "plan", "-refresh=false", "-lock=false", "-lock-timeout=5s", "-target=a.b", "-target", "c.d"].map(String::from));
+        let args = normalise(
+            [
+                "plinth",
+                "plan",
+                "-refresh=false",
+                "-lock=false",
+                "-lock-timeout=5s",
+                "-target=a.b",
+                "-target",
+                "c.d",
+            ]
+            .map(String::from),
+        );
         let cli = Cli::try_parse_from(args).unwrap();
-        let Command::Plan(p) = cli.command else { panic!("not plan") };
+        let Command::Plan(p) = cli.command else {
+            panic!("not plan")
+        };
         assert!(!p.refresh && !p.lock.lock);
         assert_eq!(p.targets.len(), 2);
         assert_eq!(parse_duration(&p.lock.lock_timeout).unwrap().as_secs(), 5);

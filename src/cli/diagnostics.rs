@@ -27,9 +27,20 @@ pub fn render(diags: &Diagnostics, sources: &BTreeMap<String, String>, color: bo
             Some((id, range)) => report(diag, false).with_labels(vec![Label::primary(id, range)]),
             None => report(diag, true),
         };
-        out.push_str(&emit(&config, &files, &report, color).unwrap_or_else(|| fallback(diag)));
+        out.push_str(&capitalise_severity(&emit(&config, &files, &report, color).unwrap_or_else(|| fallback(diag))));
     }
     out
+}
+
+/// Terraform users know `Error:` and `Warning:`; codespan writes them in lower case.
+fn capitalise_severity(report: &str) -> String {
+    let (header, rest) = report.split_once('\n').unwrap_or((report, ""));
+    let header = header.replacen("error", "Error", 1).replacen("warning", "Warning", 1);
+    if report.contains('\n') {
+        format!("{header}\n{rest}")
+    } else {
+        header
+    }
 }
 
 /// The report without labels; `locate` adds the `file:line:col` as the first note.
@@ -45,12 +56,12 @@ fn report(diag: &Diagnostic, locate: bool) -> Report<usize> {
     if let Some(address) = &diag.address {
         notes.push(match &diag.span {
             Some(span) => format!(
-                "on {} line {}, in {}",
+                "with {address}, on {} line {}, in {}",
                 span.file,
                 span.line,
                 describe_address(address)
             ),
-            None => format!("in {}", describe_address(address)),
+            None => format!("with {address}"),
         });
     }
     notes.extend(diag.detail.clone());

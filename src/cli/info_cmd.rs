@@ -33,7 +33,13 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
             match &value {
                 Value::String(s) => println!("{s}"),
                 Value::Number(_) | Value::Bool(_) => println!("{value}"),
-                _ => return Err(Diagnostic::error("Unsupported value for raw output").with_detail("The -raw option only supports strings, numbers, and boolean values.").into()),
+                _ => {
+                    return Err(Diagnostic::error("Unsupported value for raw output")
+                        .with_detail(
+                            "The -raw option only supports strings, numbers, and boolean values.",
+                        )
+                        .into())
+                }
             }
         } else {
             println!("{value}");
@@ -44,7 +50,12 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
         let map: serde_json::Map<String, serde_json::Value> = state
             .outputs
             .iter()
-            .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "value": o.value })))
+            .map(|(k, o)| {
+                (
+                    k.clone(),
+                    serde_json::json!({ "sensitive": o.sensitive, "value": o.value }),
+                )
+            })
             .collect();
         println!("{}", serde_json::to_string_pretty(&map).unwrap_or_default());
         return Ok(0);
@@ -53,7 +64,11 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
         eprintln!("Warning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty.");
         return Ok(0);
     }
-    let outputs: BTreeMap<String, (Value, bool)> = state.outputs.iter().map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive))).collect();
+    let outputs: BTreeMap<String, (Value, bool)> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
+        .collect();
     print!("{}", render::render_outputs(&outputs));
     Ok(0)
 }
@@ -81,11 +96,26 @@ pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
     }
     for (address, instance) in &state.instances {
         let data = instance.mode == Mode::Data;
-        let schema = if data { None } else { providers.schema_by_type(&instance.type_name) };
-        let value = crate::plan::diff::mark_sensitive_opt(schema.as_ref(), Value::from_json(&instance.attributes), &instance.sensitive_attributes);
-        println!("{}", render::render_instance(address, &instance.type_name, data, &value, schema.as_ref()));
+        let schema = if data {
+            None
+        } else {
+            providers.schema_by_type(&instance.type_name)
+        };
+        let value = crate::plan::diff::mark_sensitive_opt(
+            schema.as_ref(),
+            Value::from_json(&instance.attributes),
+            &instance.sensitive_attributes,
+        );
+        println!(
+            "{}",
+            render::render_instance(address, &instance.type_name, data, &value, schema.as_ref())
+        );
     }
-    let outputs: BTreeMap<String, (Value, bool)> = state.outputs.iter().map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive))).collect();
+    let outputs: BTreeMap<String, (Value, bool)> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
+        .collect();
     if !outputs.is_empty() {
         println!("\nOutputs:\n\n{}", render::render_outputs(&outputs));
     }
@@ -100,10 +130,27 @@ fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
         .iter()
         .map(|(address, i)| {
             let schema = providers.schema_by_type(&i.type_name);
-            let value = crate::plan::diff::mark_sensitive_opt(schema.as_ref(), Value::from_json(&i.attributes), &i.sensitive_attributes);
+            let value = crate::plan::diff::mark_sensitive_opt(
+                schema.as_ref(),
+                Value::from_json(&i.attributes),
+                &i.sensitive_attributes,
+            );
             let values: serde_json::Map<String, serde_json::Value> = value
                 .as_map()
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), if v.contains_sensitive() { serde_json::Value::Null } else { v.to_json() })).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                if v.contains_sensitive() {
+                                    serde_json::Value::Null
+                                } else {
+                                    v.to_json()
+                                },
+                            )
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             serde_json::json!({
                 "address": address,

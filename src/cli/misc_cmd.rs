@@ -38,7 +38,10 @@ pub fn init(color: bool) -> Outcome {
     }
     diags.extend(crate::plan::validate::check(&loaded.config, &providers));
     if diags.has_errors() {
-        return Err(Failure { diagnostics: diags, sources });
+        return Err(Failure {
+            diagnostics: diags,
+            sources,
+        });
     }
     print_warnings(&diags, &sources, color);
     println!("Initializing the backend...\nInitializing provider plugins...");
@@ -56,7 +59,10 @@ pub fn validate(json: bool, color: bool) -> Outcome {
     let (diags, sources) = match setup::load_configuration() {
         Ok(loaded) => {
             let providers = Providers::new(&setup::factories());
-            (crate::plan::validate::check(&loaded.config, &providers), loaded.config.sources)
+            (
+                crate::plan::validate::check(&loaded.config, &providers),
+                loaded.config.sources,
+            )
         }
         Err((d, s)) => (d, s),
     };
@@ -74,11 +80,17 @@ pub fn validate(json: bool, color: bool) -> Outcome {
                 })
             })
             .collect();
-        println!("{}", serde_json::json!({ "valid": !diags.has_errors(), "error_count": diags.0.iter().filter(|d| d.severity == plinth_sdk::Severity::Error).count(), "diagnostics": items }));
+        println!(
+            "{}",
+            serde_json::json!({ "valid": !diags.has_errors(), "error_count": diags.0.iter().filter(|d| d.severity == plinth_sdk::Severity::Error).count(), "diagnostics": items })
+        );
         return Ok(if diags.has_errors() { 1 } else { 0 });
     }
     if diags.has_errors() {
-        return Err(Failure { diagnostics: diags, sources });
+        return Err(Failure {
+            diagnostics: diags,
+            sources,
+        });
     }
     print_warnings(&diags, &sources, color);
     println!("Success! The configuration is valid.");
@@ -86,10 +98,16 @@ pub fn validate(json: bool, color: bool) -> Outcome {
 }
 
 fn formattable(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if path.is_dir() {
             if recursive && !name.starts_with('.') {
                 formattable(&path, recursive, out)?;
@@ -104,10 +122,17 @@ fn formattable(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::
 /// `plinth fmt [-check] [-recursive] [PATH...]`: exit 3 with -check when a file needs changes.
 pub fn fmt(check: bool, recursive: bool, paths: &[PathBuf]) -> Outcome {
     let mut files = Vec::new();
-    let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let roots = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
     for root in roots {
         if root.is_dir() {
-            formattable(&root, recursive, &mut files).map_err(|e| Diagnostic::error(format!("Failed to read {}", root.display())).with_detail(e.to_string()))?;
+            formattable(&root, recursive, &mut files).map_err(|e| {
+                Diagnostic::error(format!("Failed to read {}", root.display()))
+                    .with_detail(e.to_string())
+            })?;
         } else {
             files.push(root);
         }
@@ -116,30 +141,46 @@ pub fn fmt(check: bool, recursive: bool, paths: &[PathBuf]) -> Outcome {
     let mut diags = Diagnostics::new();
     let mut sources = BTreeMap::new();
     for file in files {
-        let shown = file.strip_prefix("./").unwrap_or(&file).display().to_string();
-        let text = std::fs::read_to_string(&file).map_err(|e| Diagnostic::error(format!("Failed to read {shown}")).with_detail(e.to_string()))?;
+        let shown = file
+            .strip_prefix("./")
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            Diagnostic::error(format!("Failed to read {shown}")).with_detail(e.to_string())
+        })?;
         match crate::config::format_source(&text) {
             Ok(formatted) if formatted != text => {
                 unformatted += 1;
                 println!("{shown}");
                 if !check {
-                    std::fs::write(&file, formatted).map_err(|e| Diagnostic::error(format!("Failed to write {shown}")).with_detail(e.to_string()))?;
+                    std::fs::write(&file, formatted).map_err(|e| {
+                        Diagnostic::error(format!("Failed to write {shown}"))
+                            .with_detail(e.to_string())
+                    })?;
                 }
             }
             Ok(_) => {}
             Err(d) => {
                 sources.insert(shown.clone(), text);
-                diags.extend(Diagnostics(d.0.into_iter().map(|mut x| {
-                    if let Some(s) = x.span.as_mut() {
-                        s.file = shown.clone();
-                    }
-                    x
-                }).collect()));
+                diags.extend(Diagnostics(
+                    d.0.into_iter()
+                        .map(|mut x| {
+                            if let Some(s) = x.span.as_mut() {
+                                s.file = shown.clone();
+                            }
+                            x
+                        })
+                        .collect(),
+                ));
             }
         }
     }
     if diags.has_errors() {
-        return Err(Failure { diagnostics: diags, sources });
+        return Err(Failure {
+            diagnostics: diags,
+            sources,
+        });
     }
     Ok(if check && unformatted > 0 { 3 } else { 0 })
 }
@@ -150,7 +191,9 @@ struct NoInstances;
 #[async_trait(?Send)]
 impl InstanceHandler for NoInstances {
     async fn instance(&self, request: InstanceRequest<'_>) -> Result<Value, Diagnostics> {
-        Err(Diagnostic::error("unexpected resource visit").with_address(request.address).into())
+        Err(Diagnostic::error("unexpected resource visit")
+            .with_address(request.address)
+            .into())
     }
 }
 
@@ -158,14 +201,27 @@ impl InstanceHandler for NoInstances {
 pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
-    let with_sources = |d: Diagnostics| Failure { diagnostics: d, sources: sources.clone() };
+    let with_sources = |d: Diagnostics| Failure {
+        diagnostics: d,
+        sources: sources.clone(),
+    };
     let node_address = strip_keys(address);
-    let Some((node, provider_key)) = loaded.graph.provider_of.iter().find(|(n, _)| n.to_string() == node_address) else {
+    let Some((node, provider_key)) = loaded
+        .graph
+        .provider_of
+        .iter()
+        .find(|(n, _)| n.to_string() == node_address)
+    else {
         return Err(Diagnostic::error("Configuration for import target does not exist")
             .with_detail(format!("The configuration does not declare a resource at {node_address}. Add a resource block for it first, then import."))
             .into());
     };
-    let NodeKind::Resource { mode: Mode::Managed, type_name, .. } = &node.kind else {
+    let NodeKind::Resource {
+        mode: Mode::Managed,
+        type_name,
+        ..
+    } = &node.kind
+    else {
         return Err(Diagnostic::error("Only managed resources can be imported").into());
     };
     let backend = setup::backend(&loaded.config).map_err(with_sources)?;
@@ -179,15 +235,36 @@ pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outco
     let variables = setup::variables(&loaded.config, vars).map_err(with_sources)?;
     let providers = Providers::new(&setup::factories());
     let workspace = setup::workspace();
-    let walk = Walk { config: &loaded.config, graph: &loaded.graph, order: &loaded.order, providers: &providers, variables: &variables, workspace: &workspace };
-    let only = loaded.graph.graph.node_indices().filter(|ix| matches!(loaded.graph.node(*ix).kind, NodeKind::Provider(_) | NodeKind::Variable(_) | NodeKind::Local(_))).collect();
+    let walk = Walk {
+        config: &loaded.config,
+        graph: &loaded.graph,
+        order: &loaded.order,
+        providers: &providers,
+        variables: &variables,
+        workspace: &workspace,
+    };
+    let only = loaded
+        .graph
+        .graph
+        .node_indices()
+        .filter(|ix| {
+            matches!(
+                loaded.graph.node(*ix).kind,
+                NodeKind::Provider(_) | NodeKind::Variable(_) | NodeKind::Local(_)
+            )
+        })
+        .collect();
     let runtime = setup::runtime();
     let walked = runtime.block_on(walk.run_only(&NoInstances, Some(&only)));
     if walked.failed {
         return Err(with_sources(walked.diagnostics));
     }
-    let provider = providers.get(provider_key).ok_or_else(|| Diagnostic::error(format!("Provider \"{provider_key}\" is not configured")))?;
-    let value = runtime.block_on(provider.import(type_name, id)).map_err(|d| d.with_address(address))?;
+    let provider = providers.get(provider_key).ok_or_else(|| {
+        Diagnostic::error(format!("Provider \"{provider_key}\" is not configured"))
+    })?;
+    let value = runtime
+        .block_on(provider.import(type_name, id))
+        .map_err(|d| d.with_address(address))?;
     let schema = providers.resource_schema(provider_key, Mode::Managed, type_name);
     let value = match &schema {
         Some(s) => diff::normalise(s, &value),
@@ -200,7 +277,10 @@ pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outco
             type_name: type_name.clone(),
             provider: provider_key.clone(),
             status: Status::Ready,
-            sensitive_attributes: schema.as_ref().map(|s| diff::sensitive_names(s, &value)).unwrap_or_default(),
+            sensitive_attributes: schema
+                .as_ref()
+                .map(|s| diff::sensitive_names(s, &value))
+                .unwrap_or_default(),
             attributes: value.to_json(),
             dependencies: Vec::new(),
             create_before_destroy: false,
@@ -216,7 +296,12 @@ pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outco
 pub fn force_unlock(id: &str) -> Outcome {
     let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
     let backend = setup::backend(&config)?;
-    let holder = backend.force_unlock(id).map_err(|e| Diagnostic::error("Failed to unlock state").with_detail(e.to_string()))?;
-    println!("plinth state has been successfully unlocked! (lock {} held by {} for {})", holder.id, holder.who, holder.operation);
+    let holder = backend
+        .force_unlock(id)
+        .map_err(|e| Diagnostic::error("Failed to unlock state").with_detail(e.to_string()))?;
+    println!(
+        "plinth state has been successfully unlocked! (lock {} held by {} for {})",
+        holder.id, holder.who, holder.operation
+    );
     Ok(0)
 }

@@ -30,7 +30,10 @@ pub struct Failure {
 
 impl From<Diagnostics> for Failure {
     fn from(diagnostics: Diagnostics) -> Failure {
-        Failure { diagnostics, sources: BTreeMap::new() }
+        Failure {
+            diagnostics,
+            sources: BTreeMap::new(),
+        }
     }
 }
 
@@ -42,7 +45,10 @@ impl From<plinth_sdk::Diagnostic> for Failure {
 
 impl From<(Diagnostics, BTreeMap<String, String>)> for Failure {
     fn from((diagnostics, sources): (Diagnostics, BTreeMap<String, String>)) -> Failure {
-        Failure { diagnostics, sources }
+        Failure {
+            diagnostics,
+            sources,
+        }
     }
 }
 
@@ -51,7 +57,14 @@ pub type Outcome = Result<i32, Failure>;
 
 /// Prints warnings to standard error.
 pub fn print_warnings(diags: &Diagnostics, sources: &BTreeMap<String, String>, color: bool) {
-    let warnings = Diagnostics(diags.0.iter().filter(|d| d.severity == plinth_sdk::Severity::Warning).cloned().collect());
+    let warnings = Diagnostics(
+        diags
+            .0
+            .iter()
+            .filter(|d| d.severity == plinth_sdk::Severity::Warning)
+            .cloned()
+            .collect(),
+    );
     if !warnings.is_empty() {
         eprint!("{}", diagnostics::render(&warnings, sources, color));
     }
@@ -59,8 +72,13 @@ pub fn print_warnings(diags: &Diagnostics, sources: &BTreeMap<String, String>, c
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse_from(args::normalise(std::env::args())) {
-        Ok(cli) => cli,
+    let argv = args::normalise(std::env::args());
+    let order = args::var_order(&argv);
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(mut cli) => {
+            cli.set_var_order(order);
+            cli
+        }
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { 1 } else { 0 };
@@ -68,7 +86,10 @@ pub fn main() -> i32 {
     };
     if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
-            eprintln!("Error: Invalid -chdir option: cannot change to {}: {e}", dir.display());
+            eprintln!(
+                "Error: Invalid -chdir option: cannot change to {}: {e}",
+                dir.display()
+            );
             return 1;
         }
     }
@@ -76,7 +97,11 @@ pub fn main() -> i32 {
     let outcome = match cli.command {
         Command::Init => misc_cmd::init(color),
         Command::Validate { json } => misc_cmd::validate(json, color),
-        Command::Fmt { check, recursive, paths } => misc_cmd::fmt(check, recursive, &paths),
+        Command::Fmt {
+            check,
+            recursive,
+            paths,
+        } => misc_cmd::fmt(check, recursive, &paths),
         Command::Plan(args) => plan_cmd::plan(&args, color),
         Command::Apply(args) => apply_cmd::apply(&args, false, color),
         Command::Destroy(args) => apply_cmd::apply(&args, true, color),
@@ -84,13 +109,21 @@ pub fn main() -> i32 {
         Command::Show { json, planfile } => info_cmd::show(json, planfile.as_deref(), color),
         Command::Graph => info_cmd::graph(),
         Command::State(sub) => state_cmd::run(sub),
-        Command::Import { vars, lock, address, id } => misc_cmd::import(&vars, &lock, &address, &id),
+        Command::Import {
+            vars,
+            lock,
+            address,
+            id,
+        } => misc_cmd::import(&vars, &lock, &address, &id),
         Command::ForceUnlock { id, .. } => misc_cmd::force_unlock(&id),
     };
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            eprint!("{}", diagnostics::render(&failure.diagnostics, &failure.sources, color));
+            eprint!(
+                "{}",
+                diagnostics::render(&failure.diagnostics, &failure.sources, color)
+            );
             1
         }
     }

@@ -12,9 +12,19 @@ use crate::plan::providers::Providers;
 use crate::plan::{Plan, PlanMode};
 
 /// Makes a plan from the current directory's configuration and `state`.
-pub fn make_plan(loaded: &Loaded, state: &State, providers: &Providers, args: &PlanArgs, mode: PlanMode, color: bool) -> Result<Plan, Failure> {
+pub fn make_plan(
+    loaded: &Loaded,
+    state: &State,
+    providers: &Providers,
+    args: &PlanArgs,
+    mode: PlanMode,
+    color: bool,
+) -> Result<Plan, Failure> {
     let sources = loaded.config.sources.clone();
-    let variables = setup::variables(&loaded.config, &args.vars).map_err(|d| Failure { diagnostics: d, sources: sources.clone() })?;
+    let variables = setup::variables(&loaded.config, &args.vars).map_err(|d| Failure {
+        diagnostics: d,
+        sources: sources.clone(),
+    })?;
     let options = PlanOptions {
         mode,
         refresh: args.refresh,
@@ -33,7 +43,10 @@ pub fn make_plan(loaded: &Loaded, state: &State, providers: &Providers, args: &P
     };
     let (mut plan, warnings) = setup::runtime()
         .block_on(planner::make(&input))
-        .map_err(|d| Failure { diagnostics: d, sources: sources.clone() })?;
+        .map_err(|d| Failure {
+            diagnostics: d,
+            sources: sources.clone(),
+        })?;
     print_warnings(&warnings, &sources, color);
     plan.config_digest = file::config_digest(&loaded.config.sources);
     Ok(plan)
@@ -52,19 +65,32 @@ pub fn mode_of(args: &PlanArgs, destroy: bool) -> PlanMode {
 
 /// Prints a plan for people, with the schemas of the types it shows.
 pub fn print_plan(plan: &Plan, providers: &Providers, color: bool) {
-    print!("{}", render::render_plan(plan, &|t: &str| providers.schema_by_type(t), color));
+    print!(
+        "{}",
+        render::render_plan(plan, &|t: &str| providers.schema_by_type(t), color)
+    );
 }
 
 /// `plinth plan`.
 pub fn plan(args: &PlanArgs, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
-    let with_sources = |d: Diagnostics| Failure { diagnostics: d, sources: sources.clone() };
+    let with_sources = |d: Diagnostics| Failure {
+        diagnostics: d,
+        sources: sources.clone(),
+    };
     let backend = setup::backend(&loaded.config).map_err(with_sources)?;
     let _lock = setup::lock(&backend, &args.lock, "plan")?;
     let state = setup::load_state(&backend)?;
     let providers = Providers::new(&setup::factories());
-    let plan = make_plan(&loaded, &state, &providers, args, mode_of(args, false), color)?;
+    let plan = make_plan(
+        &loaded,
+        &state,
+        &providers,
+        args,
+        mode_of(args, false),
+        color,
+    )?;
     if args.json {
         println!("{}", render::plan_to_json(&plan));
     } else {
@@ -76,5 +102,9 @@ pub fn plan(args: &PlanArgs, color: bool) -> Outcome {
             println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    plinth apply \"{}\"", out.display(), out.display());
         }
     }
-    Ok(if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 })
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        2
+    } else {
+        0
+    })
 }

@@ -28,14 +28,17 @@ pub fn load_configuration() -> Result<Loaded, (Diagnostics, BTreeMap<String, Str
     let config = config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
     let graph = graph::build(&config).map_err(|d| (d, config.sources.clone()))?;
     let order = graph::check::order(&graph, &config).map_err(|d| (d, config.sources.clone()))?;
-    Ok(Loaded { config, graph, order })
+    Ok(Loaded {
+        config,
+        graph,
+        order,
+    })
 }
 
 /// The root variable values from defaults, files, -var and the environment.
 pub fn variables(config: &Config, vars: &VarArgs) -> Result<BTreeMap<String, Value>, Diagnostics> {
     let options = VarOptions {
-        var_files: vars.var_files.clone(),
-        vars: vars.vars.clone(),
+        cli: vars.in_order(),
         interactive: vars.input && std::io::stdin().is_terminal(),
     };
     config::root_variables(&config.root, Path::new("."), &options)
@@ -44,7 +47,10 @@ pub fn variables(config: &Config, vars: &VarArgs) -> Result<BTreeMap<String, Val
 /// Every provider built into this binary.
 pub fn factories() -> Vec<ProviderFactory> {
     #[allow(unused_mut)]
-    let mut list: Vec<ProviderFactory> = vec![crate::builtin::terraform_data::factory, plinth_provider_docker::factory];
+    let mut list: Vec<ProviderFactory> = vec![
+        crate::builtin::terraform_data::factory,
+        plinth_provider_docker::factory,
+    ];
     #[cfg(feature = "test-provider")]
     list.push(crate::builtin::slow::factory);
     list
@@ -59,15 +65,26 @@ pub fn backend(config: &Config) -> Result<LocalBackend, Diagnostics> {
         return Ok(LocalBackend::new(PathBuf::from(DEFAULT_STATE_FILE)));
     };
     if b.kind != "local" {
-        return Err(Diagnostic::error(format!("Unsupported backend \"{}\"", b.kind))
-            .with_detail("This version of plinth stores state in a local file only (backend \"local\").")
-            .with_span(b.span.clone())
-            .into());
+        return Err(
+            Diagnostic::error(format!("Unsupported backend \"{}\"", b.kind))
+                .with_detail(
+                    "This version of plinth stores state in a local file only (backend \"local\").",
+                )
+                .with_span(b.span.clone())
+                .into(),
+        );
     }
-    let path = b.body.attributes.iter().find(|a| a.name == "path").map(|a| match &a.expr.expr {
-        hcl::Expression::String(s) => Ok(s.clone()),
-        _ => Err(Diagnostic::error("Invalid backend setting").with_detail("path must be a literal string.").with_span(a.expr.span.clone())),
-    });
+    let path = b
+        .body
+        .attributes
+        .iter()
+        .find(|a| a.name == "path")
+        .map(|a| match &a.expr.expr {
+            hcl::Expression::String(s) => Ok(s.clone()),
+            _ => Err(Diagnostic::error("Invalid backend setting")
+                .with_detail("path must be a literal string.")
+                .with_span(a.expr.span.clone())),
+        });
     match path {
         None => Ok(LocalBackend::new(PathBuf::from(DEFAULT_STATE_FILE))),
         Some(Ok(p)) => Ok(LocalBackend::new(PathBuf::from(p))),
@@ -77,15 +94,23 @@ pub fn backend(config: &Config) -> Result<LocalBackend, Diagnostics> {
 
 /// A state error as a diagnostic.
 pub fn state_error(e: StateError) -> Diagnostics {
-    Diagnostic::error("Error accessing the state").with_detail(e.to_string()).into()
+    Diagnostic::error("Error accessing the state")
+        .with_detail(e.to_string())
+        .into()
 }
 
 /// Takes the state lock unless -lock=false; warns when a dead holder's lock was broken.
-pub fn lock(backend: &LocalBackend, args: &LockArgs, operation: &str) -> Result<Option<LockGuard>, Diagnostics> {
+pub fn lock(
+    backend: &LocalBackend,
+    args: &LockArgs,
+    operation: &str,
+) -> Result<Option<LockGuard>, Diagnostics> {
     if !args.lock {
         return Ok(None);
     }
-    let timeout = parse_duration(&args.lock_timeout).map_err(|e| Diagnostics::from(Diagnostic::error("Invalid -lock-timeout").with_detail(e)))?;
+    let timeout = parse_duration(&args.lock_timeout).map_err(|e| {
+        Diagnostics::from(Diagnostic::error("Invalid -lock-timeout").with_detail(e))
+    })?;
     let guard = backend.lock(LockInfo::current(operation), timeout).map_err(|e| {
         Diagnostics::from(Diagnostic::error("Error acquiring the state lock").with_detail(format!(
             "{e}\n\nplinth acquires a state lock to protect the state from being written by multiple users at the same time. Please resolve the issue above and try again. If the holder is gone, `plinth force-unlock LOCK_ID` removes the lock."
@@ -120,7 +145,11 @@ pub fn color(no_color: bool) -> bool {
 
 /// The async runtime commands run providers on.
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("the async runtime starts")
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("the async runtime starts")
 }
 
 /// `terraform.workspace`: TF_WORKSPACE or `default`.

@@ -20,7 +20,12 @@ fn open_backend() -> Result<LocalBackend, Failure> {
 
 /// Whether `address` is `filter` itself or inside it (its instances or a module's contents).
 fn within(address: &str, filter: &str) -> bool {
-    address == filter || (address.starts_with(filter) && matches!(address.as_bytes().get(filter.len()), Some(b'[') | Some(b'.')))
+    address == filter
+        || (address.starts_with(filter)
+            && matches!(
+                address.as_bytes().get(filter.len()),
+                Some(b'[') | Some(b'.')
+            ))
 }
 
 /// Runs a `state` subcommand.
@@ -45,26 +50,59 @@ pub fn run(command: StateCommand) -> Outcome {
             };
             let providers = Providers::new(&setup::factories());
             let data = instance.mode == Mode::Data;
-            let schema = if data { None } else { providers.schema_by_type(&instance.type_name) };
-            let value = crate::plan::diff::mark_sensitive_opt(schema.as_ref(), Value::from_json(&instance.attributes), &instance.sensitive_attributes);
-            print!("{}", render::render_instance(&address, &instance.type_name, data, &value, schema.as_ref()));
+            let schema = if data {
+                None
+            } else {
+                providers.schema_by_type(&instance.type_name)
+            };
+            let value = crate::plan::diff::mark_sensitive_opt(
+                schema.as_ref(),
+                Value::from_json(&instance.attributes),
+                &instance.sensitive_attributes,
+            );
+            print!(
+                "{}",
+                render::render_instance(
+                    &address,
+                    &instance.type_name,
+                    data,
+                    &value,
+                    schema.as_ref()
+                )
+            );
             Ok(0)
         }
-        StateCommand::Mv { lock, source, destination } => {
+        StateCommand::Mv {
+            lock,
+            source,
+            destination,
+        } => {
             let _lock = setup::lock(&backend, &lock, "state mv")?;
             let mut state = setup::load_state(&backend)?;
             let moved = move_addresses(&mut state, &source, &destination)?;
             state.serial += 1;
             backend.write(&state).map_err(setup::state_error)?;
-            println!("Move \"{source}\" to \"{destination}\"\nSuccessfully moved {moved} object(s).");
+            println!(
+                "Move \"{source}\" to \"{destination}\"\nSuccessfully moved {moved} object(s)."
+            );
             Ok(0)
         }
         StateCommand::Rm { lock, addresses } => {
             let _lock = setup::lock(&backend, &lock, "state rm")?;
             let mut state = setup::load_state(&backend)?;
-            let doomed: Vec<String> = state.instances.keys().filter(|a| addresses.iter().any(|f| within(a, f))).cloned().collect();
+            let doomed: Vec<String> = state
+                .instances
+                .keys()
+                .filter(|a| addresses.iter().any(|f| within(a, f)))
+                .cloned()
+                .collect();
             if doomed.is_empty() {
-                return Err(Diagnostic::error("Invalid target address").with_detail(format!("No matching objects found for {}.", addresses.join(", "))).into());
+                return Err(Diagnostic::error("Invalid target address")
+                    .with_detail(format!(
+                        "No matching objects found for {}.",
+                        addresses.join(", ")
+                    ))
+                    .into());
             }
             for address in &doomed {
                 state.instances.remove(address);
@@ -72,7 +110,10 @@ pub fn run(command: StateCommand) -> Outcome {
             }
             state.serial += 1;
             backend.write(&state).map_err(setup::state_error)?;
-            println!("Successfully removed {} resource instance(s).", doomed.len());
+            println!(
+                "Successfully removed {} resource instance(s).",
+                doomed.len()
+            );
             Ok(0)
         }
         StateCommand::Pull => {
@@ -82,7 +123,10 @@ pub fn run(command: StateCommand) -> Outcome {
             Ok(0)
         }
         StateCommand::Push { force, lock, path } => {
-            let bytes = std::fs::read(&path).map_err(|e| Diagnostic::error(format!("Failed to read {}", path.display())).with_detail(e.to_string()))?;
+            let bytes = std::fs::read(&path).map_err(|e| {
+                Diagnostic::error(format!("Failed to read {}", path.display()))
+                    .with_detail(e.to_string())
+            })?;
             let pushed = plinth_state::decode(&bytes).map_err(setup::state_error)?;
             let _lock = setup::lock(&backend, &lock, "state push")?;
             let current = setup::load_state(&backend)?;
@@ -107,14 +151,30 @@ pub fn run(command: StateCommand) -> Outcome {
 
 /// Moves every instance at or inside `source` under `destination`, rewriting dependencies.
 fn move_addresses(state: &mut State, source: &str, destination: &str) -> Result<usize, Failure> {
-    let sources: Vec<String> = state.instances.keys().filter(|a| within(a, source)).cloned().collect();
+    let sources: Vec<String> = state
+        .instances
+        .keys()
+        .filter(|a| within(a, source))
+        .cloned()
+        .collect();
     if sources.is_empty() {
-        return Err(Diagnostic::error("Invalid source address").with_detail(format!("Cannot move {source}: it does not match anything in the current state.")).into());
+        return Err(Diagnostic::error("Invalid source address")
+            .with_detail(format!(
+                "Cannot move {source}: it does not match anything in the current state."
+            ))
+            .into());
     }
-    let renamed: Vec<(String, String)> = sources.iter().map(|a| (a.clone(), format!("{destination}{}", &a[source.len()..]))).collect();
+    let renamed: Vec<(String, String)> = sources
+        .iter()
+        .map(|a| (a.clone(), format!("{destination}{}", &a[source.len()..])))
+        .collect();
     for (_, to) in &renamed {
         if state.instances.contains_key(to) && !sources.contains(to) {
-            return Err(Diagnostic::error("Invalid target address").with_detail(format!("Cannot move {source} to {destination}: there is already an object at {to}.")).into());
+            return Err(Diagnostic::error("Invalid target address")
+                .with_detail(format!(
+                    "Cannot move {source} to {destination}: there is already an object at {to}."
+                ))
+                .into());
         }
     }
     let (node_from, node_to) = (strip_keys(source), strip_keys(destination));

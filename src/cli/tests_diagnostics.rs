@@ -67,7 +67,7 @@ fn out_of_range_spans_do_not_break_rendering() {
     let text = show(vec![
         Diagnostic::error("Odd").with_span(span("main.tf", 99, 1, 5000, 6000))
     ]);
-    assert!(text.starts_with("error: Odd"), "{text}");
+    assert!(text.starts_with("Error: Odd"), "{text}");
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn load_errors_render_with_their_source_line() {
     let text = render(&diags, &sources, false);
     let file = sources.keys().next().expect("the file was read");
     assert!(
-        text.starts_with("error: Unsupported block type\n"),
+        text.starts_with("Error: Unsupported block type\n"),
         "{text}"
     );
     assert!(text.contains(&format!("┌─ {file}:3:1")), "{text}");
@@ -132,19 +132,19 @@ impl Golden {
 }
 
 const GOLDEN_ERROR: Golden = Golden(
-    r#"error: Incorrect attribute value type
+    r#"Error: Incorrect attribute value type
   ┌─ main.tf:3:10
   │
 3 │   tags = 5
   │          ^
   │
-  = on main.tf line 3, in resource "aws_vpc" "main"
+  = with aws_vpc.main, on main.tf line 3, in resource "aws_vpc" "main"
   = Inappropriate value for attribute "tags": map of string required.
 
 "#,
 );
 const GOLDEN_WARNING: Golden = Golden(
-    r#"warning: Value for undeclared variable
+    r#"Warning: Value for undeclared variable
   ┌─ main.tf:1:1
   │
 1 │ resource "aws_vpc" "main" {
@@ -155,17 +155,17 @@ const GOLDEN_WARNING: Golden = Golden(
 "#,
 );
 const GOLDEN_UNKNOWN_FILE: Golden = Golden(
-    r#"error: Invalid value for input variable
+    r#"Error: Invalid value for input variable
  = at terraform.tfvars:3:8
  = The value for var.port from terraform.tfvars:3 is not suitable.
 
 "#,
 );
 const GOLDEN_NO_SPANS: Golden = Golden(
-    r#"error: Provider failed
- = in resource "aws_subnet" "a" (module.net.aws_subnet.a[0])
+    r#"Error: Provider failed
+ = with module.net.aws_subnet.a[0]
 
-warning: Deprecated
+Warning: Deprecated
 
 "#,
 );

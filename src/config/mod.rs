@@ -24,4 +24,4 @@ pub use format::{format_named, format_source};
 pub use load::{load, load_with_sources};
 pub use model::*;
 pub use types::parse_type;
-pub use variables::{root_variables, root_variables_with_warnings, VarOptions};
+pub use variables::{root_variables, root_variables_with_warnings, CliVariable, VarOptions};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use plinth_sdk::{Diagnostics, Severity, Value};
 
-use super::{resolve, VarOptions};
+use super::{resolve, CliVariable, VarOptions};
 use crate::config::load;
 use crate::config::model::Variable;
 use crate::config::tests_load::write_files;
@@ -65,8 +65,11 @@ fn values(dir: &Path, opts: &VarOptions, env: &[(&str, &str)]) -> BTreeMap<Strin
 
 fn opts(var_files: &[&Path], vars: &[&str]) -> VarOptions {
     VarOptions {
-        var_files: var_files.iter().map(|p| p.to_path_buf()).collect(),
-        vars: vars.iter().map(|v| v.to_string()).collect(),
+        cli: var_files
+            .iter()
+            .map(|p| CliVariable::File(p.to_path_buf()))
+            .chain(vars.iter().map(|v| CliVariable::Var(v.to_string())))
+            .collect(),
         interactive: false,
     }
 }

@@ -1,6 +1,6 @@
 //! Root module variable values, with Terraform's precedence: default < `TF_VAR_name` <
 //! `terraform.tfvars` < `terraform.tfvars.json` < `*.auto.tfvars(.json)` (lexical order) <
-//! `-var-file` and `-var` (files first, then `-var`, each in command-line order). Values are
+//! `-var-file` and `-var` (in command-line order, the later winning). Values are
 //! converted to the declared type, checked for null, marked sensitive and validated.
 
 use std::collections::BTreeMap;
@@ -15,13 +15,20 @@ use super::parse::syntax_error;
 use super::spans::{display_name, SourceFile};
 use crate::eval::{evaluate, Scope};
 
+/// One `-var` or `-var-file` option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CliVariable {
+    /// `-var 'name=value'`.
+    Var(String),
+    /// `-var-file=path`.
+    File(PathBuf),
+}
+
 /// Where variable values come from besides the configuration.
 #[derive(Clone, Debug, Default)]
 pub struct VarOptions {
-    /// `-var-file` paths in command-line order.
-    pub var_files: Vec<PathBuf>,
-    /// `-var 'name=value'` options in command-line order.
-    pub vars: Vec<String>,
+    /// `-var` and `-var-file` options in command-line order.
+    pub cli: Vec<CliVariable>,
     /// Ask on the terminal for variables that have no value.
     pub interactive: bool,
 }
@@ -93,63 +100,74 @@ fn resolve(
     ];
     files.retain(|f| f.is_file());
     files.extend(auto_tfvars(dir));
-    let files = files
+    let sources = files
         .into_iter()
+        .map(CliVariable::File)
         .map(|f| (f, false))
-        .chain(opts.var_files.iter().map(|f| (f.clone(), true)));
-    for (path, from_command_line) in files {
-        for (name, entry) in read_tfvars(&path, from_command_line, &mut diags) {
-            if declared(&name).is_none() {
-                let mut warning = Diagnostic::warning("Value for undeclared variable").with_detail(format!(
-                    "The root module does not declare a variable named \"{name}\" but a value was found in {}. \
-                     To use this value, add a \"variable\" block to the configuration.",
-                    entry.source
-                ));
-                warning.span = entry.span.clone();
-                diags.push(warning);
-                continue;
+        .chain(opts.cli.iter().map(|c| (c.clone(), true)));
+    let mut invalid = Vec::new();
+    for (source, from_command_line) in sources {
+        match source {
+            CliVariable::File(path) => {
+                for (name, entry) in read_tfvars(&path, from_command_line, &mut diags) {
+                    if declared(&name).is_none() {
+                        let mut warning = Diagnostic::warning("Value for undeclared variable").with_detail(format!(
+                            "The root module does not declare a variable named \"{name}\" but a value was found in {}. \
+                             To use this value, add a \"variable\" block to the configuration.",
+                            entry.source
+                        ));
+                        warning.span = entry.span.clone();
+                        diags.push(warning);
+                        continue;
+                    }
+                    assigned.insert(name, entry);
+                }
             }
-            assigned.insert(name, entry);
-        }
-    }
-
-    for option in &opts.vars {
-        let Some((name, text)) = option.split_once('=') else {
-            diags.push(Diagnostic::error("Invalid -var option").with_detail(format!(
-                "The given -var option {option:?} is not correctly specified. It must be a variable name and \
-                 value separated by an equals sign, like -var=\"key=value\"."
-            )));
-            continue;
-        };
-        let name = name.trim();
-        let Some(variable) = declared(name) else {
-            diags.push(Diagnostic::error("Value for undeclared variable").with_detail(format!(
-                "A variable named \"{name}\" was assigned on the command line, but the root module does not \
-                 declare a variable of that name. To use this value, add a \"variable\" block to the configuration."
-            )));
-            continue;
-        };
-        match from_text(text, variable.ty.as_ref()) {
-            Ok(value) => {
-                assigned.insert(
-                    name.to_string(),
-                    Assigned {
-                        value,
-                        source: "-var".to_string(),
-                        span: None,
-                    },
-                );
+            CliVariable::Var(option) => {
+                let Some((name, text)) = option.split_once('=') else {
+                    diags.push(Diagnostic::error("Invalid -var option").with_detail(format!(
+                        "The given -var option {option:?} is not correctly specified. It must be a variable name and \
+                         value separated by an equals sign, like -var=\"key=value\"."
+                    )));
+                    continue;
+                };
+                let name = name.trim();
+                let Some(variable) = declared(name) else {
+                    diags.push(Diagnostic::error("Value for undeclared variable").with_detail(format!(
+                        "A variable named \"{name}\" was assigned on the command line, but the root module does not \
+                         declare a variable of that name. To use this value, add a \"variable\" block to the configuration."
+                    )));
+                    continue;
+                };
+                match from_text(text, variable.ty.as_ref()) {
+                    Ok(value) => {
+                        assigned.insert(
+                            name.to_string(),
+                            Assigned {
+                                value,
+                                source: "-var".to_string(),
+                                span: None,
+                            },
+                        );
+                    }
+                    Err(e) => {
+                        invalid.push(name.to_string());
+                        diags.push(
+                            Diagnostic::error("Invalid value for input variable").with_detail(format!(
+                                "The -var value for var.{name} is not a valid expression: {e}"
+                            )),
+                        )
+                    }
+                }
             }
-            Err(e) => diags.push(
-                Diagnostic::error("Invalid value for input variable").with_detail(format!(
-                    "The -var value for var.{name} is not a valid expression: {e}"
-                )),
-            ),
         }
     }
 
     let mut values = BTreeMap::new();
     for variable in &root.variables {
+        if invalid.contains(&variable.name) {
+            continue;
+        }
         if let Some(value) = final_value(
             variable,
             assigned.remove(&variable.name),
@@ -264,7 +282,16 @@ fn from_text(text: &str, ty: Option<&Type>) -> Result<Value, String> {
     match ty {
         Some(Type::String) => Ok(Value::String(text.to_string())),
         None | Some(Type::Any) => Ok(literal().unwrap_or_else(|_| Value::String(text.to_string()))),
-        Some(_) => literal(),
+        Some(_) => literal().or_else(|e| {
+            // A bare word (`-var replicas=many`) is taken as a string, so the type conversion
+            // explains what was expected.
+            let bare = !text.trim().is_empty() && text.trim().chars().all(|c| c.is_alphanumeric() || "_-.".contains(c));
+            if bare {
+                Ok(Value::String(text.to_string()))
+            } else {
+                Err(e)
+            }
+        }),
     }
 }
 

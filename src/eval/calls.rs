@@ -126,6 +126,20 @@ impl Evaluator<'_> {
 
 /// Calls a library function with fully known arguments, stripping and restoring marks.
 fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
+    if name != "templatefile" && !functions::exists(name) {
+        return Err(EvalError::new(
+            "Call to unknown function",
+            format!("There is no function named \"{name}\"."),
+        ));
+    }
+    if name != "templatefile" {
+        functions::check_arity(name, args.len()).map_err(|message| {
+            EvalError::new(
+                "Invalid function argument",
+                format!("Call to function \"{name}\" failed: {message}"),
+            )
+        })?;
+    }
     if args.iter().any(Value::contains_unknown) {
         let marked = args.iter().any(Value::contains_sensitive);
         return Ok(mark(Value::Unknown, marked));
@@ -146,9 +160,6 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
     };
     match result {
         Ok(value) => Ok(mark(value, marked)),
-        Err(message) if message.contains("no function named") => {
-            Err(EvalError::new("Call to unknown function", message))
-        }
         Err(message) => Err(EvalError::new(
             "Invalid function argument",
             format!("Call to function \"{name}\" failed: {message}"),

@@ -55,7 +55,10 @@ pub fn default_provider(type_name: &str) -> &str {
 
 /// Builds the graph of a configuration. Reports every undeclared reference with its span.
 pub fn build(config: &Config) -> Result<Graph, Diagnostics> {
-    let mut builder = Builder { graph: Graph::default(), diags: Diagnostics::new() };
+    let mut builder = Builder {
+        graph: Graph::default(),
+        diags: Diagnostics::new(),
+    };
     builder.add_nodes(&config.root, &Vec::new(), &BTreeMap::new());
     builder.add_edges(&config.root, &Vec::new());
     if builder.diags.has_errors() {
@@ -72,8 +75,16 @@ struct Builder {
 impl Builder {
     /// Adds the nodes of a module and its children. `providers` maps this module's provider
     /// local names to root configuration keys (from `providers = { ... }` of the calls).
-    fn add_nodes(&mut self, module: &Module, path: &ModulePath, providers: &BTreeMap<String, String>) {
-        let at = |kind| Node { module: path.clone(), kind };
+    fn add_nodes(
+        &mut self,
+        module: &Module,
+        path: &ModulePath,
+        providers: &BTreeMap<String, String>,
+    ) {
+        let at = |kind| Node {
+            module: path.clone(),
+            kind,
+        };
         for v in &module.variables {
             self.graph.add(at(NodeKind::Variable(v.name.clone())));
         }
@@ -85,19 +96,32 @@ impl Builder {
         }
         if path.is_empty() {
             for p in &module.providers {
-                self.graph.add(at(NodeKind::Provider(provider_key(&p.name, p.alias.as_deref()))));
+                self.graph.add(at(NodeKind::Provider(provider_key(
+                    &p.name,
+                    p.alias.as_deref(),
+                ))));
             }
         }
         for r in &module.resources {
-            let node = at(NodeKind::Resource { mode: r.mode, type_name: r.type_name.clone(), name: r.name.clone() });
+            let node = at(NodeKind::Resource {
+                mode: r.mode,
+                type_name: r.type_name.clone(),
+                name: r.name.clone(),
+            });
             let key = match &r.provider {
                 Some(p) => resolve_provider(p, providers),
                 None => {
                     let local = default_provider(&r.type_name);
-                    providers.get(local).cloned().unwrap_or_else(|| local.to_string())
+                    providers
+                        .get(local)
+                        .cloned()
+                        .unwrap_or_else(|| local.to_string())
                 }
             };
-            let provider = self.graph.add(Node { module: Vec::new(), kind: NodeKind::Provider(key.clone()) });
+            let provider = self.graph.add(Node {
+                module: Vec::new(),
+                kind: NodeKind::Provider(key.clone()),
+            });
             let ix = self.graph.add(node.clone());
             self.graph.edge(provider, ix);
             self.graph.provider_of.insert(node, key);
@@ -115,9 +139,15 @@ impl Builder {
     }
 
     fn add_edges(&mut self, module: &Module, path: &ModulePath) {
-        let at = |kind| Node { module: path.clone(), kind };
+        let at = |kind| Node {
+            module: path.clone(),
+            kind,
+        };
         // Everything in a child module waits for its call (expansion and inputs).
-        let call = path.split_last().map(|(last, parent)| Node { module: parent.to_vec(), kind: NodeKind::ModuleCall(last.clone()) });
+        let call = path.split_last().map(|(last, parent)| Node {
+            module: parent.to_vec(),
+            kind: NodeKind::ModuleCall(last.clone()),
+        });
         let link = |b: &mut Builder, node: &Node| {
             if let Some(call) = &call {
                 let (from, to) = (b.graph.add(call.clone()), b.graph.add(node.clone()));
@@ -146,12 +176,19 @@ impl Builder {
         }
         if path.is_empty() {
             for p in &module.providers {
-                let node = at(NodeKind::Provider(provider_key(&p.name, p.alias.as_deref())));
+                let node = at(NodeKind::Provider(provider_key(
+                    &p.name,
+                    p.alias.as_deref(),
+                )));
                 self.body_edges(module, path, &node, &p.body, &[]);
             }
         }
         for r in &module.resources {
-            let node = at(NodeKind::Resource { mode: r.mode, type_name: r.type_name.clone(), name: r.name.clone() });
+            let node = at(NodeKind::Resource {
+                mode: r.mode,
+                type_name: r.type_name.clone(),
+                name: r.name.clone(),
+            });
             link(self, &node);
             for e in r.count.iter().chain(&r.for_each) {
                 self.expr_edges(module, path, &node, e, &[]);
@@ -179,7 +216,14 @@ impl Builder {
         }
     }
 
-    fn body_edges(&mut self, module: &Module, path: &ModulePath, node: &Node, body: &Body, locals: &[&str]) {
+    fn body_edges(
+        &mut self,
+        module: &Module,
+        path: &ModulePath,
+        node: &Node,
+        body: &Body,
+        locals: &[&str],
+    ) {
         for a in &body.attributes {
             self.expr_edges(module, path, node, &a.expr, locals);
         }
@@ -199,7 +243,14 @@ impl Builder {
 
     /// Adds an edge from every object `expr` references to `node`. Names in `locals` are
     /// iterators bound around the expression (dynamic blocks) and reference nothing.
-    fn expr_edges(&mut self, module: &Module, path: &ModulePath, node: &Node, expr: &Expr, locals: &[&str]) {
+    fn expr_edges(
+        &mut self,
+        module: &Module,
+        path: &ModulePath,
+        node: &Node,
+        expr: &Expr,
+        locals: &[&str],
+    ) {
         for names in eval::references(&expr.expr) {
             if names.first().is_some_and(|n| locals.contains(&n.as_str())) {
                 continue;
@@ -212,7 +263,10 @@ impl Builder {
                     }
                 }
                 Err((summary, detail)) => self.diags.push(
-                    Diagnostic::error(summary).with_detail(detail).with_span(expr.span.clone()).with_address(node.to_string()),
+                    Diagnostic::error(summary)
+                        .with_detail(detail)
+                        .with_span(expr.span.clone())
+                        .with_address(node.to_string()),
                 ),
             }
         }
@@ -237,7 +291,10 @@ impl Builder {
                     .graph
                     .index
                     .iter()
-                    .filter(|(n, _)| n.module.starts_with(&child) && matches!(n.kind, NodeKind::Resource { .. } | NodeKind::Output(_)))
+                    .filter(|(n, _)| {
+                        n.module.starts_with(&child)
+                            && matches!(n.kind, NodeKind::Resource { .. } | NodeKind::Output(_))
+                    })
                     .map(|(_, ix)| *ix)
                     .collect();
                 let to = self.graph.add(node.clone());
@@ -269,8 +326,16 @@ fn resolve_provider(p: &ProviderRef, map: &BTreeMap<String, String>) -> String {
 }
 
 /// The nodes a reference points at, or (summary, detail) when it points at nothing declared.
-fn targets(module: &Module, path: &ModulePath, names: &[String], declared: &HashMap<Node, NodeIndex>) -> Result<Vec<Node>, (String, String)> {
-    let at = |kind| Node { module: path.to_vec(), kind };
+fn targets(
+    module: &Module,
+    path: &ModulePath,
+    names: &[String],
+    declared: &HashMap<Node, NodeIndex>,
+) -> Result<Vec<Node>, (String, String)> {
+    let at = |kind| Node {
+        module: path.to_vec(),
+        kind,
+    };
     let name_at = |i: usize| names.get(i).cloned().unwrap_or_default();
     match names.first().map(String::as_str) {
         None | Some("count" | "each" | "path" | "terraform" | "self") => Ok(Vec::new()),
@@ -280,7 +345,10 @@ fn targets(module: &Module, path: &ModulePath, names: &[String], declared: &Hash
             if declared.contains_key(&node) {
                 Ok(vec![node])
             } else {
-                Err(("Reference to undeclared input variable".into(), format!("An input variable with the name \"{n}\" has not been declared.")))
+                Err((
+                    "Reference to undeclared input variable".into(),
+                    format!("An input variable with the name \"{n}\" has not been declared."),
+                ))
             }
         }
         Some("local") => {
@@ -289,17 +357,26 @@ fn targets(module: &Module, path: &ModulePath, names: &[String], declared: &Hash
             if declared.contains_key(&node) {
                 Ok(vec![node])
             } else {
-                Err(("Reference to undeclared local value".into(), format!("A local value with the name \"{n}\" has not been declared.")))
+                Err((
+                    "Reference to undeclared local value".into(),
+                    format!("A local value with the name \"{n}\" has not been declared."),
+                ))
             }
         }
         Some("module") => {
             let n = name_at(1);
             let Some(call) = module.module_calls.iter().find(|c| c.name == n) else {
-                return Err(("Reference to undeclared module".into(), format!("No module call named \"{n}\" is declared in this module.")));
+                return Err((
+                    "Reference to undeclared module".into(),
+                    format!("No module call named \"{n}\" is declared in this module."),
+                ));
             };
             let mut child = path.to_vec();
             child.push(n.clone());
-            let out = |o: &str| Node { module: child.clone(), kind: NodeKind::Output(o.to_string()) };
+            let out = |o: &str| Node {
+                module: child.clone(),
+                kind: NodeKind::Output(o.to_string()),
+            };
             match names.get(2) {
                 Some(o) if call.module.outputs.iter().any(|x| &x.name == o) => Ok(vec![out(o)]),
                 Some(o) if call.count.is_none() && call.for_each.is_none() => Err((
@@ -311,22 +388,40 @@ fn targets(module: &Module, path: &ModulePath, names: &[String], declared: &Hash
         }
         Some("data") => {
             let (t, n) = (name_at(1), name_at(2));
-            let node = at(NodeKind::Resource { mode: Mode::Data, type_name: t.clone(), name: n.clone() });
+            let node = at(NodeKind::Resource {
+                mode: Mode::Data,
+                type_name: t.clone(),
+                name: n.clone(),
+            });
             if declared.contains_key(&node) {
                 Ok(vec![node])
             } else {
-                Err(("Reference to undeclared resource".into(), format!("A data resource \"{t}\" \"{n}\" has not been declared in this module.")))
+                Err((
+                    "Reference to undeclared resource".into(),
+                    format!(
+                        "A data resource \"{t}\" \"{n}\" has not been declared in this module."
+                    ),
+                ))
             }
         }
         Some(t) => {
             let n = name_at(1);
-            let node = at(NodeKind::Resource { mode: Mode::Managed, type_name: t.to_string(), name: n.clone() });
+            let node = at(NodeKind::Resource {
+                mode: Mode::Managed,
+                type_name: t.to_string(),
+                name: n.clone(),
+            });
             if declared.contains_key(&node) {
                 Ok(vec![node])
             } else if names.len() == 1 {
                 Err(("Invalid reference".into(), format!("A reference to a resource type must be followed by at least one attribute access, specifying the resource name: \"{t}\".")))
             } else {
-                Err(("Reference to undeclared resource".into(), format!("A managed resource \"{t}\" \"{n}\" has not been declared in this module.")))
+                Err((
+                    "Reference to undeclared resource".into(),
+                    format!(
+                        "A managed resource \"{t}\" \"{n}\" has not been declared in this module."
+                    ),
+                ))
             }
         }
     }
@@ -339,15 +434,35 @@ pub fn node_span(config: &Config, node: &Node) -> Option<Span> {
         module = &module.module_calls.iter().find(|c| &c.name == step)?.module;
     }
     match &node.kind {
-        NodeKind::Resource { mode, type_name, name } => module
+        NodeKind::Resource {
+            mode,
+            type_name,
+            name,
+        } => module
             .resources
             .iter()
             .find(|r| r.mode == *mode && &r.type_name == type_name && &r.name == name)
             .map(|r| r.span.clone()),
-        NodeKind::Variable(n) => module.variables.iter().find(|v| &v.name == n).map(|v| v.span.clone()),
-        NodeKind::Output(n) => module.outputs.iter().find(|o| &o.name == n).map(|o| o.span.clone()),
-        NodeKind::Local(n) => module.locals.iter().find(|l| &l.name == n).map(|l| l.expr.span.clone()),
-        NodeKind::ModuleCall(n) => module.module_calls.iter().find(|c| &c.name == n).map(|c| c.span.clone()),
+        NodeKind::Variable(n) => module
+            .variables
+            .iter()
+            .find(|v| &v.name == n)
+            .map(|v| v.span.clone()),
+        NodeKind::Output(n) => module
+            .outputs
+            .iter()
+            .find(|o| &o.name == n)
+            .map(|o| o.span.clone()),
+        NodeKind::Local(n) => module
+            .locals
+            .iter()
+            .find(|l| &l.name == n)
+            .map(|l| l.expr.span.clone()),
+        NodeKind::ModuleCall(n) => module
+            .module_calls
+            .iter()
+            .find(|c| &c.name == n)
+            .map(|c| c.span.clone()),
         NodeKind::Provider(_) => None,
     }
 }

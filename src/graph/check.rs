@@ -23,7 +23,11 @@ pub fn order(graph: &Graph, config: &Config) -> Result<Vec<NodeIndex>, Diagnosti
         let mut d = Diagnostic::error(format!("Cycle: {}", names.join(", "))).with_detail(
             "These objects refer to each other, so none of them can be evaluated first. Remove one of the references or depends_on entries to break the cycle.",
         );
-        if let Some(span) = scc.iter().filter_map(|ix| node_span(config, graph.node(*ix))).min_by_key(|s| (s.file.clone(), s.start)) {
+        if let Some(span) = scc
+            .iter()
+            .filter_map(|ix| node_span(config, graph.node(*ix)))
+            .min_by_key(|s| (s.file.clone(), s.start))
+        {
             d = d.with_span(span);
         }
         diags.push(d);

@@ -11,12 +11,23 @@ pub fn to_dot(graph: &Graph) -> String {
     let mut edges: Vec<(String, String)> = graph
         .graph
         .edge_references()
-        .map(|e| (graph.node(e.target()).to_string(), graph.node(e.source()).to_string()))
+        .map(|e| {
+            (
+                graph.node(e.target()).to_string(),
+                graph.node(e.source()).to_string(),
+            )
+        })
         .collect();
     edges.sort();
-    let mut out = String::from("digraph {\n  compound = \"true\"\n  newrank = \"true\"\n  subgraph \"root\" {\n");
+    let mut out = String::from(
+        "digraph {\n  compound = \"true\"\n  newrank = \"true\"\n  subgraph \"root\" {\n",
+    );
     for n in &nodes {
-        out.push_str(&format!("    \"{}\" [label = \"{}\", shape = \"box\"]\n", escape(n), escape(n)));
+        out.push_str(&format!(
+            "    \"{}\" [label = \"{}\", shape = \"box\"]\n",
+            escape(n),
+            escape(n)
+        ));
     }
     for (from, to) in &edges {
         out.push_str(&format!("    \"{}\" -> \"{}\"\n", escape(from), escape(to)));

@@ -56,8 +56,16 @@ impl fmt::Display for Node {
             NodeKind::Variable(n) => write!(f, "{prefix}var.{n}"),
             NodeKind::Local(n) => write!(f, "{prefix}local.{n}"),
             NodeKind::Output(n) => write!(f, "{prefix}output.{n}"),
-            NodeKind::Resource { mode: Mode::Managed, type_name, name } => write!(f, "{prefix}{type_name}.{name}"),
-            NodeKind::Resource { mode: Mode::Data, type_name, name } => write!(f, "{prefix}data.{type_name}.{name}"),
+            NodeKind::Resource {
+                mode: Mode::Managed,
+                type_name,
+                name,
+            } => write!(f, "{prefix}{type_name}.{name}"),
+            NodeKind::Resource {
+                mode: Mode::Data,
+                type_name,
+                name,
+            } => write!(f, "{prefix}data.{type_name}.{name}"),
             NodeKind::ModuleCall(n) => write!(f, "{prefix}module.{n}"),
             NodeKind::Provider(p) => write!(f, "provider[\"{p}\"]"),
         }

@@ -22,7 +22,11 @@ pub struct WalkOutcome {
 /// once all its dependencies succeeded. Visits of independent nodes run concurrently; `visit`
 /// returns whether the node succeeded. `order` is a topological order used to start nodes in a
 /// stable sequence.
-pub async fn walk<N, E, F, Fut>(graph: &DiGraph<N, E>, order: &[NodeIndex], mut visit: F) -> WalkOutcome
+pub async fn walk<N, E, F, Fut>(
+    graph: &DiGraph<N, E>,
+    order: &[NodeIndex],
+    mut visit: F,
+) -> WalkOutcome
 where
     F: FnMut(NodeIndex) -> Fut,
     Fut: Future<Output = bool>,
@@ -32,7 +36,12 @@ where
         waiting[ix.index()] = graph.neighbors_directed(ix, Direction::Incoming).count();
     }
     let mut outcome = WalkOutcome::default();
-    let mut ready: Vec<NodeIndex> = order.iter().rev().copied().filter(|ix| waiting[ix.index()] == 0).collect();
+    let mut ready: Vec<NodeIndex> = order
+        .iter()
+        .rev()
+        .copied()
+        .filter(|ix| waiting[ix.index()] == 0)
+        .collect();
     let mut running = FuturesUnordered::new();
     loop {
         while let Some(ix) = ready.pop() {
@@ -47,7 +56,9 @@ where
                 running.push(async move { (ix, fut.await) });
             }
         }
-        let Some((ix, ok)) = running.next().await else { break };
+        let Some((ix, ok)) = running.next().await else {
+            break;
+        };
         if !ok {
             outcome.failed.insert(ix);
         }
@@ -56,7 +67,12 @@ where
     outcome
 }
 
-fn release<N, E>(graph: &DiGraph<N, E>, ix: NodeIndex, waiting: &mut [usize], ready: &mut Vec<NodeIndex>) {
+fn release<N, E>(
+    graph: &DiGraph<N, E>,
+    ix: NodeIndex,
+    waiting: &mut [usize],
+    ready: &mut Vec<NodeIndex>,
+) {
     for next in graph.neighbors_directed(ix, Direction::Outgoing) {
         let w = &mut waiting[next.index()];
         *w -= 1;

@@ -18,7 +18,10 @@ pub fn resource_dependencies(graph: &Graph) -> HashMap<&Node, Vec<String>> {
             continue;
         }
         let mut seen = HashSet::new();
-        let mut stack: Vec<_> = graph.graph.neighbors_directed(ix, Direction::Incoming).collect();
+        let mut stack: Vec<_> = graph
+            .graph
+            .neighbors_directed(ix, Direction::Incoming)
+            .collect();
         let mut found = Vec::new();
         while let Some(dep) = stack.pop() {
             if !seen.insert(dep) {

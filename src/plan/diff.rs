@@ -24,7 +24,10 @@ pub fn proposed(schema: &Schema, config: &Value, prior: Option<&Value>) -> Value
         out.insert(name.clone(), value);
     }
     for name in schema.blocks.keys() {
-        out.insert(name.clone(), config.get(name).cloned().unwrap_or(Value::Null));
+        out.insert(
+            name.clone(),
+            config.get(name).cloned().unwrap_or(Value::Null),
+        );
     }
     Value::Map(out)
 }
@@ -32,14 +35,18 @@ pub fn proposed(schema: &Schema, config: &Value, prior: Option<&Value>) -> Value
 /// Normalises a stored object to the schema's types (sets, numbers), so it compares equal to a
 /// value evaluated from configuration.
 pub fn normalise(schema: &Schema, stored: &Value) -> Value {
-    let Some(map) = stored.as_map() else { return stored.clone() };
+    let Some(map) = stored.as_map() else {
+        return stored.clone();
+    };
     let mut out = BTreeMap::new();
     for (name, value) in map {
         let value = match schema.attributes.get(name) {
             Some(attr) => convert(value.clone(), &attr.ty).unwrap_or_else(|_| value.clone()),
             None => match schema.blocks.get(name) {
                 Some(block) => match value {
-                    Value::List(items) => Value::List(items.iter().map(|i| normalise(&block.schema, i)).collect()),
+                    Value::List(items) => {
+                        Value::List(items.iter().map(|i| normalise(&block.schema, i)).collect())
+                    }
                     Value::Map(_) => normalise(&block.schema, value),
                     other => other.clone(),
                 },
@@ -57,14 +64,20 @@ pub fn normalise(schema: &Schema, stored: &Value) -> Value {
 /// Top-level attribute and block names whose values differ (marks ignored).
 pub fn changed(prior: &Value, planned: &Value) -> Vec<String> {
     let empty = BTreeMap::new();
-    let (a, b) = (prior.as_map().unwrap_or(&empty), planned.as_map().unwrap_or(&empty));
+    let (a, b) = (
+        prior.as_map().unwrap_or(&empty),
+        planned.as_map().unwrap_or(&empty),
+    );
     let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
     names.sort();
     names.dedup();
     names
         .into_iter()
         .filter(|n| {
-            let (x, y) = (a.get(*n).cloned().unwrap_or_default(), b.get(*n).cloned().unwrap_or_default());
+            let (x, y) = (
+                a.get(*n).cloned().unwrap_or_default(),
+                b.get(*n).cloned().unwrap_or_default(),
+            );
             x.unmark_deep().0 != y.unmark_deep().0
         })
         .cloned()
@@ -73,7 +86,11 @@ pub fn changed(prior: &Value, planned: &Value) -> Vec<String> {
 
 /// Which of the changed names force replacement: schema `force_new` attributes and blocks, plus
 /// those the provider named.
-pub fn forcing_replacement(schema: &Schema, changed: &[String], provider_says: &[String]) -> Vec<String> {
+pub fn forcing_replacement(
+    schema: &Schema,
+    changed: &[String],
+    provider_says: &[String],
+) -> Vec<String> {
     changed
         .iter()
         .filter(|n| {
@@ -92,7 +109,14 @@ pub fn mark_sensitive(schema: &Schema, value: Value) -> Value {
             map.into_iter()
                 .map(|(k, v)| {
                     let sensitive = schema.attributes.get(&k).is_some_and(|a| a.sensitive);
-                    (k, if sensitive && !v.is_null() { v.mark_sensitive() } else { v })
+                    (
+                        k,
+                        if sensitive && !v.is_null() {
+                            v.mark_sensitive()
+                        } else {
+                            v
+                        },
+                    )
                 })
                 .collect(),
         ),
@@ -125,7 +149,9 @@ pub fn sensitive_names(schema: &Schema, value: &Value) -> Vec<String> {
         .as_map()
         .map(|m| {
             m.iter()
-                .filter(|(k, v)| v.contains_sensitive() || schema.attributes.get(*k).is_some_and(|a| a.sensitive))
+                .filter(|(k, v)| {
+                    v.contains_sensitive() || schema.attributes.get(*k).is_some_and(|a| a.sensitive)
+                })
                 .map(|(k, _)| k.clone())
                 .collect()
         })
@@ -138,7 +164,11 @@ pub fn unknown_to_null(value: Value) -> Value {
         Value::Unknown => Value::Null,
         Value::List(items) => Value::List(items.into_iter().map(unknown_to_null).collect()),
         Value::Set(items) => Value::Set(items.into_iter().map(unknown_to_null).collect()),
-        Value::Map(map) => Value::Map(map.into_iter().map(|(k, v)| (k, unknown_to_null(v))).collect()),
+        Value::Map(map) => Value::Map(
+            map.into_iter()
+                .map(|(k, v)| (k, unknown_to_null(v)))
+                .collect(),
+        ),
         Value::Sensitive(inner) => Value::Sensitive(Box::new(unknown_to_null(*inner))),
         other => other,
     }
@@ -159,7 +189,11 @@ mod tests {
 
     #[test]
     fn computed_attributes_are_unknown_on_create_and_kept_on_update() {
-        let config = Value::object([("name", Value::from("a")), ("size", Value::Null), ("id", Value::Null)]);
+        let config = Value::object([
+            ("name", Value::from("a")),
+            ("size", Value::Null),
+            ("id", Value::Null),
+        ]);
         let created = proposed(&schema(), &config, None);
         assert_eq!(created.get("id"), Some(&Value::Unknown));
         let prior = Value::object([("id", Value::from("x1")), ("name", Value::from("a"))]);
@@ -173,13 +207,22 @@ mod tests {
         let planned = Value::object([("name", Value::from("b")), ("size", Value::from(2i64))]);
         let names = changed(&prior, &planned);
         assert_eq!(names, vec!["name".to_string(), "size".to_string()]);
-        assert_eq!(forcing_replacement(&schema(), &names, &[]), vec!["name".to_string()]);
-        assert_eq!(forcing_replacement(&schema(), &names, &["size".into()]).len(), 2);
+        assert_eq!(
+            forcing_replacement(&schema(), &names, &[]),
+            vec!["name".to_string()]
+        );
+        assert_eq!(
+            forcing_replacement(&schema(), &names, &["size".into()]).len(),
+            2
+        );
     }
 
     #[test]
     fn sensitive_attributes_are_marked_and_named() {
-        let v = mark_sensitive(&schema(), Value::object([("token", Value::from("s3cret")), ("name", Value::from("a"))]));
+        let v = mark_sensitive(
+            &schema(),
+            Value::object([("token", Value::from("s3cret")), ("name", Value::from("a"))]),
+        );
         assert!(v.get("token").unwrap().is_sensitive());
         assert_eq!(sensitive_names(&schema(), &v), vec!["token".to_string()]);
     }

@@ -43,7 +43,9 @@ impl Expansion {
     pub fn instances(&self) -> Vec<(Key, Binding)> {
         match self {
             Expansion::Single => vec![(Key::None, Binding::None)],
-            Expansion::Count(n) => (0..*n).map(|i| (Key::Index(i), Binding::Count(i))).collect(),
+            Expansion::Count(n) => (0..*n)
+                .map(|i| (Key::Index(i), Binding::Count(i)))
+                .collect(),
             Expansion::ForEach(items) => items
                 .iter()
                 .map(|(k, v)| (Key::Name(k.clone()), Binding::Each(k.clone(), v.clone())))
@@ -66,7 +68,11 @@ pub enum Binding {
 
 /// Turns an evaluated `count` value into an expansion.
 pub fn from_count(value: &Value, span: &Span) -> Result<Expansion, Diagnostic> {
-    let invalid = |detail: String| Diagnostic::error("Invalid count argument").with_detail(detail).with_span(span.clone());
+    let invalid = |detail: String| {
+        Diagnostic::error("Invalid count argument")
+            .with_detail(detail)
+            .with_span(span.clone())
+    };
     if value.is_unknown() || value.contains_unknown() {
         return Err(invalid(
             "The \"count\" value depends on resource attributes that cannot be determined until apply, so plinth cannot predict how many instances will be created. To work around this, use -target to first apply only the resources that the count depends on.".into(),
@@ -82,7 +88,11 @@ pub fn from_count(value: &Value, span: &Span) -> Result<Expansion, Diagnostic> {
 
 /// Turns an evaluated `for_each` value (a map or a set of strings) into an expansion.
 pub fn from_for_each(value: &Value, span: &Span) -> Result<Expansion, Diagnostic> {
-    let invalid = |detail: String| Diagnostic::error("Invalid for_each argument").with_detail(detail).with_span(span.clone());
+    let invalid = |detail: String| {
+        Diagnostic::error("Invalid for_each argument")
+            .with_detail(detail)
+            .with_span(span.clone())
+    };
     if value.is_unknown() {
         return Err(invalid(
             "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so plinth cannot predict how many instances will be created. To work around this, use -target to first apply only the resources that the for_each depends on.".into(),

@@ -27,24 +27,39 @@ pub fn config_digest(sources: &BTreeMap<String, String>) -> String {
         hasher.update(text.as_bytes());
         hasher.update([0]);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Writes a plan file (mode 0600).
 pub fn save(path: &Path, plan: &Plan) -> Result<(), Diagnostic> {
-    let fail = |e: String| Diagnostic::error(format!("Failed to write plan file {}", path.display())).with_detail(e);
-    let bytes = serde_json::to_vec(&PlanFile { plinth_plan: 1, plan: plan.clone() }).map_err(|e| fail(e.to_string()))?;
+    let fail = |e: String| {
+        Diagnostic::error(format!("Failed to write plan file {}", path.display())).with_detail(e)
+    };
+    let bytes = serde_json::to_vec(&PlanFile {
+        plinth_plan: 1,
+        plan: plan.clone(),
+    })
+    .map_err(|e| fail(e.to_string()))?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(|e| fail(e.to_string()))?;
-    file.write_all(&bytes).and_then(|_| file.sync_all()).map_err(|e| fail(e.to_string()))
+    file.write_all(&bytes)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| fail(e.to_string()))
 }
 
 /// Reads a plan file.
 pub fn load(path: &Path) -> Result<Plan, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(format!("Failed to read plan file {}", path.display())).with_detail(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(format!("Failed to read plan file {}", path.display()))
+            .with_detail(e.to_string())
+    })?;
     let file: PlanFile = serde_json::from_slice(&bytes).map_err(|e| {
         Diagnostic::error(format!("Failed to read plan file {}", path.display()))
             .with_detail(format!("The file is not a plinth plan file: {e}."))
@@ -61,17 +76,29 @@ mod tests {
     fn plan_files_round_trip_with_unknown_and_sensitive_values() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("plan.bin");
-        let mut plan = Plan { lineage: "l".into(), serial: 3, ..Plan::default() };
-        plan.variables.insert("token".into(), Value::from("s").mark_sensitive());
+        let mut plan = Plan {
+            lineage: "l".into(),
+            serial: 3,
+            ..Plan::default()
+        };
+        plan.variables
+            .insert("token".into(), Value::from("s").mark_sensitive());
         plan.variables.insert("later".into(), Value::Unknown);
         save(&path, &plan).unwrap();
         assert_eq!(load(&path).unwrap(), plan);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         std::fs::write(&path, b"garbage").unwrap();
-        assert!(load(&path).unwrap_err().detail.unwrap().contains("not a plinth plan file"));
+        assert!(load(&path)
+            .unwrap_err()
+            .detail
+            .unwrap()
+            .contains("not a plinth plan file"));
     }
 }

@@ -7,10 +7,10 @@ pub mod expand;
 pub mod file;
 pub mod model;
 pub mod planner;
-pub mod refresh;
-pub mod validate;
 pub mod providers;
+pub mod refresh;
 pub mod results;
+pub mod validate;
 pub mod walker;
 pub mod wire;
 

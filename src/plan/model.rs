@@ -153,7 +153,10 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         match self.mode {
             PlanMode::RefreshOnly => !self.drift.is_empty(),
-            _ => self.actions().next().is_some() || self.outputs.iter().any(|o| o.action != Action::NoOp),
+            _ => {
+                self.actions().next().is_some()
+                    || self.outputs.iter().any(|o| o.action != Action::NoOp)
+            }
         }
     }
 

@@ -81,7 +81,8 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         }
         return Err(diags);
     }
-    let mut changes = std::mem::take(&mut *planner.changes.lock().unwrap_or_else(|p| p.into_inner()));
+    let mut changes =
+        std::mem::take(&mut *planner.changes.lock().unwrap_or_else(|p| p.into_inner()));
     let seen = std::mem::take(&mut *planner.seen.lock().unwrap_or_else(|p| p.into_inner()));
     let prevent = prevent_destroy_index(input.config);
     let mut errors = Diagnostics::new();
@@ -94,19 +95,28 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
             continue;
         }
         let node = strip_keys(address);
-        if let Some(r) = prevent.get(node.as_str()).filter(|r| r.lifecycle.prevent_destroy) {
+        if let Some(r) = prevent
+            .get(node.as_str())
+            .filter(|r| r.lifecycle.prevent_destroy)
+        {
             errors.push(prevent_destroy_error(address, r));
             continue;
         }
         let reason = if destroying {
             None
         } else if prevent.contains_key(node.as_str()) {
-            Some(format!("because the index or key of {address} is not in its count or for_each"))
+            Some(format!(
+                "because the index or key of {address} is not in its count or for_each"
+            ))
         } else {
             Some(format!("because {node} is not in configuration"))
         };
         let before = Value::from_json(&instance.attributes);
-        let before = match input.providers.resource_schema(&instance.provider, Mode::Managed, &instance.type_name) {
+        let before = match input.providers.resource_schema(
+            &instance.provider,
+            Mode::Managed,
+            &instance.type_name,
+        ) {
             Some(schema) => diff::mark_sensitive(&schema, before),
             None => before,
         };
@@ -170,21 +180,36 @@ impl Planner<'_> {
     }
 
     fn record(&self, change: ResourceChange) {
-        self.changes.lock().unwrap_or_else(|p| p.into_inner()).insert(change.address.clone(), change);
+        self.changes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(change.address.clone(), change);
     }
 
     fn replace_triggered(&self, request: &InstanceRequest<'_>) -> bool {
         let changes = self.changes.lock().unwrap_or_else(|p| p.into_inner());
-        request.resource.lifecycle.replace_triggered_by.iter().any(|expr| {
-            eval::references(&expr.expr).iter().any(|names| {
-                let prefix = if request.module.is_empty() { String::new() } else { format!("{}.", request.module) };
-                let target = format!("{prefix}{}", names.iter().take(2).cloned().collect::<Vec<_>>().join("."));
-                changes.values().any(|c| {
-                    (c.address == target || strip_keys(&c.address) == strip_keys(&target))
-                        && matches!(c.action, Action::Create | Action::Update | Action::Replace)
+        request
+            .resource
+            .lifecycle
+            .replace_triggered_by
+            .iter()
+            .any(|expr| {
+                eval::references(&expr.expr).iter().any(|names| {
+                    let prefix = if request.module.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}.", request.module)
+                    };
+                    let target = format!(
+                        "{prefix}{}",
+                        names.iter().take(2).cloned().collect::<Vec<_>>().join(".")
+                    );
+                    changes.values().any(|c| {
+                        (c.address == target || strip_keys(&c.address) == strip_keys(&target))
+                            && matches!(c.action, Action::Create | Action::Update | Action::Replace)
+                    })
                 })
             })
-        })
     }
 }
 
@@ -192,25 +217,39 @@ impl Planner<'_> {
 impl InstanceHandler for Planner<'_> {
     async fn instance(&self, request: InstanceRequest<'_>) -> Result<Value, Diagnostics> {
         let address = request.address.clone();
-        self.seen.lock().unwrap_or_else(|p| p.into_inner()).insert(address.clone());
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(address.clone());
         let schema = request.schema;
         let stored = self.state.instances.get(&address);
         let targeted = self.targeted(&address);
         let mut prior = stored.map(|i| diff::normalise(schema, &Value::from_json(&i.attributes)));
-        if let (Some(stored_value), true, true) = (prior.clone(), self.options.refresh && targeted, request.resource.mode == Mode::Managed) {
-            let current = self.refresh.get(request.provider, &request.resource.type_name, &address).await?;
+        if let (Some(stored_value), true, true) = (
+            prior.clone(),
+            self.options.refresh && targeted,
+            request.resource.mode == Mode::Managed,
+        ) {
+            let current = self
+                .refresh
+                .get(request.provider, &request.resource.type_name, &address)
+                .await?;
             let current = current.map(|c| diff::normalise(schema, &c));
             if current.as_ref() != Some(&stored_value) {
-                self.drift.lock().unwrap_or_else(|p| p.into_inner()).push(Drift {
-                    address: address.clone(),
-                    type_name: request.resource.type_name.clone(),
-                    before: diff::mark_sensitive(schema, stored_value),
-                    after: current.clone().map(|c| diff::mark_sensitive(schema, c)),
-                });
+                self.drift
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(Drift {
+                        address: address.clone(),
+                        type_name: request.resource.type_name.clone(),
+                        before: diff::mark_sensitive(schema, stored_value),
+                        after: current.clone().map(|c| diff::mark_sensitive(schema, c)),
+                    });
             }
             prior = current;
         }
-        let prior = prior.map(|p| diff::mark_sensitive(schema, p));
+        let recorded = stored.map(|i| i.sensitive_attributes.as_slice()).unwrap_or_default();
+        let prior = prior.map(|p| diff::mark_sensitive_opt(Some(schema), p, recorded));
         let base = ResourceChange {
             address: address.clone(),
             data: request.resource.mode == Mode::Data,
@@ -233,26 +272,45 @@ impl InstanceHandler for Planner<'_> {
             }
             return Ok(prior.unwrap_or(Value::Unknown));
         }
-        let provider = self.providers.get(request.provider).ok_or_else(|| Diagnostics::from(Diagnostic::error(format!("provider {} is not configured", request.provider))))?;
+        let provider = self.providers.get(request.provider).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(format!(
+                "provider {} is not configured",
+                request.provider
+            )))
+        })?;
         let type_name = &request.resource.type_name;
         let config = request.config.clone();
         let fresh = |provider: std::sync::Arc<dyn plinth_sdk::Provider>| {
             let config = config.clone();
             async move {
                 let proposed = diff::proposed(schema, &config, None);
-                provider.plan(type_name, None, proposed).await.map(|r| diff::mark_sensitive(schema, r.planned))
+                provider
+                    .plan(type_name, None, proposed)
+                    .await
+                    .map(|r| diff::mark_sensitive(schema, r.planned))
             }
         };
         let tainted = stored.is_some_and(|i| i.status == Status::Tainted);
         let replace_requested = self.options.replace.iter().any(|r| r == &address);
         let Some(prior_value) = prior else {
             let planned = fresh(provider).await?;
-            self.record(ResourceChange { action: Action::Create, before: None, after: Some(planned.clone()), ..base });
+            self.record(ResourceChange {
+                action: Action::Create,
+                before: None,
+                after: Some(planned.clone()),
+                ..base
+            });
             return Ok(planned);
         };
         let mut proposed = diff::proposed(schema, &request.config, Some(&prior_value));
-        apply_ignore_changes(&request.resource.lifecycle.ignore_changes, &prior_value, &mut proposed);
-        let response = provider.plan(type_name, Some(&prior_value), proposed).await?;
+        apply_ignore_changes(
+            &request.resource.lifecycle.ignore_changes,
+            &prior_value,
+            &mut proposed,
+        );
+        let response = provider
+            .plan(type_name, Some(&prior_value), proposed)
+            .await?;
         let planned = diff::mark_sensitive(schema, response.planned);
         let changed = diff::changed(&prior_value, &planned);
         let forcing = diff::forcing_replacement(schema, &changed, &response.requires_replace);
@@ -268,32 +326,65 @@ impl InstanceHandler for Planner<'_> {
             if changed.is_empty() {
                 return Ok(prior_value);
             }
-            self.record(ResourceChange { action: Action::Update, after: Some(planned.clone()), ..base });
+            self.record(ResourceChange {
+                action: Action::Update,
+                after: Some(planned.clone()),
+                ..base
+            });
             return Ok(planned);
         };
         if request.resource.lifecycle.prevent_destroy {
             return Err(prevent_destroy_error(&address, request.resource).into());
         }
         let planned = fresh(provider).await?;
-        self.record(ResourceChange { action: Action::Replace, reason, after: Some(planned.clone()), replace_paths: forcing, ..base });
+        self.record(ResourceChange {
+            action: Action::Replace,
+            reason,
+            after: Some(planned.clone()),
+            replace_paths: forcing,
+            ..base
+        });
         Ok(planned)
     }
 }
 
 impl Planner<'_> {
-    async fn plan_data(&self, request: InstanceRequest<'_>, base: ResourceChange) -> Result<Value, Diagnostics> {
+    async fn plan_data(
+        &self,
+        request: InstanceRequest<'_>,
+        base: ResourceChange,
+    ) -> Result<Value, Diagnostics> {
         let schema = request.schema;
         if request.config.contains_unknown() || self.options.mode == PlanMode::Destroy {
             let after = diff::proposed(schema, &request.config, None);
             if self.options.mode != PlanMode::Destroy {
-                self.record(ResourceChange { action: Action::Read, before: None, after: Some(after.clone()), reason: Some("because its configuration depends on values known only after apply".into()), ..base });
+                self.record(ResourceChange {
+                    action: Action::Read,
+                    before: None,
+                    after: Some(after.clone()),
+                    reason: Some(
+                        "because its configuration depends on values known only after apply".into(),
+                    ),
+                    ..base
+                });
             }
             return Ok(after);
         }
-        let provider = self.providers.get(request.provider).ok_or_else(|| Diagnostics::from(Diagnostic::error(format!("provider {} is not configured", request.provider))))?;
-        let value = provider.read_data(&request.resource.type_name, request.config.unmark_deep().0).await?;
+        let provider = self.providers.get(request.provider).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(format!(
+                "provider {} is not configured",
+                request.provider
+            )))
+        })?;
+        let value = provider
+            .read_data(&request.resource.type_name, request.config.unmark_deep().0)
+            .await?;
         let value = diff::mark_sensitive(schema, diff::normalise(schema, &value));
-        self.record(ResourceChange { action: Action::NoOp, after: Some(value.clone()), ..base });
+        self.record(ResourceChange {
+            action: Action::NoOp,
+            after: Some(value.clone()),
+            ..base
+        });
         Ok(value)
     }
 }
@@ -304,7 +395,10 @@ pub fn apply_ignore_changes(ignore: &IgnoreChanges, prior: &Value, proposed: &mu
     let names: Vec<String> = match ignore {
         IgnoreChanges::None => return,
         IgnoreChanges::All => map.keys().cloned().collect(),
-        IgnoreChanges::Attributes(list) => list.iter().map(|a| a.split(['.', '[']).next().unwrap_or(a).to_string()).collect(),
+        IgnoreChanges::Attributes(list) => list
+            .iter()
+            .map(|a| a.split(['.', '[']).next().unwrap_or(a).to_string())
+            .collect(),
     };
     for name in names {
         if let Some(p) = prior.get(&name) {
@@ -323,7 +417,11 @@ fn prevent_destroy_error(address: &str, resource: &Resource) -> Diagnostic {
 /// Resource blocks by node address (`module.a.aws_vpc.main`).
 fn prevent_destroy_index(config: &Config) -> HashMap<String, &Resource> {
     let mut out = HashMap::new();
-    fn walk<'c>(m: &'c crate::config::Module, prefix: String, out: &mut HashMap<String, &'c Resource>) {
+    fn walk<'c>(
+        m: &'c crate::config::Module,
+        prefix: String,
+        out: &mut HashMap<String, &'c Resource>,
+    ) {
         for r in &m.resources {
             let data = if r.mode == Mode::Data { "data." } else { "" };
             out.insert(format!("{prefix}{data}{}.{}", r.type_name, r.name), r);
@@ -338,17 +436,26 @@ fn prevent_destroy_index(config: &Config) -> HashMap<String, &Resource> {
 
 /// Deletions wait for the deletion of everything that depends on the object deleted.
 fn order_deletes(changes: &mut HashMap<String, ResourceChange>, state: &State) {
-    let deleting: Vec<String> = changes.values().filter(|c| matches!(c.action, Action::Delete | Action::Replace)).map(|c| c.address.clone()).collect();
+    let deleting: Vec<String> = changes
+        .values()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .map(|c| c.address.clone())
+        .collect();
     let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
     for address in &deleting {
         if let Some(instance) = state.instances.get(address) {
             for dep in &instance.dependencies {
-                dependents.entry(dep.as_str()).or_default().push(address.as_str());
+                dependents
+                    .entry(dep.as_str())
+                    .or_default()
+                    .push(address.as_str());
             }
         }
     }
     for address in &deleting {
-        let Some(change) = changes.get(address) else { continue };
+        let Some(change) = changes.get(address) else {
+            continue;
+        };
         if change.action != Action::Delete {
             continue;
         }
@@ -375,14 +482,27 @@ fn target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
         return None;
     }
     let mut set = HashSet::new();
-    let wanted: Vec<String> = input.options.targets.iter().map(|t| strip_keys(t)).collect();
+    let wanted: Vec<String> = input
+        .options
+        .targets
+        .iter()
+        .map(|t| strip_keys(t))
+        .collect();
     for ix in input.graph.graph.node_indices() {
         let name = input.graph.node(ix).to_string();
-        if wanted.iter().any(|w| &name == w || name.starts_with(&format!("{w}."))) {
+        if wanted
+            .iter()
+            .any(|w| &name == w || name.starts_with(&format!("{w}.")))
+        {
             let mut stack = vec![ix];
             while let Some(n) = stack.pop() {
                 if set.insert(input.graph.node(n).to_string()) {
-                    stack.extend(input.graph.graph.neighbors_directed(n, petgraph::Direction::Incoming));
+                    stack.extend(
+                        input
+                            .graph
+                            .graph
+                            .neighbors_directed(n, petgraph::Direction::Incoming),
+                    );
                 }
             }
         }
@@ -391,7 +511,10 @@ fn target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
     Some(set)
 }
 
-fn output_changes(input: &PlanInput<'_>, results: &crate::plan::results::Results) -> Vec<OutputChange> {
+fn output_changes(
+    input: &PlanInput<'_>,
+    results: &crate::plan::results::Results,
+) -> Vec<OutputChange> {
     let mut out = Vec::new();
     let destroying = input.options.mode == PlanMode::Destroy;
     for o in &input.config.root.outputs {
@@ -403,20 +526,38 @@ fn output_changes(input: &PlanInput<'_>, results: &crate::plan::results::Results
                 v
             }
         });
-        let after = if destroying { None } else { results.output("", &o.name) };
+        let after = if destroying {
+            None
+        } else {
+            results.output("", &o.name)
+        };
         let action = match (&before, &after) {
             (None, None) => continue,
             (None, Some(_)) => Action::Create,
             (Some(_), None) => Action::Delete,
-            (Some(b), Some(a)) if b.clone().unmark_deep().0 == a.clone().unmark_deep().0 => Action::NoOp,
+            (Some(b), Some(a)) if b.clone().unmark_deep().0 == a.clone().unmark_deep().0 => {
+                Action::NoOp
+            }
             _ => Action::Update,
         };
-        out.push(OutputChange { name: o.name.clone(), action, before, after, sensitive: o.sensitive });
+        out.push(OutputChange {
+            name: o.name.clone(),
+            action,
+            before,
+            after,
+            sensitive: o.sensitive,
+        });
     }
     for (name, stored) in &input.state.outputs {
         if !input.config.root.outputs.iter().any(|o| &o.name == name) {
             let v = Value::from_json(&stored.value);
-            out.push(OutputChange { name: name.clone(), action: Action::Delete, before: Some(v), after: None, sensitive: stored.sensitive });
+            out.push(OutputChange {
+                name: name.clone(),
+                action: Action::Delete,
+                before: Some(v),
+                after: None,
+                sensitive: stored.sensitive,
+            });
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use plinth_sdk::{Diagnostic, Diagnostics, Provider, ProviderFactory, ProviderSchema, Schema, Value};
+use plinth_sdk::{
+    Diagnostic, Diagnostics, Provider, ProviderFactory, ProviderSchema, Schema, Value,
+};
 
 use crate::config::Mode;
 
@@ -25,7 +27,11 @@ impl Providers {
             schemas.insert(instance.name().to_string(), Arc::new(instance.schema()));
             by_name.insert(instance.name(), *factory);
         }
-        Providers { factories: by_name, schemas, configured: Mutex::new(HashMap::new()) }
+        Providers {
+            factories: by_name,
+            schemas,
+            configured: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The provider name of a configuration key (`aws.west` → `aws`).
@@ -59,7 +65,9 @@ impl Providers {
 
     /// A lookup of managed resource schemas by type name, for rendering.
     pub fn schema_by_type(&self, type_name: &str) -> Option<Schema> {
-        self.schemas.values().find_map(|s| s.resources.get(type_name).cloned())
+        self.schemas
+            .values()
+            .find_map(|s| s.resources.get(type_name).cloned())
     }
 
     /// Configures the instance for `key` (once; later calls are no-ops).
@@ -69,20 +77,35 @@ impl Providers {
         }
         let name = Self::name_of(key);
         let factory = self.factories.get(name).ok_or_else(|| {
-            Diagnostics::from(Diagnostic::error(format!("Provider \"{name}\" is not available")).with_detail(format!(
-                "plinth has these providers built in: {}.",
-                self.factories.keys().copied().collect::<Vec<_>>().join(", ")
-            )))
+            Diagnostics::from(
+                Diagnostic::error(format!("Provider \"{name}\" is not available")).with_detail(
+                    format!(
+                        "plinth has these providers built in: {}.",
+                        self.factories
+                            .keys()
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+            )
         })?;
         let mut instance = factory();
         instance.configure(config).await?;
         let instance: Arc<dyn Provider> = Arc::from(instance);
-        self.configured.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), instance);
+        self.configured
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.to_string(), instance);
         Ok(())
     }
 
     /// The configured instance for `key`.
     pub fn get(&self, key: &str) -> Option<Arc<dyn Provider>> {
-        self.configured.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned()
+        self.configured
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
     }
 }

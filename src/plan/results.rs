@@ -25,7 +25,13 @@ pub fn child_instance(parent: &str, call: &str, key: &Key) -> ModuleInstance {
 }
 
 /// The instance address of a resource instance.
-pub fn instance_address(module: &str, mode: Mode, type_name: &str, name: &str, key: &Key) -> String {
+pub fn instance_address(
+    module: &str,
+    mode: Mode,
+    type_name: &str,
+    name: &str,
+    key: &Key,
+) -> String {
     let data = if mode == Mode::Data { "data." } else { "" };
     if module.is_empty() {
         format!("{data}{type_name}.{name}{key}")
@@ -54,38 +60,66 @@ pub struct Results {
 
 impl Results {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Records a variable's value.
     pub fn set_variable(&self, module: &str, name: &str, value: Value) {
-        self.lock().variables.insert((module.to_string(), name.to_string()), value);
+        self.lock()
+            .variables
+            .insert((module.to_string(), name.to_string()), value);
     }
 
     /// Records a local's value.
     pub fn set_local(&self, module: &str, name: &str, value: Value) {
-        self.lock().locals.insert((module.to_string(), name.to_string()), value);
+        self.lock()
+            .locals
+            .insert((module.to_string(), name.to_string()), value);
     }
 
     /// Records an output's value.
     pub fn set_output(&self, module: &str, name: &str, value: Value) {
-        self.lock().outputs.insert((module.to_string(), name.to_string()), value);
+        self.lock()
+            .outputs
+            .insert((module.to_string(), name.to_string()), value);
     }
 
     /// An output's value.
     pub fn output(&self, module: &str, name: &str) -> Option<Value> {
-        self.lock().outputs.get(&(module.to_string(), name.to_string())).cloned()
+        self.lock()
+            .outputs
+            .get(&(module.to_string(), name.to_string()))
+            .cloned()
     }
 
     /// Records the whole value of a resource in a module instance: an object, a list (count)
     /// or a map (for_each) of instance objects.
-    pub fn set_resource(&self, module: &str, mode: Mode, type_name: &str, name: &str, value: Value) {
-        self.lock().resources.insert((module.to_string(), mode, type_name.to_string(), name.to_string()), value);
+    pub fn set_resource(
+        &self,
+        module: &str,
+        mode: Mode,
+        type_name: &str,
+        name: &str,
+        value: Value,
+    ) {
+        self.lock().resources.insert(
+            (
+                module.to_string(),
+                mode,
+                type_name.to_string(),
+                name.to_string(),
+            ),
+            value,
+        );
     }
 
     /// Records how a module call expands in a parent instance.
     pub fn set_call(&self, parent: &str, call: &str, expansion: Expansion) {
-        self.lock().calls.insert((parent.to_string(), call.to_string()), expansion);
+        self.lock()
+            .calls
+            .insert((parent.to_string(), call.to_string()), expansion);
     }
 
     /// Records the input values of a child module instance.
@@ -95,7 +129,10 @@ impl Results {
 
     /// An input value given to a child module instance, if the call set it.
     pub fn input(&self, child: &str, name: &str) -> Option<Value> {
-        self.lock().inputs.get(child).and_then(|m| m.get(name).cloned())
+        self.lock()
+            .inputs
+            .get(child)
+            .and_then(|m| m.get(name).cloned())
     }
 
     /// Every instance of the module at `path` (call names from the root).
@@ -126,15 +163,29 @@ impl Results {
             Value::Map(
                 outputs
                     .iter()
-                    .map(|o| (o.clone(), inner.outputs.get(&(child.clone(), o.clone())).cloned().unwrap_or(Value::Unknown)))
+                    .map(|o| {
+                        (
+                            o.clone(),
+                            inner
+                                .outputs
+                                .get(&(child.clone(), o.clone()))
+                                .cloned()
+                                .unwrap_or(Value::Unknown),
+                        )
+                    })
                     .collect(),
             )
         };
         Some(match exp {
             Expansion::Single => object(&Key::None),
-            Expansion::Count(_) => Value::List(exp.instances().iter().map(|(k, _)| object(k)).collect()),
+            Expansion::Count(_) => {
+                Value::List(exp.instances().iter().map(|(k, _)| object(k)).collect())
+            }
             Expansion::ForEach(items) => Value::Map(
-                items.iter().map(|(k, _)| (k.clone(), object(&Key::Name(k.clone())))).collect(),
+                items
+                    .iter()
+                    .map(|(k, _)| (k.clone(), object(&Key::Name(k.clone()))))
+                    .collect(),
             ),
         })
     }
@@ -159,7 +210,9 @@ pub struct InstanceScope<'a> {
 impl Scope for InstanceScope<'_> {
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
         let second = names.get(1).copied();
-        let missing_attr = |root: &str| format!("A reference to \"{root}\" must be followed by an attribute name.");
+        let missing_attr = |root: &str| {
+            format!("A reference to \"{root}\" must be followed by an attribute name.")
+        };
         match names[0] {
             "var" => {
                 let n = second.ok_or_else(|| missing_attr("var"))?;

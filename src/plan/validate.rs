@@ -1,10 +1,13 @@
-//! Static checks of resource bodies against their schemas, without evaluating anything: for
-//! `plinth validate` (unknown arguments and blocks with "did you mean", read-only attributes
-//! set, required arguments missing, unknown resource types).
+//! Checks of a configuration that need no state and no provider: for `plinth validate`.
+//! Resource bodies against their schemas (unknown arguments and blocks with "did you mean",
+//! read-only attributes set, required arguments missing, unknown resource types), and every
+//! expression evaluated with all references unknown (unknown functions, wrong arity, invalid
+//! operations on literals).
 
-use plinth_sdk::{Diagnostic, Diagnostics, Schema, Span};
+use plinth_sdk::{Diagnostic, Diagnostics, Schema, Span, Value};
 
-use crate::config::{Body, Config, Mode, Module};
+use crate::config::{Body, Config, Expr, Mode, Module};
+use crate::eval::{self, Scope};
 use crate::graph::default_provider;
 use crate::plan::providers::Providers;
 
@@ -12,12 +15,69 @@ use crate::plan::providers::Providers;
 pub fn check(config: &Config, providers: &Providers) -> Diagnostics {
     let mut diags = Diagnostics::new();
     check_module(&config.root, "", providers, &mut diags);
+    check_expressions(&config.root, "", &mut diags);
     diags
+}
+
+/// A scope in which every reference is unknown.
+struct AllUnknown;
+
+impl Scope for AllUnknown {
+    fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
+        Ok((Value::Unknown, names.len()))
+    }
+}
+
+fn check_expr(expr: &Expr, address: &str, diags: &mut Diagnostics) {
+    if let Err(e) = eval::evaluate(&expr.expr, &AllUnknown) {
+        diags.push(crate::plan::walker::eval_error(e, &expr.span, address));
+    }
+}
+
+fn check_body_expressions(body: &Body, address: &str, diags: &mut Diagnostics) {
+    for a in &body.attributes {
+        check_expr(&a.expr, address, diags);
+    }
+    for b in &body.blocks {
+        check_body_expressions(&b.body, address, diags);
+    }
+    for d in &body.dynamic_blocks {
+        check_expr(&d.for_each, address, diags);
+        check_body_expressions(&d.content, address, diags);
+    }
+}
+
+fn check_expressions(module: &Module, prefix: &str, diags: &mut Diagnostics) {
+    for r in &module.resources {
+        let data = if r.mode == Mode::Data { "data." } else { "" };
+        let address = format!("{prefix}{data}{}.{}", r.type_name, r.name);
+        for e in r.count.iter().chain(&r.for_each) {
+            check_expr(e, &address, diags);
+        }
+        check_body_expressions(&r.body, &address, diags);
+    }
+    for l in &module.locals {
+        check_expr(&l.expr, &format!("{prefix}local.{}", l.name), diags);
+    }
+    for o in &module.outputs {
+        check_expr(&o.value, &format!("{prefix}output.{}", o.name), diags);
+    }
+    for call in &module.module_calls {
+        let address = format!("{prefix}module.{}", call.name);
+        for e in call.inputs.values().chain(&call.count).chain(&call.for_each) {
+            check_expr(e, &address, diags);
+        }
+        check_expressions(&call.module, &format!("{address}."), diags);
+    }
 }
 
 fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mut Diagnostics) {
     for r in &module.resources {
-        let provider = r.provider.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| default_provider(&r.type_name).to_string());
+        let provider = r
+            .provider
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| default_provider(&r.type_name).to_string());
         let data = if r.mode == Mode::Data { "data." } else { "" };
         let address = format!("{prefix}{data}{}.{}", r.type_name, r.name);
         if !providers.has(&provider) {
@@ -32,10 +92,17 @@ fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mu
         match providers.resource_schema(&provider, r.mode, &r.type_name) {
             Some(schema) => check_body(&r.body, &schema, &r.span, &address, diags),
             None => {
-                let kind = if r.mode == Mode::Data { "data source" } else { "resource type" };
+                let kind = if r.mode == Mode::Data {
+                    "data source"
+                } else {
+                    "resource type"
+                };
                 diags.push(
                     Diagnostic::error(format!("Invalid {kind}"))
-                        .with_detail(format!("The provider \"{provider}\" does not support {kind} \"{}\".", r.type_name))
+                        .with_detail(format!(
+                            "The provider \"{provider}\" does not support {kind} \"{}\".",
+                            r.type_name
+                        ))
                         .with_span(r.span.clone())
                         .with_address(&address),
                 );
@@ -43,7 +110,12 @@ fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mu
         }
     }
     for call in &module.module_calls {
-        check_module(&call.module, &format!("{prefix}module.{}.", call.name), providers, diags);
+        check_module(
+            &call.module,
+            &format!("{prefix}module.{}.", call.name),
+            providers,
+            diags,
+        );
     }
 }
 
@@ -62,13 +134,20 @@ fn check_body(body: &Body, schema: &Schema, span: &Span, address: &str, diags: &
         match schema.attributes.get(&a.name) {
             None => diags.push(
                 Diagnostic::error("Unsupported argument")
-                    .with_detail(format!("An argument named \"{}\" is not expected here.{}", a.name, suggestion(&a.name, schema)))
+                    .with_detail(format!(
+                        "An argument named \"{}\" is not expected here.{}",
+                        a.name,
+                        suggestion(&a.name, schema)
+                    ))
                     .with_span(a.name_span.clone())
                     .with_address(address),
             ),
             Some(attr) if attr.computed && !attr.optional && !attr.required => diags.push(
                 Diagnostic::error("Invalid or unknown key")
-                    .with_detail(format!("\"{}\" is set by the provider and cannot be configured.", a.name))
+                    .with_detail(format!(
+                        "\"{}\" is set by the provider and cannot be configured.",
+                        a.name
+                    ))
                     .with_span(a.name_span.clone())
                     .with_address(address),
             ),
@@ -79,7 +158,9 @@ fn check_body(body: &Body, schema: &Schema, span: &Span, address: &str, diags: &
         if attr.required && !body.attributes.iter().any(|a| &a.name == name) {
             diags.push(
                 Diagnostic::error("Missing required argument")
-                    .with_detail(format!("The argument \"{name}\" is required, but no definition was found."))
+                    .with_detail(format!(
+                        "The argument \"{name}\" is required, but no definition was found."
+                    ))
                     .with_span(span.clone())
                     .with_address(address),
             );
@@ -90,7 +171,11 @@ fn check_body(body: &Body, schema: &Schema, span: &Span, address: &str, diags: &
             Some(nested) => check_body(&b.body, &nested.schema, &b.span, address, diags),
             None => diags.push(
                 Diagnostic::error("Unsupported block type")
-                    .with_detail(format!("Blocks of type \"{}\" are not expected here.{}", b.kind, suggestion(&b.kind, schema)))
+                    .with_detail(format!(
+                        "Blocks of type \"{}\" are not expected here.{}",
+                        b.kind,
+                        suggestion(&b.kind, schema)
+                    ))
                     .with_span(b.span.clone())
                     .with_address(address),
             ),
@@ -101,7 +186,11 @@ fn check_body(body: &Body, schema: &Schema, span: &Span, address: &str, diags: &
             Some(nested) => check_body(&d.content, &nested.schema, &d.span, address, diags),
             None => diags.push(
                 Diagnostic::error("Unsupported block type")
-                    .with_detail(format!("Blocks of type \"{}\" are not expected here.{}", d.kind, suggestion(&d.kind, schema)))
+                    .with_detail(format!(
+                        "Blocks of type \"{}\" are not expected here.{}",
+                        d.kind,
+                        suggestion(&d.kind, schema)
+                    ))
                     .with_span(d.span.clone())
                     .with_address(address),
             ),

@@ -84,7 +84,11 @@ impl Walk<'_> {
     }
 
     /// Runs the walk visiting only the nodes in `only` (when given); the others count as done.
-    pub async fn run_only(&self, handler: &dyn InstanceHandler, only: Option<&std::collections::HashSet<NodeIndex>>) -> Walked {
+    pub async fn run_only(
+        &self,
+        handler: &dyn InstanceHandler,
+        only: Option<&std::collections::HashSet<NodeIndex>>,
+    ) -> Walked {
         let index = self.index();
         let results = Results::default();
         let diags = Mutex::new(Diagnostics::new());
@@ -109,12 +113,20 @@ impl Walk<'_> {
         })
         .await;
         let failed = !outcome.failed.is_empty() || !outcome.skipped.is_empty();
-        Walked { results, diagnostics: diags.into_inner().unwrap_or_else(|p| p.into_inner()), failed }
+        Walked {
+            results,
+            diagnostics: diags.into_inner().unwrap_or_else(|p| p.into_inner()),
+            failed,
+        }
     }
 
     fn index(&self) -> Index<'_> {
         let mut modules = HashMap::new();
-        fn collect<'m>(m: &'m Module, path: Vec<String>, out: &mut HashMap<Vec<String>, &'m Module>) {
+        fn collect<'m>(
+            m: &'m Module,
+            path: Vec<String>,
+            out: &mut HashMap<Vec<String>, &'m Module>,
+        ) {
             for c in &m.module_calls {
                 let mut p = path.clone();
                 p.push(c.name.clone());
@@ -126,31 +138,70 @@ impl Walk<'_> {
         let mut by_name: HashMap<(&[String], Mode, &str, &str), &Resource> = HashMap::new();
         for (path, m) in &modules {
             for r in &m.resources {
-                by_name.insert((path.as_slice(), r.mode, r.type_name.as_str(), r.name.as_str()), r);
+                by_name.insert(
+                    (
+                        path.as_slice(),
+                        r.mode,
+                        r.type_name.as_str(),
+                        r.name.as_str(),
+                    ),
+                    r,
+                );
             }
         }
         let mut resources = HashMap::new();
         for node in self.graph.graph.node_weights() {
-            if let NodeKind::Resource { mode, type_name, name } = &node.kind {
-                if let Some(r) = by_name.get(&(node.module.as_slice(), *mode, type_name.as_str(), name.as_str())) {
+            if let NodeKind::Resource {
+                mode,
+                type_name,
+                name,
+            } = &node.kind
+            {
+                if let Some(r) = by_name.get(&(
+                    node.module.as_slice(),
+                    *mode,
+                    type_name.as_str(),
+                    name.as_str(),
+                )) {
                     resources.insert(node, *r);
                 }
             }
         }
         let resource_deps = crate::plan::deps::resource_dependencies(self.graph);
-        Index { modules, resources, resource_deps }
+        Index {
+            modules,
+            resources,
+            resource_deps,
+        }
     }
 
-    async fn visit(&self, ix: NodeIndex, index: &Index<'_>, results: &Results, handler: &dyn InstanceHandler) -> Result<Diagnostics, Diagnostics> {
+    async fn visit(
+        &self,
+        ix: NodeIndex,
+        index: &Index<'_>,
+        results: &Results,
+        handler: &dyn InstanceHandler,
+    ) -> Result<Diagnostics, Diagnostics> {
         let node = self.graph.node(ix);
-        let module = index.modules.get(&node.module).copied().ok_or_else(|| Diagnostics::from(Diagnostic::error(format!("no module for {node}"))))?;
+        let module =
+            index.modules.get(&node.module).copied().ok_or_else(|| {
+                Diagnostics::from(Diagnostic::error(format!("no module for {node}")))
+            })?;
         let warnings = Diagnostics::new();
         match &node.kind {
             NodeKind::Variable(name) => self.variable(node, module, name, results)?,
             NodeKind::Local(name) => {
-                let local = module.locals.iter().find(|l| &l.name == name).expect("graph nodes come from the config");
+                let local = module
+                    .locals
+                    .iter()
+                    .find(|l| &l.name == name)
+                    .expect("graph nodes come from the config");
                 for mi in results.module_instances(&node.module) {
-                    let value = self.eval(&local.expr, &self.scope(results, &mi, module, &Binding::None), &node.to_string())?;
+                    let value = self.eval(
+                        &local.expr,
+                        &self.scope(results, &mi, module, &Binding::None),
+                        &node.to_string(),
+                    )?;
                     results.set_local(&mi, name, value);
                 }
             }
@@ -158,24 +209,56 @@ impl Walk<'_> {
             NodeKind::ModuleCall(name) => self.module_call(node, module, name, results)?,
             NodeKind::Provider(key) => self.provider(key, results).await?,
             NodeKind::Resource { .. } => {
-                let resource = index.resources.get(node).copied().expect("graph nodes come from the config");
-                let deps = index.resource_deps.get(node).map(Vec::as_slice).unwrap_or_default();
-                self.resource(node, module, resource, deps, results, handler).await?
+                let resource = index
+                    .resources
+                    .get(node)
+                    .copied()
+                    .expect("graph nodes come from the config");
+                let deps = index
+                    .resource_deps
+                    .get(node)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                self.resource(node, module, resource, deps, results, handler)
+                    .await?
             }
         }
         Ok(warnings)
     }
 
-    fn scope<'s>(&'s self, results: &'s Results, mi: &'s str, module: &'s Module, binding: &'s Binding) -> InstanceScope<'s> {
-        InstanceScope { results, module: mi, config: module, binding, module_dir: module_dir(module), workspace: self.workspace }
+    fn scope<'s>(
+        &'s self,
+        results: &'s Results,
+        mi: &'s str,
+        module: &'s Module,
+        binding: &'s Binding,
+    ) -> InstanceScope<'s> {
+        InstanceScope {
+            results,
+            module: mi,
+            config: module,
+            binding,
+            module_dir: module_dir(module),
+            workspace: self.workspace,
+        }
     }
 
     fn eval(&self, expr: &Expr, scope: &dyn Scope, address: &str) -> Result<Value, Diagnostics> {
         eval::evaluate(&expr.expr, scope).map_err(|e| eval_error(e, &expr.span, address).into())
     }
 
-    fn variable(&self, node: &Node, module: &Module, name: &str, results: &Results) -> Result<(), Diagnostics> {
-        let var = module.variables.iter().find(|v| v.name == name).expect("graph nodes come from the config");
+    fn variable(
+        &self,
+        node: &Node,
+        module: &Module,
+        name: &str,
+        results: &Results,
+    ) -> Result<(), Diagnostics> {
+        let var = module
+            .variables
+            .iter()
+            .find(|v| v.name == name)
+            .expect("graph nodes come from the config");
         if node.module.is_empty() {
             let value = self.variables.get(name).cloned().unwrap_or(Value::Null);
             results.set_variable("", name, value);
@@ -185,10 +268,14 @@ impl Walk<'_> {
             let given = results.input(&mi, name);
             let raw = match (given, &var.default) {
                 (Some(v), _) if !(v.is_null() && var.nullable && var.default.is_some()) => v,
-                (_, Some(default)) => self.eval(default, &EmptyScope, &format!("{mi}.var.{name}"))?,
+                (_, Some(default)) => {
+                    self.eval(default, &EmptyScope, &format!("{mi}.var.{name}"))?
+                }
                 (None, None) => {
                     return Err(Diagnostic::error("Missing required argument")
-                        .with_detail(format!("The argument \"{name}\" is required, but no definition was found."))
+                        .with_detail(format!(
+                            "The argument \"{name}\" is required, but no definition was found."
+                        ))
                         .with_span(var.span.clone())
                         .with_address(&mi)
                         .into())
@@ -199,7 +286,9 @@ impl Walk<'_> {
                 Some(ty) => convert(raw, ty).map_err(|e| {
                     Diagnostics::from(
                         Diagnostic::error("Invalid value for input variable")
-                            .with_detail(format!("The given value is not suitable for {mi}.var.{name}: {e}."))
+                            .with_detail(format!(
+                                "The given value is not suitable for {mi}.var.{name}: {e}."
+                            ))
                             .with_span(var.span.clone()),
                     )
                 })?,
@@ -219,11 +308,29 @@ impl Walk<'_> {
         Ok(())
     }
 
-    fn output(&self, node: &Node, module: &Module, name: &str, results: &Results) -> Result<(), Diagnostics> {
-        let output = module.outputs.iter().find(|o| o.name == name).expect("graph nodes come from the config");
+    fn output(
+        &self,
+        node: &Node,
+        module: &Module,
+        name: &str,
+        results: &Results,
+    ) -> Result<(), Diagnostics> {
+        let output = module
+            .outputs
+            .iter()
+            .find(|o| o.name == name)
+            .expect("graph nodes come from the config");
         for mi in results.module_instances(&node.module) {
-            let address = if mi.is_empty() { format!("output.{name}") } else { format!("{mi}.output.{name}") };
-            let mut value = self.eval(&output.value, &self.scope(results, &mi, module, &Binding::None), &address)?;
+            let address = if mi.is_empty() {
+                format!("output.{name}")
+            } else {
+                format!("{mi}.output.{name}")
+            };
+            let mut value = self.eval(
+                &output.value,
+                &self.scope(results, &mi, module, &Binding::None),
+                &address,
+            )?;
             if value.contains_sensitive() && !output.sensitive && node.module.is_empty() {
                 return Err(Diagnostic::error("Output refers to sensitive values")
                     .with_detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, plinth requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent. Add sensitive = true to this output.")
@@ -239,8 +346,18 @@ impl Walk<'_> {
         Ok(())
     }
 
-    fn module_call(&self, node: &Node, module: &Module, name: &str, results: &Results) -> Result<(), Diagnostics> {
-        let call = module.module_calls.iter().find(|c| c.name == name).expect("graph nodes come from the config");
+    fn module_call(
+        &self,
+        node: &Node,
+        module: &Module,
+        name: &str,
+        results: &Results,
+    ) -> Result<(), Diagnostics> {
+        let call = module
+            .module_calls
+            .iter()
+            .find(|c| c.name == name)
+            .expect("graph nodes come from the config");
         let mut diags = Diagnostics::new();
         for mi in results.module_instances(&node.module) {
             let scope = self.scope(results, &mi, module, &Binding::None);
@@ -274,28 +391,48 @@ impl Walk<'_> {
         let Some(schema) = self.providers.provider_schema(name) else {
             let known = self.providers.names().join(", ");
             let mut d = Diagnostic::error(format!("Provider \"{name}\" is not available"))
-                .with_detail(format!("No provider named \"{name}\" is built into plinth; the providers are: {known}."));
+                .with_detail(format!(
+                "No provider named \"{name}\" is built into plinth; the providers are: {known}."
+            ));
             if let Some(span) = first_use_span(&self.config.root, name) {
                 d = d.with_span(span);
             }
             return Err(d.into());
         };
         let alias = key.split_once('.').map(|(_, a)| a);
-        let block = self.config.root.providers.iter().find(|p| p.name == name && p.alias.as_deref() == alias);
+        let block = self
+            .config
+            .root
+            .providers
+            .iter()
+            .find(|p| p.name == name && p.alias.as_deref() == alias);
         let config = match block {
             Some(block) => {
                 let scope = self.scope(results, "", &self.config.root, &Binding::None);
-                eval::eval_body(&block.body, &schema.provider, &scope, &block.span).map_err(|d| d.with_address(&format!("provider[\"{key}\"]")))?
+                eval::eval_body(&block.body, &schema.provider, &scope, &block.span)
+                    .map_err(|d| d.with_address(&format!("provider[\"{key}\"]")))?
             }
             None => {
-                let span = Span { file: String::new(), line: 0, column: 0, start: 0, end: 0 };
+                let span = Span {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                    start: 0,
+                    end: 0,
+                };
                 eval::eval_body(&Body::default(), &schema.provider, &EmptyScope, &span)?
             }
         };
         if config.contains_unknown() {
-            return Err(Diagnostic::error(format!("Provider \"{key}\" configuration depends on values known only after apply")).into());
+            return Err(Diagnostic::error(format!(
+                "Provider \"{key}\" configuration depends on values known only after apply"
+            ))
+            .into());
         }
-        self.providers.configure(key, config.unmark_deep().0).await.map_err(|d| d.with_address(&format!("provider[\"{key}\"]")))
+        self.providers
+            .configure(key, config.unmark_deep().0)
+            .await
+            .map_err(|d| d.with_address(&format!("provider[\"{key}\"]")))
     }
 
     async fn resource(
@@ -307,30 +444,63 @@ impl Walk<'_> {
         results: &Results,
         handler: &dyn InstanceHandler,
     ) -> Result<(), Diagnostics> {
-        let provider = self.graph.provider_of.get(node).map(String::as_str).unwrap_or_default();
-        let Some(schema) = self.providers.resource_schema(provider, resource.mode, &resource.type_name) else {
+        let provider = self
+            .graph
+            .provider_of
+            .get(node)
+            .map(String::as_str)
+            .unwrap_or_default();
+        let Some(schema) =
+            self.providers
+                .resource_schema(provider, resource.mode, &resource.type_name)
+        else {
             return Err(unknown_type(self.providers, provider, resource, node).into());
         };
         let mut diags = Diagnostics::new();
         for mi in results.module_instances(&node.module) {
             let scope = self.scope(results, &mi, module, &Binding::None);
-            let base = instance_address(&mi, resource.mode, &resource.type_name, &resource.name, &Key::None);
-            let expansion = match expansion_of(&resource.count, &resource.for_each, &scope, &base, self) {
-                Ok(e) => e,
-                Err(e) => {
-                    diags.extend(e);
-                    continue;
-                }
-            };
+            let base = instance_address(
+                &mi,
+                resource.mode,
+                &resource.type_name,
+                &resource.name,
+                &Key::None,
+            );
+            let expansion =
+                match expansion_of(&resource.count, &resource.for_each, &scope, &base, self) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        diags.extend(e);
+                        continue;
+                    }
+                };
             let instances = expansion.instances();
             let futures = instances.iter().map(|(key, binding)| {
                 let (schema, mi) = (&schema, &mi);
                 async move {
-                    let address = instance_address(mi, resource.mode, &resource.type_name, &resource.name, key);
+                    let address = instance_address(
+                        mi,
+                        resource.mode,
+                        &resource.type_name,
+                        &resource.name,
+                        key,
+                    );
                     let scope = self.scope(results, mi, module, binding);
-                    let config = eval::eval_body(&resource.body, schema, &scope, &resource.span).map_err(|d| d.with_address(&address))?;
-                    let request = InstanceRequest { address: address.clone(), resource, schema, provider, config, module: mi, depends_on: deps };
-                    handler.instance(request).await.map_err(|d| d.with_address(&address))
+                    let config = eval::eval_body(&resource.body, schema, &scope, &resource.span)
+                        .map_err(|d| d.with_address(&address))?;
+                    let request = InstanceRequest {
+                        address: address.clone(),
+                        resource,
+                        schema,
+                        provider,
+                        config,
+                        module: mi,
+                        depends_on: deps,
+                    };
+                    handler
+                        .instance(request)
+                        .await
+                        .map_err(|d| d.with_address(&address))
                 }
             });
             let values = join_all(futures).await;
@@ -342,15 +512,34 @@ impl Walk<'_> {
                 }
             }
             let whole = match expansion {
-                Expansion::Single => ok.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Unknown),
+                Expansion::Single => ok
+                    .into_iter()
+                    .next()
+                    .map(|(_, v)| v)
+                    .unwrap_or(Value::Unknown),
                 Expansion::Count(_) => Value::List(ok.into_iter().map(|(_, v)| v).collect()),
                 Expansion::ForEach(_) => Value::Map(
                     ok.into_iter()
-                        .map(|(k, v)| (if let Key::Name(n) = k { n } else { String::new() }, v))
+                        .map(|(k, v)| {
+                            (
+                                if let Key::Name(n) = k {
+                                    n
+                                } else {
+                                    String::new()
+                                },
+                                v,
+                            )
+                        })
                         .collect(),
                 ),
             };
-            results.set_resource(&mi, resource.mode, &resource.type_name, &resource.name, whole);
+            results.set_resource(
+                &mi,
+                resource.mode,
+                &resource.type_name,
+                &resource.name,
+                whole,
+            );
         }
         if diags.has_errors() {
             Err(diags)
@@ -369,7 +558,13 @@ fn module_dir(module: &Module) -> &PathBuf {
 }
 
 /// The expansion of a block with `count` or `for_each`.
-fn expansion_of(count: &Option<Expr>, for_each: &Option<Expr>, scope: &dyn Scope, address: &str, walk: &Walk<'_>) -> Result<Expansion, Diagnostics> {
+fn expansion_of(
+    count: &Option<Expr>,
+    for_each: &Option<Expr>,
+    scope: &dyn Scope,
+    address: &str,
+    walk: &Walk<'_>,
+) -> Result<Expansion, Diagnostics> {
     if let Some(c) = count {
         let v = walk.eval(c, scope, address)?;
         return expand::from_count(&v, &c.span).map_err(|d| d.with_address(address).into());
@@ -393,16 +588,36 @@ pub fn eval_error(e: EvalError, span: &Span, address: &str) -> Diagnostic {
     d
 }
 
-fn unknown_type(providers: &Providers, provider: &str, resource: &Resource, node: &Node) -> Diagnostic {
+fn unknown_type(
+    providers: &Providers,
+    provider: &str,
+    resource: &Resource,
+    node: &Node,
+) -> Diagnostic {
     let name = Providers::name_of(provider);
-    let kind = if resource.mode == Mode::Data { "data source" } else { "resource type" };
+    let kind = if resource.mode == Mode::Data {
+        "data source"
+    } else {
+        "resource type"
+    };
     let mut detail = match providers.provider_schema(name) {
-        None => format!("No provider named \"{name}\" is built into plinth; the providers are: {}.", providers.names().join(", ")),
+        None => format!(
+            "No provider named \"{name}\" is built into plinth; the providers are: {}.",
+            providers.names().join(", ")
+        ),
         Some(schema) => {
-            let names: Vec<&String> = if resource.mode == Mode::Data { schema.data_sources.keys().collect() } else { schema.resources.keys().collect() };
-            let mut d = format!("The provider \"{name}\" does not support {kind} \"{}\".", resource.type_name);
+            let names: Vec<&String> = if resource.mode == Mode::Data {
+                schema.data_sources.keys().collect()
+            } else {
+                schema.resources.keys().collect()
+            };
+            let mut d = format!(
+                "The provider \"{name}\" does not support {kind} \"{}\".",
+                resource.type_name
+            );
             if let Some(best) = names.iter().max_by(|a, b| {
-                strsim::jaro_winkler(a, &resource.type_name).total_cmp(&strsim::jaro_winkler(b, &resource.type_name))
+                strsim::jaro_winkler(a, &resource.type_name)
+                    .total_cmp(&strsim::jaro_winkler(b, &resource.type_name))
             }) {
                 if strsim::jaro_winkler(best, &resource.type_name) > 0.8 {
                     d.push_str(&format!(" Did you mean \"{best}\"?"));
@@ -414,14 +629,25 @@ fn unknown_type(providers: &Providers, provider: &str, resource: &Resource, node
     if detail.is_empty() {
         detail = "unknown".into();
     }
-    Diagnostic::error(format!("Invalid {kind}")).with_detail(detail).with_span(resource.span.clone()).with_address(node.to_string())
+    Diagnostic::error(format!("Invalid {kind}"))
+        .with_detail(detail)
+        .with_span(resource.span.clone())
+        .with_address(node.to_string())
 }
 
 fn first_use_span(module: &Module, provider: &str) -> Option<Span> {
     module
         .resources
         .iter()
-        .find(|r| crate::graph::default_provider(&r.type_name) == provider || r.provider.as_ref().is_some_and(|p| p.name == provider))
+        .find(|r| {
+            crate::graph::default_provider(&r.type_name) == provider
+                || r.provider.as_ref().is_some_and(|p| p.name == provider)
+        })
         .map(|r| r.span.clone())
-        .or_else(|| module.module_calls.iter().find_map(|c| first_use_span(&c.module, provider)))
+        .or_else(|| {
+            module
+                .module_calls
+                .iter()
+                .find_map(|c| first_use_span(&c.module, provider))
+        })
 }

@@ -36,11 +36,16 @@ pub mod map {
 
     /// Serializes a map of values in wire form.
     pub fn serialize<S: Serializer>(v: &BTreeMap<String, Value>, s: S) -> Result<S::Ok, S::Error> {
-        v.iter().map(|(k, v)| (k.clone(), v.to_wire())).collect::<BTreeMap<_, _>>().serialize(s)
+        v.iter()
+            .map(|(k, v)| (k.clone(), v.to_wire()))
+            .collect::<BTreeMap<_, _>>()
+            .serialize(s)
     }
 
     /// Deserializes a map of values from wire form.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Value>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, Value>, D::Error> {
         Ok(BTreeMap::<String, serde_json::Value>::deserialize(d)?
             .into_iter()
             .map(|(k, v)| (k, Value::from_wire(&v)))

@@ -52,12 +52,21 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error with a summary.
     pub fn error(summary: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: None, span: None, address: None }
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: None,
+            span: None,
+            address: None,
+        }
     }
 
     /// A warning with a summary.
     pub fn warning(summary: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(summary) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary)
+        }
     }
 
     /// Adds a detail text.
@@ -130,7 +139,12 @@ impl Diagnostics {
 
     /// Sets the address on every diagnostic that has none.
     pub fn with_address(self, address: &str) -> Diagnostics {
-        Diagnostics(self.0.into_iter().map(|d| d.with_address(address)).collect())
+        Diagnostics(
+            self.0
+                .into_iter()
+                .map(|d| d.with_address(address))
+                .collect(),
+        )
     }
 }
 

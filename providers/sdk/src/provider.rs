@@ -35,7 +35,10 @@ pub struct CreateError {
 
 impl From<Diagnostics> for CreateError {
     fn from(diagnostics: Diagnostics) -> CreateError {
-        CreateError { partial: None, diagnostics }
+        CreateError {
+            partial: None,
+            diagnostics,
+        }
     }
 }
 
@@ -58,9 +61,17 @@ pub trait Provider: Send + Sync {
     /// Refines the engine's generic plan of a create (`prior` None) or update. `proposed` is the
     /// configuration merged with the prior computed attributes (unknown on create). The default
     /// keeps the proposal and adds no replacement reason.
-    async fn plan(&self, type_name: &str, prior: Option<&Value>, proposed: Value) -> Result<PlanResponse, Diagnostics> {
+    async fn plan(
+        &self,
+        type_name: &str,
+        prior: Option<&Value>,
+        proposed: Value,
+    ) -> Result<PlanResponse, Diagnostics> {
         let _ = (type_name, prior);
-        Ok(PlanResponse { planned: proposed, requires_replace: Vec::new() })
+        Ok(PlanResponse {
+            planned: proposed,
+            requires_replace: Vec::new(),
+        })
     }
 
     /// Creates an object from its planned value (fully known) and returns its new state.
@@ -68,10 +79,19 @@ pub trait Provider: Send + Sync {
 
     /// Reads the current state of many objects of one type. Returns one entry per prior, in the
     /// same order: `Some(current)` or `None` when the object is gone.
-    async fn read_many(&self, type_name: &str, priors: Vec<Value>) -> Result<Vec<Option<Value>>, Diagnostics>;
+    async fn read_many(
+        &self,
+        type_name: &str,
+        priors: Vec<Value>,
+    ) -> Result<Vec<Option<Value>>, Diagnostics>;
 
     /// Updates an object in place from `prior` to `planned` and returns its new state.
-    async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value, Diagnostics>;
+    async fn update(
+        &self,
+        type_name: &str,
+        prior: Value,
+        planned: Value,
+    ) -> Result<Value, Diagnostics>;
 
     /// Deletes an object. Deleting one that is already gone succeeds.
     async fn delete(&self, type_name: &str, prior: Value) -> Result<(), Diagnostics>;

@@ -47,22 +47,35 @@ impl Attribute {
 
     /// A required attribute.
     pub fn required(ty: Type) -> Attribute {
-        Attribute { required: true, ..Attribute::new(ty) }
+        Attribute {
+            required: true,
+            ..Attribute::new(ty)
+        }
     }
 
     /// An optional attribute.
     pub fn optional(ty: Type) -> Attribute {
-        Attribute { optional: true, ..Attribute::new(ty) }
+        Attribute {
+            optional: true,
+            ..Attribute::new(ty)
+        }
     }
 
     /// A read-only attribute set by the provider.
     pub fn computed(ty: Type) -> Attribute {
-        Attribute { computed: true, ..Attribute::new(ty) }
+        Attribute {
+            computed: true,
+            ..Attribute::new(ty)
+        }
     }
 
     /// An optional attribute the provider fills in when left out.
     pub fn optional_computed(ty: Type) -> Attribute {
-        Attribute { optional: true, computed: true, ..Attribute::new(ty) }
+        Attribute {
+            optional: true,
+            computed: true,
+            ..Attribute::new(ty)
+        }
     }
 
     /// Marks that a change replaces the object.
@@ -119,17 +132,30 @@ pub struct NestedBlock {
 impl NestedBlock {
     /// A block that may appear any number of times.
     pub fn list(schema: Schema) -> NestedBlock {
-        NestedBlock { nesting: Nesting::List, schema, min_items: 0, max_items: 0, force_new: false }
+        NestedBlock {
+            nesting: Nesting::List,
+            schema,
+            min_items: 0,
+            max_items: 0,
+            force_new: false,
+        }
     }
 
     /// A set of blocks.
     pub fn set(schema: Schema) -> NestedBlock {
-        NestedBlock { nesting: Nesting::Set, ..NestedBlock::list(schema) }
+        NestedBlock {
+            nesting: Nesting::Set,
+            ..NestedBlock::list(schema)
+        }
     }
 
     /// A block that may appear once.
     pub fn single(schema: Schema) -> NestedBlock {
-        NestedBlock { nesting: Nesting::Single, max_items: 1, ..NestedBlock::list(schema) }
+        NestedBlock {
+            nesting: Nesting::Single,
+            max_items: 1,
+            ..NestedBlock::list(schema)
+        }
     }
 
     /// Marks that any change replaces the object.
@@ -168,7 +194,10 @@ impl Schema {
 
     /// Every name (attribute or block) this schema accepts, for "did you mean" hints.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.attributes.keys().chain(self.blocks.keys()).map(String::as_str)
+        self.attributes
+            .keys()
+            .chain(self.blocks.keys())
+            .map(String::as_str)
     }
 }
 

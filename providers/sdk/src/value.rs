@@ -226,10 +226,14 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(map) => {
-                Value::Map(map.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+            serde_json::Value::Array(items) => {
+                Value::List(items.iter().map(Value::from_json).collect())
             }
+            serde_json::Value::Object(map) => Value::Map(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -242,7 +246,9 @@ impl Value {
             Value::Set(items) => {
                 serde_json::json!({ "$set": items.iter().map(Value::to_wire).collect::<Vec<_>>() })
             }
-            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_wire).collect()),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_wire).collect())
+            }
             Value::Map(map) => {
                 let mut out = serde_json::Map::new();
                 for (k, v) in map {
@@ -260,25 +266,42 @@ impl Value {
     /// Reverses [`Value::to_wire`].
     pub fn from_wire(json: &serde_json::Value) -> Value {
         match json {
-            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_wire).collect()),
+            serde_json::Value::Array(items) => {
+                Value::List(items.iter().map(Value::from_wire).collect())
+            }
             serde_json::Value::Object(map) if map.len() == 1 => {
                 let (key, inner) = map.iter().next().expect("one entry");
                 match key.as_str() {
                     "$unknown" => Value::Unknown,
                     "$sensitive" => Value::Sensitive(Box::new(Value::from_wire(inner))),
-                    "$set" => Value::Set(inner.as_array().map(|a| a.iter().map(Value::from_wire).collect()).unwrap_or_default()),
+                    "$set" => Value::Set(
+                        inner
+                            .as_array()
+                            .map(|a| a.iter().map(Value::from_wire).collect())
+                            .unwrap_or_default(),
+                    ),
                     "$map" => Value::Map(
                         inner
                             .as_object()
-                            .map(|m| m.iter().map(|(k, v)| (k.clone(), Value::from_wire(v))).collect())
+                            .map(|m| {
+                                m.iter()
+                                    .map(|(k, v)| (k.clone(), Value::from_wire(v)))
+                                    .collect()
+                            })
                             .unwrap_or_default(),
                     ),
-                    _ => Value::Map(map.iter().map(|(k, v)| (k.clone(), Value::from_wire(v))).collect()),
+                    _ => Value::Map(
+                        map.iter()
+                            .map(|(k, v)| (k.clone(), Value::from_wire(v)))
+                            .collect(),
+                    ),
                 }
             }
-            serde_json::Value::Object(map) => {
-                Value::Map(map.iter().map(|(k, v)| (k.clone(), Value::from_wire(v))).collect())
-            }
+            serde_json::Value::Object(map) => Value::Map(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_wire(v)))
+                    .collect(),
+            ),
             other => Value::from_json(other),
         }
     }
@@ -302,7 +325,9 @@ pub(crate) fn number_to_json(n: f64) -> serde_json::Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         serde_json::Value::from(n as i64)
     } else {
-        serde_json::Number::from_f64(n).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
+        serde_json::Number::from_f64(n)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -388,7 +413,10 @@ mod tests {
         let v = Value::object([
             ("a", Value::Unknown),
             ("b", Value::string("x").mark_sensitive()),
-            ("c", Value::set(vec![Value::from("z"), Value::from("y"), Value::from("z")])),
+            (
+                "c",
+                Value::set(vec![Value::from("z"), Value::from("y"), Value::from("z")]),
+            ),
             ("d", Value::object([("$weird", Value::from(1i64))])),
         ]);
         assert_eq!(Value::from_wire(&v.to_wire()), v);

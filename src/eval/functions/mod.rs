@@ -34,6 +34,12 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
     (function.run)(&Args::new(function, args))
 }
 
+/// Checks that `name` exists and takes `count` arguments, with the error [`call`] would give.
+pub fn check_arity(name: &str, count: usize) -> Result<(), String> {
+    let function = find(name).ok_or_else(|| format!("Call to unknown function \"{name}\"."))?;
+    function.check_arity(count)
+}
+
 /// Whether `name` is a built-in function that [`call`] knows.
 pub fn exists(name: &str) -> bool {
     find(name).is_some()

@@ -95,6 +95,20 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
     let configured = walk.run_only(&applier, Some(&providers_only)).await;
     diagnostics.extend(configured.diagnostics);
     if !configured.failed {
+        let mut keys: Vec<&str> = input
+            .plan
+            .changes
+            .iter()
+            .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+            .map(|c| c.provider.as_str())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            if let Err(d) = walk.ensure_provider(key).await {
+                diagnostics.extend(d);
+            }
+        }
         diagnostics.extend(applier.delete_phase(input.plan).await);
     }
     if input.plan.mode != PlanMode::Destroy && !configured.failed {

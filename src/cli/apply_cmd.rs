@@ -28,12 +28,12 @@ pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
         sources: sources.clone(),
     };
     let backend = setup::backend(&loaded.config).map_err(with_sources)?;
-    let _lock = setup::lock(
+    let lock_guard = setup::lock(
         &backend,
         &args.plan.lock,
         if destroy { "destroy" } else { "apply" },
     )?;
-    let mut state = setup::load_state(&backend)?;
+    let mut state = setup::load_state(&backend, &lock_guard)?;
     let providers = Providers::new(&setup::factories());
     let plan = match &args.planfile {
         Some(path) => {

@@ -27,7 +27,9 @@ pub fn render(diags: &Diagnostics, sources: &BTreeMap<String, String>, color: bo
             Some((id, range)) => report(diag, false).with_labels(vec![Label::primary(id, range)]),
             None => report(diag, true),
         };
-        out.push_str(&capitalise_severity(&emit(&config, &files, &report, color).unwrap_or_else(|| fallback(diag))));
+        out.push_str(&capitalise_severity(
+            &emit(&config, &files, &report, color).unwrap_or_else(|| fallback(diag)),
+        ));
     }
     out
 }
@@ -35,7 +37,9 @@ pub fn render(diags: &Diagnostics, sources: &BTreeMap<String, String>, color: bo
 /// Terraform users know `Error:` and `Warning:`; codespan writes them in lower case.
 fn capitalise_severity(report: &str) -> String {
     let (header, rest) = report.split_once('\n').unwrap_or((report, ""));
-    let header = header.replacen("error", "Error", 1).replacen("warning", "Warning", 1);
+    let header = header
+        .replacen("error", "Error", 1)
+        .replacen("warning", "Warning", 1);
     if report.contains('\n') {
         format!("{header}\n{rest}")
     } else {

@@ -14,7 +14,7 @@ use crate::plan::providers::Providers;
 fn state_for_reading() -> Result<State, crate::cli::Failure> {
     let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
     let backend = setup::backend(&config)?;
-    Ok(setup::load_state(&backend)?)
+    Ok(setup::load_state(&backend, &None)?)
 }
 
 /// `plinth output [-json] [-raw] [NAME]`.

@@ -225,8 +225,8 @@ pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outco
         return Err(Diagnostic::error("Only managed resources can be imported").into());
     };
     let backend = setup::backend(&loaded.config).map_err(with_sources)?;
-    let _lock = setup::lock(&backend, lock, "import")?;
-    let mut state = setup::load_state(&backend)?;
+    let lock_guard = setup::lock(&backend, lock, "import")?;
+    let mut state = setup::load_state(&backend, &lock_guard)?;
     if state.instances.contains_key(address) {
         return Err(Diagnostic::error("Resource already managed by plinth")
             .with_detail(format!("plinth is already managing a remote object for {address}. To import to this address you must first remove the existing object from the state."))

@@ -80,8 +80,8 @@ pub fn plan(args: &PlanArgs, color: bool) -> Outcome {
         sources: sources.clone(),
     };
     let backend = setup::backend(&loaded.config).map_err(with_sources)?;
-    let _lock = setup::lock(&backend, &args.lock, "plan")?;
-    let state = setup::load_state(&backend)?;
+    let lock_guard = setup::lock(&backend, &args.lock, "plan")?;
+    let state = setup::load_state(&backend, &lock_guard)?;
     let providers = Providers::new(&setup::factories());
     let plan = make_plan(
         &loaded,

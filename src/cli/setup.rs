@@ -125,8 +125,13 @@ pub fn lock(
     Ok(Some(guard))
 }
 
-/// Loads state, replaying the journal a killed run left behind.
-pub fn load_state(backend: &LocalBackend) -> Result<State, Diagnostics> {
+/// Loads state. Holding the lock, a journal left by a killed run is replayed into the state
+/// file; without the lock (read-only commands, `-lock=false`) it is only folded in memory, since
+/// it may belong to a run still going.
+pub fn load_state(backend: &LocalBackend, lock: &Option<LockGuard>) -> Result<State, Diagnostics> {
+    if lock.is_none() {
+        return backend.peek().map_err(state_error);
+    }
     let loaded = backend.load_replaying().map_err(state_error)?;
     if loaded.replayed > 0 {
         eprintln!(

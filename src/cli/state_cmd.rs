@@ -33,7 +33,7 @@ pub fn run(command: StateCommand) -> Outcome {
     let backend = open_backend()?;
     match command {
         StateCommand::List { addresses } => {
-            let state = setup::load_state(&backend)?;
+            let state = setup::load_state(&backend, &None)?;
             for address in state.instances.keys() {
                 if addresses.is_empty() || addresses.iter().any(|f| within(address, f)) {
                     println!("{address}");
@@ -42,7 +42,7 @@ pub fn run(command: StateCommand) -> Outcome {
             Ok(0)
         }
         StateCommand::Show { address } => {
-            let state = setup::load_state(&backend)?;
+            let state = setup::load_state(&backend, &None)?;
             let Some(instance) = state.instances.get(&address) else {
                 return Err(Diagnostic::error(format!("No instance found for the given address {address}"))
                     .with_detail("This command requires that the address references one specific instance. Run `plinth state list` to see the addresses in state.")
@@ -77,8 +77,8 @@ pub fn run(command: StateCommand) -> Outcome {
             source,
             destination,
         } => {
-            let _lock = setup::lock(&backend, &lock, "state mv")?;
-            let mut state = setup::load_state(&backend)?;
+            let lock_guard = setup::lock(&backend, &lock, "state mv")?;
+            let mut state = setup::load_state(&backend, &lock_guard)?;
             let moved = move_addresses(&mut state, &source, &destination)?;
             state.serial += 1;
             backend.write(&state).map_err(setup::state_error)?;
@@ -88,8 +88,8 @@ pub fn run(command: StateCommand) -> Outcome {
             Ok(0)
         }
         StateCommand::Rm { lock, addresses } => {
-            let _lock = setup::lock(&backend, &lock, "state rm")?;
-            let mut state = setup::load_state(&backend)?;
+            let lock_guard = setup::lock(&backend, &lock, "state rm")?;
+            let mut state = setup::load_state(&backend, &lock_guard)?;
             let doomed: Vec<String> = state
                 .instances
                 .keys()
@@ -117,7 +117,7 @@ pub fn run(command: StateCommand) -> Outcome {
             Ok(0)
         }
         StateCommand::Pull => {
-            let state = setup::load_state(&backend)?;
+            let state = setup::load_state(&backend, &None)?;
             let bytes = plinth_state::encode(&state).map_err(setup::state_error)?;
             println!("{}", String::from_utf8_lossy(&bytes));
             Ok(0)
@@ -127,9 +127,12 @@ pub fn run(command: StateCommand) -> Outcome {
                 Diagnostic::error(format!("Failed to read {}", path.display()))
                     .with_detail(e.to_string())
             })?;
-            let pushed = plinth_state::decode(&bytes).map_err(setup::state_error)?;
-            let _lock = setup::lock(&backend, &lock, "state push")?;
-            let current = setup::load_state(&backend)?;
+            let pushed = plinth_state::decode(&bytes).map_err(|e| {
+                Diagnostic::error(format!("Failed to read state file {}", path.display()))
+                    .with_detail(e.to_string())
+            })?;
+            let lock_guard = setup::lock(&backend, &lock, "state push")?;
+            let current = setup::load_state(&backend, &lock_guard)?;
             let existing = current.serial > 0 || !current.instances.is_empty();
             if existing && !force {
                 if pushed.lineage != current.lineage {

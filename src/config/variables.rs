@@ -153,9 +153,11 @@ fn resolve(
                     Err(e) => {
                         invalid.push(name.to_string());
                         diags.push(
-                            Diagnostic::error("Invalid value for input variable").with_detail(format!(
-                                "The -var value for var.{name} is not a valid expression: {e}"
-                            )),
+                            Diagnostic::error("Invalid value for input variable").with_detail(
+                                format!(
+                                    "The -var value for var.{name} is not a valid expression: {e}"
+                                ),
+                            ),
                         )
                     }
                 }
@@ -285,7 +287,11 @@ fn from_text(text: &str, ty: Option<&Type>) -> Result<Value, String> {
         Some(_) => literal().or_else(|e| {
             // A bare word (`-var replicas=many`) is taken as a string, so the type conversion
             // explains what was expected.
-            let bare = !text.trim().is_empty() && text.trim().chars().all(|c| c.is_alphanumeric() || "_-.".contains(c));
+            let bare = !text.trim().is_empty()
+                && text
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "_-.".contains(c));
             if bare {
                 Ok(Value::String(text.to_string()))
             } else {

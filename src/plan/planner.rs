@@ -54,7 +54,9 @@ pub struct PlanInput<'a> {
 
 /// Makes a plan. Returns it with any warnings, or every error found.
 pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnostics> {
+    check_addresses(input.options)?;
     let targets = target_set(input);
+    let destroy_targets = destroy_target_set(input);
     let planner = Planner {
         state: input.state,
         options: input.options,
@@ -91,7 +93,11 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         if (seen.contains(address) && !destroying) || instance.mode == StateMode::Data {
             continue;
         }
-        if !planner.targeted(address) {
+        let in_scope = match &destroy_targets {
+            Some(set) => set.contains(address),
+            None => planner.targeted(address),
+        };
+        if !in_scope {
             continue;
         }
         let node = strip_keys(address);
@@ -109,7 +115,7 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
                 "because the index or key of {address} is not in its count or for_each"
             ))
         } else {
-            Some(format!("because {node} is not in configuration"))
+            Some("delete_because_no_resource_config".to_string())
         };
         let before = Value::from_json(&instance.attributes);
         let before = match input.providers.resource_schema(
@@ -248,7 +254,9 @@ impl InstanceHandler for Planner<'_> {
             }
             prior = current;
         }
-        let recorded = stored.map(|i| i.sensitive_attributes.as_slice()).unwrap_or_default();
+        let recorded = stored
+            .map(|i| i.sensitive_attributes.as_slice())
+            .unwrap_or_default();
         let prior = prior.map(|p| diff::mark_sensitive_opt(Some(schema), p, recorded));
         let base = ResourceChange {
             address: address.clone(),
@@ -315,9 +323,9 @@ impl InstanceHandler for Planner<'_> {
         let changed = diff::changed(&prior_value, &planned);
         let forcing = diff::forcing_replacement(schema, &changed, &response.requires_replace);
         let reason = if tainted {
-            Some("because it is tainted (a previous create or update failed part-way)".to_string())
+            Some("replace_because_tainted".to_string())
         } else if replace_requested {
-            Some("because of -replace".to_string())
+            Some("replace_by_request".to_string())
         } else if self.replace_triggered(&request) {
             Some("because of replace_triggered_by".to_string())
         } else if !forcing.is_empty() {
@@ -362,9 +370,7 @@ impl Planner<'_> {
                     action: Action::Read,
                     before: None,
                     after: Some(after.clone()),
-                    reason: Some(
-                        "because its configuration depends on values known only after apply".into(),
-                    ),
+                    reason: Some("read_because_config_unknown".into()),
                     ..base
                 });
             }
@@ -473,6 +479,69 @@ fn order_deletes(changes: &mut HashMap<String, ResourceChange>, state: &State) {
         if let Some(c) = changes.get_mut(address) {
             c.dependencies = before;
         }
+    }
+}
+
+/// Refuses -target and -replace values that are not resource or module addresses.
+fn check_addresses(options: &PlanOptions) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::new();
+    for (flag, address) in options
+        .targets
+        .iter()
+        .map(|t| ("-target", t))
+        .chain(options.replace.iter().map(|r| ("-replace", r)))
+    {
+        let valid = address.parse::<plinth_state::InstanceAddr>().is_ok()
+            || plinth_state::addr::parse_module_path(address).is_ok_and(|steps| !steps.is_empty());
+        if !valid {
+            diags.push(Diagnostic::error("Invalid target address").with_detail(format!(
+                "The {flag} value {address:?} is not a resource or module address, such as aws_vpc.main, aws_subnet.public[0] or module.vpc."
+            )));
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
+}
+
+/// With `-destroy` and `-target`: the targeted instances and everything in state that depends
+/// on them, directly or not (those must go first).
+fn destroy_target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
+    if input.options.mode != PlanMode::Destroy || input.options.targets.is_empty() {
+        return None;
+    }
+    let matches = |address: &str, target: &str| {
+        address == target
+            || strip_keys(address) == strip_keys(target)
+            || address.starts_with(&format!("{target}."))
+    };
+    let mut set: HashSet<String> = input
+        .state
+        .instances
+        .keys()
+        .filter(|a| input.options.targets.iter().any(|t| matches(a, t)))
+        .cloned()
+        .collect();
+    loop {
+        let nodes: HashSet<String> = set.iter().map(|a| strip_keys(a)).collect();
+        let more: Vec<String> = input
+            .state
+            .instances
+            .iter()
+            .filter(|(a, i)| {
+                !set.contains(*a)
+                    && i.dependencies
+                        .iter()
+                        .any(|d| set.contains(d) || nodes.contains(d))
+            })
+            .map(|(a, _)| a.clone())
+            .collect();
+        if more.is_empty() {
+            return Some(set);
+        }
+        set.extend(more);
     }
 }
 

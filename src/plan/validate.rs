@@ -64,7 +64,12 @@ fn check_expressions(module: &Module, prefix: &str, diags: &mut Diagnostics) {
     }
     for call in &module.module_calls {
         let address = format!("{prefix}module.{}", call.name);
-        for e in call.inputs.values().chain(&call.count).chain(&call.for_each) {
+        for e in call
+            .inputs
+            .values()
+            .chain(&call.count)
+            .chain(&call.for_each)
+        {
             check_expr(e, &address, diags);
         }
         check_expressions(&call.module, &format!("{address}."), diags);

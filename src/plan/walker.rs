@@ -120,6 +120,15 @@ impl Walk<'_> {
         }
     }
 
+    /// Configures the provider `key` if nothing configured it yet (a provider only objects
+    /// being deleted still use: its block, if any, is evaluated with the root's constants).
+    pub async fn ensure_provider(&self, key: &str) -> Result<(), Diagnostics> {
+        if self.providers.get(key).is_some() {
+            return Ok(());
+        }
+        self.provider(key, &Results::default()).await
+    }
+
     fn index(&self) -> Index<'_> {
         let mut modules = HashMap::new();
         fn collect<'m>(

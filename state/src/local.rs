@@ -67,6 +67,17 @@ impl LocalBackend {
     /// snapshot is written (serial incremented) and the journal removed. `replayed` tells how
     /// many operations were recovered, so the caller can say so.
     pub fn load_replaying(&self) -> Result<Loaded, StateError> {
+        self.fold_journal(true)
+    }
+
+    /// Loads the state as `load_replaying` would see it, without writing anything: the
+    /// journal of a run that may still be going is folded in memory only. For readers that do
+    /// not hold the lock (`output`, `show`, `-lock=false`).
+    pub fn peek(&self) -> Result<State, StateError> {
+        self.fold_journal(false).map(|loaded| loaded.state)
+    }
+
+    fn fold_journal(&self, persist: bool) -> Result<Loaded, StateError> {
         let snapshot = self.read_snapshot()?;
         let journal_path = journal::journal_path(&self.path);
         let Some(contents) = journal::read(&journal_path)? else {
@@ -98,7 +109,9 @@ impl LocalBackend {
         };
         let loaded = match journal::fold(&journal_path, contents, &base)? {
             Folded::Changed { state, applied } => {
-                self.write(&state)?;
+                if persist {
+                    self.write(&state)?;
+                }
                 Loaded {
                     state,
                     replayed: applied,
@@ -109,7 +122,9 @@ impl LocalBackend {
                 replayed: 0,
             },
         };
-        fsio::remove_durably(&journal_path)?;
+        if persist {
+            fsio::remove_durably(&journal_path)?;
+        }
         Ok(loaded)
     }
 

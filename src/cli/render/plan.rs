@@ -169,6 +169,7 @@ fn resource_change(
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
         Action::Replace if reason == Some(Reason::Tainted) => "is tainted, so must be replaced",
+        Action::Replace if reason == Some(Reason::Requested) => "will be replaced, as requested",
         Action::Replace => "must be replaced",
         Action::Delete => "will be destroyed",
         Action::Read => "will be read during apply",

@@ -57,8 +57,7 @@ impl<'a> Reason<'a> {
     /// The `# (...)` line under a plan entry's header, if the header does not already say it.
     pub(crate) fn explanation(self, address: &str) -> Option<String> {
         match self {
-            Reason::Tainted | Reason::CannotUpdate => None,
-            Reason::Requested => Some("(because of -replace)".to_string()),
+            Reason::Tainted | Reason::CannotUpdate | Reason::Requested => None,
             Reason::NotInConfiguration => {
                 Some(format!("(because {address} is not in configuration)"))
             }

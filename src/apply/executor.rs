@@ -137,10 +137,11 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
             }
         }
     } else if input.plan.mode == PlanMode::Destroy && !diagnostics.has_errors() {
-        let mut state = applier.lock_state();
-        state.outputs.clear();
-        state.instances.retain(|_, i| i.mode != StateMode::Data);
-        drop(state);
+        {
+            let mut state = applier.lock_state();
+            state.outputs.clear();
+            state.instances.retain(|_, i| i.mode != StateMode::Data);
+        }
         if let Err(e) = journal
             .append(vec![JournalEntry::Outputs {
                 outputs: BTreeMap::new(),

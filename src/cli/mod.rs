@@ -43,6 +43,12 @@ impl From<plinth_sdk::Diagnostic> for Failure {
     }
 }
 
+impl From<Box<plinth_sdk::Diagnostic>> for Failure {
+    fn from(d: Box<plinth_sdk::Diagnostic>) -> Failure {
+        Failure::from(*d)
+    }
+}
+
 impl From<(Diagnostics, BTreeMap<String, String>)> for Failure {
     fn from((diagnostics, sources): (Diagnostics, BTreeMap<String, String>)) -> Failure {
         Failure {

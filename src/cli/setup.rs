@@ -74,21 +74,15 @@ pub fn backend(config: &Config) -> Result<LocalBackend, Diagnostics> {
                 .into(),
         );
     }
-    let path = b
-        .body
-        .attributes
-        .iter()
-        .find(|a| a.name == "path")
-        .map(|a| match &a.expr.expr {
-            hcl::Expression::String(s) => Ok(s.clone()),
+    match b.body.attributes.iter().find(|a| a.name == "path") {
+        None => Ok(LocalBackend::new(PathBuf::from(DEFAULT_STATE_FILE))),
+        Some(a) => match &a.expr.expr {
+            hcl::Expression::String(s) => Ok(LocalBackend::new(PathBuf::from(s))),
             _ => Err(Diagnostic::error("Invalid backend setting")
                 .with_detail("path must be a literal string.")
-                .with_span(a.expr.span.clone())),
-        });
-    match path {
-        None => Ok(LocalBackend::new(PathBuf::from(DEFAULT_STATE_FILE))),
-        Some(Ok(p)) => Ok(LocalBackend::new(PathBuf::from(p))),
-        Some(Err(d)) => Err(d.into()),
+                .with_span(a.expr.span.clone())
+                .into()),
+        },
     }
 }
 

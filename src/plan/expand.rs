@@ -67,11 +67,13 @@ pub enum Binding {
 }
 
 /// Turns an evaluated `count` value into an expansion.
-pub fn from_count(value: &Value, span: &Span) -> Result<Expansion, Diagnostic> {
+pub fn from_count(value: &Value, span: &Span) -> Result<Expansion, Box<Diagnostic>> {
     let invalid = |detail: String| {
-        Diagnostic::error("Invalid count argument")
-            .with_detail(detail)
-            .with_span(span.clone())
+        Box::new(
+            Diagnostic::error("Invalid count argument")
+                .with_detail(detail)
+                .with_span(span.clone()),
+        )
     };
     if value.is_unknown() || value.contains_unknown() {
         return Err(invalid(
@@ -87,11 +89,13 @@ pub fn from_count(value: &Value, span: &Span) -> Result<Expansion, Diagnostic> {
 }
 
 /// Turns an evaluated `for_each` value (a map or a set of strings) into an expansion.
-pub fn from_for_each(value: &Value, span: &Span) -> Result<Expansion, Diagnostic> {
+pub fn from_for_each(value: &Value, span: &Span) -> Result<Expansion, Box<Diagnostic>> {
     let invalid = |detail: String| {
-        Diagnostic::error("Invalid for_each argument")
-            .with_detail(detail)
-            .with_span(span.clone())
+        Box::new(
+            Diagnostic::error("Invalid for_each argument")
+                .with_detail(detail)
+                .with_span(span.clone()),
+        )
     };
     if value.is_unknown() {
         return Err(invalid(

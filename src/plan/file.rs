@@ -35,9 +35,12 @@ pub fn config_digest(sources: &BTreeMap<String, String>) -> String {
 }
 
 /// Writes a plan file (mode 0600).
-pub fn save(path: &Path, plan: &Plan) -> Result<(), Diagnostic> {
+pub fn save(path: &Path, plan: &Plan) -> Result<(), Box<Diagnostic>> {
     let fail = |e: String| {
-        Diagnostic::error(format!("Failed to write plan file {}", path.display())).with_detail(e)
+        Box::new(
+            Diagnostic::error(format!("Failed to write plan file {}", path.display()))
+                .with_detail(e),
+        )
     };
     let bytes = serde_json::to_vec(&PlanFile {
         plinth_plan: 1,
@@ -55,15 +58,16 @@ pub fn save(path: &Path, plan: &Plan) -> Result<(), Diagnostic> {
 }
 
 /// Reads a plan file.
-pub fn load(path: &Path) -> Result<Plan, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(format!("Failed to read plan file {}", path.display()))
-            .with_detail(e.to_string())
-    })?;
-    let file: PlanFile = serde_json::from_slice(&bytes).map_err(|e| {
-        Diagnostic::error(format!("Failed to read plan file {}", path.display()))
-            .with_detail(format!("The file is not a plinth plan file: {e}."))
-    })?;
+pub fn load(path: &Path) -> Result<Plan, Box<Diagnostic>> {
+    let fail = |detail: String| {
+        Box::new(
+            Diagnostic::error(format!("Failed to read plan file {}", path.display()))
+                .with_detail(detail),
+        )
+    };
+    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let file: PlanFile = serde_json::from_slice(&bytes)
+        .map_err(|e| fail(format!("The file is not a plinth plan file: {e}.")))?;
     Ok(file.plan)
 }
 

@@ -12,11 +12,14 @@ use crate::plan::providers::Providers;
 
 type Answers = HashMap<String, Option<Value>>;
 
+/// One type's answers, read at most once.
+type Cell = Arc<OnceCell<Result<Answers, Diagnostics>>>;
+
 /// Cached refresh results by (provider key, type).
 pub struct Refresh<'a> {
     state: &'a State,
     providers: &'a Providers,
-    cells: Mutex<HashMap<(String, String), Arc<OnceCell<Result<Answers, Diagnostics>>>>>,
+    cells: Mutex<HashMap<(String, String), Cell>>,
 }
 
 impl<'a> Refresh<'a> {

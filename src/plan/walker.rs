@@ -576,11 +576,11 @@ fn expansion_of(
 ) -> Result<Expansion, Diagnostics> {
     if let Some(c) = count {
         let v = walk.eval(c, scope, address)?;
-        return expand::from_count(&v, &c.span).map_err(|d| d.with_address(address).into());
+        return expand::from_count(&v, &c.span).map_err(|d| (*d).with_address(address).into());
     }
     if let Some(f) = for_each {
         let v = walk.eval(f, scope, address)?;
-        return expand::from_for_each(&v, &f.span).map_err(|d| d.with_address(address).into());
+        return expand::from_for_each(&v, &f.span).map_err(|d| (*d).with_address(address).into());
     }
     Ok(Expansion::Single)
 }

@@ -41,7 +41,7 @@ impl Value {
 
     /// A set made from arbitrary elements: sorted and deduplicated.
     pub fn set(mut items: Vec<Value>) -> Value {
-        items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        items.sort_by_cached_key(Value::sort_key);
         items.dedup();
         Value::Set(items)
     }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use petgraph::graph::{DiGraph, NodeIndex};
-use plinth_sdk::{Diagnostic, Diagnostics, Provider, Schema, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Origin, Provider, Schema, Value};
 use plinth_state::{Instance, JournalEntry, Mode as StateMode, OutputValue, State, Status};
 use tokio::sync::Semaphore;
 
@@ -79,6 +79,7 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
         journal,
         permits: Semaphore::new(input.parallelism.max(1)),
         printer: input.printer,
+        workspace: input.workspace,
         counts: Mutex::new(Counts::default()),
     };
     let walk = Walk {
@@ -196,6 +197,7 @@ struct Applier<'a> {
     journal: &'a JournalWriter,
     permits: Semaphore,
     printer: Printer,
+    workspace: &'a str,
     counts: Mutex<Counts>,
 }
 
@@ -387,6 +389,10 @@ impl Applier<'_> {
         request: &InstanceRequest<'_>,
     ) -> Result<Value, Diagnostics> {
         let (planned, sensitive) = self.final_value(provider, request, None).await?;
+        let origin = Origin {
+            address: request.address.clone(),
+            workspace: self.workspace.to_string(),
+        };
         let permit = self
             .permits
             .acquire()
@@ -399,7 +405,7 @@ impl Applier<'_> {
                 Verb::Create,
                 None,
                 |v: &Value| id_of(v),
-                provider.create(&request.resource.type_name, planned),
+                provider.create(&request.resource.type_name, planned, &origin),
             )
             .await;
         drop(permit);

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use plinth_sdk::{
-    Attribute, CreateError, Diagnostic, Diagnostics, PlanResponse, Provider, ProviderSchema,
-    Schema, Type, Value,
+    Attribute, CreateError, Diagnostic, Diagnostics, Origin, PlanResponse, Provider,
+    ProviderSchema, Schema, Type, Value,
 };
 use sha2::{Digest, Sha256};
 
@@ -299,7 +299,12 @@ impl Provider for SlowProvider {
         })
     }
 
-    async fn create(&self, type_name: &str, planned: Value) -> Result<Value, CreateError> {
+    async fn create(
+        &self,
+        type_name: &str,
+        planned: Value,
+        _origin: &Origin,
+    ) -> Result<Value, CreateError> {
         Self::check_type(type_name)?;
         tokio::time::sleep(delay_of(&planned)).await;
         let (planned, _) = planned.unmark_deep();
@@ -438,7 +443,11 @@ mod tests {
     async fn create_writes_one_file_and_copies_input_to_output() {
         let (dir, provider) = configured().await;
         let created = provider
-            .create(OBJECT_TYPE, object(&[("input", Value::from("a"))]))
+            .create(
+                OBJECT_TYPE,
+                object(&[("input", Value::from("a"))]),
+                &plinth_sdk::Origin::default(),
+            )
             .await
             .expect("create");
         let id = created
@@ -455,11 +464,11 @@ mod tests {
         let (dir, provider) = configured().await;
         let planned = object(&[("input", Value::from("same"))]);
         let first = provider
-            .create(OBJECT_TYPE, planned.clone())
+            .create(OBJECT_TYPE, planned.clone(), &plinth_sdk::Origin::default())
             .await
             .expect("create");
         let second = provider
-            .create(OBJECT_TYPE, planned)
+            .create(OBJECT_TYPE, planned, &plinth_sdk::Origin::default())
             .await
             .expect("create again");
         assert_eq!(first, second);
@@ -480,6 +489,7 @@ mod tests {
                     ("input", Value::from("x")),
                     ("replace_key", Value::from("1")),
                 ]),
+                &plinth_sdk::Origin::default(),
             )
             .await
             .expect("create");
@@ -490,6 +500,7 @@ mod tests {
                     ("input", Value::from("x")),
                     ("replace_key", Value::from("2")),
                 ]),
+                &plinth_sdk::Origin::default(),
             )
             .await
             .expect("create");
@@ -502,11 +513,19 @@ mod tests {
     async fn read_many_answers_every_prior_in_order_and_none_for_gone_objects() {
         let (_dir, provider) = configured().await;
         let a = provider
-            .create(OBJECT_TYPE, object(&[("input", Value::from("a"))]))
+            .create(
+                OBJECT_TYPE,
+                object(&[("input", Value::from("a"))]),
+                &plinth_sdk::Origin::default(),
+            )
             .await
             .expect("a");
         let b = provider
-            .create(OBJECT_TYPE, object(&[("input", Value::from("b"))]))
+            .create(
+                OBJECT_TYPE,
+                object(&[("input", Value::from("b"))]),
+                &plinth_sdk::Origin::default(),
+            )
             .await
             .expect("b");
         provider
@@ -524,7 +543,11 @@ mod tests {
     async fn update_keeps_the_id_and_rewrites_the_file() {
         let (_dir, provider) = configured().await;
         let prior = provider
-            .create(OBJECT_TYPE, object(&[("input", Value::from("v1"))]))
+            .create(
+                OBJECT_TYPE,
+                object(&[("input", Value::from("v1"))]),
+                &plinth_sdk::Origin::default(),
+            )
             .await
             .expect("create");
         let planned = with_attr(prior.clone(), "input", Value::from("v2"));
@@ -549,7 +572,7 @@ mod tests {
             ("fail_create", Value::Bool(true)),
         ]);
         let err = provider
-            .create(OBJECT_TYPE, planned)
+            .create(OBJECT_TYPE, planned, &plinth_sdk::Origin::default())
             .await
             .expect_err("must fail");
         assert!(err.partial.is_none());
@@ -565,7 +588,7 @@ mod tests {
             ("fail_create_partial", Value::Bool(true)),
         ]);
         let err = provider
-            .create(OBJECT_TYPE, planned)
+            .create(OBJECT_TYPE, planned, &plinth_sdk::Origin::default())
             .await
             .expect_err("must fail");
         let partial = err.partial.expect("partial object");
@@ -584,6 +607,7 @@ mod tests {
                     ("input", Value::from("a")),
                     ("fail_delete", Value::Bool(true)),
                 ]),
+                &plinth_sdk::Origin::default(),
             )
             .await
             .expect("create");
@@ -623,6 +647,7 @@ mod tests {
                     ("input", Value::from("a")),
                     ("delay_ms", Value::from(120i64)),
                 ]),
+                &plinth_sdk::Origin::default(),
             )
             .await
             .expect("create");
@@ -658,7 +683,11 @@ mod tests {
     async fn import_reads_an_existing_object_and_refuses_unknown_ids() {
         let (_dir, provider) = configured().await;
         let created = provider
-            .create(OBJECT_TYPE, object(&[("input", Value::from("a"))]))
+            .create(
+                OBJECT_TYPE,
+                object(&[("input", Value::from("a"))]),
+                &plinth_sdk::Origin::default(),
+            )
             .await
             .expect("create");
         let imported = provider
@@ -674,7 +703,11 @@ mod tests {
         let (_dir, provider) = configured().await;
         let input = Value::set(vec![Value::from("b"), Value::from("a")]);
         let created = provider
-            .create(OBJECT_TYPE, object(&[("input", input.clone())]))
+            .create(
+                OBJECT_TYPE,
+                object(&[("input", input.clone())]),
+                &plinth_sdk::Origin::default(),
+            )
             .await
             .expect("create");
         let read = provider
@@ -687,8 +720,14 @@ mod tests {
     #[tokio::test]
     async fn unknown_types_and_missing_configuration_are_errors() {
         let (_dir, provider) = configured().await;
-        assert!(provider.create("slow_other", object(&[])).await.is_err());
+        assert!(provider
+            .create("slow_other", object(&[]), &plinth_sdk::Origin::default())
+            .await
+            .is_err());
         let unconfigured = factory();
-        assert!(unconfigured.create(OBJECT_TYPE, object(&[])).await.is_err());
+        assert!(unconfigured
+            .create(OBJECT_TYPE, object(&[]), &plinth_sdk::Origin::default())
+            .await
+            .is_err());
     }
 }

@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use plinth_sdk::{
-    Attribute, CreateError, Diagnostics, PlanResponse, Provider, ProviderSchema, Schema, Type,
-    Value,
+    Attribute, CreateError, Diagnostics, Origin, PlanResponse, Provider, ProviderSchema, Schema,
+    Type, Value,
 };
 
 /// The built-in provider.
@@ -89,7 +89,12 @@ impl Provider for TerraformProvider {
         })
     }
 
-    async fn create(&self, _type_name: &str, planned: Value) -> Result<Value, CreateError> {
+    async fn create(
+        &self,
+        _type_name: &str,
+        planned: Value,
+        _origin: &Origin,
+    ) -> Result<Value, CreateError> {
         let Value::Map(mut value) = planned else {
             return Ok(planned);
         };
@@ -164,7 +169,10 @@ mod tests {
             .unwrap()
             .planned;
         assert_eq!(planned.get("output"), Some(&Value::Unknown));
-        let created = p.create("terraform_data", planned).await.unwrap();
+        let created = p
+            .create("terraform_data", planned, &plinth_sdk::Origin::default())
+            .await
+            .unwrap();
         assert_eq!(created.get("output"), Some(&Value::from("a")));
         assert!(created
             .get("id")

@@ -5,12 +5,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Origin, Value};
 
 /// The label every object plinth creates carries.
 pub const MANAGED_LABEL: &str = "plinth.managed";
 /// The label holding the object's configured name.
 pub const NAME_LABEL: &str = "plinth.name";
+/// The label holding the resource instance address the object was created for.
+pub const ADDRESS_LABEL: &str = "plinth.address";
+/// The label holding the workspace the object was created in.
+pub const WORKSPACE_LABEL: &str = "plinth.workspace";
 
 fn known<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
     object.get(name).filter(|v| !v.is_null() && !v.is_unknown())
@@ -81,8 +85,8 @@ pub fn blocks<'a>(object: &'a Value, name: &str) -> Vec<&'a Value> {
 }
 
 /// The labels plinth puts on an object: the `labels { label value }` blocks, plus
-/// `plinth.managed=true` and `plinth.name=<name>`.
-pub fn labels(object: &Value, name: Option<&str>) -> HashMap<String, String> {
+/// `plinth.managed=true`, `plinth.name=<name>`, and the address and workspace it belongs to.
+pub fn labels(object: &Value, name: Option<&str>, origin: &Origin) -> HashMap<String, String> {
     let mut labels: HashMap<String, String> = blocks(object, "labels")
         .into_iter()
         .filter_map(|b| {
@@ -95,6 +99,12 @@ pub fn labels(object: &Value, name: Option<&str>) -> HashMap<String, String> {
     labels.insert(MANAGED_LABEL.to_string(), "true".to_string());
     if let Some(name) = name {
         labels.insert(NAME_LABEL.to_string(), name.to_string());
+    }
+    if !origin.address.is_empty() {
+        labels.insert(ADDRESS_LABEL.to_string(), origin.address.clone());
+    }
+    if !origin.workspace.is_empty() {
+        labels.insert(WORKSPACE_LABEL.to_string(), origin.workspace.clone());
     }
     labels
 }
@@ -184,7 +194,19 @@ mod tests {
                 ("value", Value::from("chat")),
             ])]),
         )]);
-        let labels = labels(&v, Some("api"));
+        let origin = Origin {
+            address: "docker_container.api[0]".into(),
+            workspace: "default".into(),
+        };
+        let labels = labels(&v, Some("api"), &origin);
+        assert_eq!(
+            labels.get(ADDRESS_LABEL).map(String::as_str),
+            Some("docker_container.api[0]")
+        );
+        assert_eq!(
+            labels.get(WORKSPACE_LABEL).map(String::as_str),
+            Some("default")
+        );
         assert_eq!(labels.get("team").map(String::as_str), Some("chat"));
         assert_eq!(labels.get(MANAGED_LABEL).map(String::as_str), Some("true"));
         assert_eq!(labels.get(NAME_LABEL).map(String::as_str), Some("api"));

@@ -15,7 +15,7 @@ mod volume;
 use async_trait::async_trait;
 use bollard::Docker;
 use plinth_sdk::{
-    CreateError, Diagnostic, Diagnostics, PlanResponse, Provider, ProviderSchema, Value,
+    CreateError, Diagnostic, Diagnostics, Origin, PlanResponse, Provider, ProviderSchema, Value,
 };
 
 pub use attrs::{MANAGED_LABEL, NAME_LABEL};
@@ -80,13 +80,18 @@ impl Provider for DockerProvider {
         })
     }
 
-    async fn create(&self, type_name: &str, planned: Value) -> Result<Value, CreateError> {
+    async fn create(
+        &self,
+        type_name: &str,
+        planned: Value,
+        origin: &Origin,
+    ) -> Result<Value, CreateError> {
         let planned = attrs::unknowns_to_null(planned);
         match type_name {
-            "docker_container" => container::create(self.docker().await?, planned).await,
+            "docker_container" => container::create(self.docker().await?, planned, origin).await,
             "docker_image" => Ok(image::create(self.docker().await?, planned).await?),
-            "docker_network" => Ok(network::create(self.docker().await?, planned).await?),
-            "docker_volume" => Ok(volume::create(self.docker().await?, planned).await?),
+            "docker_network" => Ok(network::create(self.docker().await?, planned, origin).await?),
+            "docker_volume" => Ok(volume::create(self.docker().await?, planned, origin).await?),
             other => Err(unknown_type("resource type", other).into()),
         }
     }
@@ -211,7 +216,7 @@ mod tests {
             .expect("configure");
         let planned = Value::object([("name", Value::from("v"))]);
         let err = provider
-            .create("docker_volume", planned)
+            .create("docker_volume", planned, &plinth_sdk::Origin::default())
             .await
             .err()
             .map(|e| e.diagnostics.to_string());

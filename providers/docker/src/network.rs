@@ -8,13 +8,17 @@ use std::collections::HashMap;
 use bollard::models::{Ipam, IpamConfig, Network, NetworkCreateRequest};
 use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptionsBuilder};
 use bollard::Docker;
-use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Origin, Value};
 
 use crate::attrs;
 use crate::client::{failed, is_not_found};
 
 /// Creates a network; refuses a name already taken (Engine 20.10 would silently duplicate it).
-pub async fn create(docker: &Docker, planned: Value) -> Result<Value, Diagnostics> {
+pub async fn create(
+    docker: &Docker,
+    planned: Value,
+    origin: &Origin,
+) -> Result<Value, Diagnostics> {
     let name = attrs::required(&planned, "name")?.to_string();
     let filters = HashMap::from([("name", vec![name.as_str()])]);
     let existing = docker
@@ -58,7 +62,7 @@ pub async fn create(docker: &Docker, planned: Value) -> Result<Value, Diagnostic
             config: Some(ipam_configs),
             ..Ipam::default()
         }),
-        labels: Some(attrs::labels(&planned, Some(&name))),
+        labels: Some(attrs::labels(&planned, Some(&name), origin)),
         ..NetworkCreateRequest::default()
     };
     let created = docker

@@ -9,13 +9,17 @@ use std::collections::HashMap;
 use bollard::models::{Volume, VolumeCreateOptions};
 use bollard::query_parameters::{ListVolumesOptions, RemoveVolumeOptions};
 use bollard::Docker;
-use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Origin, Value};
 
 use crate::attrs::{self, MANAGED_LABEL};
 use crate::client::{failed, is_not_found};
 
 /// Creates a named (or engine-named) volume.
-pub async fn create(docker: &Docker, planned: Value) -> Result<Value, Diagnostics> {
+pub async fn create(
+    docker: &Docker,
+    planned: Value,
+    origin: &Origin,
+) -> Result<Value, Diagnostics> {
     let name = attrs::non_empty(&planned, "name").map(str::to_string);
     let shown = name.clone().unwrap_or_else(|| "(unnamed)".to_string());
     let options = VolumeCreateOptions {
@@ -26,7 +30,7 @@ pub async fn create(docker: &Docker, planned: Value) -> Result<Value, Diagnostic
                 .to_string(),
         ),
         driver_opts: Some(attrs::string_map(&planned, "driver_opts")),
-        labels: Some(attrs::labels(&planned, name.as_deref())),
+        labels: Some(attrs::labels(&planned, name.as_deref(), origin)),
         ..VolumeCreateOptions::default()
     };
     let volume = docker

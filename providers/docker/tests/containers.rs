@@ -57,6 +57,7 @@ async fn container_runs_healthy_updates_in_place_and_refresh_shows_drift() {
         .create(
             "docker_network",
             obj(vec![("name", Value::from(scope.name("net").as_str()))]),
+            &plinth_sdk::Origin::default(),
         )
         .await
         .expect("network");
@@ -64,6 +65,7 @@ async fn container_runs_healthy_updates_in_place_and_refresh_shows_drift() {
         .create(
             "docker_volume",
             obj(vec![("name", Value::from(scope.name("data").as_str()))]),
+            &plinth_sdk::Origin::default(),
         )
         .await
         .expect("volume");
@@ -110,7 +112,7 @@ async fn container_runs_healthy_updates_in_place_and_refresh_shows_drift() {
         ],
     );
     let container = provider
-        .create("docker_container", planned)
+        .create("docker_container", planned, &plinth_sdk::Origin::default())
         .await
         .map_err(|e| e.diagnostics)
         .expect("create");
@@ -268,12 +270,20 @@ async fn a_taken_port_returns_the_created_container_as_partial() {
     let image = support::test_image();
     let port = free_port();
     let first = provider
-        .create("docker_container", web(&scope.name("first"), image, port))
+        .create(
+            "docker_container",
+            web(&scope.name("first"), image, port),
+            &plinth_sdk::Origin::default(),
+        )
         .await
         .map_err(|e| e.diagnostics)
         .expect("first");
     let err = provider
-        .create("docker_container", web(&scope.name("second"), image, port))
+        .create(
+            "docker_container",
+            web(&scope.name("second"), image, port),
+            &plinth_sdk::Origin::default(),
+        )
         .await
         .expect_err("port taken");
     let message = err.diagnostics.to_string();
@@ -319,6 +329,7 @@ async fn a_missing_image_is_an_error_naming_dockers_message() {
         .create(
             "docker_container",
             web(&scope.name("orphan"), &missing, free_port()),
+            &plinth_sdk::Origin::default(),
         )
         .await
         .expect_err("must fail");
@@ -353,7 +364,7 @@ async fn a_container_that_never_gets_healthy_is_partial_after_the_timeout() {
         ("wait_timeout", Value::from(10i64)),
     ]);
     let err = provider
-        .create("docker_container", planned)
+        .create("docker_container", planned, &plinth_sdk::Origin::default())
         .await
         .expect_err("never healthy");
     let message = err.diagnostics.to_string();
@@ -412,7 +423,7 @@ async fn refreshing_a_five_container_stack_is_one_list_call_and_quick() {
         ]);
         containers.push(
             provider
-                .create("docker_container", planned)
+                .create("docker_container", planned, &plinth_sdk::Origin::default())
                 .await
                 .map_err(|e| e.diagnostics)
                 .expect("create"),

@@ -13,7 +13,7 @@ mod value;
 
 pub use convert::convert;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, Span};
-pub use provider::{CreateError, PlanResponse, Provider, ProviderFactory};
+pub use provider::{CreateError, Origin, PlanResponse, Provider, ProviderFactory};
 pub use schema::{Attribute, NestedBlock, Nesting, ProviderSchema, Schema};
 pub use types::{ObjectAttr, Type};
 pub use value::{format_number, Value};

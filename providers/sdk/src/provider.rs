@@ -42,6 +42,16 @@ impl From<Diagnostics> for CreateError {
     }
 }
 
+/// Where a new object belongs in plinth's terms, so providers that can label what they create
+/// (Docker labels, cloud tags) let drift checks and cleanup find it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// The resource instance address (`docker_container.api[0]`).
+    pub address: String,
+    /// The workspace (`default`).
+    pub workspace: String,
+}
+
 /// Makes a fresh, unconfigured provider instance (one per `provider` block or alias).
 pub type ProviderFactory = fn() -> Box<dyn Provider>;
 
@@ -75,7 +85,13 @@ pub trait Provider: Send + Sync {
     }
 
     /// Creates an object from its planned value (fully known) and returns its new state.
-    async fn create(&self, type_name: &str, planned: Value) -> Result<Value, CreateError>;
+    /// `origin` says which address and workspace it is created for.
+    async fn create(
+        &self,
+        type_name: &str,
+        planned: Value,
+        origin: &Origin,
+    ) -> Result<Value, CreateError>;
 
     /// Reads the current state of many objects of one type. Returns one entry per prior, in the
     /// same order: `Some(current)` or `None` when the object is gone.

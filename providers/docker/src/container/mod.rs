@@ -20,7 +20,7 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::{stream, StreamExt};
-use plinth_sdk::{CreateError, Diagnostic, Diagnostics, Value};
+use plinth_sdk::{CreateError, Diagnostic, Diagnostics, Origin, Value};
 
 use crate::attrs::{self, MANAGED_LABEL};
 use crate::client::{failed, is_not_found};
@@ -31,8 +31,12 @@ const INSPECT_CONCURRENCY: usize = 16;
 const DEFAULT_WAIT_SECS: i64 = 60;
 
 /// Creates, connects, starts and (with `wait`) waits for a container.
-pub async fn create(docker: &Docker, planned: Value) -> Result<Value, CreateError> {
-    let spec = spec::from_planned(&planned)?;
+pub async fn create(
+    docker: &Docker,
+    planned: Value,
+    origin: &Origin,
+) -> Result<Value, CreateError> {
+    let spec = spec::from_planned(&planned, origin)?;
     let name = spec.name.clone();
     let options = CreateContainerOptions {
         name: Some(name.clone()),

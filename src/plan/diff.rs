@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use plinth_sdk::{convert, Schema, Value};
+use plinth_sdk::{convert, NestedBlock, Nesting, Schema, Value};
 
 /// The proposed new value: configured attributes (and defaults) from `config`; computed
 /// attributes left out of the configuration keep their `prior` value, or are unknown on create.
@@ -23,13 +23,55 @@ pub fn proposed(schema: &Schema, config: &Value, prior: Option<&Value>) -> Value
         };
         out.insert(name.clone(), value);
     }
-    for name in schema.blocks.keys() {
-        out.insert(
-            name.clone(),
-            config.get(name).cloned().unwrap_or(Value::Null),
-        );
+    for (name, block) in &schema.blocks {
+        let configured = config.get(name).cloned().unwrap_or(Value::Null);
+        let stored = prior.and_then(|p| p.get(name));
+        out.insert(name.clone(), proposed_blocks(block, configured, stored));
     }
     Value::Map(out)
+}
+
+/// Nested blocks: each configured block keeps the stored values of its computed attributes
+/// left unset (the block at the same position, or for sets the stored block that agrees on
+/// everything configured).
+fn proposed_blocks(block: &NestedBlock, configured: Value, stored: Option<&Value>) -> Value {
+    let stored_items: Vec<&Value> = match stored.map(Value::unmarked) {
+        Some(Value::List(items)) | Some(Value::Set(items)) => items.iter().collect(),
+        Some(single @ Value::Map(_)) => vec![single],
+        _ => Vec::new(),
+    };
+    let merge = |index: usize, item: &Value| {
+        let prior = match block.nesting {
+            Nesting::Set => stored_items.iter().copied().find(|s| agrees(item, s)),
+            _ => stored_items.get(index).copied(),
+        };
+        if prior.is_none() && stored.is_some() {
+            // A new block in an existing object: what the provider computes is not known yet.
+            return proposed(&block.schema, item, None);
+        }
+        proposed(&block.schema, item, prior.or(Some(&Value::Null)))
+    };
+    match configured {
+        Value::List(items) => {
+            Value::List(items.iter().enumerate().map(|(i, v)| merge(i, v)).collect())
+        }
+        Value::Set(items) => {
+            Value::set(items.iter().enumerate().map(|(i, v)| merge(i, v)).collect())
+        }
+        item @ Value::Map(_) => merge(0, &item),
+        other => other,
+    }
+}
+
+/// Whether a stored block agrees with every attribute a configured block sets.
+fn agrees(configured: &Value, stored: &Value) -> bool {
+    configured.as_map().is_some_and(|c| {
+        c.iter()
+            .filter(|(_, v)| !v.is_null() && !v.contains_unknown())
+            .all(|(k, v)| {
+                stored.get(k).map(|s| s.clone().unmark_deep().0) == Some(v.clone().unmark_deep().0)
+            })
+    })
 }
 
 /// Normalises a stored object to the schema's types (sets, numbers), so it compares equal to a
@@ -199,6 +241,31 @@ mod tests {
         let prior = Value::object([("id", Value::from("x1")), ("name", Value::from("a"))]);
         let updated = proposed(&schema(), &config, Some(&prior));
         assert_eq!(updated.get("id"), Some(&Value::from("x1")));
+    }
+
+    #[test]
+    fn nested_computed_attributes_keep_their_stored_values() {
+        let port = Schema::new()
+            .attr("internal", Attribute::required(Type::Number))
+            .attr("external", Attribute::optional_computed(Type::Number));
+        let schema = Schema::new().block("ports", plinth_sdk::NestedBlock::list(port));
+        let config = Value::object([(
+            "ports",
+            Value::List(vec![Value::object([
+                ("internal", Value::from(80i64)),
+                ("external", Value::Null),
+            ])]),
+        )]);
+        let stored = Value::object([(
+            "ports",
+            Value::List(vec![Value::object([
+                ("internal", Value::from(80i64)),
+                ("external", Value::from(32768i64)),
+            ])]),
+        )]);
+        let planned = proposed(&schema, &config, Some(&stored));
+        assert_eq!(planned, stored);
+        assert!(changed(&stored, &planned).is_empty());
     }
 
     #[test]

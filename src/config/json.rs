@@ -89,8 +89,9 @@ pub fn parse_json(file: &SourceFile) -> Result<Body, Diagnostics> {
         return Err(json_syntax_error(file, &e));
     }
     // JSON is a subset of HCL's expression syntax, so hcl-edit reads it with byte spans.
-    let parsed =
-        hcl_edit::parser::parse_expr(file.text.trim_end()).map_err(|e| syntax_error(file, &e))?;
+    let (text, escaped) = super::json_strings::blank_escaped_strings(file.text.trim_end());
+    let mut parsed = hcl_edit::parser::parse_expr(&text).map_err(|e| syntax_error(file, &e))?;
+    escaped.restore(&mut parsed);
     let mut reader = Reader {
         file,
         diags: Diagnostics::new(),

@@ -12,7 +12,9 @@ use super::spans::SourceFile;
 /// plain blocks here). A syntax error (an attribute set twice among them) is one diagnostic whose
 /// detail starts with `file:line:col`.
 pub fn parse_native(file: &SourceFile) -> Result<Body, Diagnostics> {
-    let parsed = hcl_edit::parser::parse_body(&file.text).map_err(|e| syntax_error(file, &e))?;
+    let mut parsed =
+        hcl_edit::parser::parse_body(&file.text).map_err(|e| syntax_error(file, &e))?;
+    super::heredoc::flush_indented_heredocs(&mut parsed, &file.text);
     Ok(convert_body(&parsed, file))
 }
 

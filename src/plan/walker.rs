@@ -276,7 +276,7 @@ impl Walk<'_> {
         for mi in results.module_instances(&node.module) {
             let given = results.input(&mi, name);
             let raw = match (given, &var.default) {
-                (Some(v), _) if !(v.is_null() && var.nullable && var.default.is_some()) => v,
+                (Some(v), _) if !(v.is_null() && !var.nullable && var.default.is_some()) => v,
                 (_, Some(default)) => {
                     self.eval(default, &EmptyScope, &format!("{mi}.var.{name}"))?
                 }

@@ -18,6 +18,8 @@ pub(crate) enum Reason<'a> {
     DependencyPending,
     /// A replace because an attribute that cannot be updated changed.
     CannotUpdate,
+    /// A replace because something named in `replace_triggered_by` changed.
+    Triggered,
     /// Anything else, as written.
     Other(&'a str),
 }
@@ -49,6 +51,7 @@ impl<'a> Reason<'a> {
             | "depends on a resource with pending changes"
             | "read because dependency pending" => Reason::DependencyPending,
             "replace because cannot update" => Reason::CannotUpdate,
+            "because of replace triggered by" | "replace by triggers" => Reason::Triggered,
             _ => Reason::Other(text),
         };
         Some(reason)
@@ -65,6 +68,7 @@ impl<'a> Reason<'a> {
             Reason::DependencyPending => {
                 Some("(depends on a resource or a module with changes pending)".to_string())
             }
+            Reason::Triggered => Some("(because of replace_triggered_by)".to_string()),
             Reason::Other(text) if text.starts_with("because") => Some(format!("({text})")),
             Reason::Other(text) => Some(format!("(because {text})")),
         }
@@ -79,6 +83,7 @@ impl<'a> Reason<'a> {
             Reason::ConfigUnknown => "read_because_config_unknown",
             Reason::DependencyPending => "read_because_dependency_pending",
             Reason::CannotUpdate => "replace_because_cannot_update",
+            Reason::Triggered => "replace_by_triggers",
             Reason::Other(text) => text,
         }
     }

@@ -489,3 +489,82 @@ resource "terraform_data" "many" {
         .expect_stderr("toset([terraform_data.seed.id])")
         .expect_stderr("terraform_data.many");
 }
+
+#[cfg(feature = "test-provider")]
+#[test]
+fn dynamic_blocks_expand_beside_static_blocks_and_follow_their_collection() {
+    let ws = Workspace::with_main(
+        r#"
+variable "tags" {
+  default = { env = "prod", team = "core" }
+}
+
+resource "slow_object" "o" {
+  input = "dynamic"
+  dynamic "tag" {
+    for_each = var.tags
+    content {
+      key   = tag.key
+      value = upper(tag.value)
+    }
+  }
+  tag {
+    key = "static"
+  }
+}
+"#,
+    );
+    ws.plan(&[])
+        .expect_code(2)
+        .expect_stdout("+ tag {")
+        .expect_stdout("+ value = \"PROD\"");
+    ws.apply();
+    assert_eq!(
+        ws.state().instance("slow_object.o").attr("tag"),
+        Some(&json!([
+            {"key": "env", "value": "PROD"},
+            {"key": "team", "value": "CORE"},
+            {"key": "static", "value": null}
+        ]))
+    );
+    ws.plan(&[]).expect_code(0);
+    ws.run(&["apply", "-auto-approve", "-var", "tags={ env = \"dev\" }"])
+        .expect_ok()
+        .expect_stdout("Resources: 0 added, 1 changed, 0 destroyed.");
+    assert_eq!(
+        ws.state().instance("slow_object.o").attr("tag"),
+        Some(&json!([
+            {"key": "env", "value": "DEV"},
+            {"key": "static", "value": null}
+        ]))
+    );
+}
+
+#[cfg(feature = "test-provider")]
+#[test]
+fn validate_reports_a_value_of_the_wrong_type_with_its_location() {
+    let ws = Workspace::with_main(
+        r#"
+resource "slow_object" "o" {
+  input    = "x"
+  delay_ms = "soon"
+}
+"#,
+    );
+    for command in ["validate", "plan"] {
+        let outcome = ws.run(&[command]);
+        outcome
+            .expect_code(1)
+            .expect_stderr("Incorrect attribute value type")
+            .expect_stderr("main.tf:4")
+            .expect_stderr("slow_object.o");
+        assert_eq!(
+            outcome
+                .stderr
+                .matches("Incorrect attribute value type")
+                .count(),
+            1,
+            "{outcome}"
+        );
+    }
+}

@@ -6,6 +6,8 @@
 //! environment variable: `<id>.json` per object, written to a temporary file, fsync'd and renamed
 //! so a kill -9 never leaves half a file. `read_many` answers every object in one directory pass.
 //!
+//! Nested `tag` blocks (key, value) are stored as given, for tests of (dynamic) blocks.
+//!
 //! Guarantees the crash tests rely on:
 //! - an operation sleeps `delay_ms` *before* touching the directory, so a kill during the delay
 //!   leaves nothing behind;
@@ -21,7 +23,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use plinth_sdk::{
-    Attribute, CreateError, Diagnostic, Diagnostics, Origin, PlanResponse, Provider,
+    Attribute, CreateError, Diagnostic, Diagnostics, NestedBlock, Origin, PlanResponse, Provider,
     ProviderSchema, Schema, Type, Value,
 };
 use sha2::{Digest, Sha256};
@@ -85,6 +87,14 @@ fn object_schema() -> Schema {
         .attr(
             "output",
             Attribute::computed(Type::Any).describe("The input, as stored."),
+        )
+        .block(
+            "tag",
+            NestedBlock::list(
+                Schema::new()
+                    .attr("key", Attribute::required(Type::String))
+                    .attr("value", Attribute::optional(Type::String)),
+            ),
         )
 }
 

@@ -1,8 +1,8 @@
 //! Checks of a configuration that need no state and no provider: for `plinth validate`.
 //! Resource bodies against their schemas (unknown arguments and blocks with "did you mean",
-//! read-only attributes set, required arguments missing, unknown resource types), and every
-//! expression evaluated with all references unknown (unknown functions, wrong arity, invalid
-//! operations on literals).
+//! read-only attributes set, required arguments missing, values of the wrong type, unknown
+//! resource types), and every expression evaluated with all references unknown (unknown
+//! functions, wrong arity, invalid operations on literals).
 
 use plinth_sdk::{Diagnostic, Diagnostics, Schema, Span, Value};
 
@@ -156,7 +156,21 @@ fn check_body(body: &Body, schema: &Schema, span: &Span, address: &str, diags: &
                     .with_span(a.name_span.clone())
                     .with_address(address),
             ),
-            Some(_) => {}
+            Some(attr) => {
+                // Evaluation errors are reported by `check_expressions`; here only the type.
+                let value = eval::evaluate(&a.expr.expr, &AllUnknown);
+                if let Some(Err(message)) = value.ok().map(|v| plinth_sdk::convert(v, &attr.ty)) {
+                    diags.push(
+                        Diagnostic::error("Incorrect attribute value type")
+                            .with_detail(format!(
+                                "Inappropriate value for attribute \"{}\": {message}.",
+                                a.name
+                            ))
+                            .with_span(a.expr.span.clone())
+                            .with_address(address),
+                    );
+                }
+            }
         }
     }
     for (name, attr) in &schema.attributes {

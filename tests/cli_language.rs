@@ -1,7 +1,8 @@
 //! The configuration language end to end: variable types (object with optional attributes, set,
 //! nullable), locals, for expressions, conditionals, splat, heredoc templates with directives,
 //! path.* and terraform.workspace, `.tf.json` files, modules with for_each and outputs,
-//! depends_on, the four lifecycle settings, provider aliases and for_each over unknown values.
+//! depends_on, the four lifecycle settings, dynamic blocks, provider aliases, for_each over unknown
+//! values, validate type checks, and the functions the unit tests leave out.
 
 mod support;
 
@@ -567,4 +568,68 @@ resource "slow_object" "o" {
             "{outcome}"
         );
     }
+}
+
+#[test]
+fn functions_without_unit_tests_give_terraforms_documented_results() {
+    let ws = Workspace::with_main(
+        r#"
+output "r" {
+  value = {
+    lower     = lower("HELLO")
+    strrev    = strrev("hello")
+    trimspace = trimspace("  hello\n\n")
+    starts    = startswith("hello world", "hello")
+    ends      = endswith("hello world", "world")
+    alltrue1  = alltrue(["true", true])
+    alltrue2  = alltrue([true, false])
+    anytrue1  = anytrue([])
+    anytrue2  = anytrue(["true"])
+    reverse   = reverse([1, 2, 3])
+    b64       = base64encode("Hello World")
+    json      = jsonencode({ "hello" = "world" })
+    yaml      = yamlencode({ "a" = "b", "c" = "d" })
+    url1      = urlencode("Hello World!")
+    url2      = urlencode("☃")
+    url3      = urlencode("foo:bar@localhost?foo=bar&bar=baz")
+    md5       = md5("hello world")
+    sha1      = sha1("hello world")
+    sha256    = sha256("hello world")
+    sha512    = sha512("hello world")
+    uuid      = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", uuid()))
+    tolist    = tolist(toset(["c", "a", "b", "a"]))
+    timestamp = can(regex("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", timestamp()))
+  }
+}
+"#,
+    );
+    ws.apply();
+    assert_eq!(
+        outputs(&ws)["r"],
+        json!({
+            "lower": "hello",
+            "strrev": "olleh",
+            "trimspace": "hello",
+            "starts": true,
+            "ends": true,
+            "alltrue1": true,
+            "alltrue2": false,
+            "anytrue1": false,
+            "anytrue2": true,
+            "reverse": [3, 2, 1],
+            "b64": "SGVsbG8gV29ybGQ=",
+            "json": "{\"hello\":\"world\"}",
+            "yaml": "\"a\": \"b\"\n\"c\": \"d\"\n",
+            "url1": "Hello+World%21",
+            "url2": "%E2%98%83",
+            "url3": "foo%3Abar%40localhost%3Ffoo%3Dbar%26bar%3Dbaz",
+            "md5": "5eb63bbbe01eeed093cb22bb8f5acdc3",
+            "sha1": "2aae6c35c94fcfb415dbe95f408b9ce91ee846ed",
+            "sha256": "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
+            "sha512": "309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f",
+            "uuid": true,
+            "tolist": ["a", "b", "c"],
+            "timestamp": true
+        })
+    );
 }

@@ -15,7 +15,7 @@ pub fn parse_native(file: &SourceFile) -> Result<Body, Diagnostics> {
     let mut parsed =
         hcl_edit::parser::parse_body(&file.text).map_err(|e| syntax_error(file, &e))?;
     super::heredoc::flush_indented_heredocs(&mut parsed, &file.text);
-    Ok(convert_body(&parsed, file))
+    Ok(convert_body(parsed, file))
 }
 
 /// The diagnostic for an hcl-edit parse error, positioned where the parser stopped.
@@ -28,10 +28,11 @@ pub fn syntax_error(file: &SourceFile, error: &hcl_edit::parser::Error) -> Diagn
         .into()
 }
 
-/// Converts an hcl-edit body.
-fn convert_body(body: &structure::Body, file: &SourceFile) -> Body {
+/// Converts an hcl-edit body, consuming it so each part's memory is freed once converted
+/// (the parse tree of a large file is the peak of a plan's memory otherwise).
+fn convert_body(body: structure::Body, file: &SourceFile) -> Body {
     let mut out = Body::default();
-    for item in body.iter() {
+    for item in body {
         match item {
             Structure::Attribute(attr) => out.attributes.push(convert_attribute(attr, file)),
             Structure::Block(block) => out.blocks.push(convert_block(block, file)),
@@ -50,20 +51,33 @@ pub fn redefined(attr: &Attribute, first: &Span) -> Diagnostic {
         .with_span(attr.name_span.clone())
 }
 
-fn convert_attribute(attr: &structure::Attribute, file: &SourceFile) -> Attribute {
+/// Hands every quoted-string template of an expression, already parsed by hcl-edit, to the
+/// evaluator's template cache (the converted expression keeps only the template's text).
+struct TemplateSeeder;
+
+impl hcl_edit::visit::Visit for TemplateSeeder {
+    fn visit_string_template(&mut self, node: &hcl_edit::template::StringTemplate) {
+        let template = hcl_edit::template::Template::from(node.clone());
+        crate::eval::remember_template(template.to_string(), hcl::Template::from(template));
+        hcl_edit::visit::visit_string_template(self, node);
+    }
+}
+
+fn convert_attribute(attr: structure::Attribute, file: &SourceFile) -> Attribute {
+    hcl_edit::visit::Visit::visit_expr(&mut TemplateSeeder, &attr.value);
     let name_span = file.span_or_start(attr.key.span().or_else(|| attr.span()));
     let span = file.span_or_start(attr.value.span().or_else(|| attr.span()));
     Attribute {
         name: attr.key.as_str().to_string(),
         expr: Expr {
-            expr: attr.value.clone().into(),
+            expr: attr.value.into(),
             span,
         },
         name_span,
     }
 }
 
-fn convert_block(block: &structure::Block, file: &SourceFile) -> Block {
+fn convert_block(block: structure::Block, file: &SourceFile) -> Block {
     let start = block
         .ident
         .span()
@@ -84,8 +98,8 @@ fn convert_block(block: &structure::Block, file: &SourceFile) -> Block {
             .iter()
             .map(|l| l.as_str().to_string())
             .collect(),
-        body: convert_body(&block.body, file),
         span: file.span(start..end),
+        body: convert_body(block.body, file),
     }
 }
 

@@ -24,6 +24,17 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, Rc<Template>>> = RefCell::new(HashMap::new());
 }
 
+/// Puts a template the configuration parser already parsed into this thread's cache, so
+/// neither reference finding nor evaluation parses its text again.
+pub(crate) fn remember(text: String, template: Template) {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() < CACHE_LIMIT {
+            cache.entry(text).or_insert_with(|| Rc::new(template));
+        }
+    });
+}
+
 /// Parses (or fetches from the cache) a template's text. The text of a quoted string arrives
 /// with its backslash escapes already decoded by the parser; in heredocs and template files
 /// backslashes are literal. `$${` and `%%{` escape in all of them.

@@ -1,7 +1,9 @@
 //! Builds the dependency graph from a configuration: one node per configuration object, edges
 //! from every reference and `depends_on`, modules flattened under their call's path.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use plinth_sdk::{Diagnostic, Diagnostics, Span};
@@ -19,6 +21,9 @@ pub struct Graph {
     pub index: HashMap<Node, NodeIndex>,
     /// Resource node → the provider configuration key that manages it (`docker`, `aws.west`).
     pub provider_of: HashMap<Node, String>,
+    /// The edges added so far, so a repeated reference adds no second edge (petgraph's own
+    /// check walks every edge of a node, which is quadratic for a provider's thousands).
+    edges: HashSet<(NodeIndex, NodeIndex)>,
 }
 
 impl Graph {
@@ -42,8 +47,8 @@ impl Graph {
     }
 
     fn edge(&mut self, from: NodeIndex, to: NodeIndex) {
-        if from != to || !self.graph.contains_edge(from, to) {
-            self.graph.update_edge(from, to, ());
+        if self.edges.insert((from, to)) {
+            self.graph.add_edge(from, to, ());
         }
     }
 }

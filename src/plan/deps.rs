@@ -2,7 +2,7 @@
 //! through variables, locals, outputs and module calls. Recorded in plans and state, they order
 //! deletions (a dependent is destroyed before what it depends on).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use petgraph::Direction;
 
@@ -11,13 +11,13 @@ use crate::graph::{Graph, Node, NodeKind};
 /// Maps each resource node to the addresses (module path without keys) of the resources it
 /// depends on, sorted.
 pub fn resource_dependencies(graph: &Graph) -> HashMap<&Node, Vec<String>> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for ix in graph.graph.node_indices() {
         let node = graph.node(ix);
         if !matches!(node.kind, NodeKind::Resource { .. }) {
             continue;
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut stack: Vec<_> = graph
             .graph
             .neighbors_directed(ix, Direction::Incoming)

@@ -1,7 +1,9 @@
 //! `plan::make`: walks the configuration with the planning handler, which refreshes and diffs
 //! every instance, then adds deletions for instances no longer configured and output changes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -62,9 +64,9 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         options: input.options,
         providers: input.providers,
         refresh: Refresh::new(input.state, input.providers),
-        changes: Mutex::new(HashMap::new()),
+        changes: Mutex::new(HashMap::default()),
         drift: Mutex::new(Vec::new()),
-        seen: Mutex::new(HashSet::new()),
+        seen: Mutex::new(HashSet::default()),
         targets,
     };
     let walk = Walk {
@@ -422,7 +424,7 @@ fn prevent_destroy_error(address: &str, resource: &Resource) -> Diagnostic {
 
 /// Resource blocks by node address (`module.a.aws_vpc.main`).
 fn prevent_destroy_index(config: &Config) -> HashMap<String, &Resource> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     fn walk<'c>(
         m: &'c crate::config::Module,
         prefix: String,
@@ -447,7 +449,7 @@ fn order_deletes(changes: &mut HashMap<String, ResourceChange>, state: &State) {
         .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
         .map(|c| c.address.clone())
         .collect();
-    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::default();
     for address in &deleting {
         if let Some(instance) = state.instances.get(address) {
             for dep in &instance.dependencies {
@@ -550,7 +552,7 @@ fn target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
     if input.options.targets.is_empty() {
         return None;
     }
-    let mut set = HashSet::new();
+    let mut set = HashSet::default();
     let wanted: Vec<String> = input
         .options
         .targets

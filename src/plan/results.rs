@@ -2,7 +2,9 @@
 //! references from them. Each node writes only its own results once and reads only those of
 //! the nodes it depends on, so values flow along the graph's edges.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 

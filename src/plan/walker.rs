@@ -3,7 +3,9 @@
 //! resources into instances and handing each instance to an [`InstanceHandler`]: the planner
 //! diffs it, the applier executes its planned change. One graph, one walk, two handlers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -130,7 +132,7 @@ impl Walk<'_> {
     }
 
     fn index(&self) -> Index<'_> {
-        let mut modules = HashMap::new();
+        let mut modules = HashMap::default();
         fn collect<'m>(
             m: &'m Module,
             path: Vec<String>,
@@ -144,7 +146,7 @@ impl Walk<'_> {
             out.insert(path, m);
         }
         collect(&self.config.root, Vec::new(), &mut modules);
-        let mut by_name: HashMap<(&[String], Mode, &str, &str), &Resource> = HashMap::new();
+        let mut by_name: HashMap<(&[String], Mode, &str, &str), &Resource> = HashMap::default();
         for (path, m) in &modules {
             for r in &m.resources {
                 by_name.insert(
@@ -158,7 +160,7 @@ impl Walk<'_> {
                 );
             }
         }
-        let mut resources = HashMap::new();
+        let mut resources = HashMap::default();
         for node in self.graph.graph.node_weights() {
             if let NodeKind::Resource {
                 mode,

@@ -1,8 +1,6 @@
 //! Reading instance addresses (`module.net[0].data.aws_ami.ubuntu["a"]`) into their parts for
 //! block headers, JSON fields and display order.
 
-use std::cmp::Ordering;
-
 /// The instance key in brackets at the end of an address.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum InstanceKey {
@@ -76,16 +74,11 @@ impl InstanceAddress {
 
 /// Orders addresses the way plans list them: by module, managed before data, type, name, key
 /// (numeric keys numerically). Addresses that do not parse sort last, by text.
-pub(crate) fn compare_addresses(a: &str, b: &str) -> Ordering {
-    let sort_key = |address: &str| {
-        InstanceAddress::parse(address).map(|p| (p.module, p.data, p.type_name, p.name, p.key))
-    };
-    match (sort_key(a), sort_key(b)) {
-        (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.cmp(b),
-    }
+/// Use with `sort_by_cached_key`, so each address is parsed once.
+pub(crate) fn address_sort_key(address: &str) -> impl Ord {
+    let parsed =
+        InstanceAddress::parse(address).map(|p| (p.module, p.data, p.type_name, p.name, p.key));
+    (parsed.is_none(), parsed, address.to_string())
 }
 
 /// Splits at dots outside brackets and quotes; None when brackets or quotes do not balance.
@@ -176,7 +169,7 @@ mod tests {
             "aws_subnet.s[2]",
             "aws_vpc.main",
         ];
-        list.sort_by(|a, b| compare_addresses(a, b));
+        list.sort_by_cached_key(|a| address_sort_key(a));
         assert_eq!(
             list,
             [

@@ -5,7 +5,7 @@
 use plinth_sdk::Value;
 use serde_json::{json, Map, Value as Json};
 
-use super::address::{compare_addresses, InstanceAddress};
+use super::address::{address_sort_key, InstanceAddress};
 use super::reason::Reason;
 use crate::plan::{Action, Drift, OutputChange, Plan, ResourceChange};
 
@@ -27,9 +27,9 @@ pub fn plan_to_json(plan: &Plan) -> Json {
         })
         .collect();
     let mut changes: Vec<&ResourceChange> = plan.changes.iter().collect();
-    changes.sort_by(|a, b| compare_addresses(&a.address, &b.address));
+    changes.sort_by_cached_key(|c| address_sort_key(&c.address));
     let mut drift: Vec<&Drift> = plan.drift.iter().collect();
-    drift.sort_by(|a, b| compare_addresses(&a.address, &b.address));
+    drift.sort_by_cached_key(|d| address_sort_key(&d.address));
     let mut outputs: Vec<&OutputChange> = plan.outputs.iter().collect();
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
     let outputs: Map<String, Json> = outputs

@@ -3,7 +3,7 @@
 
 use plinth_sdk::{Schema, Value};
 
-use super::address::{compare_addresses, InstanceAddress};
+use super::address::{address_sort_key, InstanceAddress};
 use super::body::{content, Options};
 use super::diff::{entry, Item, Mark, NULL};
 use super::reason::Reason;
@@ -33,7 +33,7 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
         return w.finish();
     }
     let mut actions: Vec<&ResourceChange> = plan.actions().collect();
-    actions.sort_by(|a, b| compare_addresses(&a.address, &b.address));
+    actions.sort_by_cached_key(|c| address_sort_key(&c.address));
     let mut outputs: Vec<&OutputChange> = plan
         .outputs
         .iter()
@@ -80,7 +80,7 @@ fn drift_section(w: &mut Writer, plan: &Plan, schemas: &dyn Fn(&str) -> Option<S
         w.text(r#"plinth detected the following changes made outside of plinth since the last "plinth apply" which may have affected this plan:"#);
     }
     let mut drift: Vec<&Drift> = plan.drift.iter().collect();
-    drift.sort_by(|a, b| compare_addresses(&a.address, &b.address));
+    drift.sort_by_cached_key(|d| address_sort_key(&d.address));
     for d in drift {
         w.blank();
         let (mark, phrase, after) = match &d.after {

@@ -64,28 +64,42 @@ impl Writer {
         }
     }
 
-    /// A line at `level` with `mark` in the symbol column.
+    /// A line at `level` with `mark` in the symbol column, written straight into the output
+    /// (plans print tens of thousands of lines).
     pub(crate) fn line(&mut self, level: usize, mark: Mark, text: &str) {
-        let mut line = "    ".repeat(level);
-        if self.symbols {
-            line.push_str(&self.symbol(mark));
-            line.push(' ');
+        let start = self.out.len();
+        for _ in 0..level {
+            self.out.push_str("    ");
         }
-        line.push_str(text);
-        self.text(&line);
+        if self.symbols {
+            self.push_symbol(mark);
+            self.out.push(' ');
+        }
+        self.out.push_str(text);
+        let kept = self.out[start..].trim_end().len();
+        self.out.truncate(start + kept);
+        self.out.push('\n');
     }
 
     /// A mark's symbol, right-aligned in three columns and coloured.
-    pub(crate) fn symbol(&self, mark: Mark) -> String {
-        match mark {
-            Mark::NoOp => "   ".to_string(),
-            Mark::Create => format!("  {}", self.paint(GREEN, "+")),
-            Mark::Update => format!("  {}", self.paint(YELLOW, "~")),
-            Mark::Delete => format!("  {}", self.paint(RED, "-")),
-            Mark::Read => format!(" {}", self.paint(CYAN, "<=")),
-            Mark::Replace => format!("{}/{}", self.paint(RED, "-"), self.paint(GREEN, "+")),
-            Mark::CreateThenDelete => {
-                format!("{}/{}", self.paint(GREEN, "+"), self.paint(RED, "-"))
+    fn push_symbol(&mut self, mark: Mark) {
+        let (pad, parts): (&str, &[(&str, &str)]) = match mark {
+            Mark::NoOp => ("   ", &[]),
+            Mark::Create => ("  ", &[(GREEN, "+")]),
+            Mark::Update => ("  ", &[(YELLOW, "~")]),
+            Mark::Delete => ("  ", &[(RED, "-")]),
+            Mark::Read => (" ", &[(CYAN, "<=")]),
+            Mark::Replace => ("", &[(RED, "-"), ("", "/"), (GREEN, "+")]),
+            Mark::CreateThenDelete => ("", &[(GREEN, "+"), ("", "/"), (RED, "-")]),
+        };
+        self.out.push_str(pad);
+        for (code, text) in parts {
+            if self.color && !code.is_empty() {
+                self.out.push_str(code);
+                self.out.push_str(text);
+                self.out.push_str(RESET);
+            } else {
+                self.out.push_str(text);
             }
         }
     }

@@ -604,7 +604,8 @@ fn output_changes(
             (None, None) => continue,
             (None, Some(_)) => Action::Create,
             (Some(_), None) => Action::Delete,
-            (Some(b), Some(a)) if b.clone().unmark_deep().0 == a.clone().unmark_deep().0 => {
+            // The state keeps outputs as plain JSON (sets become lists), so compare that form.
+            (Some(b), Some(a)) if !a.contains_unknown() && b.to_json() == a.to_json() => {
                 Action::NoOp
             }
             _ => Action::Update,

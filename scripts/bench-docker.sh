@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Converge time of examples/chatsphere-docker on this machine's Docker Engine, side by side:
 #   plinth apply -auto-approve from nothing, then a no-op re-apply, then destroy;
-#   docker-compose up -d of the equivalent docker-compose.yml, then again (no-op), then down -v.
+#   the same with wait_for_health = false (no wait for health checks, like `docker-compose up -d`);
+#   docker-compose up -d of the equivalent docker-compose.yml, then again (no-op), then down -v;
+#   docker-compose up -d timed until backend and nginx report healthy (what plinth's wait gives).
 # Both sides start from the same warm image cache and must leave a stack that answers on
 # HTTP_PORT. Prints a Markdown table (median of RUNS rounds) for docs/benchmarks.md.
 #
@@ -49,6 +51,9 @@ check_stack() {
     esac
 }
 
+# The warm image under a second name, so removing the stack's tag never drops the build cache.
+warm_tag=plinth-bench-warm/$project-service:1.0.0
+
 clean_slate() {
     (cd "$work" && docker-compose -p "$project" down -v --remove-orphans) >>"$log" 2>&1 || true
     for name in db redis backend frontend nginx; do
@@ -56,20 +61,38 @@ clean_slate() {
     done
     docker network rm "$project-net" >>"$log" 2>&1 || true
     docker volume rm "$project-postgres-data" "$project-redis-data" >>"$log" 2>&1 || true
+    # plinth's destroy removes the stack's tag (keep_locally = false); compose expects it present.
+    docker tag "$warm_tag" "$project-service:1.0.0" >>"$log" 2>&1 || true
+}
+
+# docker-compose up -d, then until the health-checked services report healthy: the state plinth's
+# `wait = true` guarantees when its apply returns (compose 1.x has no --wait).
+compose_up_healthy() {
+    docker-compose -p "$project" up -d || return 1
+    local name deadline=$((SECONDS + 60))
+    for name in backend nginx; do
+        until [ "$(docker inspect -f '{{.State.Health.Status}}' "$project-$name")" = healthy ]; do
+            [ "$SECONDS" -lt "$deadline" ] || { echo "$project-$name never got healthy" >&2; return 1; }
+            sleep 0.05
+        done
+    done
 }
 
 work=$(mktemp -d)
 log="$work/bench.log"
-trap 'clean_slate; rm -rf "$work"' EXIT
+trap 'clean_slate; docker rmi "$warm_tag" "$project-service:1.0.0" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 "$example/prepare.sh" >/dev/null
 cp -r "$example/." "$work/"
 rm -rf "$work/.plinth" "$work"/*.tfstate* "$work/.terraform"
 
 clean_slate
-# Warm the build cache once so neither side pays for the first build.
-docker build -q -t "$project-service:1.0.0" "$work/context" >>"$log" 2>&1
+# Warm the build cache once so neither side pays for the first build: the same image both sides
+# build (the example's build labels), so plinth's build is a full cache hit and compose finds its
+# image present.
+docker build -q --label "org.opencontainers.image.title=$project" \
+    -t "$warm_tag" -t "$project-service:1.0.0" "$work/context" >>"$log" 2>&1
 
-declare -a plinth_up plinth_noop compose_up compose_noop
+declare -a plinth_up plinth_nowait plinth_noop compose_up compose_healthy compose_noop
 for round in $(seq "$runs"); do
     if [ -z "${COMPOSE_ONLY:-}" ]; then
         rm -rf "$work/.plinth" "$work"/*.tfstate*
@@ -78,10 +101,18 @@ for round in $(seq "$runs"); do
         plinth_noop+=("$(timed "$plinth" -chdir="$work" apply -auto-approve -var "http_port=$port")")
         "$plinth" -chdir="$work" destroy -auto-approve -var "http_port=$port" >>"$log" 2>&1
         clean_slate
+        rm -rf "$work/.plinth" "$work"/*.tfstate*
+        plinth_nowait+=("$(timed "$plinth" -chdir="$work" apply -auto-approve -var "http_port=$port" -var wait_for_health=false)")
+        check_stack
+        "$plinth" -chdir="$work" destroy -auto-approve -var "http_port=$port" >>"$log" 2>&1
+        clean_slate
     fi
     compose_up+=("$(cd "$work" && timed docker-compose -p "$project" up -d)")
     check_stack
     compose_noop+=("$(cd "$work" && timed docker-compose -p "$project" up -d)")
+    clean_slate
+    compose_healthy+=("$(cd "$work" && timed compose_up_healthy)")
+    check_stack
     clean_slate
     echo "round $round done" >&2
 done
@@ -101,7 +132,9 @@ echo "Docker Engine $(docker version --format '{{.Server.Version}}'), $(nproc) C
 echo
 echo "| converge of examples/chatsphere-docker | median s | rounds |"
 echo "|---|---|---|"
-row "plinth apply, from nothing" "${plinth_up[@]}"
-row "docker-compose up -d, from nothing" "${compose_up[@]}"
+row "plinth apply, from nothing (waits until backend and nginx are healthy)" "${plinth_up[@]}"
+row "docker-compose up -d, from nothing, then until backend and nginx are healthy" "${compose_healthy[@]}"
+row "plinth apply, from nothing, wait_for_health = false" "${plinth_nowait[@]}"
+row "docker-compose up -d, from nothing (returns before health checks pass)" "${compose_up[@]}"
 row "plinth apply, no changes" "${plinth_noop[@]}"
 row "docker-compose up -d, no changes" "${compose_noop[@]}"

@@ -134,3 +134,16 @@ fn sensitive_value_in_an_unmarked_output_is_refused() {
         .expect_stderr("leak")
         .expect_nowhere(SECRET);
 }
+
+#[test]
+fn set_valued_outputs_plan_no_change_after_apply() {
+    let ws = Workspace::with_main(&format!(
+        "{}\noutput \"tags\" {{\n  value = toset([\"b\", \"a\"])\n}}\n\
+         output \"secret_set\" {{\n  value     = toset([var.password])\n  sensitive = true\n}}\n",
+        config()
+    ));
+    ws.apply();
+    ws.plan(&[])
+        .expect_code(0)
+        .expect_nowhere("Changes to Outputs");
+}

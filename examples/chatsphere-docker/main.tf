@@ -115,7 +115,7 @@ resource "docker_container" "backend" {
     timeout  = "2s"
     retries  = 3
   }
-  wait         = true
+  wait         = var.wait_for_health
   wait_timeout = 60
 
   networks_advanced {
@@ -164,7 +164,7 @@ resource "docker_container" "nginx" {
     timeout  = "2s"
     retries  = 3
   }
-  wait = true
+  wait = var.wait_for_health
 
   networks_advanced {
     name    = local.network_name

@@ -16,6 +16,12 @@ variable "http_port" {
   default     = 80
 }
 
+variable "wait_for_health" {
+  description = "Whether apply waits until the health-checked services (backend, nginx) are healthy."
+  type        = bool
+  default     = true
+}
+
 variable "db_name" {
   type    = string
   default = "chatsphere"

@@ -7,7 +7,7 @@
 //! `.dockerignore` is not applied.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bollard::models::{ImageInspect, ImageSummary};
 use bollard::query_parameters::{
@@ -202,11 +202,64 @@ async fn pull_if_missing(docker: &Docker, name: &str) -> Result<(), Diagnostics>
     Ok(())
 }
 
+/// Packs the context the way the docker CLI does: bare relative names, permission bits without
+/// the file-type bits, owner root. The classic builder's cache keys hash these header fields, so
+/// any other form would never reuse layers built by the CLI or docker-compose (and the reverse).
 fn context_archive(dir: PathBuf) -> std::io::Result<Vec<u8>> {
     let mut archive = tar::Builder::new(Vec::new());
-    archive.follow_symlinks(false);
-    archive.append_dir_all(".", &dir)?;
+    append_tree(&mut archive, &dir, Path::new(""))?;
     archive.into_inner()
+}
+
+/// Appends the entries of `root/relative` (sorted, recursively) under their relative names.
+fn append_tree(
+    archive: &mut tar::Builder<Vec<u8>>,
+    root: &Path,
+    relative: &Path,
+) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut entries = std::fs::read_dir(root.join(relative))?.collect::<Result<Vec<_>, _>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let name = relative.join(entry.file_name());
+        let path = entry.path();
+        let meta = std::fs::symlink_metadata(&path)?;
+        let mut header = tar::Header::new_gnu();
+        header.set_metadata_in_mode(&meta, tar::HeaderMode::Complete);
+        header.set_mode(meta.permissions().mode() & 0o7777);
+        header.set_uid(0);
+        header.set_gid(0);
+        let kind = meta.file_type();
+        if kind.is_dir() {
+            append_directory(archive, &mut header, &name)?;
+            append_tree(archive, root, &name)?;
+        } else if kind.is_symlink() {
+            archive.append_link(&mut header, &name, std::fs::read_link(&path)?)?;
+        } else if kind.is_file() {
+            archive.append_data(&mut header, &name, std::fs::File::open(&path)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// A directory entry named with a trailing `/`, as the CLI writes it (the builder hashes the name).
+fn append_directory(
+    archive: &mut tar::Builder<Vec<u8>>,
+    header: &mut tar::Header,
+    name: &Path,
+) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = name.as_os_str().as_bytes();
+    let slot = &mut header.as_old_mut().name;
+    if bytes.len() + 1 >= slot.len() {
+        // Too long for the header itself: the long-name extension carries it without the slash.
+        return archive.append_data(header, name, std::io::empty());
+    }
+    slot.fill(0);
+    slot[..bytes.len()].copy_from_slice(bytes);
+    slot[bytes.len()] = b'/';
+    header.set_cksum();
+    archive.append(header, std::io::empty())
 }
 
 fn repo_digest(image: &ImageInspect) -> String {
@@ -246,20 +299,50 @@ mod tests {
     }
 
     #[test]
-    fn the_context_archive_holds_every_file() {
+    fn the_context_archive_has_cli_style_headers() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir(dir.path().join("www")).expect("mkdir");
         std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").expect("write");
         std::fs::write(dir.path().join("www/index.html"), "hi").expect("write");
+        std::fs::write(dir.path().join("run"), "#!/bin/sh\n").expect("write");
+        let executable = std::fs::Permissions::from_mode(0o750);
+        std::fs::set_permissions(dir.path().join("run"), executable).expect("chmod");
+        std::os::unix::fs::symlink("www/index.html", dir.path().join("index")).expect("symlink");
         let bytes = context_archive(dir.path().to_path_buf()).expect("archive");
         let mut archive = tar::Archive::new(bytes.as_slice());
-        let mut names: Vec<String> = archive
+        let entries: Vec<(String, u32, u64, Option<String>)> = archive
             .entries()
             .expect("entries")
-            .filter_map(|e| e.ok()?.path().ok().map(|p| p.display().to_string()))
+            .map(|entry| {
+                let entry = entry.expect("entry");
+                let header = entry.header();
+                (
+                    entry.path().expect("path").display().to_string(),
+                    header.mode().expect("mode"),
+                    header.uid().expect("uid"),
+                    entry
+                        .link_name()
+                        .expect("link name")
+                        .map(|l| l.display().to_string()),
+                )
+            })
             .collect();
-        names.sort();
-        assert!(names.contains(&"Dockerfile".to_string()), "{names:?}");
-        assert!(names.contains(&"www/index.html".to_string()), "{names:?}");
+        let names: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Dockerfile", "index", "run", "www/", "www/index.html"]
+        );
+        let run = &entries[2];
+        assert_eq!(
+            (run.1, run.2),
+            (0o750, 0),
+            "permission bits only, owned by root"
+        );
+        assert_eq!(entries[1].3.as_deref(), Some("www/index.html"));
+        assert!(
+            entries.iter().all(|e| e.1 <= 0o7777 && e.2 == 0),
+            "{entries:?}"
+        );
     }
 }

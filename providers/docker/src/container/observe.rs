@@ -18,7 +18,7 @@ use crate::attrs;
 use crate::client::message;
 
 /// How often `wait` polls the container's state.
-const POLL_INTERVAL: Duration = Duration::from_millis(200);
+const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 /// `value` with its computed attributes filled from `inspect` (after create or update).
 pub fn with_computed(value: Value, inspect: &ContainerInspectResponse) -> Value {

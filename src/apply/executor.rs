@@ -309,17 +309,29 @@ impl Applier<'_> {
         diags.into_inner().unwrap_or_else(|p| p.into_inner())
     }
 
-    async fn delete(&self, change: &ResourceChange) -> Result<(), Diagnostics> {
-        let provider = self.provider(&change.provider, &change.address)?;
-        let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
-        let permit = self
+    /// Runs one provider operation within the parallelism bound, with its progress lines. The
+    /// permit is released before the result is journalled, so syncing never holds a slot.
+    async fn operate<T, E: From<Diagnostics>>(
+        &self,
+        address: &str,
+        verb: Verb,
+        id: Option<&str>,
+        id_of: impl Fn(&T) -> Option<String>,
+        op: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        let _permit = self
             .permits
             .acquire()
             .await
-            .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
+            .map_err(|_| E::from(Diagnostic::error("apply was cancelled").into()))?;
+        self.printer.track(address, verb, id, id_of, op).await
+    }
+
+    async fn delete(&self, change: &ResourceChange) -> Result<(), Diagnostics> {
+        let provider = self.provider(&change.provider, &change.address)?;
+        let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
         let result = self
-            .printer
-            .track(
+            .operate(
                 &change.address,
                 Verb::Destroy,
                 id_of(&prior).as_deref(),
@@ -327,7 +339,6 @@ impl Applier<'_> {
                 provider.delete(&change.type_name, prior.clone()),
             )
             .await;
-        drop(permit);
         result?;
         self.remove(&change.address).await?;
         self.count(|c| c.destroyed += 1);
@@ -393,14 +404,8 @@ impl Applier<'_> {
             address: request.address.clone(),
             workspace: self.workspace.to_string(),
         };
-        let permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
         let result = self
-            .printer
-            .track(
+            .operate(
                 &request.address,
                 Verb::Create,
                 None,
@@ -408,7 +413,6 @@ impl Applier<'_> {
                 provider.create(&request.resource.type_name, planned, &origin),
             )
             .await;
-        drop(permit);
         match result {
             Ok(value) => {
                 let value = remark(request, &value, &sensitive);
@@ -474,14 +478,8 @@ impl InstanceHandler for Applier<'_> {
             }
             Action::Read => {
                 let config = request.config.clone().unmark_deep().0;
-                let permit = self
-                    .permits
-                    .acquire()
-                    .await
-                    .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
                 let value = self
-                    .printer
-                    .track(
+                    .operate(
                         &address,
                         Verb::Read,
                         None,
@@ -489,7 +487,6 @@ impl InstanceHandler for Applier<'_> {
                         provider.read_data(&request.resource.type_name, config),
                     )
                     .await;
-                drop(permit);
                 let value = value?;
                 let value =
                     diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
@@ -506,14 +503,8 @@ impl InstanceHandler for Applier<'_> {
                 let (planned, sensitive) = self
                     .final_value(provider.as_ref(), &request, Some(&prior))
                     .await?;
-                let permit = self
-                    .permits
-                    .acquire()
-                    .await
-                    .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
                 let value = self
-                    .printer
-                    .track(
+                    .operate(
                         &address,
                         Verb::Update,
                         id_of(&prior).as_deref(),
@@ -521,7 +512,6 @@ impl InstanceHandler for Applier<'_> {
                         provider.update(&request.resource.type_name, prior.clone(), planned),
                     )
                     .await;
-                drop(permit);
                 let value = remark(&request, &value?, &sensitive);
                 self.put(
                     &address,

@@ -95,21 +95,7 @@ pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
         return Ok(0);
     }
     for (address, instance) in &state.instances {
-        let data = instance.mode == Mode::Data;
-        let schema = if data {
-            None
-        } else {
-            providers.schema_by_type(&instance.type_name)
-        };
-        let value = crate::plan::diff::mark_sensitive_opt(
-            schema.as_ref(),
-            Value::from_json(&instance.attributes),
-            &instance.sensitive_attributes,
-        );
-        println!(
-            "{}",
-            render::render_instance(address, &instance.type_name, data, &value, schema.as_ref())
-        );
+        println!("{}", render_stored(address, instance, &providers));
     }
     let outputs: BTreeMap<String, (Value, bool)> = state
         .outputs
@@ -120,6 +106,27 @@ pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
         println!("\nOutputs:\n\n{}", render::render_outputs(&outputs));
     }
     Ok(0)
+}
+
+/// One instance from state rendered for people, sensitive attributes hidden (by schema and by
+/// what state recorded).
+pub fn render_stored(
+    address: &str,
+    instance: &plinth_state::Instance,
+    providers: &Providers,
+) -> String {
+    let data = instance.mode == Mode::Data;
+    let schema = if data {
+        None
+    } else {
+        providers.schema_by_type(&instance.type_name)
+    };
+    let value = crate::plan::diff::mark_sensitive_opt(
+        schema.as_ref(),
+        Value::from_json(&instance.attributes),
+        &instance.sensitive_attributes,
+    );
+    render::render_instance(address, &instance.type_name, data, &value, schema.as_ref())
 }
 
 /// The state as JSON for `show -json`, sensitive values replaced by `null` with the

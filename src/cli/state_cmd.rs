@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use plinth_sdk::{Diagnostic, Value};
-use plinth_state::{LocalBackend, Mode, State};
+use plinth_sdk::Diagnostic;
+use plinth_state::{LocalBackend, State};
 
 use crate::cli::args::StateCommand;
 use crate::cli::setup;
-use crate::cli::{render, Failure, Outcome};
+use crate::cli::{Failure, Outcome};
 use crate::plan::deps::strip_keys;
 use crate::plan::providers::Providers;
 
@@ -49,26 +49,9 @@ pub fn run(command: StateCommand) -> Outcome {
                     .into());
             };
             let providers = Providers::new(&setup::factories());
-            let data = instance.mode == Mode::Data;
-            let schema = if data {
-                None
-            } else {
-                providers.schema_by_type(&instance.type_name)
-            };
-            let value = crate::plan::diff::mark_sensitive_opt(
-                schema.as_ref(),
-                Value::from_json(&instance.attributes),
-                &instance.sensitive_attributes,
-            );
             print!(
                 "{}",
-                render::render_instance(
-                    &address,
-                    &instance.type_name,
-                    data,
-                    &value,
-                    schema.as_ref()
-                )
+                crate::cli::info_cmd::render_stored(&address, instance, &providers)
             );
             Ok(0)
         }

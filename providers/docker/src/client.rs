@@ -72,13 +72,26 @@ pub fn resolve_host(configured: Option<&str>) -> String {
         .unwrap_or_else(|| DEFAULT_HOST.to_string())
 }
 
-/// Docker's own message for an error (the server's text when the engine answered).
+/// Docker's own message for an error: the server's text when the engine answered, otherwise the
+/// client's error with its causes (`client error (Connect): tcp connect error: Connection refused
+/// (os error 111)`), so a lost or refused connection says so.
 pub fn message(error: &DockerError) -> String {
-    match error {
-        DockerError::DockerResponseServerError { message, .. } => message.clone(),
-        DockerError::DockerStreamError { error } => error.clone(),
-        other => other.to_string(),
+    use std::error::Error;
+    let (mut text, mut cause) = match error {
+        DockerError::DockerResponseServerError { message, .. } => return message.clone(),
+        DockerError::DockerStreamError { error } => return error.clone(),
+        // bollard's own wording ("Error in the hyper legacy client") adds nothing to its cause.
+        DockerError::HyperLegacyError { err } => (err.to_string(), err.source()),
+        other => (other.to_string(), other.source()),
+    };
+    while let Some(inner) = cause {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text = format!("{text}: {inner_text}");
+        }
+        cause = inner.source();
     }
+    text
 }
 
 /// Whether the engine answered 404 (the object does not exist).
@@ -121,6 +134,23 @@ mod tests {
     #[test]
     fn tcp_hosts_are_accepted_without_contacting_them() {
         assert!(Engine::new("tcp://127.0.0.1:1").is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_says_so() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        drop(listener);
+        let engine = Engine::new(&format!("tcp://127.0.0.1:{port}")).expect("engine");
+        let e = engine
+            .docker
+            .ping()
+            .await
+            .err()
+            .map(|e| message(&e))
+            .unwrap_or_default();
+        assert!(e.contains("Connection refused"), "{e}");
+        assert!(!e.contains("hyper legacy client"), "{e}");
     }
 
     #[test]

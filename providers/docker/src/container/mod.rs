@@ -20,7 +20,7 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::{stream, StreamExt};
-use plinth_sdk::{CreateError, Diagnostic, Diagnostics, Origin, Value};
+use plinth_sdk::{CreateError, Diagnostics, Origin, Value};
 
 use crate::attrs::{self, MANAGED_LABEL};
 use crate::client::{failed, is_not_found};
@@ -222,13 +222,9 @@ async fn start_and_wait(
     let seconds = attrs::integer(planned, "wait_timeout")
         .unwrap_or(DEFAULT_WAIT_SECS)
         .max(1);
-    observe::wait_until_ready(docker, id, Duration::from_secs(seconds as u64))
+    observe::wait_until_ready(docker, id, name, Duration::from_secs(seconds as u64))
         .await
-        .map_err(|detail| {
-            Diagnostic::error(format!("container \"{name}\" did not become healthy"))
-                .with_detail(detail)
-                .into()
-        })
+        .map_err(Diagnostics::from)
 }
 
 async fn inspect(

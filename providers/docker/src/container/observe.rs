@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use bollard::models::{ContainerInspectResponse, HealthStatusEnum};
 use bollard::query_parameters::InspectContainerOptions;
 use bollard::Docker;
-use plinth_sdk::Value;
+use plinth_sdk::{Diagnostic, Value};
 
 use super::spec::{restart_name, MB};
 use crate::attrs;
-use crate::client::message;
+use crate::client::failed;
 
 /// How often `wait` polls the container's state.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
@@ -135,47 +135,52 @@ pub fn refreshed(prior: Value, inspect: &ContainerInspectResponse) -> Value {
     attrs::with(prior, pairs)
 }
 
-/// Waits until the container is healthy (when it has a health check) or running, up to
-/// `timeout`. The error says what was last seen.
+/// Waits until the container `name` is healthy (when it has a health check) or running, up to
+/// `timeout`. The error says what was last seen, or that the engine stopped answering.
 pub async fn wait_until_ready(
     docker: &Docker,
     id: &str,
+    name: &str,
     timeout: Duration,
-) -> Result<ContainerInspectResponse, String> {
+) -> Result<ContainerInspectResponse, Diagnostic> {
+    let unready = |detail: String| {
+        Diagnostic::error(format!("container \"{name}\" did not become healthy"))
+            .with_detail(detail)
+    };
     let deadline = Instant::now() + timeout;
     loop {
         let inspect = docker
             .inspect_container(id, None::<InspectContainerOptions>)
             .await
-            .map_err(|e| format!("Docker: {}", message(&e)))?;
+            .map_err(|e| failed(format!("waiting for container \"{name}\" failed"), &e))?;
         let state = inspect.state.as_ref();
         let health = state.and_then(|s| s.health.as_ref()).and_then(|h| h.status);
         match health {
             Some(HealthStatusEnum::HEALTHY) => return Ok(inspect),
             Some(HealthStatusEnum::UNHEALTHY) => {
-                return Err(format!(
+                return Err(unready(format!(
                     "container is unhealthy; last health check: {}",
                     last_health_output(&inspect)
-                ))
+                )))
             }
             Some(HealthStatusEnum::STARTING) => {}
             _ if is_running(&inspect) => return Ok(inspect),
             _ => {}
         }
         if !is_running(&inspect) && state.and_then(|s| s.restarting) != Some(true) {
-            return Err(format!(
+            return Err(unready(format!(
                 "container exited with code {}",
                 state.and_then(|s| s.exit_code).unwrap_or(-1)
-            ));
+            )));
         }
         if Instant::now() >= deadline {
-            return Err(format!(
+            return Err(unready(format!(
                 "container not healthy after {}s (health: {})",
                 timeout.as_secs(),
                 health
                     .map(|h| h.to_string())
                     .unwrap_or_else(|| "none".into())
-            ));
+            )));
         }
         tokio::time::sleep(POLL_INTERVAL).await;
     }

@@ -445,3 +445,57 @@ async fn refreshing_a_five_container_stack_is_one_list_call_and_quick() {
         "refresh took {took:?}"
     );
 }
+
+/// A run killed between Docker creating a container and plinth recording it leaves a container
+/// with the address's labels but no state entry; the next create of that address must replace
+/// it, while a container of the same name made for anything else is never touched.
+#[tokio::test]
+async fn an_unrecorded_container_of_the_same_address_is_replaced_others_conflict() {
+    if !docker_available() {
+        return;
+    }
+    let scope = Scope::new();
+    let provider = provider().await;
+    let image = support::test_image();
+    let name = scope.name("orphan");
+    let origin = plinth_sdk::Origin {
+        address: format!("docker_container.{}", scope.name("a")),
+        workspace: "default".into(),
+    };
+    let orphan = provider
+        .create("docker_container", web(&name, image, free_port()), &origin)
+        .await
+        .map_err(|e| e.diagnostics)
+        .expect("the container a killed run left behind");
+    let again = provider
+        .create("docker_container", web(&name, image, free_port()), &origin)
+        .await
+        .map_err(|e| e.diagnostics)
+        .expect("same address: replaced");
+    assert_ne!(text(&orphan, "id"), text(&again, "id"));
+    assert!(
+        docker(&["inspect", text(&orphan, "id")]).is_err(),
+        "the orphan is gone"
+    );
+    let other = plinth_sdk::Origin {
+        address: "docker_container.someone_else".into(),
+        workspace: "default".into(),
+    };
+    let err = provider
+        .create("docker_container", web(&name, image, free_port()), &other)
+        .await
+        .expect_err("another address: conflict");
+    assert!(
+        err.diagnostics.to_string().contains("already in use"),
+        "{}",
+        err.diagnostics
+    );
+    assert!(
+        docker(&["inspect", text(&again, "id")]).is_ok(),
+        "the recorded container is left alone"
+    );
+    provider
+        .delete("docker_container", again)
+        .await
+        .expect("delete");
+}

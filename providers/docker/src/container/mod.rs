@@ -30,6 +30,43 @@ const INSPECT_CONCURRENCY: usize = 16;
 /// `wait_timeout` when unset, in seconds.
 const DEFAULT_WAIT_SECS: i64 = 60;
 
+fn is_conflict<T>(result: &Result<T, bollard::errors::Error>) -> bool {
+    matches!(
+        result,
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 409,
+            ..
+        })
+    )
+}
+
+/// A container of this name left by an earlier run of the same address and workspace (created
+/// just before that run died, so never recorded) is removed, so the create can be retried.
+/// Anything else with the name is left alone and the conflict is reported. Returns whether it
+/// removed one.
+async fn remove_orphan_of(docker: &Docker, name: &str, origin: &Origin) -> bool {
+    if origin.address.is_empty() {
+        return false;
+    }
+    let Ok(existing) = docker
+        .inspect_container(name, None::<InspectContainerOptions>)
+        .await
+    else {
+        return false;
+    };
+    let labels = existing.config.and_then(|c| c.labels).unwrap_or_default();
+    let ours = labels.get(attrs::ADDRESS_LABEL) == Some(&origin.address)
+        && labels.get(attrs::WORKSPACE_LABEL) == Some(&origin.workspace);
+    if !ours {
+        return false;
+    }
+    let options = RemoveContainerOptions {
+        force: true,
+        ..Default::default()
+    };
+    docker.remove_container(name, Some(options)).await.is_ok()
+}
+
 /// Creates, connects, starts and (with `wait`) waits for a container.
 pub async fn create(
     docker: &Docker,
@@ -42,12 +79,15 @@ pub async fn create(
         name: Some(name.clone()),
         platform: String::new(),
     };
-    let created = docker
-        .create_container(Some(options), spec.body)
-        .await
-        .map_err(|e| {
-            Diagnostics::from(failed(format!("creating container \"{name}\" failed"), &e))
-        })?;
+    let mut created = docker
+        .create_container(Some(options.clone()), spec.body.clone())
+        .await;
+    if is_conflict(&created) && remove_orphan_of(docker, &name, origin).await {
+        created = docker.create_container(Some(options), spec.body).await;
+    }
+    let created = created.map_err(|e| {
+        Diagnostics::from(failed(format!("creating container \"{name}\" failed"), &e))
+    })?;
     let id = created.id;
     let partial = |diagnostics: Diagnostics| CreateError {
         partial: Some(attrs::unknowns_to_null(attrs::with(

@@ -237,34 +237,35 @@ impl Applier<'_> {
         self.lock_state()
             .instances
             .insert(address.to_string(), instance.clone());
-        self.journal
-            .append(vec![JournalEntry::Put {
+        self.journal_write(
+            address,
+            JournalEntry::Put {
                 address: address.to_string(),
                 instance,
-            }])
-            .await
-            .map_err(|e| {
-                Diagnostic::error("Failed to write the state journal")
-                    .with_detail(e)
-                    .with_address(address)
-                    .into()
-            })
+            },
+        )
+        .await
+    }
+
+    async fn journal_write(&self, address: &str, entry: JournalEntry) -> Result<(), Diagnostics> {
+        self.journal.append(vec![entry]).await.map_err(|e| {
+            Diagnostic::error("Failed to write the state journal")
+                .with_detail(e)
+                .with_address(address)
+                .into()
+        })
     }
 
     /// Removes an object from state, durably.
     async fn remove(&self, address: &str) -> Result<(), Diagnostics> {
         self.lock_state().instances.remove(address);
-        self.journal
-            .append(vec![JournalEntry::Remove {
+        self.journal_write(
+            address,
+            JournalEntry::Remove {
                 address: address.to_string(),
-            }])
-            .await
-            .map_err(|e| {
-                Diagnostic::error("Failed to write the state journal")
-                    .with_detail(e)
-                    .with_address(address)
-                    .into()
-            })
+            },
+        )
+        .await
     }
 
     /// Runs every planned deletion, dependents first.

@@ -23,17 +23,12 @@ use crate::plan::{Plan, PlanMode};
 pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
-    let with_sources = |d: Diagnostics| Failure {
-        diagnostics: d,
-        sources: sources.clone(),
-    };
-    let backend = setup::backend(&loaded.config).map_err(with_sources)?;
-    let lock_guard = setup::lock(
-        &backend,
-        &args.plan.lock,
-        if destroy { "destroy" } else { "apply" },
-    )?;
-    let mut state = setup::load_state(&backend, &lock_guard)?;
+    let operation = if destroy { "destroy" } else { "apply" };
+    let setup::Opened {
+        backend,
+        lock: _lock,
+        mut state,
+    } = setup::open_state(&loaded, &args.plan.lock, operation)?;
     let providers = Providers::new(&setup::factories());
     let plan = match &args.planfile {
         Some(path) => {

@@ -1,6 +1,5 @@
 //! `plinth plan`: refresh, diff and print (or save) the plan.
 
-use plinth_sdk::Diagnostics;
 use plinth_state::State;
 
 use crate::cli::args::PlanArgs;
@@ -74,14 +73,8 @@ pub fn print_plan(plan: &Plan, providers: &Providers, color: bool) {
 /// `plinth plan`.
 pub fn plan(args: &PlanArgs, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
-    let sources = loaded.config.sources.clone();
-    let with_sources = |d: Diagnostics| Failure {
-        diagnostics: d,
-        sources: sources.clone(),
-    };
-    let backend = setup::backend(&loaded.config).map_err(with_sources)?;
-    let lock_guard = setup::lock(&backend, &args.lock, "plan")?;
-    let state = setup::load_state(&backend, &lock_guard)?;
+    let opened = setup::open_state(&loaded, &args.lock, "plan")?;
+    let state = opened.state;
     let providers = Providers::new(&setup::factories());
     let plan = make_plan(
         &loaded,

@@ -137,6 +137,36 @@ pub fn load_state(backend: &LocalBackend, lock: &Option<LockGuard>) -> Result<St
     Ok(loaded.state)
 }
 
+/// The state of a loaded configuration, opened for a command that may write it: its backend,
+/// the lock (unless `-lock=false`) and the state, a leftover journal replayed.
+pub struct Opened {
+    /// Where the state lives.
+    pub backend: LocalBackend,
+    /// The lock, held until this is dropped.
+    pub lock: Option<LockGuard>,
+    /// The state.
+    pub state: State,
+}
+
+/// Opens the state of `loaded` for `operation` (`plan`, `apply`, ...).
+pub fn open_state(
+    loaded: &Loaded,
+    lock_args: &LockArgs,
+    operation: &str,
+) -> Result<Opened, crate::cli::Failure> {
+    let backend = backend(&loaded.config).map_err(|d| crate::cli::Failure {
+        diagnostics: d,
+        sources: loaded.config.sources.clone(),
+    })?;
+    let lock = lock(&backend, lock_args, operation)?;
+    let state = load_state(&backend, &lock)?;
+    Ok(Opened {
+        backend,
+        lock,
+        state,
+    })
+}
+
 /// Whether to color output: a terminal, no -no-color, no NO_COLOR.
 pub fn color(no_color: bool) -> bool {
     !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()

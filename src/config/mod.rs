@@ -3,7 +3,7 @@
 //! defaults, the environment, tfvars files and the command line; and `plinth fmt`.
 
 mod blocks;
-mod checks;
+pub(crate) mod checks;
 pub mod constant;
 pub mod format;
 mod heredoc;

@@ -125,13 +125,7 @@ fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mu
 }
 
 fn suggestion(name: &str, schema: &Schema) -> String {
-    schema
-        .names()
-        .map(|n| (strsim::jaro_winkler(name, n), n))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| format!(" Did you mean \"{n}\"?"))
-        .unwrap_or_default()
+    crate::config::checks::suggestion(name, &schema.names().collect::<Vec<_>>())
 }
 
 fn check_body(body: &Body, schema: &Schema, span: &Span, address: &str, diags: &mut Diagnostics) {

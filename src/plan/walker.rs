@@ -611,35 +611,24 @@ fn unknown_type(
     } else {
         "resource type"
     };
-    let mut detail = match providers.provider_schema(name) {
+    let detail = match providers.provider_schema(name) {
         None => format!(
             "No provider named \"{name}\" is built into plinth; the providers are: {}.",
             providers.names().join(", ")
         ),
         Some(schema) => {
-            let names: Vec<&String> = if resource.mode == Mode::Data {
-                schema.data_sources.keys().collect()
+            let names: Vec<&str> = if resource.mode == Mode::Data {
+                schema.data_sources.keys().map(String::as_str).collect()
             } else {
-                schema.resources.keys().collect()
+                schema.resources.keys().map(String::as_str).collect()
             };
-            let mut d = format!(
-                "The provider \"{name}\" does not support {kind} \"{}\".",
-                resource.type_name
-            );
-            if let Some(best) = names.iter().max_by(|a, b| {
-                strsim::jaro_winkler(a, &resource.type_name)
-                    .total_cmp(&strsim::jaro_winkler(b, &resource.type_name))
-            }) {
-                if strsim::jaro_winkler(best, &resource.type_name) > 0.8 {
-                    d.push_str(&format!(" Did you mean \"{best}\"?"));
-                }
-            }
-            d
+            format!(
+                "The provider \"{name}\" does not support {kind} \"{}\".{}",
+                resource.type_name,
+                crate::config::checks::suggestion(&resource.type_name, &names)
+            )
         }
     };
-    if detail.is_empty() {
-        detail = "unknown".into();
-    }
     Diagnostic::error(format!("Invalid {kind}"))
         .with_detail(detail)
         .with_span(resource.span.clone())

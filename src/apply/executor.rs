@@ -203,7 +203,7 @@ struct Applier<'a> {
 
 /// A provider's result normalised to the schema, with sensitive marks put back: the schema's,
 /// and those of the attributes named (sensitive in the planned value).
-fn remark(request: &InstanceRequest<'_>, value: &Value, sensitive: &[String]) -> Value {
+fn remark(request: &InstanceRequest<'_>, value: Value, sensitive: &[String]) -> Value {
     diff::mark_sensitive_opt(
         Some(request.schema),
         diff::normalise(request.schema, value),
@@ -416,7 +416,7 @@ impl Applier<'_> {
             .await;
         match result {
             Ok(value) => {
-                let value = remark(request, &value, &sensitive);
+                let value = remark(request, value, &sensitive);
                 self.put(
                     &request.address,
                     self.instance_record(request, &value, Status::Ready),
@@ -427,7 +427,7 @@ impl Applier<'_> {
             }
             Err(failure) => {
                 if let Some(partial) = failure.partial {
-                    let partial = diff::normalise(request.schema, &partial);
+                    let partial = diff::normalise(request.schema, partial);
                     self.put(
                         &request.address,
                         self.instance_record(request, &partial, Status::Tainted),
@@ -451,7 +451,7 @@ impl InstanceHandler for Applier<'_> {
                 .get(&address)
                 .map(|i| Value::from_json(&i.attributes));
             return Ok(stored
-                .map(|v| diff::mark_sensitive(request.schema, diff::normalise(request.schema, &v)))
+                .map(|v| diff::mark_sensitive(request.schema, diff::normalise(request.schema, v)))
                 .unwrap_or(Value::Unknown));
         };
         let provider = self.provider(request.provider, &address)?;
@@ -490,7 +490,7 @@ impl InstanceHandler for Applier<'_> {
                     .await;
                 let value = value?;
                 let value =
-                    diff::mark_sensitive(request.schema, diff::normalise(request.schema, &value));
+                    diff::mark_sensitive(request.schema, diff::normalise(request.schema, value));
                 self.put(
                     &address,
                     self.instance_record(&request, &value, Status::Ready),
@@ -513,7 +513,7 @@ impl InstanceHandler for Applier<'_> {
                         provider.update(&request.resource.type_name, prior.clone(), planned),
                     )
                     .await;
-                let value = remark(&request, &value?, &sensitive);
+                let value = remark(&request, value?, &sensitive);
                 self.put(
                     &address,
                     self.instance_record(&request, &value, Status::Ready),

@@ -267,7 +267,7 @@ pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outco
         .map_err(|d| d.with_address(address))?;
     let schema = providers.resource_schema(provider_key, Mode::Managed, type_name);
     let value = match &schema {
-        Some(s) => diff::normalise(s, &value),
+        Some(s) => diff::normalise(s, value.clone()),
         None => value,
     };
     state.instances.insert(

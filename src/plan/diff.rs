@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use plinth_sdk::{convert, NestedBlock, Nesting, Schema, Value};
+use plinth_sdk::{convert, NestedBlock, Nesting, Schema, Type, Value};
 
 /// The proposed new value: configured attributes (and defaults) from `config`; computed
 /// attributes left out of the configuration keep their `prior` value, or are unknown on create.
@@ -76,29 +76,35 @@ fn agrees(configured: &Value, stored: &Value) -> bool {
 
 /// Normalises a stored object to the schema's types (sets, numbers), so it compares equal to a
 /// value evaluated from configuration.
-pub fn normalise(schema: &Schema, stored: &Value) -> Value {
-    let Some(map) = stored.as_map() else {
-        return stored.clone();
+pub fn normalise(schema: &Schema, stored: Value) -> Value {
+    let Value::Map(map) = stored else {
+        return stored;
     };
     let mut out = BTreeMap::new();
     for (name, value) in map {
-        let value = match schema.attributes.get(name) {
-            Some(attr) => convert(value.clone(), &attr.ty).unwrap_or_else(|_| value.clone()),
-            None => match schema.blocks.get(name) {
+        let value = match schema.attributes.get(&name) {
+            Some(attr) if attr.ty == Type::Any => value,
+            Some(attr) => convert(value.clone(), &attr.ty).unwrap_or(value),
+            None => match schema.blocks.get(&name) {
                 Some(block) => match value {
-                    Value::List(items) => {
-                        Value::List(items.iter().map(|i| normalise(&block.schema, i)).collect())
-                    }
-                    Value::Map(_) => normalise(&block.schema, value),
-                    other => other.clone(),
+                    Value::List(items) => Value::List(
+                        items
+                            .into_iter()
+                            .map(|i| normalise(&block.schema, i))
+                            .collect(),
+                    ),
+                    single @ Value::Map(_) => normalise(&block.schema, single),
+                    other => other,
                 },
-                None => value.clone(),
+                None => value,
             },
         };
-        out.insert(name.clone(), value);
+        out.insert(name, value);
     }
     for name in schema.attributes.keys().chain(schema.blocks.keys()) {
-        out.entry(name.clone()).or_insert(Value::Null);
+        if !out.contains_key(name) {
+            out.insert(name.clone(), Value::Null);
+        }
     }
     Value::Map(out)
 }
@@ -116,14 +122,27 @@ pub fn changed(prior: &Value, planned: &Value) -> Vec<String> {
     names
         .into_iter()
         .filter(|n| {
-            let (x, y) = (
-                a.get(*n).cloned().unwrap_or_default(),
-                b.get(*n).cloned().unwrap_or_default(),
-            );
-            x.unmark_deep().0 != y.unmark_deep().0
+            let null = Value::Null;
+            !same_ignoring_marks(a.get(*n).unwrap_or(&null), b.get(*n).unwrap_or(&null))
         })
         .cloned()
         .collect()
+}
+
+/// Whether two values are equal once every sensitive mark is ignored (without copying them).
+pub fn same_ignoring_marks(a: &Value, b: &Value) -> bool {
+    match (a.unmarked(), b.unmarked()) {
+        (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_ignoring_marks(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k, p), (l, q))| k == l && same_ignoring_marks(p, q))
+        }
+        (x, y) => x == y,
+    }
 }
 
 /// Which of the changed names force replacement: schema `force_new` attributes and blocks, plus

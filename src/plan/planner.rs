@@ -232,9 +232,9 @@ impl InstanceHandler for Planner<'_> {
         let schema = request.schema;
         let stored = self.state.instances.get(&address);
         let targeted = self.targeted(&address);
-        let mut prior = stored.map(|i| diff::normalise(schema, &Value::from_json(&i.attributes)));
+        let mut prior = stored.map(|i| diff::normalise(schema, Value::from_json(&i.attributes)));
         if let (Some(stored_value), true, true) = (
-            prior.clone(),
+            prior.as_ref(),
             self.options.refresh && targeted,
             request.resource.mode == Mode::Managed,
         ) {
@@ -242,15 +242,15 @@ impl InstanceHandler for Planner<'_> {
                 .refresh
                 .get(request.provider, &request.resource.type_name, &address)
                 .await?;
-            let current = current.map(|c| diff::normalise(schema, &c));
-            if current.as_ref() != Some(&stored_value) {
+            let current = current.map(|c| diff::normalise(schema, c));
+            if current.as_ref() != Some(stored_value) {
                 self.drift
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(Drift {
                         address: address.clone(),
                         type_name: request.resource.type_name.clone(),
-                        before: diff::mark_sensitive(schema, stored_value),
+                        before: diff::mark_sensitive(schema, stored_value.clone()),
                         after: current.clone().map(|c| diff::mark_sensitive(schema, c)),
                     });
             }
@@ -260,25 +260,27 @@ impl InstanceHandler for Planner<'_> {
             .map(|i| i.sensitive_attributes.as_slice())
             .unwrap_or_default();
         let prior = prior.map(|p| diff::mark_sensitive_opt(Some(schema), p, recorded));
-        let base = ResourceChange {
+        // Built only when a change is recorded: a no-op plan of thousands of objects makes none.
+        let base = |before: Option<Value>| ResourceChange {
             address: address.clone(),
             data: request.resource.mode == Mode::Data,
             type_name: request.resource.type_name.clone(),
             provider: request.provider.to_string(),
             action: Action::NoOp,
             reason: None,
-            before: prior.clone(),
-            after: prior.clone(),
+            after: before.clone(),
+            before,
             replace_paths: Vec::new(),
             create_before_destroy: request.resource.lifecycle.create_before_destroy,
             dependencies: request.depends_on.to_vec(),
         };
         if request.resource.mode == Mode::Data {
+            let base = base(prior);
             return self.plan_data(request, base).await;
         }
         if !targeted || self.options.mode != PlanMode::Normal {
             if self.options.mode == PlanMode::RefreshOnly && stored.is_some() {
-                self.record(base);
+                self.record(base(prior.clone()));
             }
             return Ok(prior.unwrap_or(Value::Unknown));
         }
@@ -306,9 +308,8 @@ impl InstanceHandler for Planner<'_> {
             let planned = fresh(provider).await?;
             self.record(ResourceChange {
                 action: Action::Create,
-                before: None,
                 after: Some(planned.clone()),
-                ..base
+                ..base(None)
             });
             return Ok(planned);
         };
@@ -339,7 +340,7 @@ impl InstanceHandler for Planner<'_> {
             self.record(ResourceChange {
                 action: Action::Update,
                 after: Some(planned.clone()),
-                ..base
+                ..base(Some(prior_value))
             });
             return Ok(planned);
         };
@@ -352,7 +353,7 @@ impl InstanceHandler for Planner<'_> {
             reason,
             after: Some(planned.clone()),
             replace_paths: forcing,
-            ..base
+            ..base(Some(prior_value))
         });
         Ok(planned)
     }
@@ -387,7 +388,7 @@ impl Planner<'_> {
         let value = provider
             .read_data(&request.resource.type_name, request.config.unmark_deep().0)
             .await?;
-        let value = diff::mark_sensitive(schema, diff::normalise(schema, &value));
+        let value = diff::mark_sensitive(schema, diff::normalise(schema, value));
         self.record(ResourceChange {
             action: Action::NoOp,
             after: Some(value.clone()),

@@ -268,3 +268,24 @@ output "out" {
     );
     assert!(Path::new(&f.dir.path().join("plinth.tfstate.backup")).exists() || state.serial == 1);
 }
+
+/// Quoted templates reach the evaluator already parsed by the configuration parser; escapes,
+/// `$${` and `%%{` must mean what they mean in a fresh parse.
+#[test]
+fn templates_with_escapes_evaluate_as_written() {
+    let f = Fixture::new(
+        r#"
+variable "who" {
+  default = "world"
+}
+resource "terraform_data" "t" {
+  input = "say \"hi\" to ${var.who}\t$${literal} %%{ not a directive }\n"
+}
+"#,
+    );
+    let (_, state) = f.apply(PlanMode::Normal, &[("who", Value::from("world"))]);
+    assert_eq!(
+        state.instances["terraform_data.t"].attributes["input"],
+        serde_json::json!("say \"hi\" to world\t${literal} %{ not a directive }\n")
+    );
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use petgraph::graph::{DiGraph, NodeIndex};
-use plinth_sdk::{Diagnostic, Diagnostics, Origin, Provider, Schema, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Origin, Provider, Value};
 use plinth_state::{Instance, JournalEntry, Mode as StateMode, OutputValue, State, Status};
 use tokio::sync::Semaphore;
 
@@ -556,17 +556,4 @@ impl InstanceHandler for Applier<'_> {
             Action::Delete => Ok(Value::Null),
         }
     }
-}
-
-/// The schema of a change's type, for callers that render results.
-pub fn schema_of(providers: &Providers, change: &ResourceChange) -> Option<Schema> {
-    providers.resource_schema(
-        &change.provider,
-        if change.data {
-            Mode::Data
-        } else {
-            Mode::Managed
-        },
-        &change.type_name,
-    )
 }

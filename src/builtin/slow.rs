@@ -435,6 +435,18 @@ mod tests {
         (dir, provider)
     }
 
+    /// Creates one object whose only setting is `input`.
+    async fn create_input(provider: &dyn Provider, input: &str) -> Value {
+        provider
+            .create(
+                OBJECT_TYPE,
+                object(&[("input", Value::from(input))]),
+                &plinth_sdk::Origin::default(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("create {input}: {}", e.diagnostics))
+    }
+
     fn object(pairs: &[(&str, Value)]) -> Value {
         Value::object(pairs.iter().cloned())
     }
@@ -452,14 +464,7 @@ mod tests {
     #[tokio::test]
     async fn create_writes_one_file_and_copies_input_to_output() {
         let (dir, provider) = configured().await;
-        let created = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[("input", Value::from("a"))]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("create");
+        let created = create_input(provider.as_ref(), "a").await;
         let id = created
             .get("id")
             .and_then(Value::as_str)
@@ -522,22 +527,8 @@ mod tests {
     #[tokio::test]
     async fn read_many_answers_every_prior_in_order_and_none_for_gone_objects() {
         let (_dir, provider) = configured().await;
-        let a = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[("input", Value::from("a"))]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("a");
-        let b = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[("input", Value::from("b"))]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("b");
+        let a = create_input(provider.as_ref(), "a").await;
+        let b = create_input(provider.as_ref(), "b").await;
         provider
             .delete(OBJECT_TYPE, a.clone())
             .await
@@ -552,14 +543,7 @@ mod tests {
     #[tokio::test]
     async fn update_keeps_the_id_and_rewrites_the_file() {
         let (_dir, provider) = configured().await;
-        let prior = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[("input", Value::from("v1"))]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("create");
+        let prior = create_input(provider.as_ref(), "v1").await;
         let planned = with_attr(prior.clone(), "input", Value::from("v2"));
         let updated = provider
             .update(OBJECT_TYPE, prior.clone(), planned)
@@ -692,14 +676,7 @@ mod tests {
     #[tokio::test]
     async fn import_reads_an_existing_object_and_refuses_unknown_ids() {
         let (_dir, provider) = configured().await;
-        let created = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[("input", Value::from("a"))]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("create");
+        let created = create_input(provider.as_ref(), "a").await;
         let imported = provider
             .import(OBJECT_TYPE, id_of(&created).expect("id"))
             .await

@@ -288,6 +288,18 @@ mod tests {
     }
 
     #[test]
+    fn sensitive_marks_alone_are_not_a_change() {
+        let plain = Value::object([("token", Value::List(vec![Value::from("s")]))]);
+        let marked = Value::object([(
+            "token",
+            Value::List(vec![Value::from("s").mark_sensitive()]),
+        )]);
+        assert!(changed(&plain, &marked).is_empty());
+        let other = Value::object([("token", Value::List(vec![Value::from("t")]))]);
+        assert_eq!(changed(&marked, &other), vec!["token".to_string()]);
+    }
+
+    #[test]
     fn force_new_changes_force_replacement() {
         let prior = Value::object([("name", Value::from("a")), ("size", Value::from(1i64))]);
         let planned = Value::object([("name", Value::from("b")), ("size", Value::from(2i64))]);

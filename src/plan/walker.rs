@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -102,10 +101,7 @@ impl Walk<'_> {
                     return true;
                 }
                 match self.visit(ix, index, results, handler).await {
-                    Ok(warnings) => {
-                        lock(diags).extend(warnings);
-                        true
-                    }
+                    Ok(()) => true,
                     Err(errors) => {
                         lock(diags).extend(errors);
                         false
@@ -192,13 +188,12 @@ impl Walk<'_> {
         index: &Index<'_>,
         results: &Results,
         handler: &dyn InstanceHandler,
-    ) -> Result<Diagnostics, Diagnostics> {
+    ) -> Result<(), Diagnostics> {
         let node = self.graph.node(ix);
         let module =
             index.modules.get(&node.module).copied().ok_or_else(|| {
                 Diagnostics::from(Diagnostic::error(format!("no module for {node}")))
             })?;
-        let warnings = Diagnostics::new();
         match &node.kind {
             NodeKind::Variable(name) => self.variable(node, module, name, results)?,
             NodeKind::Local(name) => {
@@ -234,7 +229,7 @@ impl Walk<'_> {
                     .await?
             }
         }
-        Ok(warnings)
+        Ok(())
     }
 
     fn scope<'s>(
@@ -249,7 +244,7 @@ impl Walk<'_> {
             module: mi,
             config: module,
             binding,
-            module_dir: module_dir(module),
+            module_dir: &module.dir,
             workspace: self.workspace,
         }
     }
@@ -562,10 +557,6 @@ impl Walk<'_> {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn module_dir(module: &Module) -> &PathBuf {
-    &module.dir
 }
 
 /// The expansion of a block with `count` or `for_each`.

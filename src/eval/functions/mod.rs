@@ -46,6 +46,11 @@ pub fn exists(name: &str) -> bool {
 }
 
 fn find(name: &str) -> Option<&'static Function> {
+    all().find(|function| function.name == name)
+}
+
+/// Every function of every family.
+fn all() -> impl Iterator<Item = &'static Function> {
     [
         numeric::FUNCTIONS,
         string::FUNCTIONS,
@@ -61,7 +66,6 @@ fn find(name: &str) -> Option<&'static Function> {
     ]
     .into_iter()
     .flatten()
-    .find(|function| function.name == name)
 }
 
 #[cfg(test)]
@@ -161,23 +165,7 @@ mod tests {
             Value::Bool(true),
             list(vec![Value::Null, n(-5.5)]),
         ];
-        let names: Vec<&str> = [
-            numeric::FUNCTIONS,
-            string::FUNCTIONS,
-            collection::FUNCTIONS,
-            maps::FUNCTIONS,
-            sets::FUNCTIONS,
-            encoding::FUNCTIONS,
-            filesystem::FUNCTIONS,
-            hash::FUNCTIONS,
-            network::FUNCTIONS,
-            conversion::FUNCTIONS,
-            time::FUNCTIONS,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|f| f.name)
-        .collect();
+        let names: Vec<&str> = super::all().map(|f| f.name).collect();
         for name in names {
             for count in 0..4 {
                 for a in &odd {

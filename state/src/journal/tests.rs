@@ -15,6 +15,15 @@ fn setup_with(state: &State) -> Setup {
     Setup { _dir: dir, backend }
 }
 
+/// Appends bytes to the journal file as a crashed or broken writer would have left them.
+fn append_raw(path: &Path, bytes: &[u8]) {
+    let mut file = OpenOptions::new()
+        .append(true)
+        .open(path)
+        .expect("open raw");
+    file.write_all(bytes).expect("raw write");
+}
+
 fn entries() -> Vec<JournalEntry> {
     let mut outputs = BTreeMap::new();
     outputs.insert(
@@ -92,13 +101,7 @@ fn torn_last_line_is_ignored() {
     journal.append(&entries()[..1]).expect("append");
     drop(journal);
     let path = journal_path(setup.backend.path());
-    let mut file = OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .expect("open raw");
-    file.write_all(br#"{"op":"remove","addr"#)
-        .expect("torn write");
-    drop(file);
+    append_raw(&path, br#"{"op":"remove","addr"#);
 
     let loaded = setup.backend.load_replaying().expect("loads");
     assert_eq!(loaded.replayed, 1);
@@ -114,13 +117,7 @@ fn reopening_cuts_a_torn_tail_before_appending() {
     journal.append(&entries()[..1]).expect("append");
     drop(journal);
     let path = journal_path(setup.backend.path());
-    let mut file = OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .expect("open raw");
-    file.write_all(b"{\"op\":\"put\",\"add")
-        .expect("torn write");
-    drop(file);
+    append_raw(&path, b"{\"op\":\"put\",\"add");
 
     let mut reopened = Journal::open(setup.backend.path(), &base).expect("reopen");
     reopened.append(&entries()[1..2]).expect("append");
@@ -138,13 +135,7 @@ fn unreadable_line_before_the_end_is_corruption() {
     journal.append(&entries()[..1]).expect("append");
     drop(journal);
     let path = journal_path(setup.backend.path());
-    let mut file = OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .expect("open raw");
-    file.write_all(b"garbage\n{\"op\":\"remove\",\"address\":\"x.y\"}\n")
-        .expect("write");
-    drop(file);
+    append_raw(&path, b"garbage\n{\"op\":\"remove\",\"address\":\"x.y\"}\n");
     let before = fs::read(&path).expect("read");
     let error = setup.backend.load().expect_err("refused");
     assert!(

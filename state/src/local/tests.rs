@@ -150,3 +150,35 @@ fn five_thousand_instances_round_trip_quickly() {
     // Milliseconds in release builds; the bound is loose for unoptimised test builds.
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 }
+
+/// A reader without the lock must see a live apply's progress but never fold its journal
+/// into the file (that would pull it from under the running apply).
+#[test]
+fn peek_folds_the_journal_in_memory_and_touches_no_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let backend = backend(&dir);
+    let base = sample_state();
+    assert!(base.instances.contains_key("docker_network.main"));
+    backend.write(&base).expect("write");
+    let mut journal = crate::Journal::open(backend.path(), &base).expect("open journal");
+    journal
+        .append(&[crate::JournalEntry::Remove {
+            address: "docker_network.main".into(),
+        }])
+        .expect("append");
+    let journal_path = crate::journal::journal_path(backend.path());
+    let (snapshot, journalled) = (
+        fs::read(backend.path()).expect("read"),
+        fs::read(&journal_path).expect("read journal"),
+    );
+
+    let seen = backend.peek().expect("peek");
+    assert!(!seen.instances.contains_key("docker_network.main"));
+    assert_eq!(fs::read(backend.path()).expect("read"), snapshot);
+    assert_eq!(fs::read(&journal_path).expect("read journal"), journalled);
+    assert!(!backend.backup_path().exists());
+
+    let loaded = backend.load_replaying().expect("replay");
+    assert_eq!(loaded.replayed, 1);
+    assert!(!journal_path.exists());
+}

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use support::{docker_available, free_port, wait_until, Workspace};
+use support::{docker, docker_available, free_port, wait_until, Workspace};
 
 /// How long a plinth command or a condition in this test may take.
 const LIMIT: Duration = Duration::from_secs(150);
@@ -140,20 +140,10 @@ fn engine_socket() -> Option<PathBuf> {
     }
 }
 
-/// Runs the docker CLI (straight to the engine) and returns its output lines.
+/// The docker CLI's output lines, trimmed, without blank ones.
 #[track_caller]
 fn docker_lines(args: &[&str]) -> Vec<String> {
-    let output = match Command::new("docker").args(args).output() {
-        Ok(output) => output,
-        Err(e) => panic!("running docker {}: {e}", args.join(" ")),
-    };
-    assert!(
-        output.status.success(),
-        "docker {} failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
+    docker(args)
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())

@@ -14,23 +14,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use support::{docker_available, free_port, wait_until, Workspace};
-
-/// Runs the docker CLI and returns its standard output, panicking with its messages on failure.
-#[track_caller]
-fn docker(args: &[&str]) -> String {
-    let output = match Command::new("docker").args(args).output() {
-        Ok(output) => output,
-        Err(e) => panic!("running docker {}: {e}", args.join(" ")),
-    };
-    assert!(
-        output.status.success(),
-        "docker {} failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use support::{docker, docker_available, free_port, wait_until, Workspace};
 
 /// The non-empty lines of a docker CLI listing.
 #[track_caller]

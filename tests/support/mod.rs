@@ -11,7 +11,11 @@
 
 pub mod state;
 
-use std::io::Read;
+use std::io::{Read, Write};
+
+/// A socket the Docker ping can talk over (unix or TCP).
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
@@ -474,36 +478,34 @@ pub fn docker_available() -> bool {
 }
 
 fn docker_ping() -> Result<(), String> {
-    use std::io::Write;
     let host =
         std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
     let request = b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
     let mut response = String::new();
     let timeout = Some(Duration::from_secs(5));
+    let mut exchange = |stream: &mut dyn ReadWrite| -> Result<(), String> {
+        stream
+            .write_all(request)
+            .map_err(|e| format!("{host}: {e}"))?;
+        stream
+            .read_to_string(&mut response)
+            .map_err(|e| format!("{host}: {e}"))
+            .map(|_| ())
+    };
     if let Some(path) = host.strip_prefix("unix://") {
         let mut stream =
             std::os::unix::net::UnixStream::connect(path).map_err(|e| format!("{host}: {e}"))?;
         stream
             .set_read_timeout(timeout)
             .map_err(|e| e.to_string())?;
-        stream
-            .write_all(request)
-            .map_err(|e| format!("{host}: {e}"))?;
-        stream
-            .read_to_string(&mut response)
-            .map_err(|e| format!("{host}: {e}"))?;
+        exchange(&mut stream)?;
     } else if let Some(address) = host.strip_prefix("tcp://") {
         let mut stream =
             std::net::TcpStream::connect(address).map_err(|e| format!("{host}: {e}"))?;
         stream
             .set_read_timeout(timeout)
             .map_err(|e| e.to_string())?;
-        stream
-            .write_all(request)
-            .map_err(|e| format!("{host}: {e}"))?;
-        stream
-            .read_to_string(&mut response)
-            .map_err(|e| format!("{host}: {e}"))?;
+        exchange(&mut stream)?;
     } else {
         return Err(format!("unsupported DOCKER_HOST {host}"));
     }
@@ -515,4 +517,21 @@ fn docker_ping() -> Result<(), String> {
             response.lines().next().unwrap_or("")
         ))
     }
+}
+
+/// Runs the docker CLI (straight to the engine) and returns its standard output, panicking with
+/// its messages on failure.
+#[track_caller]
+pub fn docker(args: &[&str]) -> String {
+    let output = match Command::new("docker").args(args).output() {
+        Ok(output) => output,
+        Err(e) => panic!("running docker {}: {e}", args.join(" ")),
+    };
+    assert!(
+        output.status.success(),
+        "docker {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

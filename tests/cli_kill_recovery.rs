@@ -182,3 +182,79 @@ fn killed_destroys_converge_to_nothing() {
         ws.slow_objects().keys()
     );
 }
+
+/// Ten objects replaced create-before-destroy in every round (`replace_key` follows the
+/// generation), each with a dependent that follows its id.
+const CBD_TEN: &str = r#"
+variable "generation" {
+  type    = number
+  default = 1
+}
+
+resource "slow_object" "base" {
+  count       = 10
+  input       = "base-${count.index}-gen${var.generation}"
+  replace_key = "gen${var.generation}"
+  delay_ms    = 120
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "slow_object" "user" {
+  count    = 10
+  input    = "user-${count.index}-of-${slow_object.base[count.index].id}"
+  delay_ms = 120
+}
+"#;
+
+#[test]
+fn killed_create_before_destroy_replacements_converge() {
+    let ws = Workspace::with_main(CBD_TEN);
+    ws.apply();
+    let mut random = Random::from_env();
+    let mut kills = 0;
+    let mut generation = 1;
+    let mut round = 0;
+    while kills < KILLS && round < 4 * KILLS {
+        generation += 1;
+        let var = format!("generation={generation}");
+        let delay = random.millis_between(10, 600);
+        let (outcome, killed) =
+            ws.run_and_kill_after(&["apply", "-auto-approve", "-var", &var], delay);
+        eprintln!("cbd round {round}: {var}, kill after {delay:?}: killed={killed}");
+        if killed {
+            kills += 1;
+            expect_journal_kept_up(&ws, round);
+        } else {
+            outcome.expect_ok();
+        }
+        round += 1;
+    }
+    assert_eq!(kills, KILLS, "only {kills} of {round} rounds were killed");
+    let var = format!("generation={generation}");
+    ws.run(&["apply", "-auto-approve", "-var", &var])
+        .expect_ok();
+    ws.plan(&["-var", &var]).expect_code(0);
+    let listed = ws.state_list();
+    assert!(
+        listed.iter().all(|a| !a.contains("deposed")),
+        "deposed objects left: {listed:?}"
+    );
+    assert_eq!(listed.len(), 20, "{listed:?}");
+    assert_eq!(
+        ids_in_state(&ws),
+        ids_on_disk(&ws),
+        "state and real objects disagree"
+    );
+    let bases = ws
+        .slow_objects()
+        .values()
+        .filter(|o| {
+            o["value"]["input"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("base-"))
+        })
+        .count();
+    assert_eq!(bases, 10, "old generations survived or were duplicated");
+}

@@ -8,6 +8,10 @@
 //!
 //! Nested `tag` blocks (key, value) are stored as given, for tests of (dynamic) blocks.
 //!
+//! Every create, update and delete appends `begin OP INPUT` when it starts and `end OP INPUT`
+//! when it has finished (`OP` is create, update or delete; `INPUT` the object's `input` as
+//! text) to `calls.log` in the directory, so tests can assert the order of operations.
+//!
 //! Guarantees the crash tests rely on:
 //! - an operation sleeps `delay_ms` *before* touching the directory, so a kill during the delay
 //!   leaves nothing behind;
@@ -125,6 +129,15 @@ fn with_attr(value: Value, name: &str, attr: Value) -> Value {
     }
 }
 
+/// The `input` of an object as one line of text, naming it in `calls.log`.
+fn input_text(value: &Value) -> String {
+    match value.get("input") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_wire().to_string(),
+        None => String::new(),
+    }
+}
+
 /// The id of an object: a digest of its identity (`input` and `replace_key`).
 fn derive_id(planned: &Value) -> String {
     let identity = serde_json::json!({
@@ -215,6 +228,21 @@ impl SlowProvider {
         tokio::fs::rename(&temp, &path).await.map_err(io_error)?;
         let dir_handle = tokio::fs::File::open(dir).await.map_err(io_error)?;
         dir_handle.sync_all().await.map_err(io_error)
+    }
+
+    /// Appends one line to `calls.log` (one write of a whole line, so lines never interleave).
+    async fn log_call(&self, phase: &str, op: &str, value: &Value) -> Result<(), Diagnostics> {
+        use tokio::io::AsyncWriteExt;
+        let path = self.dir()?.join("calls.log");
+        let line = format!("{phase} {op} {}\n", input_text(value));
+        let io_error = |e: std::io::Error| failure(format!("writing {}: {e}", path.display()));
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .await
+            .map_err(io_error)?;
+        file.write_all(line.as_bytes()).await.map_err(io_error)
     }
 
     /// Every stored object by id, from one listing of the directory.
@@ -316,6 +344,7 @@ impl Provider for SlowProvider {
         _origin: &Origin,
     ) -> Result<Value, CreateError> {
         Self::check_type(type_name)?;
+        self.log_call("begin", "create", &planned).await?;
         tokio::time::sleep(delay_of(&planned)).await;
         let (planned, _) = planned.unmark_deep();
         let id = derive_id(&planned);
@@ -339,6 +368,7 @@ impl Provider for SlowProvider {
                 )),
             });
         }
+        self.log_call("end", "create", &object.value).await?;
         Ok(object.value)
     }
 
@@ -362,6 +392,7 @@ impl Provider for SlowProvider {
         planned: Value,
     ) -> Result<Value, Diagnostics> {
         Self::check_type(type_name)?;
+        self.log_call("begin", "update", &planned).await?;
         tokio::time::sleep(delay_of(&planned)).await;
         let (planned, _) = planned.unmark_deep();
         let id = id_of(&prior)?.to_string();
@@ -385,11 +416,13 @@ impl Provider for SlowProvider {
             creates: existing.creates,
         };
         self.store(&id, &object).await?;
+        self.log_call("end", "update", &object.value).await?;
         Ok(object.value)
     }
 
     async fn delete(&self, type_name: &str, prior: Value) -> Result<(), Diagnostics> {
         Self::check_type(type_name)?;
+        self.log_call("begin", "delete", &prior).await?;
         tokio::time::sleep(delay_of(&prior)).await;
         let id = id_of(&prior)?;
         if flag(&prior, "fail_delete") {
@@ -399,10 +432,11 @@ impl Provider for SlowProvider {
         }
         let path = self.object_path(id)?;
         match tokio::fs::remove_file(&path).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(failure(format!("deleting {}: {e}", path.display()))),
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(failure(format!("deleting {}: {e}", path.display()))),
         }
+        self.log_call("end", "delete", &prior).await
     }
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, Diagnostics> {
@@ -456,6 +490,7 @@ mod tests {
         let mut names: Vec<String> = std::fs::read_dir(dir.path())
             .expect("list")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "calls.log")
             .collect();
         names.sort();
         names

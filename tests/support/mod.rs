@@ -137,6 +137,15 @@ impl Running {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
+    /// Sends signal `name` (`INT`, `TERM`, ...) with the system's `kill` command.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args(["-s", name, &self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -s {name} failed");
+    }
+
     /// Sends SIGKILL (kill -9) if it is still running, then collects its output.
     pub fn kill(mut self) -> Outcome {
         // An error here means it had already exited, which `finish` reports.

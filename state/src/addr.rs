@@ -1,4 +1,7 @@
-//! Typed, immutable resource instance addresses (`module.vpc["a"].aws_subnet.public[0]`), parsed here only.
+//! Typed, immutable addresses, parsed and formatted here only: module paths (`module.vpc["a"]`),
+//! resource instances (`module.vpc["a"].aws_subnet.public[0]`), their configuration addresses
+//! without keys (`module.vpc.aws_subnet.public`) and deposed objects
+//! (`aws_instance.web (deposed object 1a2b3c4d)`). The engine, state and renderer all use these.
 
 use std::fmt;
 use std::str::FromStr;
@@ -88,6 +91,26 @@ impl InstanceAddr {
     }
 }
 
+impl InstanceAddr {
+    /// The configuration address: module calls and resource without any instance key
+    /// (`module.vpc.aws_subnet.public`), as dependencies are recorded.
+    pub fn config_address(&self) -> String {
+        let mut out = String::new();
+        for step in &self.module {
+            out.push_str("module.");
+            out.push_str(&step.name);
+            out.push('.');
+        }
+        if self.mode == Mode::Data {
+            out.push_str("data.");
+        }
+        out.push_str(&self.type_name);
+        out.push('.');
+        out.push_str(&self.name);
+        out
+    }
+}
+
 impl fmt::Display for InstanceAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = String::new();
@@ -135,6 +158,123 @@ impl FromStr for InstanceAddr {
             name,
             key,
         })
+    }
+}
+
+/// The key of a deposed object: eight lowercase hexadecimal digits, unique per instance, kept
+/// from the moment a create_before_destroy replacement deposes the object until it is deleted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DeposedKey(String);
+
+impl DeposedKey {
+    /// A new random key.
+    pub fn generate() -> DeposedKey {
+        let random = uuid::Uuid::new_v4();
+        DeposedKey(random.simple().to_string()[..8].to_string())
+    }
+
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DeposedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for DeposedKey {
+    type Err = StateError;
+
+    fn from_str(text: &str) -> Result<DeposedKey, StateError> {
+        let valid = text.len() == 8
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if valid {
+            Ok(DeposedKey(text.to_string()))
+        } else {
+            Err(StateError::InvalidAddress {
+                address: text.to_string(),
+                reason: "a deposed key is eight lowercase hexadecimal digits".to_string(),
+            })
+        }
+    }
+}
+
+impl TryFrom<String> for DeposedKey {
+    type Error = StateError;
+
+    fn try_from(text: String) -> Result<DeposedKey, StateError> {
+        text.parse()
+    }
+}
+
+impl From<DeposedKey> for String {
+    fn from(key: DeposedKey) -> String {
+        key.0
+    }
+}
+
+/// One object in state: the current object of an instance, or one of its deposed objects.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectAddr {
+    /// The instance.
+    pub instance: InstanceAddr,
+    /// Set for a deposed object.
+    pub deposed: Option<DeposedKey>,
+}
+
+/// What follows an instance address to name one of its deposed objects.
+const DEPOSED_INFIX: &str = " (deposed object ";
+
+impl fmt::Display for ObjectAddr {
+    /// `aws_instance.web`, or `aws_instance.web (deposed object 1a2b3c4d)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.instance)?;
+        match &self.deposed {
+            Some(key) => write!(f, "{DEPOSED_INFIX}{key})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl FromStr for ObjectAddr {
+    type Err = StateError;
+
+    fn from_str(text: &str) -> Result<ObjectAddr, StateError> {
+        match text
+            .strip_suffix(')')
+            .and_then(|t| t.rsplit_once(DEPOSED_INFIX))
+        {
+            Some((instance, key)) => Ok(ObjectAddr {
+                instance: instance.parse()?,
+                deposed: Some(key.parse()?),
+            }),
+            None => Ok(ObjectAddr {
+                instance: text.parse()?,
+                deposed: None,
+            }),
+        }
+    }
+}
+
+/// An address without any instance keys (`module.a[0].x.y["k"]` → `module.a.x.y`), for
+/// instance, resource and module addresses alike; text that is no address is returned as is.
+pub fn without_keys(text: &str) -> String {
+    if let Ok(addr) = text.parse::<InstanceAddr>() {
+        return addr.config_address();
+    }
+    match parse_module_path(text) {
+        Ok(steps) if !steps.is_empty() => steps
+            .iter()
+            .map(|s| format!("module.{}", s.name))
+            .collect::<Vec<_>>()
+            .join("."),
+        _ => text.to_string(),
     }
 }
 
@@ -372,6 +512,33 @@ mod tests {
                 matches!(error, StateError::InvalidAddress { ref address, .. } if address == text),
                 "{text}: {error}"
             );
+        }
+    }
+
+    #[test]
+    fn config_addresses_drop_every_key() {
+        let addr = round_trip(r#"module.a[0].module.b["k]"].data.x.y["z"]"#);
+        assert_eq!(addr.config_address(), "module.a.module.b.data.x.y");
+        assert_eq!(without_keys(r#"module.a[0].x.y["k]\"z"]"#), "module.a.x.y");
+        assert_eq!(without_keys(r#"module.a["k"]"#), "module.a");
+        assert_eq!(without_keys("aws_vpc.main"), "aws_vpc.main");
+    }
+
+    #[test]
+    fn deposed_objects_round_trip_and_bad_keys_are_refused() {
+        let key = DeposedKey::generate();
+        let text = format!("aws_instance.web[0] (deposed object {key})");
+        let addr: ObjectAddr = text.parse().expect("parses");
+        assert_eq!(addr.deposed.as_ref(), Some(&key));
+        assert_eq!(addr.to_string(), text);
+        let current: ObjectAddr = "aws_instance.web[0]".parse().expect("parses");
+        assert_eq!(current.deposed, None);
+        for bad in [
+            "aws_instance.web (deposed object 1234)",
+            "aws_instance.web (deposed object ABCDEF12)",
+            "aws_instance.web (deposed 1a2b3c4d)",
+        ] {
+            assert!(bad.parse::<ObjectAddr>().is_err(), "{bad}");
         }
     }
 

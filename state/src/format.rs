@@ -7,14 +7,18 @@
 //!                    "name": "public", "provider": "aws",
 //!                    "instances": [ { "index_key": 0, "attributes": { ... },
 //!                                     "sensitive_attributes": [], "dependencies": [],
-//!                                     "create_before_destroy": false } ] } ] }
+//!                                     "create_before_destroy": false },
+//!                                   { "index_key": 0, "deposed": "1a2b3c4d", ... } ] } ] }
 //! ```
 //!
 //! `module` is absent for the root module, `index_key` without `count`/`for_each`, `status` when
-//! the instance is ready, `sensitive` on outputs when false. Encoding is deterministic: resources
-//! sorted by module, mode, type, name and provider; instances by key; object keys sorted.
-//! A file of a newer `version` is refused; older versions get an upgrade step here when the
-//! format changes.
+//! the instance is ready, `sensitive` on outputs when false, `deposed` on current objects (a
+//! deposed object is the old object of a create_before_destroy replacement, not deleted yet).
+//! Encoding is deterministic: resources sorted by module, mode, type, name and provider;
+//! instances by key, the current object before its deposed ones; object keys sorted.
+//! A file of a newer `version` is refused. Versions: 1, the first; 2 adds `deposed`. A version 1
+//! file is a version 2 file without deposed objects, so it reads unchanged (the whole upgrade
+//! step); the next change of shape adds its own upgrade function here.
 
 use std::collections::BTreeMap;
 
@@ -25,10 +29,10 @@ use crate::addr::{
     is_identifier, module_path_string, parse_module_path, InstanceAddr, InstanceKey,
 };
 use crate::error::StateError;
-use crate::model::{Instance, Mode, OutputValue, State, Status};
+use crate::model::{DeposedKey, Instance, Mode, OutputValue, State, Status};
 
 /// The newest state format version this build reads and the one it writes.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
 
 /// Encodes a state as pretty, deterministic JSON (ending in a newline).
 ///
@@ -36,7 +40,16 @@ pub const FORMAT_VERSION: u64 = 1;
 /// address, or an instance whose mode or type contradicts its address.
 pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
     let mut rows = Vec::with_capacity(state.instances.len());
-    for (text, instance) in &state.instances {
+    let objects = state
+        .instances
+        .iter()
+        .map(|(text, instance)| (text, None, instance))
+        .chain(
+            state
+                .deposed_objects()
+                .map(|(text, key, instance)| (text, Some(key), instance)),
+        );
+    for (text, deposed, instance) in objects {
         let addr: InstanceAddr = text.parse()?;
         if addr.mode != instance.mode || addr.type_name != instance.type_name {
             return Err(StateError::InconsistentInstance {
@@ -47,9 +60,9 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
                 ),
             });
         }
-        rows.push((addr, instance));
+        rows.push((addr, deposed, instance));
     }
-    rows.sort_by(|(a, a_instance), (b, b_instance)| {
+    rows.sort_by(|(a, a_deposed, a_instance), (b, b_deposed, b_instance)| {
         (
             &a.module,
             a.mode,
@@ -57,6 +70,7 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
             &a.name,
             &a_instance.provider,
             &a.key,
+            a_deposed,
         )
             .cmp(&(
                 &b.module,
@@ -65,11 +79,12 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
                 &b.name,
                 &b_instance.provider,
                 &b.key,
+                b_deposed,
             ))
     });
 
     let mut resources: Vec<ResourceOut<'_>> = Vec::new();
-    for (addr, instance) in &rows {
+    for (addr, deposed, instance) in &rows {
         let same_group = resources.last().is_some_and(|last| {
             last.module_steps == addr.module.as_slice()
                 && last.mode == addr.mode
@@ -91,6 +106,7 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
         if let Some(resource) = resources.last_mut() {
             resource.instances.push(InstanceOut {
                 index_key: addr.key.as_ref(),
+                deposed: *deposed,
                 status: (instance.status == Status::Tainted).then_some(Status::Tainted),
                 attributes: SortedJson(&instance.attributes),
                 sensitive_attributes: &instance.sensitive_attributes,
@@ -143,6 +159,7 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
     check_version(document.version)?;
 
     let mut instances = BTreeMap::new();
+    let mut deposed: BTreeMap<String, BTreeMap<DeposedKey, Instance>> = BTreeMap::new();
     for (position, resource) in document.resources.into_iter().enumerate() {
         let context = |reason: String| StateError::Corrupt {
             detail: format!("resources[{position}]: {reason}"),
@@ -180,7 +197,15 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
                 dependencies: instance.dependencies,
                 create_before_destroy: instance.create_before_destroy,
             };
-            if instances.insert(address.clone(), decoded).is_some() {
+            let duplicate = match instance.deposed {
+                Some(key) => deposed
+                    .entry(address.clone())
+                    .or_default()
+                    .insert(key, decoded)
+                    .is_some(),
+                None => instances.insert(address.clone(), decoded).is_some(),
+            };
+            if duplicate {
                 return Err(context(format!(
                     "instance {address} appears more than once"
                 )));
@@ -192,6 +217,7 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
         serial: document.serial,
         outputs: document.outputs,
         instances,
+        deposed,
     })
 }
 
@@ -245,6 +271,8 @@ struct ResourceOut<'a> {
 struct InstanceOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     index_key: Option<&'a InstanceKey>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deposed: Option<&'a DeposedKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<Status>,
     attributes: SortedJson<'a>,
@@ -315,6 +343,8 @@ struct ResourceIn {
 struct InstanceIn {
     #[serde(default)]
     index_key: Option<InstanceKey>,
+    #[serde(default)]
+    deposed: Option<DeposedKey>,
     #[serde(default)]
     status: Status,
     attributes: serde_json::Value,

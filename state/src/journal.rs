@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::StateError;
 use crate::fsio;
 use crate::local::LocalBackend;
-use crate::model::{Instance, OutputValue, State};
+use crate::model::{DeposedKey, Instance, OutputValue, State};
 
 /// The journal format version written in the header.
 const JOURNAL_VERSION: u64 = 1;
@@ -45,6 +45,23 @@ pub enum JournalEntry {
         /// Instance address in `InstanceAddr` display form.
         address: String,
     },
+    /// The deposed object `key` of `address` now is `instance` (written with a `Remove` of the
+    /// current object in one batch when a replacement deposes it).
+    PutDeposed {
+        /// Instance address in `InstanceAddr` display form.
+        address: String,
+        /// The deposed key.
+        key: DeposedKey,
+        /// The object as it now is.
+        instance: Instance,
+    },
+    /// The deposed object `key` of `address` no longer exists.
+    RemoveDeposed {
+        /// Instance address in `InstanceAddr` display form.
+        address: String,
+        /// The deposed key.
+        key: DeposedKey,
+    },
     /// The root module outputs are now exactly these.
     Outputs {
         /// All outputs by name.
@@ -61,6 +78,21 @@ impl JournalEntry {
             }
             JournalEntry::Remove { address } => {
                 state.instances.remove(&address);
+            }
+            JournalEntry::PutDeposed {
+                address,
+                key,
+                instance,
+            } => {
+                state.deposed.entry(address).or_default().insert(key, instance);
+            }
+            JournalEntry::RemoveDeposed { address, key } => {
+                if let Some(objects) = state.deposed.get_mut(&address) {
+                    objects.remove(&key);
+                    if objects.is_empty() {
+                        state.deposed.remove(&address);
+                    }
+                }
             }
             JournalEntry::Outputs { outputs } => state.outputs = outputs,
         }

@@ -92,9 +92,7 @@ impl LocalBackend {
             // empty state of its own lineage.
             (None, Some(header)) if header.serial == 0 => State {
                 lineage: header.lineage.clone(),
-                serial: 0,
-                outputs: Default::default(),
-                instances: Default::default(),
+                ..State::new()
             },
             (None, Some(header)) => {
                 return Err(StateError::JournalMismatch {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::addr::Mode;
+pub use crate::addr::{DeposedKey, Mode};
 
 /// A whole state snapshot.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,9 @@ pub struct State {
     pub outputs: BTreeMap<String, OutputValue>,
     /// Resource instances keyed by their address in `InstanceAddr`'s `Display` form.
     pub instances: BTreeMap<String, Instance>,
+    /// Deposed objects (old objects of create_before_destroy replacements not deleted yet), by
+    /// instance address and deposed key. An instance may have deposed objects and no current one.
+    pub deposed: BTreeMap<String, BTreeMap<DeposedKey, Instance>>,
 }
 
 impl State {
@@ -30,7 +33,15 @@ impl State {
             serial: 0,
             outputs: BTreeMap::new(),
             instances: BTreeMap::new(),
+            deposed: BTreeMap::new(),
         }
+    }
+
+    /// Every deposed object as (instance address, key, object).
+    pub fn deposed_objects(&self) -> impl Iterator<Item = (&String, &DeposedKey, &Instance)> {
+        self.deposed
+            .iter()
+            .flat_map(|(address, objects)| objects.iter().map(move |(k, o)| (address, k, o)))
     }
 }
 

@@ -66,11 +66,11 @@ fn instances_are_grouped_by_resource_with_numeric_key_order() {
 
 #[test]
 fn newer_version_is_refused_even_with_an_unknown_shape() {
-    let newer = br#"{ "version": 2, "plinth_version": "9.0.0", "serial": 1, "lineage": "x",
+    let newer = br#"{ "version": 3, "plinth_version": "9.0.0", "serial": 1, "lineage": "x",
                       "resources": [], "something_new": {} }"#;
     match decode(newer) {
         Err(StateError::NewerVersion { found, supported }) => {
-            assert_eq!((found, supported), (2, FORMAT_VERSION));
+            assert_eq!((found, supported), (3, FORMAT_VERSION));
         }
         other => panic!("expected NewerVersion, got {other:?}"),
     }
@@ -156,4 +156,57 @@ fn inconsistent_instances_cannot_be_encoded() {
         encode(&state),
         Err(StateError::InconsistentInstance { .. })
     ));
+}
+
+#[test]
+fn version_1_files_read_unchanged() {
+    let v1 = br#"{ "version": 1, "plinth_version": "0.1.0", "serial": 4, "lineage": "x",
+                  "resources": [ { "mode": "managed", "type": "terraform_data", "name": "a",
+                                   "provider": "terraform",
+                                   "instances": [ { "attributes": { "id": "1" } } ] } ] }"#;
+    let state = decode(v1).expect("a version 1 file decodes");
+    assert_eq!(state.serial, 4);
+    assert!(state.instances.contains_key("terraform_data.a"));
+    assert!(state.deposed.is_empty());
+}
+
+#[test]
+fn deposed_objects_round_trip_after_their_current_object() {
+    let mut state = State::new();
+    let object = |id: &str| Instance {
+        mode: Mode::Managed,
+        type_name: "aws_instance".into(),
+        provider: "aws".into(),
+        status: Status::Ready,
+        attributes: serde_json::json!({ "id": id }),
+        sensitive_attributes: vec![],
+        dependencies: vec![],
+        create_before_destroy: true,
+    };
+    state.instances.insert("aws_instance.web".into(), object("new"));
+    let key: DeposedKey = "0badcafe".parse().expect("key");
+    state
+        .deposed
+        .entry("aws_instance.web".into())
+        .or_default()
+        .insert(key.clone(), object("old"));
+    // Only deposed: an instance whose replacement was never created.
+    state
+        .deposed
+        .entry("aws_instance.db".into())
+        .or_default()
+        .insert(key.clone(), object("older"));
+    let bytes = encode(&state).expect("encodes");
+    let document: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    let web = document["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["name"] == "web")
+        .expect("web");
+    assert!(web["instances"][0].get("deposed").is_none());
+    assert_eq!(web["instances"][1]["deposed"], "0badcafe");
+    let decoded = decode(&bytes).expect("decodes");
+    assert_eq!(decoded, state);
+    assert!(!decoded.instances.contains_key("aws_instance.db"));
 }

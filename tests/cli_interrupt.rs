@@ -68,12 +68,13 @@ fn first_interrupt_finishes_what_is_in_flight_and_exits_1() {
         wait_for_creates(&ws, 2);
         running.signal(signal);
         let outcome = running.finish(Duration::from_secs(60));
-        outcome
-            .expect_code(1)
-            .expect_stderr("Interrupt received");
+        outcome.expect_code(1).expect_stderr("Interrupt received");
         assert!(!ws.exists(LOCK_FILE), "the lock was not released");
         let (state, disk) = (ids_in_state(&ws), ids_on_disk(&ws));
-        assert_eq!(state, disk, "in-flight creates finished but were not recorded");
+        assert_eq!(
+            state, disk,
+            "in-flight creates finished but were not recorded"
+        );
         assert!(
             (2..8).contains(&disk.len()),
             "SIG{signal}: {} objects exist: in-flight work should finish and nothing new start",
@@ -100,6 +101,9 @@ fn second_interrupt_exits_at_once_and_loses_nothing_done() {
     );
     assert_eq!(outcome.code, 1, "{outcome}");
     let (state, disk) = (ids_in_state(&ws), ids_on_disk(&ws));
-    assert!(state.is_subset(&disk), "state names objects that do not exist");
+    assert!(
+        state.is_subset(&disk),
+        "state names objects that do not exist"
+    );
     converges(&ws);
 }

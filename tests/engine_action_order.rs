@@ -247,7 +247,11 @@ resource "slow_object" "c" {
     clear_calls(&ws);
     ws.run(&["destroy", "-auto-approve"]).expect_ok();
     let calls = calls(&ws);
-    expect_before(&calls, &format!("end delete {c}"), &format!("begin delete {b}"));
+    expect_before(
+        &calls,
+        &format!("end delete {c}"),
+        &format!("begin delete {b}"),
+    );
     expect_before(&calls, &format!("end delete {b}"), "begin delete a");
     assert!(ws.slow_objects().is_empty());
 }
@@ -318,7 +322,10 @@ resource "terraform_data" "when" {
     let uuid_like = regex_lite_uuid(&planned.stdout);
     assert!(!uuid_like, "the plan shows a uuid:\n{planned}");
     assert_eq!(
-        planned.stdout.matches("input  = (known after apply)").count(),
+        planned
+            .stdout
+            .matches("input  = (known after apply)")
+            .count(),
         2,
         "{planned}"
     );

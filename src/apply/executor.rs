@@ -16,11 +16,11 @@ use tokio::sync::Semaphore;
 use crate::apply::journal::JournalWriter;
 use crate::apply::progress::{Printer, Verb};
 use crate::config::{Config, Mode};
+use crate::engine::providers::Providers;
+use crate::engine::walker::{InstanceHandler, InstanceRequest, Walk};
 use crate::graph::{walk::walk, Graph, NodeKind};
 use crate::plan::diff;
 use crate::plan::planner::apply_ignore_changes;
-use crate::plan::providers::Providers;
-use crate::plan::walker::{InstanceHandler, InstanceRequest, Walk};
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 
 /// Everything an apply needs.

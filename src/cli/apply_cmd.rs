@@ -15,8 +15,8 @@ use crate::cli::args::ApplyArgs;
 use crate::cli::plan_cmd::{make_plan, mode_of, print_plan};
 use crate::cli::setup::{self, Loaded};
 use crate::cli::{print_warnings, render, Failure, Outcome};
+use crate::engine::providers::Providers;
 use crate::plan::file;
-use crate::plan::providers::Providers;
 use crate::plan::{Plan, PlanMode};
 
 /// `plinth apply [PLANFILE]` (and `plinth destroy` when `destroy`).

@@ -8,8 +8,8 @@ use plinth_state::{Mode, State};
 
 use crate::cli::setup;
 use crate::cli::{render, Outcome};
+use crate::engine::providers::Providers;
 use crate::plan::file;
-use crate::plan::providers::Providers;
 
 fn state_for_reading() -> Result<State, crate::cli::Failure> {
     let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;

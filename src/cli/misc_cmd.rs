@@ -11,11 +11,11 @@ use crate::cli::args::{LockArgs, VarArgs};
 use crate::cli::setup;
 use crate::cli::{print_warnings, Failure, Outcome};
 use crate::config::Mode;
+use crate::engine::deps::strip_keys;
+use crate::engine::providers::Providers;
+use crate::engine::walker::{InstanceHandler, InstanceRequest, Walk};
 use crate::graph::NodeKind;
-use crate::plan::deps::strip_keys;
 use crate::plan::diff;
-use crate::plan::providers::Providers;
-use crate::plan::walker::{InstanceHandler, InstanceRequest, Walk};
 
 /// `plinth init`: checks that every provider the configuration needs is built in and that the
 /// backend is supported.
@@ -232,7 +232,7 @@ pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outco
             .with_detail(format!("plinth is already managing a remote object for {address}. To import to this address you must first remove the existing object from the state."))
             .into());
     }
-    let variables = setup::variables(&loaded.config, vars).map_err(with_sources)?;
+    let (variables, _) = setup::variables(&loaded.config, vars).map_err(with_sources)?;
     let providers = Providers::new(&setup::factories());
     let workspace = setup::workspace();
     let walk = Walk {

@@ -5,9 +5,9 @@ use plinth_state::State;
 use crate::cli::args::PlanArgs;
 use crate::cli::setup::{self, Loaded};
 use crate::cli::{print_warnings, render, Failure, Outcome};
+use crate::engine::providers::Providers;
 use crate::plan::file;
 use crate::plan::planner::{self, PlanInput, PlanOptions};
-use crate::plan::providers::Providers;
 use crate::plan::{Plan, PlanMode};
 
 /// Makes a plan from the current directory's configuration and `state`.
@@ -20,10 +20,12 @@ pub fn make_plan(
     color: bool,
 ) -> Result<Plan, Failure> {
     let sources = loaded.config.sources.clone();
-    let variables = setup::variables(&loaded.config, &args.vars).map_err(|d| Failure {
-        diagnostics: d,
-        sources: sources.clone(),
-    })?;
+    let (variables, variable_warnings) =
+        setup::variables(&loaded.config, &args.vars).map_err(|d| Failure {
+            diagnostics: d,
+            sources: sources.clone(),
+        })?;
+    print_warnings(&variable_warnings, &sources, color);
     let options = PlanOptions {
         mode,
         refresh: args.refresh,

@@ -35,13 +35,17 @@ pub fn load_configuration() -> Result<Loaded, (Diagnostics, BTreeMap<String, Str
     })
 }
 
-/// The root variable values from defaults, files, -var and the environment.
-pub fn variables(config: &Config, vars: &VarArgs) -> Result<BTreeMap<String, Value>, Diagnostics> {
+/// The root variable values from defaults, files, -var and the environment, validated, with
+/// the warnings of resolving them.
+pub fn variables(
+    config: &Config,
+    vars: &VarArgs,
+) -> Result<(BTreeMap<String, Value>, Diagnostics), Diagnostics> {
     let options = VarOptions {
         cli: vars.in_order(),
         interactive: vars.input && std::io::stdin().is_terminal(),
     };
-    config::root_variables(&config.root, Path::new("."), &options)
+    crate::engine::variables::root_variables(&config.root, Path::new("."), &options)
 }
 
 /// Every provider built into this binary.

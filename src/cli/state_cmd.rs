@@ -10,8 +10,8 @@ use plinth_state::{LocalBackend, State};
 use crate::cli::args::StateCommand;
 use crate::cli::setup;
 use crate::cli::{Failure, Outcome};
-use crate::plan::deps::strip_keys;
-use crate::plan::providers::Providers;
+use crate::engine::deps::strip_keys;
+use crate::engine::providers::Providers;
 
 fn open_backend() -> Result<LocalBackend, Failure> {
     let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;

@@ -14,6 +14,7 @@ pub mod model;
 mod parse;
 mod resource;
 pub mod spans;
+pub mod templates;
 pub mod types;
 pub mod variables;
 
@@ -26,4 +27,4 @@ pub use format::{format_named, format_source};
 pub use load::{load, load_with_sources};
 pub use model::*;
 pub use types::parse_type;
-pub use variables::{root_variables, root_variables_with_warnings, CliVariable, VarOptions};
+pub use variables::{root_variables, CliVariable, VarOptions};

@@ -58,7 +58,7 @@ struct TemplateSeeder;
 impl hcl_edit::visit::Visit for TemplateSeeder {
     fn visit_string_template(&mut self, node: &hcl_edit::template::StringTemplate) {
         let template = hcl_edit::template::Template::from(node.clone());
-        crate::eval::remember_template(template.to_string(), hcl::Template::from(template));
+        super::templates::remember(&template.to_string(), hcl::Template::from(template));
         hcl_edit::visit::visit_string_template(self, node);
     }
 }

@@ -288,21 +288,3 @@ fn invalid_tfvars_files_are_reported_with_their_position() {
         "{diags}"
     );
 }
-
-#[test]
-fn validation_rules_report_their_error_message() {
-    let dir = write_files(&[(
-        "main.tf",
-        "variable \"port\" {\n  type = number\n  validation {\n    condition     = var.port > 1024\n    error_message = \"The port must be above 1024.\"\n  }\n}\n",
-    )]);
-    let diags = run(dir.path(), &opts(&[], &["port=80"]), &[], &[]).unwrap_err();
-    assert_eq!(diags.0.len(), 1, "{diags}");
-    assert_eq!(diags.0[0].summary, "Invalid value for variable");
-    assert!(diags.0[0]
-        .detail
-        .as_deref()
-        .unwrap_or("")
-        .starts_with("The port must be above 1024."));
-    assert_eq!(diags.0[0].span.as_ref().map(|s| s.line), Some(4));
-    assert!(run(dir.path(), &opts(&[], &["port=8080"]), &[], &[]).is_ok());
-}

@@ -1,7 +1,8 @@
 //! Root module variable values, with Terraform's precedence: default < `TF_VAR_name` <
 //! `terraform.tfvars` < `terraform.tfvars.json` < `*.auto.tfvars(.json)` (lexical order) <
 //! `-var-file` and `-var` (in command-line order, the later winning). Values are
-//! converted to the declared type, checked for null, marked sensitive and validated.
+//! converted to the declared type, checked for null and marked sensitive; their `validation`
+//! rules are expressions, evaluated by `engine::variables`.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -13,7 +14,6 @@ use super::constant::constant_value;
 use super::model::{Module, Variable};
 use super::parse::syntax_error;
 use super::spans::{display_name, SourceFile};
-use crate::eval::{evaluate, Scope};
 
 /// One `-var` or `-var-file` option.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,18 +33,9 @@ pub struct VarOptions {
     pub interactive: bool,
 }
 
-/// The value of every root variable, by name. Warnings (values for undeclared variables in
-/// tfvars files) are dropped; use [`root_variables_with_warnings`] to show them.
+/// The value of every root variable, by name, with warnings (values for undeclared variables in
+/// tfvars files).
 pub fn root_variables(
-    root: &Module,
-    dir: &Path,
-    opts: &VarOptions,
-) -> Result<BTreeMap<String, Value>, Diagnostics> {
-    root_variables_with_warnings(root, dir, opts).map(|(values, _)| values)
-}
-
-/// Like [`root_variables`], also returning the warnings.
-pub fn root_variables_with_warnings(
     root: &Module,
     dir: &Path,
     opts: &VarOptions,
@@ -178,9 +169,6 @@ fn resolve(
         ) {
             values.insert(variable.name.clone(), value);
         }
-    }
-    if !diags.has_errors() {
-        validate(root, &values, &mut diags);
     }
     if diags.has_errors() {
         Err(diags)
@@ -403,67 +391,6 @@ fn read_tfvars(path: &Path, required: bool, diags: &mut Diagnostics) -> Vec<(Str
         }
     }
     out
-}
-
-/// Answers `var.<name>` from the resolved values while validating.
-struct VariableScope<'a>(&'a BTreeMap<String, Value>);
-
-impl Scope for VariableScope<'_> {
-    fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
-        match names {
-            ["var", name, ..] => self
-                .0
-                .get(*name)
-                .map(|value| (value.clone(), 2))
-                .ok_or_else(|| format!("Reference to undeclared input variable \"{name}\"")),
-            _ => Err(format!(
-                "A validation condition can refer only to input variables, not to \"{}\"",
-                names.join(".")
-            )),
-        }
-    }
-}
-
-fn validate(root: &Module, values: &BTreeMap<String, Value>, diags: &mut Diagnostics) {
-    let scope = VariableScope(values);
-    for variable in &root.variables {
-        for rule in &variable.validations {
-            let span = rule.condition.span.clone();
-            let failed = match evaluate(&rule.condition.expr, &scope).map(|v| v.unmark_deep().0) {
-                Ok(Value::Bool(true)) | Ok(Value::Unknown) => continue,
-                Ok(Value::Bool(false)) => None,
-                Ok(other) => Some(format!(
-                    "The condition must be true or false, but it is {}.",
-                    other.type_name()
-                )),
-                Err(e) => Some(match e.detail {
-                    Some(detail) => format!("{}: {detail}", e.summary),
-                    None => e.summary,
-                }),
-            };
-            let detail = match failed {
-                Some(problem) => format!(
-                    "Invalid validation condition for var.{}: {problem}",
-                    variable.name
-                ),
-                None => {
-                    let message = match evaluate(&rule.error_message.expr, &scope)
-                        .map(|v| v.unmark_deep().0)
-                    {
-                        Ok(Value::String(message)) => message,
-                        _ => "The value is not valid.".to_string(),
-                    };
-                    format!("{message}\n\nThis was checked by the validation rule at {span}.")
-                }
-            };
-            diags.push(
-                Diagnostic::error("Invalid value for variable")
-                    .with_detail(detail)
-                    .with_span(span)
-                    .with_address(format!("var.{}", variable.name)),
-            );
-        }
-    }
 }
 
 /// Asks for a value on the terminal (prompt on stderr, answer from stdin).

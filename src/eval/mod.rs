@@ -33,7 +33,6 @@ use plinth_sdk::Value;
 
 pub use body::{body_references, eval_body};
 pub use references::references;
-pub(crate) use template::remember as remember_template;
 
 /// Answers references while evaluating an expression.
 pub trait Scope {

@@ -1,9 +1,8 @@
 //! String templates: quoted strings with interpolations, heredocs and template files, with
 //! `%{ if }` / `%{ for }` directives and `~` strip markers. Parsed templates are cached per
-//! thread by their text, so a template written once in a module is parsed once per run.
+//! thread by their text (`config::templates`), so a template written once in a module is parsed
+//! once per run.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::str::FromStr;
 
@@ -15,31 +14,13 @@ use super::expr::{to_bool, Evaluator};
 use super::for_expr::collection_pairs;
 use super::traversal::mark;
 use super::EvalError;
-
-/// How many parsed templates a thread keeps before starting afresh.
-const CACHE_LIMIT: usize = 10_000;
-
-thread_local! {
-    /// Parsed templates by their text.
-    static CACHE: RefCell<HashMap<String, Rc<Template>>> = RefCell::new(HashMap::new());
-}
-
-/// Puts a template the configuration parser already parsed into this thread's cache, so
-/// neither reference finding nor evaluation parses its text again.
-pub(crate) fn remember(text: String, template: Template) {
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.len() < CACHE_LIMIT {
-            cache.entry(text).or_insert_with(|| Rc::new(template));
-        }
-    });
-}
+use crate::config::templates;
 
 /// Parses (or fetches from the cache) a template's text. The text of a quoted string arrives
 /// with its backslash escapes already decoded by the parser; in heredocs and template files
 /// backslashes are literal. `$${` and `%%{` escape in all of them.
 pub(super) fn parse_template_text(text: &str) -> Result<Rc<Template>, EvalError> {
-    if let Some(template) = CACHE.with(|cache| cache.borrow().get(text).cloned()) {
+    if let Some(template) = templates::lookup(text) {
         return Ok(template);
     }
     let template = Template::from_str(text).map_err(|e| {
@@ -48,15 +29,7 @@ pub(super) fn parse_template_text(text: &str) -> Result<Rc<Template>, EvalError>
             format!("The template could not be parsed: {e}"),
         )
     })?;
-    let template = Rc::new(template);
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(text.to_string(), Rc::clone(&template));
-    });
-    Ok(template)
+    Ok(templates::remember(text, template))
 }
 
 /// The text a template is building and whether any part of it was sensitive.

@@ -12,14 +12,14 @@ use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use plinth_state::{Mode as StateMode, State, Status};
 
 use crate::config::{Config, IgnoreChanges, Mode, Resource};
+use crate::engine::deps::strip_keys;
+use crate::engine::providers::Providers;
+use crate::engine::walker::{InstanceHandler, InstanceRequest, Walk};
 use crate::eval;
 use crate::graph::Graph;
-use crate::plan::deps::strip_keys;
 use crate::plan::diff;
 use crate::plan::model::{Action, Drift, OutputChange, Plan, PlanMode, ResourceChange};
-use crate::plan::providers::Providers;
 use crate::plan::refresh::Refresh;
-use crate::plan::walker::{InstanceHandler, InstanceRequest, Walk};
 
 /// Plan options from the command line.
 #[derive(Clone, Debug, Default)]
@@ -585,7 +585,7 @@ fn target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
 
 fn output_changes(
     input: &PlanInput<'_>,
-    results: &crate::plan::results::Results,
+    results: &crate::engine::results::Results,
 ) -> Vec<OutputChange> {
     let mut out = Vec::new();
     let destroying = input.options.mode == PlanMode::Destroy;

@@ -8,7 +8,7 @@ use plinth_sdk::{Diagnostics, Value};
 use plinth_state::{Mode, State};
 use tokio::sync::OnceCell;
 
-use crate::plan::providers::Providers;
+use crate::engine::providers::Providers;
 
 type Answers = HashMap<String, Option<Value>>;
 

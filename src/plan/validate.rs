@@ -7,9 +7,9 @@
 use plinth_sdk::{Diagnostic, Diagnostics, Schema, Span, Value};
 
 use crate::config::{Body, Config, Expr, Mode, Module};
+use crate::engine::providers::Providers;
 use crate::eval::{self, Scope};
 use crate::graph::default_provider;
-use crate::plan::providers::Providers;
 
 /// Checks every resource and data block of the configuration.
 pub fn check(config: &Config, providers: &Providers) -> Diagnostics {
@@ -30,7 +30,7 @@ impl Scope for AllUnknown {
 
 fn check_expr(expr: &Expr, address: &str, diags: &mut Diagnostics) {
     if let Err(e) = eval::evaluate(&expr.expr, &AllUnknown) {
-        diags.push(crate::plan::walker::eval_error(e, &expr.span, address));
+        diags.push(crate::engine::walker::eval_error(e, &expr.span, address));
     }
 }
 

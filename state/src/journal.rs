@@ -84,7 +84,11 @@ impl JournalEntry {
                 key,
                 instance,
             } => {
-                state.deposed.entry(address).or_default().insert(key, instance);
+                state
+                    .deposed
+                    .entry(address)
+                    .or_default()
+                    .insert(key, instance);
             }
             JournalEntry::RemoveDeposed { address, key } => {
                 if let Some(objects) = state.deposed.get_mut(&address) {

@@ -183,7 +183,9 @@ fn deposed_objects_round_trip_after_their_current_object() {
         dependencies: vec![],
         create_before_destroy: true,
     };
-    state.instances.insert("aws_instance.web".into(), object("new"));
+    state
+        .instances
+        .insert("aws_instance.web".into(), object("new"));
     let key: DeposedKey = "0badcafe".parse().expect("key");
     state
         .deposed

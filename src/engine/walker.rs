@@ -14,11 +14,13 @@ use petgraph::graph::NodeIndex;
 use plinth_sdk::{convert, Diagnostic, Diagnostics, Schema, Span, Value};
 
 use crate::config::{Body, Config, Expr, Mode, Module, Resource};
+use crate::engine::expand::{self, Binding, Expansion, Key};
+use crate::engine::providers::Providers;
+use crate::engine::results::{
+    child_instance, instance_address, EmptyScope, InstanceScope, Results,
+};
 use crate::eval::{self, EvalError, Scope};
 use crate::graph::{walk::walk, Graph, Node, NodeKind};
-use crate::plan::expand::{self, Binding, Expansion, Key};
-use crate::plan::providers::Providers;
-use crate::plan::results::{child_instance, instance_address, EmptyScope, InstanceScope, Results};
 
 /// One resource instance to plan or apply.
 pub struct InstanceRequest<'a> {
@@ -174,7 +176,7 @@ impl Walk<'_> {
                 }
             }
         }
-        let resource_deps = crate::plan::deps::resource_dependencies(self.graph);
+        let resource_deps = crate::engine::deps::resource_dependencies(self.graph);
         Index {
             modules,
             resources,

@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use plinth_sdk::Value;
 
 use crate::config::{Mode, Module};
+use crate::engine::expand::{Binding, Expansion, Key};
 use crate::eval::Scope;
-use crate::plan::expand::{Binding, Expansion, Key};
 
 /// A module instance address prefix: `""` for the root, `module.a[0].module.b` below.
 pub type ModuleInstance = String;

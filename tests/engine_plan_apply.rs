@@ -94,6 +94,7 @@ impl Fixture {
             workspace: "default",
             parallelism: 4,
             printer: Printer { quiet: true },
+            interrupt: &plinth::apply::Interrupt::default(),
         };
         let rt = tokio::runtime::Runtime::new().unwrap();
         let applied = rt.block_on(apply::run(&input, state, &writer));
@@ -112,7 +113,7 @@ impl Fixture {
 }
 
 fn actions(plan: &Plan) -> Vec<(String, Action)> {
-    plan.actions()
+    plan.effective_changes()
         .map(|c| (c.address.clone(), c.action))
         .collect()
 }

@@ -1,27 +1,35 @@
-//! `apply::run`: executes a plan. Deletions of objects no longer configured go first (dependents
-//! before what they depend on); then the configuration is walked again with the applying
-//! handler, which re-evaluates each instance with real values and performs its planned action.
-//! Every finished operation is journalled (and synced) before anything depending on it starts;
-//! a failed operation is reported with its address and its dependents are skipped.
+//! `apply::run`: executes a plan's action graph exactly as planned. Every action starts once the
+//! actions it waits for have finished, at most `-parallelism` provider operations at once; a
+//! failed action is reported with its address and the actions after it do not start.
+//!
+//! Deletes run here. Creates, updates and reads need their configuration evaluated with the
+//! values learned so far, so the configuration is walked alongside (the same evaluation walk as
+//! plan's, see `engine::walker`): when the action graph lets such an action start, it opens a
+//! [`Gate`] and the walk's handler for that instance (`apply::evaluation`) runs the operation
+//! and reports back. The walk decides nothing about order; the action graph decides it all.
+//!
+//! Crash safety: each finished operation is journalled and synced before any action after it
+//! starts (see `apply::operations`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use async_trait::async_trait;
 use petgraph::graph::{DiGraph, NodeIndex};
-use plinth_sdk::{Diagnostic, Diagnostics, Origin, Provider, Value};
-use plinth_state::{Instance, JournalEntry, Mode as StateMode, OutputValue, State, Status};
-use tokio::sync::Semaphore;
+use plinth_sdk::{Diagnostic, Diagnostics};
+use plinth_state::{JournalEntry, Mode as StateMode, OutputValue, State};
+use tokio::sync::oneshot;
 
+use crate::apply::evaluation::{Applying, Ends};
+use crate::apply::interrupt::Interrupt;
 use crate::apply::journal::JournalWriter;
-use crate::apply::progress::{Printer, Verb};
-use crate::config::{Config, Mode};
+use crate::apply::operations::{Counts, Operations};
+use crate::apply::progress::Printer;
+use crate::config::Config;
 use crate::engine::providers::Providers;
-use crate::engine::walker::{InstanceHandler, InstanceRequest, Walk};
-use crate::graph::{walk::walk, Graph, NodeKind};
-use crate::plan::diff;
-use crate::plan::planner::apply_ignore_changes;
-use crate::plan::{Action, Plan, PlanMode, ResourceChange};
+use crate::engine::walker::{Phase, Walk};
+use crate::graph::walk::walk_reporting_skips;
+use crate::graph::{Graph, NodeKind};
+use crate::plan::{Plan, PlanMode, PlannedAction, ResourceChange, Step};
 
 /// Everything an apply needs.
 pub struct ApplyInput<'a> {
@@ -41,17 +49,8 @@ pub struct ApplyInput<'a> {
     pub parallelism: usize,
     /// Where progress goes.
     pub printer: Printer,
-}
-
-/// How many objects were added, changed and destroyed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Created (replacements count here too).
-    pub added: usize,
-    /// Updated in place.
-    pub changed: usize,
-    /// Destroyed (replacements count here too).
-    pub destroyed: usize,
+    /// Set when the user asks apply to stop.
+    pub interrupt: &'a Interrupt,
 }
 
 /// The outcome of an apply.
@@ -64,103 +63,113 @@ pub struct Applied {
     pub counts: Counts,
 }
 
+/// The executor's side of an action run by the walk's handler: opening it lets the action start;
+/// dropping it unopened cancels the action.
+pub struct Gate {
+    go: Option<oneshot::Sender<()>>,
+    done: Option<oneshot::Receiver<bool>>,
+}
+
+impl Gate {
+    /// Lets the action start and waits for its outcome (false when it failed or never ran).
+    async fn open(&mut self) -> bool {
+        let (Some(go), Some(done)) = (self.go.take(), self.done.take()) else {
+            return false;
+        };
+        if go.send(()).is_err() {
+            return false;
+        }
+        done.await.unwrap_or(false)
+    }
+
+    /// Cancels the action: its handler returns without running it.
+    fn cancel(&mut self) {
+        self.go.take();
+    }
+}
+
 /// Executes `input.plan` on `state`, journalling through `journal`.
 pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) -> Applied {
-    let changes: HashMap<&str, &ResourceChange> = input
-        .plan
+    let plan = input.plan;
+    let ops = Operations::new(
+        state,
+        journal,
+        input.parallelism,
+        input.printer,
+        input.workspace,
+        input.interrupt,
+    );
+    let current: HashMap<&str, &ResourceChange> = plan
         .changes
         .iter()
+        .filter(|c| c.deposed.is_none())
         .map(|c| (c.address.as_str(), c))
         .collect();
-    let applier = Applier {
-        changes,
-        providers: input.providers,
-        state: Mutex::new(state),
-        journal,
-        permits: Semaphore::new(input.parallelism.max(1)),
-        printer: input.printer,
-        workspace: input.workspace,
-        counts: Mutex::new(Counts::default()),
-    };
+    let (gates, ends) = gates(&plan.actions);
+    let applying = Applying::new(current.clone(), ends, &ops, input.providers);
     let walk = Walk {
         config: input.config,
         graph: input.graph,
         order: input.order,
         providers: input.providers,
-        variables: &input.plan.variables,
+        variables: &plan.variables,
         workspace: input.workspace,
+        phase: Phase::Apply,
     };
-    let mut diagnostics = Diagnostics::new();
-    // Providers (and what their configuration needs) first, so deletions can run.
-    let providers_only = provider_ancestors(input.graph);
-    let configured = walk.run_only(&applier, Some(&providers_only)).await;
-    diagnostics.extend(configured.diagnostics);
-    if !configured.failed {
-        let mut keys: Vec<&str> = input
-            .plan
-            .changes
-            .iter()
-            .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-            .map(|c| c.provider.as_str())
-            .collect();
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            if let Err(d) = walk.ensure_provider(key).await {
-                diagnostics.extend(d);
-            }
-        }
-        diagnostics.extend(applier.delete_phase(input.plan).await);
+    let only = (plan.mode == PlanMode::Destroy).then(|| provider_ancestors(input.graph));
+    let evaluate = async {
+        let walked = walk.run_only(&applying, only.as_ref()).await;
+        applying.release_unvisited();
+        input.providers.close();
+        walked
+    };
+    let execute = execute_actions(input, &walk, &ops, &current, gates);
+    let (walked, mut diagnostics) = futures_util::join!(evaluate, execute);
+    diagnostics.extend(walked.diagnostics);
+    if input.interrupt.requested() {
+        diagnostics.extend(interrupted(ops.not_started()));
     }
-    if input.plan.mode != PlanMode::Destroy && !configured.failed {
-        let walked = walk.run(&applier).await;
-        diagnostics.extend(walked.diagnostics);
-        if !walked.failed {
-            let mut outputs = BTreeMap::new();
-            for o in &input.config.root.outputs {
-                if let Some(v) = walked.results.output("", &o.name) {
-                    outputs.insert(
-                        o.name.clone(),
-                        OutputValue {
-                            value: v.to_json(),
-                            sensitive: o.sensitive || v.contains_sensitive(),
-                        },
-                    );
-                }
-            }
-            applier.lock_state().outputs = outputs.clone();
-            if let Err(e) = journal
-                .append(vec![JournalEntry::Outputs { outputs }])
-                .await
-            {
-                diagnostics
-                    .push(Diagnostic::error("Failed to write the state journal").with_detail(e));
+    let finished = !walked.failed && !diagnostics.has_errors();
+    if finished && plan.mode != PlanMode::Destroy {
+        let mut outputs = BTreeMap::new();
+        for o in &input.config.root.outputs {
+            if let Some(v) = walked.results.output("", &o.name) {
+                outputs.insert(
+                    o.name.clone(),
+                    OutputValue {
+                        value: v.to_json(),
+                        sensitive: o.sensitive || v.contains_sensitive(),
+                    },
+                );
             }
         }
-    } else if input.plan.mode == PlanMode::Destroy && !diagnostics.has_errors() {
-        {
-            let mut state = applier.lock_state();
-            state.outputs.clear();
-            state.instances.retain(|_, i| i.mode != StateMode::Data);
-        }
-        if let Err(e) = journal
-            .append(vec![JournalEntry::Outputs {
-                outputs: BTreeMap::new(),
-            }])
+        if let Err(d) = ops
+            .record("outputs", vec![JournalEntry::Outputs { outputs }])
             .await
         {
-            diagnostics.push(Diagnostic::error("Failed to write the state journal").with_detail(e));
+            diagnostics.extend(d);
+        }
+    } else if finished {
+        ops.state()
+            .instances
+            .retain(|_, i| i.mode != StateMode::Data);
+        if let Err(d) = ops
+            .record(
+                "outputs",
+                vec![JournalEntry::Outputs {
+                    outputs: BTreeMap::new(),
+                }],
+            )
+            .await
+        {
+            diagnostics.extend(d);
         }
     }
-    let counts = *applier.counts.lock().unwrap_or_else(|p| p.into_inner());
-    let mut state = applier
-        .state
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
+    let (mut state, counts) = ops.finish();
     if !diagnostics.has_errors() {
         // Data sources no longer configured are simply forgotten.
         state.instances.retain(|address, i| {
-            i.mode != StateMode::Data || applier.changes.contains_key(address.as_str())
+            i.mode != StateMode::Data || current.contains_key(address.as_str())
         });
     }
     Applied {
@@ -170,7 +179,165 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
     }
 }
 
-/// Provider nodes and everything they depend on.
+/// A gate per create, update and read (by action id), and the handler ends by address.
+fn gates(actions: &[PlannedAction]) -> (HashMap<usize, Gate>, HashMap<String, Ends>) {
+    let mut gates = HashMap::new();
+    let mut ends = HashMap::new();
+    for action in actions.iter().filter(|a| a.step != Step::Delete) {
+        let (go_tx, go_rx) = oneshot::channel();
+        let (done_tx, done_rx) = oneshot::channel();
+        gates.insert(
+            action.id,
+            Gate {
+                go: Some(go_tx),
+                done: Some(done_rx),
+            },
+        );
+        ends.insert(
+            action.address.clone(),
+            Ends {
+                step: action.step,
+                depose: action.deposed.clone(),
+                go: go_rx,
+                done: done_tx,
+            },
+        );
+    }
+    (gates, ends)
+}
+
+/// Walks the action graph: deletes run here, the other actions open their gates.
+async fn execute_actions(
+    input: &ApplyInput<'_>,
+    walk: &Walk<'_>,
+    ops: &Operations<'_>,
+    current: &HashMap<&str, &ResourceChange>,
+    gates: HashMap<usize, Gate>,
+) -> Diagnostics {
+    let plan = input.plan;
+    let deposed_changes: HashMap<(&str, &plinth_state::DeposedKey), &ResourceChange> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.deposed.as_ref().map(|k| ((c.address.as_str(), k), c)))
+        .collect();
+    let diags = Mutex::new(Diagnostics::new());
+    let push = |d: Diagnostics| diags.lock().unwrap_or_else(|p| p.into_inner()).extend(d);
+    // Providers that only objects being deleted still use have no node in the walk.
+    let in_walk: HashSet<&str> = input
+        .graph
+        .graph
+        .node_weights()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Provider(key) => Some(key.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut keys: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| !in_walk.contains(c.provider.as_str()))
+        .map(|c| c.provider.as_str())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        if let Err(d) = walk.ensure_provider(key).await {
+            push(d);
+        }
+    }
+    let mut graph: DiGraph<usize, ()> = DiGraph::new();
+    let nodes: Vec<NodeIndex> = plan.actions.iter().map(|a| graph.add_node(a.id)).collect();
+    for action in &plan.actions {
+        for &first in &action.after {
+            if let Some(&from) = nodes.get(first) {
+                graph.add_edge(from, nodes[action.id], ());
+            }
+        }
+    }
+    let Ok(order) = petgraph::algo::toposort(&graph, None) else {
+        push(
+            Diagnostic::error("The plan's action graph has a cycle")
+                .with_detail("The saved plan cannot be executed; create a new plan.")
+                .into(),
+        );
+        return diags.into_inner().unwrap_or_else(|p| p.into_inner());
+    };
+    let gates = Mutex::new(gates);
+    let take_gate = |id: usize| gates.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    walk_reporting_skips(
+        &graph,
+        &order,
+        |ix| {
+            let action = &plan.actions[graph[ix]];
+            let (take_gate, push, deposed_changes) = (&take_gate, &push, &deposed_changes);
+            async move {
+                let gate = take_gate(action.id);
+                if action.step != Step::Delete {
+                    return match gate {
+                        Some(mut gate) => gate.open().await,
+                        None => false,
+                    };
+                }
+                let change = match &action.deposed {
+                    Some(key) => deposed_changes
+                        .get(&(action.address.as_str(), key))
+                        .or_else(|| current.get(action.address.as_str())),
+                    None => current.get(action.address.as_str()),
+                };
+                let Some(change) = change else {
+                    push(missing_change(action));
+                    return false;
+                };
+                let Some(provider) = input.providers.wait(&change.provider).await else {
+                    push(
+                        Diagnostic::error(format!(
+                            "Provider \"{}\" is not configured",
+                            change.provider
+                        ))
+                        .with_address(&action.address)
+                        .into(),
+                    );
+                    return false;
+                };
+                match ops
+                    .delete(provider.as_ref(), change, action.deposed.as_ref())
+                    .await
+                {
+                    Ok(()) => true,
+                    Err(d) => {
+                        push(d);
+                        false
+                    }
+                }
+            }
+        },
+        |ix| {
+            if let Some(mut gate) = take_gate(graph[ix]) {
+                gate.cancel();
+            }
+        },
+    )
+    .await;
+    diags.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The error an interrupted apply ends with.
+fn interrupted(not_started: usize) -> Diagnostics {
+    Diagnostic::error("Interrupt received")
+        .with_detail(format!(
+            "The apply was stopped: every operation already started finished and is recorded in the state; {not_started} planned operation(s) did not start. Run apply again to finish."
+        ))
+        .into()
+}
+
+fn missing_change(action: &PlannedAction) -> Diagnostics {
+    Diagnostic::error("The plan has no change for an action")
+        .with_detail("The saved plan is inconsistent; create a new plan.")
+        .with_address(&action.address)
+        .into()
+}
+
+/// Provider nodes and everything they depend on: what a destroy evaluates.
 fn provider_ancestors(graph: &Graph) -> HashSet<NodeIndex> {
     let mut set = HashSet::new();
     let mut stack: Vec<NodeIndex> = graph
@@ -188,372 +355,4 @@ fn provider_ancestors(graph: &Graph) -> HashSet<NodeIndex> {
         }
     }
     set
-}
-
-struct Applier<'a> {
-    changes: HashMap<&'a str, &'a ResourceChange>,
-    providers: &'a Providers,
-    state: Mutex<State>,
-    journal: &'a JournalWriter,
-    permits: Semaphore,
-    printer: Printer,
-    workspace: &'a str,
-    counts: Mutex<Counts>,
-}
-
-/// A provider's result normalised to the schema, with sensitive marks put back: the schema's,
-/// and those of the attributes named (sensitive in the planned value).
-fn remark(request: &InstanceRequest<'_>, value: Value, sensitive: &[String]) -> Value {
-    diff::mark_sensitive_opt(
-        Some(request.schema),
-        diff::normalise(request.schema, value),
-        sensitive,
-    )
-}
-
-fn id_of(v: &Value) -> Option<String> {
-    v.get("id").and_then(Value::as_str).map(str::to_string)
-}
-
-impl Applier<'_> {
-    fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn count(&self, f: impl FnOnce(&mut Counts)) {
-        f(&mut self.counts.lock().unwrap_or_else(|p| p.into_inner()));
-    }
-
-    fn provider(&self, key: &str, address: &str) -> Result<Arc<dyn Provider>, Diagnostics> {
-        self.providers.get(key).ok_or_else(|| {
-            Diagnostic::error(format!("Provider \"{key}\" is not configured"))
-                .with_address(address)
-                .into()
-        })
-    }
-
-    /// Records an object in state, durably.
-    async fn put(&self, address: &str, instance: Instance) -> Result<(), Diagnostics> {
-        self.lock_state()
-            .instances
-            .insert(address.to_string(), instance.clone());
-        self.journal_write(
-            address,
-            JournalEntry::Put {
-                address: address.to_string(),
-                instance,
-            },
-        )
-        .await
-    }
-
-    async fn journal_write(&self, address: &str, entry: JournalEntry) -> Result<(), Diagnostics> {
-        self.journal.append(vec![entry]).await.map_err(|e| {
-            Diagnostic::error("Failed to write the state journal")
-                .with_detail(e)
-                .with_address(address)
-                .into()
-        })
-    }
-
-    /// Removes an object from state, durably.
-    async fn remove(&self, address: &str) -> Result<(), Diagnostics> {
-        self.lock_state().instances.remove(address);
-        self.journal_write(
-            address,
-            JournalEntry::Remove {
-                address: address.to_string(),
-            },
-        )
-        .await
-    }
-
-    /// Runs every planned deletion, dependents first.
-    async fn delete_phase(&self, plan: &Plan) -> Diagnostics {
-        let deletes: Vec<&ResourceChange> = plan
-            .changes
-            .iter()
-            .filter(|c| c.action == Action::Delete)
-            .collect();
-        let mut graph: DiGraph<&ResourceChange, ()> = DiGraph::new();
-        let index: HashMap<&str, NodeIndex> = deletes
-            .iter()
-            .map(|c| (c.address.as_str(), graph.add_node(*c)))
-            .collect();
-        for c in &deletes {
-            for dependent in &c.dependencies {
-                if let Some(from) = index.get(dependent.as_str()) {
-                    graph.add_edge(*from, index[c.address.as_str()], ());
-                }
-            }
-        }
-        let order = petgraph::algo::toposort(&graph, None)
-            .unwrap_or_else(|_| graph.node_indices().collect());
-        let diags = Mutex::new(Diagnostics::new());
-        walk(&graph, &order, |ix| {
-            let change = graph[ix];
-            let diags = &diags;
-            async move {
-                match self.delete(change).await {
-                    Ok(()) => true,
-                    Err(e) => {
-                        diags
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .extend(e.with_address(&change.address));
-                        false
-                    }
-                }
-            }
-        })
-        .await;
-        diags.into_inner().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Runs one provider operation within the parallelism bound, with its progress lines. The
-    /// permit is released before the result is journalled, so syncing never holds a slot.
-    async fn operate<T, E: From<Diagnostics>>(
-        &self,
-        address: &str,
-        verb: Verb,
-        id: Option<&str>,
-        id_of: impl Fn(&T) -> Option<String>,
-        op: impl std::future::Future<Output = Result<T, E>>,
-    ) -> Result<T, E> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| E::from(Diagnostic::error("apply was cancelled").into()))?;
-        self.printer.track(address, verb, id, id_of, op).await
-    }
-
-    async fn delete(&self, change: &ResourceChange) -> Result<(), Diagnostics> {
-        let provider = self.provider(&change.provider, &change.address)?;
-        let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
-        let result = self
-            .operate(
-                &change.address,
-                Verb::Destroy,
-                id_of(&prior).as_deref(),
-                |_| None,
-                provider.delete(&change.type_name, prior.clone()),
-            )
-            .await;
-        result?;
-        self.remove(&change.address).await?;
-        self.count(|c| c.destroyed += 1);
-        Ok(())
-    }
-
-    fn instance_record(
-        &self,
-        request: &InstanceRequest<'_>,
-        value: &Value,
-        status: Status,
-    ) -> Instance {
-        Instance {
-            mode: if request.resource.mode == Mode::Data {
-                StateMode::Data
-            } else {
-                StateMode::Managed
-            },
-            type_name: request.resource.type_name.clone(),
-            provider: request.provider.to_string(),
-            status,
-            attributes: value.to_json(),
-            sensitive_attributes: diff::sensitive_names(request.schema, value),
-            dependencies: request.depends_on.to_vec(),
-            create_before_destroy: request.resource.lifecycle.create_before_destroy,
-        }
-    }
-
-    /// The final value to send: configuration now fully known, computed values from the provider.
-    async fn final_value(
-        &self,
-        provider: &dyn Provider,
-        request: &InstanceRequest<'_>,
-        prior: Option<&Value>,
-    ) -> Result<(Value, Vec<String>), Diagnostics> {
-        if request.config.contains_unknown() {
-            return Err(Diagnostic::error(
-                "Configuration contains values that are still unknown during apply",
-            )
-            .with_detail("A value this resource depends on was not produced by its provider.")
-            .with_address(&request.address)
-            .into());
-        }
-        let mut proposed = diff::proposed(request.schema, &request.config, prior);
-        if let Some(p) = prior {
-            apply_ignore_changes(&request.resource.lifecycle.ignore_changes, p, &mut proposed);
-        }
-        let planned = provider
-            .plan(&request.resource.type_name, prior, proposed)
-            .await?
-            .planned;
-        let sensitive = diff::sensitive_names(request.schema, &planned);
-        Ok((diff::unknown_to_null(planned.unmark_deep().0), sensitive))
-    }
-
-    async fn create(
-        &self,
-        provider: &dyn Provider,
-        request: &InstanceRequest<'_>,
-    ) -> Result<Value, Diagnostics> {
-        let (planned, sensitive) = self.final_value(provider, request, None).await?;
-        let origin = Origin {
-            address: request.address.clone(),
-            workspace: self.workspace.to_string(),
-        };
-        let result = self
-            .operate(
-                &request.address,
-                Verb::Create,
-                None,
-                |v: &Value| id_of(v),
-                provider.create(&request.resource.type_name, planned, &origin),
-            )
-            .await;
-        match result {
-            Ok(value) => {
-                let value = remark(request, value, &sensitive);
-                self.put(
-                    &request.address,
-                    self.instance_record(request, &value, Status::Ready),
-                )
-                .await?;
-                self.count(|c| c.added += 1);
-                Ok(value)
-            }
-            Err(failure) => {
-                if let Some(partial) = failure.partial {
-                    let partial = diff::normalise(request.schema, partial);
-                    self.put(
-                        &request.address,
-                        self.instance_record(request, &partial, Status::Tainted),
-                    )
-                    .await?;
-                }
-                Err(failure.diagnostics)
-            }
-        }
-    }
-}
-
-#[async_trait(?Send)]
-impl InstanceHandler for Applier<'_> {
-    async fn instance(&self, request: InstanceRequest<'_>) -> Result<Value, Diagnostics> {
-        let address = request.address.clone();
-        let Some(change) = self.changes.get(address.as_str()).copied() else {
-            let stored = self
-                .lock_state()
-                .instances
-                .get(&address)
-                .map(|i| Value::from_json(&i.attributes));
-            return Ok(stored
-                .map(|v| diff::mark_sensitive(request.schema, diff::normalise(request.schema, v)))
-                .unwrap_or(Value::Unknown));
-        };
-        let provider = self.provider(request.provider, &address)?;
-        match change.action {
-            Action::NoOp if change.before.is_none() && change.after.is_none() => {
-                // Refresh-only: the object was deleted outside plinth.
-                self.remove(&address).await?;
-                Ok(Value::Null)
-            }
-            Action::NoOp => {
-                let value = change
-                    .after
-                    .clone()
-                    .or_else(|| change.before.clone())
-                    .unwrap_or(Value::Null);
-                let record = self.instance_record(&request, &value, Status::Ready);
-                let mut state = self.lock_state();
-                let keep_status = state.instances.get(&address).map(|i| i.status);
-                let record = Instance {
-                    status: keep_status.unwrap_or(Status::Ready),
-                    ..record
-                };
-                state.instances.insert(address, record);
-                Ok(value)
-            }
-            Action::Read => {
-                let config = request.config.clone().unmark_deep().0;
-                let value = self
-                    .operate(
-                        &address,
-                        Verb::Read,
-                        None,
-                        |v: &Value| id_of(v),
-                        provider.read_data(&request.resource.type_name, config),
-                    )
-                    .await;
-                let value = value?;
-                let value =
-                    diff::mark_sensitive(request.schema, diff::normalise(request.schema, value));
-                self.put(
-                    &address,
-                    self.instance_record(&request, &value, Status::Ready),
-                )
-                .await?;
-                Ok(value)
-            }
-            Action::Create => self.create(provider.as_ref(), &request).await,
-            Action::Update => {
-                let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
-                let (planned, sensitive) = self
-                    .final_value(provider.as_ref(), &request, Some(&prior))
-                    .await?;
-                let value = self
-                    .operate(
-                        &address,
-                        Verb::Update,
-                        id_of(&prior).as_deref(),
-                        |v: &Value| id_of(v),
-                        provider.update(&request.resource.type_name, prior.clone(), planned),
-                    )
-                    .await;
-                let value = remark(&request, value?, &sensitive);
-                self.put(
-                    &address,
-                    self.instance_record(&request, &value, Status::Ready),
-                )
-                .await?;
-                self.count(|c| c.changed += 1);
-                Ok(value)
-            }
-            Action::Replace => {
-                let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
-                if change.create_before_destroy {
-                    let deposed =
-                        format!("{address} (deposed {})", id_of(&prior).unwrap_or_default());
-                    let old = self.lock_state().instances.get(&address).cloned();
-                    if let Some(old) = old {
-                        self.put(
-                            &deposed,
-                            Instance {
-                                status: Status::Tainted,
-                                ..old
-                            },
-                        )
-                        .await?;
-                    }
-                    let value = self.create(provider.as_ref(), &request).await?;
-                    let old_change = ResourceChange {
-                        address: deposed.clone(),
-                        action: Action::Delete,
-                        ..change.clone()
-                    };
-                    self.delete(&old_change)
-                        .await
-                        .map_err(|d| d.with_address(&deposed))?;
-                    Ok(value)
-                } else {
-                    self.delete(change).await?;
-                    self.create(provider.as_ref(), &request).await
-                }
-            }
-            Action::Delete => Ok(Value::Null),
-        }
-    }
 }

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use plinth_state::{Journal, LocalBackend, State};
+use tokio::runtime::Runtime;
 
+use crate::apply::interrupt::{self, Interrupt};
 use crate::apply::journal::JournalWriter;
 use crate::apply::progress::Printer;
 use crate::apply::{self, ApplyInput, Counts};
@@ -20,7 +22,7 @@ use crate::plan::file;
 use crate::plan::{Plan, PlanMode};
 
 /// `plinth apply [PLANFILE]` (and `plinth destroy` when `destroy`).
-pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
+pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
     let operation = if destroy { "destroy" } else { "apply" };
@@ -38,6 +40,7 @@ pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
         }
         None => {
             let plan = make_plan(
+                runtime,
                 &loaded,
                 &state,
                 &providers,
@@ -54,6 +57,7 @@ pub fn apply(args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
         }
     };
     let (counts, diags) = execute(
+        runtime,
         &loaded,
         &providers,
         &plan,
@@ -120,6 +124,7 @@ fn confirm(destroy: bool) -> bool {
 /// Executes a plan: journal open, apply, snapshot written once, journal removed. Returns what
 /// was done and the diagnostics of the run (errors included: state holds everything finished).
 pub fn execute(
+    runtime: &Runtime,
     loaded: &Loaded,
     providers: &Providers,
     plan: &Plan,
@@ -141,6 +146,7 @@ pub fn execute(
         }
     }));
     let workspace = setup::workspace();
+    let interrupt = Arc::new(Interrupt::default());
     let input = ApplyInput {
         config: &loaded.config,
         graph: &loaded.graph,
@@ -150,8 +156,14 @@ pub fn execute(
         workspace: &workspace,
         parallelism,
         printer: Printer::default(),
+        interrupt: &interrupt,
     };
-    let applied = setup::runtime().block_on(apply::run(&input, state, &writer));
+    let applied = runtime.block_on(async {
+        let listener = interrupt::listen(interrupt.clone());
+        let applied = apply::run(&input, state, &writer).await;
+        listener.abort();
+        applied
+    });
     drop(writer);
     let mut new_state = applied.state;
     new_state.serial += 1;

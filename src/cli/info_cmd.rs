@@ -90,11 +90,12 @@ pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
         println!("{}", state_json(&state, &providers));
         return Ok(0);
     }
-    if state.instances.is_empty() {
+    let objects = state.objects();
+    if objects.is_empty() {
         println!("The state file is empty. No resources are represented.");
         return Ok(0);
     }
-    for (address, instance) in &state.instances {
+    for (address, instance) in &objects {
         println!("{}", render_stored(address, instance, &providers));
     }
     let outputs: BTreeMap<String, (Value, bool)> = state
@@ -133,9 +134,14 @@ pub fn render_stored(
 /// attribute named in `sensitive_attributes`.
 fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
     let resources: Vec<serde_json::Value> = state
-        .instances
-        .iter()
-        .map(|(address, i)| {
+        .objects()
+        .into_iter()
+        .map(|(object, i)| {
+            let parsed = object.parse::<plinth_state::ObjectAddr>().ok();
+            let address = parsed
+                .as_ref()
+                .map_or(object.clone(), |o| o.instance.to_string());
+            let deposed = parsed.and_then(|o| o.deposed).map(|k| k.to_string());
             let schema = providers.schema_by_type(&i.type_name);
             let value = crate::plan::diff::mark_sensitive_opt(
                 schema.as_ref(),
@@ -159,7 +165,7 @@ fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
                         .collect()
                 })
                 .unwrap_or_default();
-            serde_json::json!({
+            let mut resource = serde_json::json!({
                 "address": address,
                 "mode": if i.mode == Mode::Data { "data" } else { "managed" },
                 "type": i.type_name,
@@ -168,7 +174,11 @@ fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
                 "values": values,
                 "sensitive_attributes": i.sensitive_attributes,
                 "depends_on": i.dependencies,
-            })
+            });
+            if let Some(key) = deposed {
+                resource["deposed_key"] = serde_json::Value::from(key);
+            }
+            resource
         })
         .collect();
     let outputs: serde_json::Map<String, serde_json::Value> = state

@@ -6,16 +6,17 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use plinth_state::{Instance, Mode as StateMode, Status};
+use tokio::runtime::Runtime;
 
 use crate::cli::args::{LockArgs, VarArgs};
 use crate::cli::setup;
 use crate::cli::{print_warnings, Failure, Outcome};
 use crate::config::Mode;
-use crate::engine::deps::strip_keys;
 use crate::engine::providers::Providers;
-use crate::engine::walker::{InstanceHandler, InstanceRequest, Walk};
+use crate::engine::walker::{InstanceHandler, InstanceRequest, Phase, Walk};
 use crate::graph::NodeKind;
 use crate::plan::diff;
+use plinth_state::addr::without_keys;
 
 /// `plinth init`: checks that every provider the configuration needs is built in and that the
 /// backend is supported.
@@ -198,14 +199,20 @@ impl InstanceHandler for NoInstances {
 }
 
 /// `plinth import ADDRESS ID`.
-pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outcome {
+pub fn import(
+    runtime: &Runtime,
+    vars: &VarArgs,
+    lock: &LockArgs,
+    address: &str,
+    id: &str,
+) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
     let with_sources = |d: Diagnostics| Failure {
         diagnostics: d,
         sources: sources.clone(),
     };
-    let node_address = strip_keys(address);
+    let node_address = without_keys(address);
     let Some((node, provider_key)) = loaded
         .graph
         .provider_of
@@ -242,6 +249,7 @@ pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outco
         providers: &providers,
         variables: &variables,
         workspace: &workspace,
+        phase: Phase::Plan,
     };
     let only = loaded
         .graph
@@ -254,7 +262,6 @@ pub fn import(vars: &VarArgs, lock: &LockArgs, address: &str, id: &str) -> Outco
             )
         })
         .collect();
-    let runtime = setup::runtime();
     let walked = runtime.block_on(walk.run_only(&NoInstances, Some(&only)));
     if walked.failed {
         return Err(with_sources(walked.diagnostics));

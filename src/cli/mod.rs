@@ -100,29 +100,7 @@ pub fn main() -> i32 {
         }
     }
     let color = setup::color(cli.no_color);
-    let outcome = match cli.command {
-        Command::Init => misc_cmd::init(color),
-        Command::Validate { json } => misc_cmd::validate(json, color),
-        Command::Fmt {
-            check,
-            recursive,
-            paths,
-        } => misc_cmd::fmt(check, recursive, &paths),
-        Command::Plan(args) => plan_cmd::plan(&args, color),
-        Command::Apply(args) => apply_cmd::apply(&args, false, color),
-        Command::Destroy(args) => apply_cmd::apply(&args, true, color),
-        Command::Output { json, raw, name } => info_cmd::output(json, raw, name.as_deref()),
-        Command::Show { json, planfile } => info_cmd::show(json, planfile.as_deref(), color),
-        Command::Graph => info_cmd::graph(),
-        Command::State(sub) => state_cmd::run(sub),
-        Command::Import {
-            vars,
-            lock,
-            address,
-            id,
-        } => misc_cmd::import(&vars, &lock, &address, &id),
-        Command::ForceUnlock { id, .. } => misc_cmd::force_unlock(&id),
-    };
+    let outcome = run(cli.command, color);
     match outcome {
         Ok(code) => code,
         Err(failure) => {
@@ -132,5 +110,33 @@ pub fn main() -> i32 {
             );
             1
         }
+    }
+}
+
+/// Runs one command; those that talk to providers share the process's one async runtime.
+fn run(command: Command, color: bool) -> Outcome {
+    let runtime = || setup::runtime().map_err(Failure::from);
+    match command {
+        Command::Init => misc_cmd::init(color),
+        Command::Validate { json } => misc_cmd::validate(json, color),
+        Command::Fmt {
+            check,
+            recursive,
+            paths,
+        } => misc_cmd::fmt(check, recursive, &paths),
+        Command::Plan(args) => plan_cmd::plan(&runtime()?, &args, color),
+        Command::Apply(args) => apply_cmd::apply(&runtime()?, &args, false, color),
+        Command::Destroy(args) => apply_cmd::apply(&runtime()?, &args, true, color),
+        Command::Output { json, raw, name } => info_cmd::output(json, raw, name.as_deref()),
+        Command::Show { json, planfile } => info_cmd::show(json, planfile.as_deref(), color),
+        Command::Graph => info_cmd::graph(),
+        Command::State(sub) => state_cmd::run(sub),
+        Command::Import {
+            vars,
+            lock,
+            address,
+            id,
+        } => misc_cmd::import(&runtime()?, &vars, &lock, &address, &id),
+        Command::ForceUnlock { id, .. } => misc_cmd::force_unlock(&id),
     }
 }

@@ -1,6 +1,7 @@
 //! `plinth plan`: refresh, diff and print (or save) the plan.
 
 use plinth_state::State;
+use tokio::runtime::Runtime;
 
 use crate::cli::args::PlanArgs;
 use crate::cli::setup::{self, Loaded};
@@ -12,6 +13,7 @@ use crate::plan::{Plan, PlanMode};
 
 /// Makes a plan from the current directory's configuration and `state`.
 pub fn make_plan(
+    runtime: &Runtime,
     loaded: &Loaded,
     state: &State,
     providers: &Providers,
@@ -42,7 +44,7 @@ pub fn make_plan(
         variables: &variables,
         options: &options,
     };
-    let (mut plan, warnings) = setup::runtime()
+    let (mut plan, warnings) = runtime
         .block_on(planner::make(&input))
         .map_err(|d| Failure {
             diagnostics: d,
@@ -73,12 +75,13 @@ pub fn print_plan(plan: &Plan, providers: &Providers, color: bool) {
 }
 
 /// `plinth plan`.
-pub fn plan(args: &PlanArgs, color: bool) -> Outcome {
+pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let opened = setup::open_state(&loaded, &args.lock, "plan")?;
     let state = opened.state;
     let providers = Providers::new(&setup::factories());
     let plan = make_plan(
+        runtime,
         &loaded,
         &state,
         &providers,

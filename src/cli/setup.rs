@@ -176,13 +176,18 @@ pub fn color(no_color: bool) -> bool {
     !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
-/// The async runtime commands run providers on.
-pub fn runtime() -> tokio::runtime::Runtime {
+/// The process's one async runtime, made once by `cli::main` and lent to every command that
+/// talks to providers (plan and apply share providers, so they must share the runtime too).
+pub fn runtime() -> Result<tokio::runtime::Runtime, Diagnostics> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("the async runtime starts")
+        .map_err(|e| {
+            Diagnostic::error("Failed to start the async runtime")
+                .with_detail(e.to_string())
+                .into()
+        })
 }
 
 /// `terraform.workspace`: TF_WORKSPACE or `default`.

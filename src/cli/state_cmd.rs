@@ -10,8 +10,8 @@ use plinth_state::{LocalBackend, State};
 use crate::cli::args::StateCommand;
 use crate::cli::setup;
 use crate::cli::{Failure, Outcome};
-use crate::engine::deps::strip_keys;
 use crate::engine::providers::Providers;
+use plinth_state::addr::without_keys;
 
 fn open_backend() -> Result<LocalBackend, Failure> {
     let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
@@ -34,8 +34,8 @@ pub fn run(command: StateCommand) -> Outcome {
     match command {
         StateCommand::List { addresses } => {
             let state = setup::load_state(&backend, &None)?;
-            for address in state.instances.keys() {
-                if addresses.is_empty() || addresses.iter().any(|f| within(address, f)) {
+            for (address, _) in state.objects() {
+                if addresses.is_empty() || addresses.iter().any(|f| within(&address, f)) {
                     println!("{address}");
                 }
             }
@@ -43,7 +43,8 @@ pub fn run(command: StateCommand) -> Outcome {
         }
         StateCommand::Show { address } => {
             let state = setup::load_state(&backend, &None)?;
-            let Some(instance) = state.instances.get(&address) else {
+            let objects = state.objects();
+            let Some((_, instance)) = objects.iter().find(|(a, _)| a == &address) else {
                 return Err(Diagnostic::error(format!("No instance found for the given address {address}"))
                     .with_detail("This command requires that the address references one specific instance. Run `plinth state list` to see the addresses in state.")
                     .into());
@@ -91,6 +92,13 @@ pub fn run(command: StateCommand) -> Outcome {
                 state.instances.remove(address);
                 println!("Removed {address}");
             }
+            state.deposed.retain(|a, objects| {
+                let forget = addresses.iter().any(|f| within(a, f));
+                for key in objects.keys().filter(|_| forget) {
+                    println!("Removed {a} (deposed object {key})");
+                }
+                !forget
+            });
             state.serial += 1;
             backend.write(&state).map_err(setup::state_error)?;
             println!(
@@ -163,8 +171,11 @@ fn move_addresses(state: &mut State, source: &str, destination: &str) -> Result<
                 .into());
         }
     }
-    let (node_from, node_to) = (strip_keys(source), strip_keys(destination));
+    let (node_from, node_to) = (without_keys(source), without_keys(destination));
     for (from, to) in &renamed {
+        if let Some(deposed) = state.deposed.remove(from) {
+            state.deposed.insert(to.clone(), deposed);
+        }
         if let Some(instance) = state.instances.remove(from) {
             state.instances.insert(to.clone(), instance);
         }

@@ -2,7 +2,10 @@
 //! configuration key (`docker`, `aws.west`), with their schemas.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
 
 use plinth_sdk::{
     Diagnostic, Diagnostics, Provider, ProviderFactory, ProviderSchema, Schema, Value,
@@ -15,6 +18,10 @@ pub struct Providers {
     factories: BTreeMap<&'static str, ProviderFactory>,
     schemas: HashMap<String, Arc<ProviderSchema>>,
     configured: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    /// Wakes those waiting for a configuration ([`Providers::wait`]).
+    changed: Notify,
+    /// Set once no more configurations will be made.
+    closed: AtomicBool,
 }
 
 impl Providers {
@@ -31,6 +38,8 @@ impl Providers {
             factories: by_name,
             schemas,
             configured: Mutex::new(HashMap::new()),
+            changed: Notify::new(),
+            closed: AtomicBool::new(false),
         }
     }
 
@@ -97,7 +106,32 @@ impl Providers {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(key.to_string(), instance);
+        self.changed.notify_waiters();
         Ok(())
+    }
+
+    /// The configured instance for `key`, waiting until it is configured; None once
+    /// [`Providers::close`] says it never will be.
+    pub async fn wait(&self, key: &str) -> Option<Arc<dyn Provider>> {
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(provider) = self.get(key) {
+                return Some(provider);
+            }
+            if self.closed.load(Ordering::Acquire) {
+                return None;
+            }
+            notified.await;
+        }
+    }
+
+    /// Says no more provider configurations will be made (the walk that makes them ended),
+    /// releasing everyone still waiting.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.changed.notify_waiters();
     }
 
     /// The configured instance for `key`.

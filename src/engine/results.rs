@@ -207,9 +207,15 @@ pub struct InstanceScope<'a> {
     pub module_dir: &'a PathBuf,
     /// `terraform.workspace`.
     pub workspace: &'a str,
+    /// Whether this is a plan (impure functions are unknown then).
+    pub planning: bool,
 }
 
 impl Scope for InstanceScope<'_> {
+    fn planning(&self) -> bool {
+        self.planning
+    }
+
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
         let second = names.get(1).copied();
         let missing_attr = |root: &str| {

@@ -20,7 +20,7 @@ use crate::engine::results::{
     child_instance, instance_address, EmptyScope, InstanceScope, Results,
 };
 use crate::eval::{self, EvalError, Scope};
-use crate::graph::{walk::walk, Graph, Node, NodeKind};
+use crate::graph::{walk::walk_reporting_skips, Graph, Node, NodeKind};
 
 /// One resource instance to plan or apply.
 pub struct InstanceRequest<'a> {
@@ -45,6 +45,20 @@ pub struct InstanceRequest<'a> {
 pub trait InstanceHandler {
     /// Plans or applies one instance; returns the value other expressions see for it.
     async fn instance(&self, request: InstanceRequest<'_>) -> Result<Value, Diagnostics>;
+
+    /// Says the walk will not hand over (more) instances of the resource at this configuration
+    /// address (`module.a.aws_vpc.main`): evaluating it failed, or something it depends on did.
+    fn abandoned(&self, _resource: &str) {}
+}
+
+/// Whether a walk plans or applies: during planning, impure functions (`uuid`, `timestamp`,
+/// `bcrypt`) are unknown, so what a plan shows as known is what apply sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Planning: values not known yet are unknown.
+    Plan,
+    /// Applying: every value is known once what it depends on is applied.
+    Apply,
 }
 
 /// Inputs of a walk.
@@ -61,6 +75,8 @@ pub struct Walk<'a> {
     pub variables: &'a BTreeMap<String, Value>,
     /// `terraform.workspace`.
     pub workspace: &'a str,
+    /// Planning or applying.
+    pub phase: Phase,
 }
 
 /// What a walk produced.
@@ -95,22 +111,33 @@ impl Walk<'_> {
         let index = self.index();
         let results = Results::default();
         let diags = Mutex::new(Diagnostics::new());
-        let outcome = walk(&self.graph.graph, self.order, |ix| {
-            let (index, results, diags) = (&index, &results, &diags);
-            let wanted = only.is_none_or(|set| set.contains(&ix));
-            async move {
-                if !wanted {
-                    return true;
-                }
-                match self.visit(ix, index, results, handler).await {
-                    Ok(()) => true,
-                    Err(errors) => {
-                        lock(diags).extend(errors);
-                        false
+        let skipped = |ix: NodeIndex| {
+            let node = self.graph.node(ix);
+            if matches!(node.kind, NodeKind::Resource { .. }) {
+                handler.abandoned(&node.to_string());
+            }
+        };
+        let outcome = walk_reporting_skips(
+            &self.graph.graph,
+            self.order,
+            |ix| {
+                let (index, results, diags) = (&index, &results, &diags);
+                let wanted = only.is_none_or(|set| set.contains(&ix));
+                async move {
+                    if !wanted {
+                        return true;
+                    }
+                    match self.visit(ix, index, results, handler).await {
+                        Ok(()) => true,
+                        Err(errors) => {
+                            lock(diags).extend(errors);
+                            false
+                        }
                     }
                 }
-            }
-        })
+            },
+            skipped,
+        )
         .await;
         let failed = !outcome.failed.is_empty() || !outcome.skipped.is_empty();
         Walked {
@@ -227,8 +254,13 @@ impl Walk<'_> {
                     .get(node)
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                self.resource(node, module, resource, deps, results, handler)
-                    .await?
+                let done = self
+                    .resource(node, module, resource, deps, results, handler)
+                    .await;
+                if done.is_err() {
+                    handler.abandoned(&node.to_string());
+                }
+                done?
             }
         }
         Ok(())
@@ -248,6 +280,7 @@ impl Walk<'_> {
             binding,
             module_dir: &module.dir,
             workspace: self.workspace,
+            planning: self.phase == Phase::Plan,
         }
     }
 

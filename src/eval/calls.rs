@@ -10,6 +10,10 @@ use hcl::Expression;
 use plinth_sdk::Value;
 
 use super::expr::Evaluator;
+
+/// Functions whose result differs on every call: unknown during a plan (as in Terraform), so a
+/// saved plan never shows a value apply would not use.
+const IMPURE: [&str; 3] = ["uuid", "timestamp", "bcrypt"];
 use super::traversal::mark;
 use super::{evaluate_template_str, functions, EvalError};
 
@@ -35,6 +39,9 @@ impl Evaluator<'_> {
             Some(args) => args,
             None => return Ok(Value::Unknown),
         };
+        if self.scope.planning() && IMPURE.contains(&full_name.as_str()) {
+            return Ok(Value::Unknown);
+        }
         match full_name.as_str() {
             "sensitive" => {
                 let [value] = expect_args::<1>(&full_name, args)?;

@@ -15,7 +15,7 @@ const SHORT_REFERENCE: usize = 8;
 
 /// Evaluates expressions against a scope plus a stack of local names (innermost last).
 pub(super) struct Evaluator<'s> {
-    scope: &'s dyn Scope,
+    pub(super) scope: &'s dyn Scope,
     locals: Vec<(String, Value)>,
 }
 

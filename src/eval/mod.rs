@@ -53,6 +53,12 @@ pub trait Scope {
     fn resolve_ref(&self, _names: &[&str]) -> Option<Result<(&Value, usize), String>> {
         None
     }
+
+    /// Whether the expression is evaluated for a plan: impure functions (`uuid`, `timestamp`,
+    /// `bcrypt`) then return an unknown value, known only after apply.
+    fn planning(&self) -> bool {
+        false
+    }
 }
 
 /// An evaluation error: a summary and an optional detail.

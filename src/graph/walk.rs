@@ -22,10 +22,21 @@ pub struct WalkOutcome {
 /// once all its dependencies succeeded. Visits of independent nodes run concurrently; `visit`
 /// returns whether the node succeeded. `order` is a topological order used to start nodes in a
 /// stable sequence.
-pub async fn walk<N, E, F, Fut>(
+pub async fn walk<N, E, F, Fut>(graph: &DiGraph<N, E>, order: &[NodeIndex], visit: F) -> WalkOutcome
+where
+    F: FnMut(NodeIndex) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    walk_reporting_skips(graph, order, visit, |_| {}).await
+}
+
+/// Like [`walk`], and calls `skipped` for every node not visited because a dependency failed,
+/// as soon as that is decided.
+pub async fn walk_reporting_skips<N, E, F, Fut>(
     graph: &DiGraph<N, E>,
     order: &[NodeIndex],
     mut visit: F,
+    mut skipped: impl FnMut(NodeIndex),
 ) -> WalkOutcome
 where
     F: FnMut(NodeIndex) -> Fut,
@@ -49,6 +60,7 @@ where
                 .neighbors_directed(ix, Direction::Incoming)
                 .any(|dep| outcome.failed.contains(&dep) || outcome.skipped.contains(&dep));
             if blocked {
+                skipped(ix);
                 outcome.skipped.insert(ix);
                 release(graph, ix, &mut waiting, &mut ready);
             } else {

@@ -12,6 +12,14 @@ use sha2::{Digest, Sha256};
 
 use crate::plan::Plan;
 
+/// The plan file version this build writes and reads (2: plans carry their action graph).
+const PLAN_FILE_VERSION: u32 = 2;
+
+#[derive(Deserialize)]
+struct VersionProbe {
+    plinth_plan: u32,
+}
+
 #[derive(Serialize, Deserialize)]
 struct PlanFile {
     plinth_plan: u32,
@@ -43,7 +51,7 @@ pub fn save(path: &Path, plan: &Plan) -> Result<(), Box<Diagnostic>> {
         )
     };
     let bytes = serde_json::to_vec(&PlanFile {
-        plinth_plan: 1,
+        plinth_plan: PLAN_FILE_VERSION,
         plan: plan.clone(),
     })
     .map_err(|e| fail(e.to_string()))?;
@@ -66,6 +74,14 @@ pub fn load(path: &Path) -> Result<Plan, Box<Diagnostic>> {
         )
     };
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    if let Ok(probe) = serde_json::from_slice::<VersionProbe>(&bytes) {
+        if probe.plinth_plan != PLAN_FILE_VERSION {
+            return Err(fail(format!(
+                "The plan file has format version {}, and this plinth reads version {PLAN_FILE_VERSION} only. Create a new plan with this plinth.",
+                probe.plinth_plan
+            )));
+        }
+    }
     let file: PlanFile = serde_json::from_slice(&bytes)
         .map_err(|e| fail(format!("The file is not a plinth plan file: {e}.")))?;
     Ok(file.plan)

@@ -1,12 +1,19 @@
-//! Planning: refresh through `read_many`, evaluate the configuration with unknowns, and diff
-//! every instance against state into a [`Plan`].
+//! Planning: refresh through `read_many`, evaluate the configuration with unknowns, diff every
+//! instance against state, and order the resulting steps into the action graph of a [`Plan`].
 
+pub mod actions;
+pub mod consistency;
 pub mod diff;
 pub mod file;
 pub mod model;
+pub mod orphans;
+pub mod outputs;
 pub mod planner;
 pub mod refresh;
+pub mod targets;
 pub mod validate;
 pub mod wire;
 
-pub use model::{Action, Drift, OutputChange, Plan, PlanMode, ResourceChange};
+pub use model::{
+    Action, Drift, OutputChange, Plan, PlanMode, PlannedAction, Reason, ResourceChange, Step,
+};

@@ -1,5 +1,6 @@
-//! The `Plan`: a complete, serialisable list of per-instance actions with their dependencies,
-//! plus drift found by refresh and output changes. Apply only executes it.
+//! The `Plan`: per-instance changes (what the user is shown), the action graph apply executes
+//! (every create, update, read and destroy with the actions it waits for), drift found by
+//! refresh and output changes. Apply only executes the action graph.
 //!
 //! Drift (the real object differs from state), pending configuration changes (actions) and
 //! no-ops are kept apart, so `-detailed-exitcode` can tell them apart.
@@ -7,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use plinth_sdk::Value;
+use plinth_state::DeposedKey;
 use serde::{Deserialize, Serialize};
 
 use crate::plan::wire;
@@ -44,11 +46,38 @@ impl Action {
     }
 }
 
-/// The planned change of one resource instance.
+/// Why a change happens, when its action alone does not say (Terraform's `action_reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The object is tainted.
+    ReplaceBecauseTainted,
+    /// An attribute that cannot be updated in place changed.
+    ReplaceBecauseCannotUpdate,
+    /// `-replace` asked for it.
+    ReplaceByRequest,
+    /// Something named in `replace_triggered_by` changed.
+    ReplaceByTriggers,
+    /// The resource is no longer in the configuration.
+    DeleteBecauseNoResourceConfig,
+    /// The instance's index is beyond the resource's `count`.
+    DeleteBecauseCountIndex,
+    /// The instance's key is not in the resource's `for_each`.
+    DeleteBecauseEachKey,
+    /// The module instance holding it is no longer in the configuration.
+    DeleteBecauseNoModule,
+    /// The configuration of a data source refers to values known only after apply.
+    ReadBecauseConfigUnknown,
+}
+
+/// The planned change of one resource instance (or of one deposed object).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResourceChange {
     /// The instance address (`module.vpc.aws_subnet.public[0]`).
     pub address: String,
+    /// Set when the change destroys a deposed object of the instance rather than its current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<DeposedKey>,
     /// `data.` sources are `true`.
     pub data: bool,
     /// The resource type (`aws_subnet`).
@@ -57,8 +86,8 @@ pub struct ResourceChange {
     pub provider: String,
     /// What happens.
     pub action: Action,
-    /// Why, when it is not obvious ("tainted", "removed from configuration", "-replace", ...).
-    pub reason: Option<String>,
+    /// Why, when the action alone does not say.
+    pub reason: Option<Reason>,
     /// The object before (state after refresh); None for create and read.
     #[serde(with = "wire::option")]
     pub before: Option<Value>,
@@ -67,10 +96,53 @@ pub struct ResourceChange {
     pub after: Option<Value>,
     /// Top-level attributes whose change forces replacement.
     pub replace_paths: Vec<String>,
-    /// With `Replace`: create the new object before destroying the old one.
+    /// With `Replace`: create the new object before destroying the old one (set in the
+    /// configuration or inherited from a dependent that has it).
     pub create_before_destroy: bool,
-    /// Instance addresses whose changes must finish before this one starts.
+    /// The resources (configuration addresses, without keys) the new object depends on.
     pub dependencies: Vec<String>,
+}
+
+impl ResourceChange {
+    /// The address with the deposed key, if any (`aws_instance.a (deposed object 1a2b3c4d)`).
+    pub fn object_address(&self) -> String {
+        match &self.deposed {
+            Some(key) => format!("{} (deposed object {key})", self.address),
+            None => self.address.clone(),
+        }
+    }
+}
+
+/// One step of the action graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    /// Create a new object (alone, or the create half of a replacement).
+    Create,
+    /// Update an object in place.
+    Update,
+    /// Read a data source.
+    Read,
+    /// Delete an object (alone, or the destroy half of a replacement).
+    Delete,
+}
+
+/// One node of the action graph: a step on one object, and the steps that finish first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedAction {
+    /// Its index in [`Plan::actions`].
+    pub id: usize,
+    /// What it does.
+    #[serde(rename = "action")]
+    pub step: Step,
+    /// The instance address.
+    pub address: String,
+    /// For a delete: the deposed object it deletes (None: the current object). For the create of
+    /// a create_before_destroy replacement: the key the current object is deposed under first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<DeposedKey>,
+    /// The ids of the actions that must finish before this one starts.
+    pub after: Vec<usize>,
 }
 
 /// A difference between state and the real object found by refresh.
@@ -125,8 +197,10 @@ pub struct Plan {
     pub format_version: u32,
     /// Normal, destroy or refresh-only.
     pub mode: PlanMode,
-    /// Per-instance changes in dependency order (no-ops included).
+    /// Per-instance changes sorted by address (no-ops included).
     pub changes: Vec<ResourceChange>,
+    /// The action graph apply executes.
+    pub actions: Vec<PlannedAction>,
     /// Objects changed or deleted outside plinth since the last apply.
     pub drift: Vec<Drift>,
     /// Root output changes.
@@ -144,7 +218,7 @@ pub struct Plan {
 
 impl Plan {
     /// Changes that do something (not no-ops).
-    pub fn actions(&self) -> impl Iterator<Item = &ResourceChange> {
+    pub fn effective_changes(&self) -> impl Iterator<Item = &ResourceChange> {
         self.changes.iter().filter(|c| c.action != Action::NoOp)
     }
 
@@ -154,7 +228,7 @@ impl Plan {
         match self.mode {
             PlanMode::RefreshOnly => !self.drift.is_empty(),
             _ => {
-                self.actions().next().is_some()
+                self.effective_changes().next().is_some()
                     || self.outputs.iter().any(|o| o.action != Action::NoOp)
             }
         }
@@ -164,7 +238,7 @@ impl Plan {
     /// ("Plan: 1 to add, 2 to change, 0 to destroy."); a replace counts as add and destroy.
     pub fn summary_counts(&self) -> (usize, usize, usize) {
         let (mut add, mut change, mut destroy) = (0, 0, 0);
-        for c in self.actions() {
+        for c in self.effective_changes() {
             match c.action {
                 Action::Create => add += 1,
                 Action::Update => change += 1,

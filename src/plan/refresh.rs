@@ -1,10 +1,15 @@
-//! Refresh: reads the real objects behind state in one `read_many` call per provider and
-//! resource type, the first time any instance of that type is needed, and caches the answers.
+//! Refresh: reads the real objects behind state in one `read_many` call per provider
+//! configuration and resource type, the first time any instance of that type is needed, and
+//! caches the answers.
+//!
+//! An object is read through the provider configuration its resource uses now (`route`), or,
+//! for one no longer configured, the one recorded in state. A provider must answer every object
+//! it was asked about: a short or long answer is an error, never "the rest are gone".
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use plinth_sdk::{Diagnostics, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use plinth_state::{Mode, State};
 use tokio::sync::OnceCell;
 
@@ -19,15 +24,32 @@ type Cell = Arc<OnceCell<Result<Answers, Diagnostics>>>;
 pub struct Refresh<'a> {
     state: &'a State,
     providers: &'a Providers,
+    /// The provider configuration each instance address is read through.
+    route: HashMap<String, String>,
     cells: Mutex<HashMap<(String, String), Cell>>,
 }
 
 impl<'a> Refresh<'a> {
-    /// A cache over `state`.
-    pub fn new(state: &'a State, providers: &'a Providers) -> Refresh<'a> {
+    /// A cache over `state`; `provider_of` gives the provider configuration a configured
+    /// resource (by configuration address, without keys) uses now.
+    pub fn new(
+        state: &'a State,
+        providers: &'a Providers,
+        provider_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Refresh<'a> {
+        let route = state
+            .instances
+            .iter()
+            .map(|(address, instance)| {
+                let resource = plinth_state::addr::without_keys(address);
+                let key = provider_of(&resource).unwrap_or_else(|| instance.provider.clone());
+                (address.clone(), key)
+            })
+            .collect();
         Refresh {
             state,
             providers,
+            route,
             cells: Mutex::new(HashMap::new()),
         }
     }
@@ -50,7 +72,14 @@ impl<'a> Refresh<'a> {
             .get_or_init(|| self.read_type(provider, type_name))
             .await;
         match answers {
-            Ok(map) => Ok(map.get(address).cloned().unwrap_or(None)),
+            Ok(map) => map.get(address).cloned().ok_or_else(|| {
+                Diagnostic::error("Object missing from refresh")
+                    .with_detail(format!(
+                        "{address} was not read through provider[\"{provider}\"], so its current state is unknown."
+                    ))
+                    .with_address(address)
+                    .into()
+            }),
             Err(e) => Err(e.clone()),
         }
     }
@@ -60,8 +89,10 @@ impl<'a> Refresh<'a> {
             .state
             .instances
             .iter()
-            .filter(|(_, i)| {
-                i.mode == Mode::Managed && i.provider == provider && i.type_name == type_name
+            .filter(|(address, i)| {
+                i.mode == Mode::Managed
+                    && i.type_name == type_name
+                    && self.route.get(*address).map(String::as_str) == Some(provider)
             })
             .map(|(a, i)| (a.clone(), Value::from_json(&i.attributes)))
             .unzip();
@@ -69,13 +100,24 @@ impl<'a> Refresh<'a> {
             return Ok(HashMap::new());
         }
         let Some(instance) = self.providers.get(provider) else {
-            return Ok(addresses
-                .into_iter()
-                .zip(priors)
-                .map(|(a, p)| (a, Some(p)))
-                .collect());
+            return Err(Diagnostic::error(format!(
+                "Provider \"{provider}\" is not configured"
+            ))
+            .with_detail(format!(
+                "The {type_name} objects in state could not be read because their provider configuration was not configured."
+            ))
+            .into());
         };
+        let asked = priors.len();
         let current = instance.read_many(type_name, priors).await?;
+        if current.len() != asked {
+            return Err(Diagnostic::error("Provider answered a refresh incompletely")
+                .with_detail(format!(
+                    "provider[\"{provider}\"] was asked to read {asked} {type_name} objects and answered {}. Objects missing from an answer are not assumed deleted; this is a bug in the provider.",
+                    current.len()
+                ))
+                .into());
+        }
         Ok(addresses.into_iter().zip(current).collect())
     }
 }

@@ -16,7 +16,7 @@ pub mod model;
 #[cfg(test)]
 mod test_support;
 
-pub use addr::{InstanceAddr, InstanceKey, Mode, ModuleStep};
+pub use addr::{DeposedKey, InstanceAddr, InstanceKey, Mode, ModuleStep, ObjectAddr};
 pub use backend::Backend;
 pub use error::StateError;
 pub use format::{decode, encode, FORMAT_VERSION};

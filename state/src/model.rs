@@ -37,6 +37,26 @@ impl State {
         }
     }
 
+    /// Every object, current and deposed, with its address (`aws_instance.web`,
+    /// `aws_instance.web (deposed object 1a2b3c4d)`), each instance's current object before its
+    /// deposed ones.
+    pub fn objects(&self) -> Vec<(String, &Instance)> {
+        let mut addresses: Vec<&String> =
+            self.instances.keys().chain(self.deposed.keys()).collect();
+        addresses.sort();
+        addresses.dedup();
+        let mut out = Vec::with_capacity(self.instances.len());
+        for address in addresses {
+            if let Some(current) = self.instances.get(address) {
+                out.push((address.clone(), current));
+            }
+            for (key, object) in self.deposed.get(address).into_iter().flatten() {
+                out.push((format!("{address} (deposed object {key})"), object));
+            }
+        }
+        out
+    }
+
     /// Every deposed object as (instance address, key, object).
     pub fn deposed_objects(&self) -> impl Iterator<Item = (&String, &DeposedKey, &Instance)> {
         self.deposed

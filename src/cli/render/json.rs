@@ -5,15 +5,18 @@
 use plinth_sdk::Value;
 use serde_json::{json, Map, Value as Json};
 
-use super::address::{address_sort_key, InstanceAddress};
-use super::reason::Reason;
-use crate::plan::{Action, Drift, OutputChange, Plan, ResourceChange};
+use plinth_state::{InstanceAddr, InstanceKey, Mode};
+
+use super::address::address_sort_key;
+use super::reason;
+use crate::plan::{Action, Drift, OutputChange, Plan, PlannedAction, ResourceChange};
 
 /// The version of this JSON format.
 const FORMAT_VERSION: &str = "1.2";
 
 /// The plan as JSON: `format_version`, `variables`, `resource_changes`, `resource_drift`,
-/// `output_changes` and `applyable` (whether applying would change anything).
+/// `output_changes`, `action_graph` (what apply executes, in order) and `applyable` (whether
+/// applying would change anything).
 pub fn plan_to_json(plan: &Plan) -> Json {
     let variables: Map<String, Json> = plan
         .variables
@@ -43,8 +46,24 @@ pub fn plan_to_json(plan: &Plan) -> Json {
         "resource_drift": drift.into_iter().map(drift_change).collect::<Vec<_>>(),
         "resource_changes": changes.into_iter().map(resource_change).collect::<Vec<_>>(),
         "output_changes": outputs,
+        "action_graph": plan.actions.iter().map(action).collect::<Vec<_>>(),
         "applyable": plan.has_changes(),
     })
+}
+
+/// One step of the action graph: `id`, `action`, `address`, `deposed` when it concerns a
+/// deposed object, and `after`, the ids of the steps that finish before it starts.
+fn action(action: &PlannedAction) -> Json {
+    let mut out = json!({
+        "id": action.id,
+        "action": action.step,
+        "address": action.address,
+        "after": action.after,
+    });
+    if let Some(key) = &action.deposed {
+        out["deposed"] = Json::from(key.as_str());
+    }
+    out
 }
 
 fn resource_change(change: &ResourceChange) -> Json {
@@ -62,8 +81,14 @@ fn resource_change(change: &ResourceChange) -> Json {
     let replace_paths: Vec<Json> = change.replace_paths.iter().map(|p| json!([p])).collect();
     body.insert("replace_paths".into(), Json::Array(replace_paths));
     out.insert("change".into(), Json::Object(body));
-    if let Some(reason) = Reason::of(change) {
-        out.insert("action_reason".into(), Json::from(reason.json_name()));
+    if let Some(key) = &change.deposed {
+        out.insert("deposed".into(), Json::from(key.as_str()));
+    }
+    if let Some(reason) = change.reason {
+        out.insert(
+            "action_reason".into(),
+            Json::from(reason::json_name(reason)),
+        );
     }
     Json::Object(out)
 }
@@ -104,15 +129,15 @@ fn output_change(output: &OutputChange) -> Json {
 /// `address`, `module_address`, `mode`, `type`, `name`, `index`. `data` is read from the address
 /// when not given.
 fn identity(address: &str, type_name: &str, data: impl Into<Option<bool>>) -> Map<String, Json> {
-    let parsed = InstanceAddress::parse(address);
+    let parsed = address.parse::<InstanceAddr>().ok();
     let data = data
         .into()
-        .unwrap_or_else(|| parsed.as_ref().is_some_and(|a| a.data));
+        .unwrap_or_else(|| parsed.as_ref().is_some_and(|a| a.mode == Mode::Data));
     let mut out = Map::new();
     out.insert("address".into(), Json::from(address));
     if let Some(module) = parsed
         .as_ref()
-        .map(|a| a.module.as_str())
+        .map(InstanceAddr::module_path)
         .filter(|m| !m.is_empty())
     {
         out.insert("module_address".into(), Json::from(module));
@@ -124,8 +149,14 @@ fn identity(address: &str, type_name: &str, data: impl Into<Option<bool>>) -> Ma
     out.insert("type".into(), Json::from(type_name));
     if let Some(parsed) = &parsed {
         out.insert("name".into(), Json::from(parsed.name.as_str()));
-        if let Some(key) = &parsed.key {
-            out.insert("index".into(), key.to_json());
+        match &parsed.key {
+            Some(InstanceKey::Int(index)) => {
+                out.insert("index".into(), Json::from(*index));
+            }
+            Some(InstanceKey::Str(key)) => {
+                out.insert("index".into(), Json::from(key.as_str()));
+            }
+            None => {}
         }
     }
     out

@@ -3,12 +3,14 @@
 
 use plinth_sdk::{Schema, Value};
 
-use super::address::{address_sort_key, InstanceAddress};
+use plinth_state::{InstanceAddr, Mode};
+
+use super::address::address_sort_key;
 use super::body::{content, Options};
 use super::diff::{entry, Item, Mark, NULL};
-use super::reason::Reason;
+use super::reason;
 use super::write::{Writer, BOLD};
-use crate::plan::{Action, Drift, OutputChange, Plan, PlanMode, ResourceChange};
+use crate::plan::{Action, Drift, OutputChange, Plan, PlanMode, Reason, ResourceChange};
 
 /// The rule between the drift report and the plan.
 const RULE: &str = "─────────────────────────────────────────────────────────────────────────────";
@@ -32,7 +34,7 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
         refresh_only_conclusion(&mut w, plan);
         return w.finish();
     }
-    let mut actions: Vec<&ResourceChange> = plan.actions().collect();
+    let mut actions: Vec<&ResourceChange> = plan.effective_changes().collect();
     actions.sort_by_cached_key(|c| address_sort_key(&c.address));
     let mut outputs: Vec<&OutputChange> = plan
         .outputs
@@ -87,7 +89,10 @@ fn drift_section(w: &mut Writer, plan: &Plan, schemas: &dyn Fn(&str) -> Option<S
             Some(after) => (Mark::Update, "has changed", after),
             None => (Mark::Delete, "has been deleted", NULL),
         };
-        let data = InstanceAddress::parse(&d.address).is_some_and(|a| a.data);
+        let data = d
+            .address
+            .parse::<InstanceAddr>()
+            .is_ok_and(|a| a.mode == Mode::Data);
         w.bold(&format!("  # {} {phrase}", d.address));
         let schema = schemas(&d.type_name);
         let options = Options {
@@ -164,19 +169,25 @@ fn resource_change(
     change: &ResourceChange,
     schemas: &dyn Fn(&str) -> Option<Schema>,
 ) {
-    let reason = Reason::of(change);
     let phrase = match change.action {
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
-        Action::Replace if reason == Some(Reason::Tainted) => "is tainted, so must be replaced",
-        Action::Replace if reason == Some(Reason::Requested) => "will be replaced, as requested",
+        Action::Replace if change.reason == Some(Reason::ReplaceBecauseTainted) => {
+            "is tainted, so must be replaced"
+        }
+        Action::Replace if change.reason == Some(Reason::ReplaceByRequest) => {
+            "will be replaced, as requested"
+        }
+        Action::Replace if change.reason == Some(Reason::ReplaceByTriggers) => {
+            "will be replaced due to changes in replace_triggered_by"
+        }
         Action::Replace => "must be replaced",
         Action::Delete => "will be destroyed",
         Action::Read => "will be read during apply",
         Action::NoOp => "has no changes",
     };
-    w.bold(&format!("  # {} {phrase}", change.address));
-    if let Some(explanation) = reason.and_then(|r| r.explanation(&change.address)) {
+    w.bold(&format!("  # {} {phrase}", change.object_address()));
+    if let Some(explanation) = reason::explanation(change) {
         w.bold(&format!("  # {explanation}"));
     }
     let schema = schemas(&change.type_name);
@@ -206,8 +217,10 @@ fn resource_change(
 
 /// `resource "aws_vpc" "main"` or `data "aws_ami" "ubuntu"`.
 pub(crate) fn block_head(address: &str, type_name: &str, data: bool) -> String {
-    let name = InstanceAddress::parse(address)
+    let name = address
+        .parse::<InstanceAddr>()
         .map(|a| a.name)
+        .ok()
         .unwrap_or_else(|| address.to_string());
     let keyword = if data { "data" } else { "resource" };
     format!("{keyword} {} {}", quoted(type_name), quoted(&name))

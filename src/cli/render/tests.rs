@@ -6,9 +6,8 @@ use std::path::PathBuf;
 
 use plinth_sdk::{Attribute, NestedBlock, Schema, Type, Value};
 
-use super::address::InstanceAddress;
 use super::{plan_to_json, render_instance, render_outputs, render_plan};
-use crate::plan::{Action, Drift, OutputChange, Plan, PlanMode, ResourceChange};
+use crate::plan::{Action, Drift, OutputChange, Plan, PlanMode, Reason, ResourceChange};
 
 /// Appears only inside sensitive values; must never be printed.
 const SECRET: &str = "hunter2-SECRET";
@@ -115,9 +114,13 @@ fn change(
     after: Option<Value>,
 ) -> ResourceChange {
     let data = address.starts_with("data.");
-    let type_name = InstanceAddress::parse(address).unwrap().type_name;
+    let type_name = address
+        .parse::<plinth_state::InstanceAddr>()
+        .unwrap()
+        .type_name;
     ResourceChange {
         address: address.to_string(),
+        deposed: None,
         data,
         type_name,
         provider: "aws".to_string(),
@@ -241,13 +244,14 @@ fn full_plan() -> Plan {
         Some(vpc("10.1.0.0/16", Value::Unknown)),
     );
     replace_vpc.replace_paths = vec!["cidr_block".into()];
+    replace_vpc.reason = Some(Reason::ReplaceBecauseCannotUpdate);
     let mut tainted = change(
         "docker_container.web",
         Action::Replace,
         Some(container(s("c0ffee"), vec![(80, 8080), (443, 8443)])),
         Some(container(Value::Unknown, vec![(80, 8080), (443, 9443)])),
     );
-    tainted.reason = Some("tainted".into());
+    tainted.reason = Some(Reason::ReplaceBecauseTainted);
     tainted.create_before_destroy = true;
     tainted.provider = "docker".into();
     let mut removed = change(
@@ -256,7 +260,7 @@ fn full_plan() -> Plan {
         Some(vpc("10.9.0.0/16", s("vpc-9"))),
         None,
     );
-    removed.reason = Some("removed from configuration".into());
+    removed.reason = Some(Reason::DeleteBecauseNoResourceConfig);
     let mut read = change(
         "data.aws_ami.ubuntu",
         Action::Read,
@@ -267,7 +271,7 @@ fn full_plan() -> Plan {
             ("name_regex", s("^ubuntu-")),
         ])),
     );
-    read.reason = Some("config refers to values not yet known".into());
+    read.reason = Some(Reason::ReadBecauseConfigUnknown);
     let forced_before = instance("t3.micro", "", vec![]);
     let forced_after = instance(
         "t3.micro",
@@ -280,12 +284,13 @@ fn full_plan() -> Plan {
         Some(forced_before),
         Some(forced_after),
     );
-    forced.reason = Some("-replace".into());
+    forced.reason = Some(Reason::ReplaceByRequest);
     let same = vpc("10.2.0.0/16", s("vpc-2"));
 
     Plan {
-        format_version: 1,
+        format_version: 2,
         mode: PlanMode::Normal,
+        actions: vec![],
         changes: vec![
             change("aws_instance.web[0]", Action::Create, None, Some(created)),
             change(

@@ -499,3 +499,46 @@ async fn an_unrecorded_container_of_the_same_address_is_replaced_others_conflict
         .await
         .expect("delete");
 }
+
+/// Regression: a destroy run after a killed destroy failed once with Docker's "removal of
+/// container … is already in progress" (409); a delete of a container already being removed
+/// now waits for that removal instead. Two deletes race on each of several containers.
+#[tokio::test]
+async fn delete_of_a_container_already_being_removed_waits_for_it() {
+    if !docker_available() {
+        return;
+    }
+    let scope = Scope::new();
+    let provider = provider().await;
+    let image = support::test_image();
+    let mut created = Vec::new();
+    for index in 0..6 {
+        let name = scope.name(&format!("twice{index}"));
+        let planned = obj(vec![
+            ("name", Value::from(name.as_str())),
+            ("image", Value::from(image)),
+            ("command", strings(&["sleep", "600"])),
+            ("must_run", Value::Bool(true)),
+            ("id", Value::Unknown),
+            ("exit_code", Value::Unknown),
+            ("network_data", Value::Unknown),
+        ]);
+        let value = provider
+            .create("docker_container", planned, &plinth_sdk::Origin::default())
+            .await
+            .unwrap_or_else(|e| panic!("create {name}: {}", e.diagnostics));
+        created.push((name, value));
+    }
+    for (name, value) in created {
+        let (first, second) = tokio::join!(
+            provider.delete("docker_container", value.clone()),
+            provider.delete("docker_container", value.clone()),
+        );
+        assert!(first.is_ok(), "{name}: {}", first.unwrap_err());
+        assert!(second.is_ok(), "{name}: {}", second.unwrap_err());
+        assert!(
+            docker(&["inspect", &name]).is_err(),
+            "{name} still exists after both deletes"
+        );
+    }
+}

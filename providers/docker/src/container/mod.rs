@@ -20,7 +20,7 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::{stream, StreamExt};
-use plinth_sdk::{CreateError, Diagnostics, Origin, Value};
+use plinth_sdk::{CreateError, Diagnostic, Diagnostics, Origin, Value};
 
 use crate::attrs::{self, MANAGED_LABEL};
 use crate::client::{failed, is_not_found};
@@ -218,6 +218,7 @@ pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     match docker.remove_container(id, Some(options)).await {
         Ok(()) => Ok(()),
         Err(e) if is_not_found(&e) => Ok(()),
+        Err(e) if is_removal_in_progress(&e) => wait_until_removed(docker, id, &prior).await,
         Err(e) => Err(failed(
             format!(
                 "deleting container \"{}\" failed",
@@ -226,6 +227,46 @@ pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
             &e,
         )
         .into()),
+    }
+}
+
+/// How long a delete waits for a removal someone else started (a killed run, say).
+const REMOVAL_WAIT: Duration = Duration::from_secs(120);
+
+/// Whether Docker refused a removal because one is already under way.
+fn is_removal_in_progress(error: &bollard::errors::Error) -> bool {
+    matches!(
+        error,
+        bollard::errors::Error::DockerResponseServerError { status_code: 409, message }
+            if message.contains("already in progress")
+    )
+}
+
+/// Waits until the container another removal is deleting is gone.
+async fn wait_until_removed(docker: &Docker, id: &str, prior: &Value) -> Result<(), Diagnostics> {
+    let started = std::time::Instant::now();
+    loop {
+        match docker
+            .inspect_container(id, None::<InspectContainerOptions>)
+            .await
+        {
+            Err(e) if is_not_found(&e) => return Ok(()),
+            Err(e) => {
+                return Err(failed("waiting for a container removal failed", &e).into());
+            }
+            Ok(_) if started.elapsed() > REMOVAL_WAIT => {
+                return Err(Diagnostic::error(format!(
+                    "container \"{}\" is still being removed",
+                    attrs::string(prior, "name").unwrap_or(id)
+                ))
+                .with_detail(format!(
+                    "Docker was already removing it and had not finished after {}s.",
+                    REMOVAL_WAIT.as_secs()
+                ))
+                .into());
+            }
+            Ok(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod apply_cmd;
 pub mod args;
+pub mod backend;
 pub mod diagnostics;
 pub mod info_cmd;
 pub mod misc_cmd;
@@ -12,6 +13,7 @@ pub mod plan_cmd;
 pub mod render;
 pub mod setup;
 pub mod state_cmd;
+pub mod workspace_cmd;
 
 use std::collections::BTreeMap;
 
@@ -101,7 +103,11 @@ pub fn main() -> i32 {
     }
     let color = setup::color(cli.no_color);
     let outcome = match cli.command {
-        Command::Init => misc_cmd::init(color),
+        Command::Init {
+            backend_config,
+            migrate_state,
+        } => misc_cmd::init(&backend_config, migrate_state, color),
+        Command::Workspace(sub) => workspace_cmd::run(sub),
         Command::Validate { json } => misc_cmd::validate(json, color),
         Command::Fmt {
             check,

@@ -48,6 +48,12 @@ if [[ ! -x .venv/bin/moto_server ]]; then
 fi
 export PLINTH_MOTO_SERVER="$root/.venv/bin/moto_server"
 
+# The pg backend's tests start their own PostgreSQL clusters from Debian's server binaries.
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  log "installing postgresql"
+  apt_install postgresql || install_failed "could not install postgresql"
+fi
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 

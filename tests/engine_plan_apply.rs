@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use plinth::apply::journal::JournalWriter;
 use plinth::apply::progress::Printer;
@@ -14,7 +13,7 @@ use plinth::graph;
 use plinth::plan::planner::{self, PlanInput, PlanOptions};
 use plinth::plan::{Action, Plan, PlanMode};
 use plinth_sdk::Value;
-use plinth_state::{Journal, LocalBackend, State};
+use plinth_state::{State, StateBackend};
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -33,8 +32,8 @@ impl Fixture {
         std::fs::write(path, text).unwrap();
     }
 
-    fn backend(&self) -> LocalBackend {
-        LocalBackend::new(self.dir.path().join("plinth.tfstate"))
+    fn backend(&self) -> StateBackend {
+        StateBackend::local(self.dir.path().join("plinth.tfstate")).unwrap()
     }
 
     fn plan(&self, mode: PlanMode, vars: &[(&str, Value)]) -> (Plan, State) {
@@ -76,14 +75,10 @@ impl Fixture {
         let order = graph::check::order(&graph, &config).unwrap();
         let providers = Providers::new(&[plinth::builtin::terraform_data::factory]);
         let backend = self.backend();
-        let journal = Arc::new(Mutex::new(Journal::open(backend.path(), &state).unwrap()));
+        let journal = backend.journal(&state).unwrap();
         let for_writer = journal.clone();
         let writer = JournalWriter::start(Box::new(move |entries| {
-            for_writer
-                .lock()
-                .unwrap()
-                .append(entries)
-                .map_err(|e| e.to_string())
+            for_writer.append(entries).map_err(|e| e.to_string())
         }));
         let input = ApplyInput {
             config: &config,
@@ -102,12 +97,7 @@ impl Fixture {
         assert!(!applied.diagnostics.has_errors(), "{}", applied.diagnostics);
         let mut new_state = applied.state;
         new_state.serial += 1;
-        Arc::try_unwrap(journal)
-            .unwrap()
-            .into_inner()
-            .unwrap()
-            .finish(&new_state)
-            .unwrap();
+        journal.finish(&new_state, "apply").unwrap();
         (plan, backend.load().unwrap())
     }
 }

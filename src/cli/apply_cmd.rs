@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use plinth_sdk::{Diagnostic, Diagnostics, Value};
-use plinth_state::{Journal, LocalBackend, State};
+use plinth_state::{State, StateBackend};
 use tokio::runtime::Runtime;
 
 use crate::apply::interrupt::{self, Interrupt};
@@ -129,21 +129,16 @@ pub fn execute(
     providers: &Providers,
     plan: &Plan,
     state: State,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     parallelism: usize,
 ) -> Result<(Counts, Diagnostics), Failure> {
     if !plan.has_changes() && plan.drift.is_empty() {
         return Ok((Counts::default(), Diagnostics::new()));
     }
-    let journal = Journal::open(backend.path(), &state).map_err(setup::state_error)?;
-    let shared = Arc::new(Mutex::new(Some(journal)));
-    let for_writer = shared.clone();
+    let journal = backend.journal(&state).map_err(setup::state_error)?;
+    let for_writer = journal.clone();
     let writer = JournalWriter::start(Box::new(move |entries| {
-        let mut guard = for_writer.lock().unwrap_or_else(|p| p.into_inner());
-        match guard.as_mut() {
-            Some(journal) => journal.append(entries).map_err(|e| e.to_string()),
-            None => Err("the journal is closed".into()),
-        }
+        for_writer.append(entries).map_err(|e| e.to_string())
     }));
     let workspace = setup::workspace();
     let interrupt = Arc::new(Interrupt::default());
@@ -167,16 +162,20 @@ pub fn execute(
     drop(writer);
     let mut new_state = applied.state;
     new_state.serial += 1;
-    let journal = shared.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some(journal) = journal {
-        journal.finish(&new_state).map_err(setup::state_error)?;
-    }
+    let operation = if plan.mode == PlanMode::Destroy {
+        "destroy"
+    } else {
+        "apply"
+    };
+    journal
+        .finish(&new_state, operation)
+        .map_err(setup::state_error)?;
     Ok((applied.counts, applied.diagnostics))
 }
 
 /// Prints the root outputs after an apply, sensitive ones hidden.
-pub fn print_outputs(backend: &LocalBackend) {
-    let Ok(state) = backend.load() else { return };
+pub fn print_outputs(backend: &StateBackend) {
+    let Ok(state) = backend.peek() else { return };
     if state.outputs.is_empty() {
         return;
     }

@@ -36,7 +36,17 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the providers and backend a configuration needs.
-    Init,
+    Init {
+        /// A backend setting KEY=VALUE, or a file of settings (repeatable).
+        #[arg(long = "backend-config", value_name = "KEY=VALUE|FILE")]
+        backend_config: Vec<String>,
+        /// Copy the state (and its history) of the previous backend into the new one.
+        #[arg(long = "migrate-state")]
+        migrate_state: bool,
+    },
+    /// Manage workspaces: one state per workspace.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
     /// Check the configuration for errors without touching state or infrastructure.
     Validate {
         /// Print diagnostics as JSON.
@@ -149,8 +159,49 @@ pub enum StateCommand {
         /// Lock flags.
         #[command(flatten)]
         lock: LockArgs,
-        /// The state file to push.
+        /// The state file to push (plinth's format or a Terraform v4 state).
         path: PathBuf,
+    },
+    /// List the kept state versions: serial, time, who, operation, resource count.
+    History {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore an old state version as a new serial (the history is never rewritten).
+    Rollback {
+        /// Lock flags.
+        #[command(flatten)]
+        lock: LockArgs,
+        /// The serial to restore (see `state history`).
+        serial: u64,
+    },
+}
+
+/// `workspace` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Create a workspace and select it.
+    New {
+        /// The workspace name.
+        name: String,
+    },
+    /// Select a workspace.
+    Select {
+        /// The workspace name.
+        name: String,
+    },
+    /// List the workspaces, the selected one marked with `*`.
+    List,
+    /// Print the selected workspace.
+    Show,
+    /// Delete a workspace and its state.
+    Delete {
+        /// Delete even when its state still holds resources.
+        #[arg(long)]
+        force: bool,
+        /// The workspace name.
+        name: String,
     },
 }
 

@@ -9,6 +9,7 @@ use plinth_state::{Instance, Mode as StateMode, Status};
 use tokio::runtime::Runtime;
 
 use crate::cli::args::{LockArgs, VarArgs};
+use crate::cli::backend;
 use crate::cli::setup;
 use crate::cli::{print_warnings, Failure, Outcome};
 use crate::config::Mode;
@@ -18,9 +19,10 @@ use crate::graph::NodeKind;
 use crate::plan::diff;
 use plinth_state::addr::without_keys;
 
-/// `plinth init`: checks that every provider the configuration needs is built in and that the
-/// backend is supported.
-pub fn init(color: bool) -> Outcome {
+/// `plinth init`: checks that every provider the configuration needs is built in, resolves and
+/// saves the backend settings (`-backend-config` included) and, with `-migrate-state`, copies
+/// every workspace's state and history from the previously initialised backend.
+pub fn init(backend_config: &[String], migrate_state: bool, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
     let providers = Providers::new(&setup::factories());
@@ -34,7 +36,9 @@ pub fn init(color: bool) -> Outcome {
             )));
         }
     }
-    if let Err(d) = setup::backend(&loaded.config) {
+    let overrides = backend::parse_backend_config(backend_config)?;
+    let settings = backend::settings_from_config(&loaded.config, &overrides)?;
+    if let Err(d) = backend::open_settings(&loaded.config, &settings, "default") {
         diags.extend(d);
     }
     diags.extend(crate::plan::validate::check(&loaded.config, &providers));
@@ -45,7 +49,25 @@ pub fn init(color: bool) -> Outcome {
         });
     }
     print_warnings(&diags, &sources, color);
-    println!("Initializing the backend...\nInitializing provider plugins...");
+    println!("Initializing the backend...");
+    let previous = backend::saved()
+        .settings
+        .unwrap_or_else(plinth_state::settings::BackendSettings::default_local);
+    if previous != settings {
+        if migrate_state {
+            migrate(&loaded.config, &previous, &settings)?;
+        } else if previous.kind != settings.kind || !previous.values.is_empty() {
+            println!(
+                "The backend changed from \"{}\" to \"{}\"; run `plinth init -migrate-state` to copy the existing state.",
+                previous.kind, settings.kind
+            );
+        }
+    }
+    backend::save(&backend::Saved {
+        settings: Some(settings),
+        overrides,
+    })?;
+    println!("Initializing provider plugins...");
     for node in loaded.graph.graph.node_weights() {
         if let NodeKind::Provider(key) = &node.kind {
             println!("- {key}: built in");
@@ -53,6 +75,38 @@ pub fn init(color: bool) -> Outcome {
     }
     println!("\nplinth has been successfully initialized!");
     Ok(0)
+}
+
+/// Copies each workspace's state and history from `previous` to `next`, under both locks.
+fn migrate(
+    config: &crate::config::Config,
+    previous: &plinth_state::settings::BackendSettings,
+    next: &plinth_state::settings::BackendSettings,
+) -> Result<(), Failure> {
+    let lock_args = LockArgs {
+        lock: true,
+        lock_timeout: "0s".into(),
+    };
+    let names = backend::open_settings(config, previous, "default")?
+        .workspaces()
+        .map_err(setup::state_error)?;
+    for name in names {
+        let from = backend::open_settings(config, previous, &name)?;
+        let to = backend::open_settings(config, next, &name)?;
+        let _from_lock = setup::lock(&from, &lock_args, "init -migrate-state")?;
+        let _to_lock = setup::lock(&to, &lock_args, "init -migrate-state")?;
+        let current = from.peek().map_err(setup::state_error)?;
+        if current.serial == 0 && current.instances.is_empty() && current.outputs.is_empty() {
+            continue;
+        }
+        let copied = to.migrate_from(&from).map_err(setup::state_error)?;
+        println!(
+            "Migrated workspace \"{name}\" ({copied} version(s)) from {} to {}.",
+            from.describe(),
+            to.describe()
+        );
+    }
+    Ok(())
 }
 
 /// `plinth validate`.
@@ -294,7 +348,9 @@ pub fn import(
         },
     );
     state.serial += 1;
-    backend.write(&state).map_err(setup::state_error)?;
+    backend
+        .write_as(&state, "import", plinth_state::WriteCheck::Continue)
+        .map_err(setup::state_error)?;
     println!("{address}: Import prepared!\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour plinth state and will henceforth be managed by plinth.");
     Ok(0)
 }

@@ -5,6 +5,7 @@
 
 pub mod apply_cmd;
 pub mod args;
+pub mod backend;
 pub mod diagnostics;
 pub mod info_cmd;
 pub mod misc_cmd;
@@ -12,6 +13,7 @@ pub mod plan_cmd;
 pub mod render;
 pub mod setup;
 pub mod state_cmd;
+pub mod workspace_cmd;
 
 use std::collections::BTreeMap;
 
@@ -113,20 +115,27 @@ pub fn main() -> i32 {
     }
 }
 
-/// Runs one command; those that talk to providers share the process's one async runtime.
+/// Runs one command. Every command shares the process's one async runtime: those that talk to
+/// providers run on it, and state backends drive their stores on it (it is entered here, so
+/// they find it).
 fn run(command: Command, color: bool) -> Outcome {
-    let runtime = || setup::runtime().map_err(Failure::from);
+    let runtime = setup::runtime().map_err(Failure::from)?;
+    let _context = runtime.enter();
     match command {
-        Command::Init => misc_cmd::init(color),
+        Command::Init {
+            backend_config,
+            migrate_state,
+        } => misc_cmd::init(&backend_config, migrate_state, color),
+        Command::Workspace(sub) => workspace_cmd::run(sub),
         Command::Validate { json } => misc_cmd::validate(json, color),
         Command::Fmt {
             check,
             recursive,
             paths,
         } => misc_cmd::fmt(check, recursive, &paths),
-        Command::Plan(args) => plan_cmd::plan(&runtime()?, &args, color),
-        Command::Apply(args) => apply_cmd::apply(&runtime()?, &args, false, color),
-        Command::Destroy(args) => apply_cmd::apply(&runtime()?, &args, true, color),
+        Command::Plan(args) => plan_cmd::plan(&runtime, &args, color),
+        Command::Apply(args) => apply_cmd::apply(&runtime, &args, false, color),
+        Command::Destroy(args) => apply_cmd::apply(&runtime, &args, true, color),
         Command::Output { json, raw, name } => info_cmd::output(json, raw, name.as_deref()),
         Command::Show { json, planfile } => info_cmd::show(json, planfile.as_deref(), color),
         Command::Graph => info_cmd::graph(),
@@ -136,7 +145,7 @@ fn run(command: Command, color: bool) -> Outcome {
             lock,
             address,
             id,
-        } => misc_cmd::import(&runtime()?, &vars, &lock, &address, &id),
+        } => misc_cmd::import(&runtime, &vars, &lock, &address, &id),
         Command::ForceUnlock { id, .. } => misc_cmd::force_unlock(&id),
     }
 }

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use petgraph::graph::NodeIndex;
 use plinth_sdk::{Diagnostic, Diagnostics, ProviderFactory, Value};
-use plinth_state::{LocalBackend, LockGuard, LockInfo, State, StateError};
+use plinth_state::{HeldLock, LockInfo, State, StateBackend, StateError};
 
 use crate::cli::args::{parse_duration, LockArgs, VarArgs};
 use crate::config::{self, Config, VarOptions};
@@ -60,34 +60,9 @@ pub fn factories() -> Vec<ProviderFactory> {
     list
 }
 
-/// The default state file name.
-pub const DEFAULT_STATE_FILE: &str = "plinth.tfstate";
-
-/// The state backend the configuration asks for (the local file by default).
-pub fn backend(config: &Config) -> Result<LocalBackend, Diagnostics> {
-    let Some(b) = &config.root.terraform.backend else {
-        return Ok(LocalBackend::new(PathBuf::from(DEFAULT_STATE_FILE)));
-    };
-    if b.kind != "local" {
-        return Err(
-            Diagnostic::error(format!("Unsupported backend \"{}\"", b.kind))
-                .with_detail(
-                    "This version of plinth stores state in a local file only (backend \"local\").",
-                )
-                .with_span(b.span.clone())
-                .into(),
-        );
-    }
-    match b.body.attributes.iter().find(|a| a.name == "path") {
-        None => Ok(LocalBackend::new(PathBuf::from(DEFAULT_STATE_FILE))),
-        Some(a) => match &a.expr.expr {
-            hcl::Expression::String(s) => Ok(LocalBackend::new(PathBuf::from(s))),
-            _ => Err(Diagnostic::error("Invalid backend setting")
-                .with_detail("path must be a literal string.")
-                .with_span(a.expr.span.clone())
-                .into()),
-        },
-    }
+/// The state backend the configuration asks for, at the current workspace.
+pub fn backend(config: &Config) -> Result<StateBackend, Diagnostics> {
+    crate::cli::backend::open(config)
 }
 
 /// A state error as a diagnostic.
@@ -97,36 +72,43 @@ pub fn state_error(e: StateError) -> Diagnostics {
         .into()
 }
 
-/// Takes the state lock unless -lock=false; warns when a dead holder's lock was broken.
+/// Takes the state lock unless -lock=false; warns when a dead holder's lock or an expired
+/// lease was taken over.
 pub fn lock(
-    backend: &LocalBackend,
+    backend: &StateBackend,
     args: &LockArgs,
     operation: &str,
-) -> Result<Option<LockGuard>, Diagnostics> {
+) -> Result<Option<HeldLock>, Diagnostics> {
     if !args.lock {
         return Ok(None);
     }
     let timeout = parse_duration(&args.lock_timeout).map_err(|e| {
         Diagnostics::from(Diagnostic::error("Invalid -lock-timeout").with_detail(e))
     })?;
-    let guard = backend.lock(LockInfo::current(operation), timeout).map_err(|e| {
+    let held = backend.lock(LockInfo::current(operation), timeout).map_err(|e| {
         Diagnostics::from(Diagnostic::error("Error acquiring the state lock").with_detail(format!(
             "{e}\n\nplinth acquires a state lock to protect the state from being written by multiple users at the same time. Please resolve the issue above and try again. If the holder is gone, `plinth force-unlock LOCK_ID` removes the lock."
         )))
     })?;
-    if let Some(stale) = guard.broke_stale() {
+    if let Some(stale) = held.took_over() {
+        let why = match stale.expires {
+            Some(expires) if expires < chrono::Utc::now() => {
+                format!("its lease expired at {}", expires.to_rfc3339())
+            }
+            _ => format!("pid {} is no longer running", stale.pid),
+        };
         eprintln!(
-            "Warning: broke a stale state lock held by {} (pid {}, no longer running) for {} since {}",
-            stale.who, stale.pid, stale.operation, stale.created
+            "Warning: took over a stale state lock {} held by {} for {} since {}: {why}",
+            stale.id, stale.who, stale.operation, stale.created
         );
     }
-    Ok(Some(guard))
+    Ok(Some(held))
 }
 
-/// Loads state. Holding the lock, a journal left by a killed run is replayed into the state
-/// file; without the lock (read-only commands, `-lock=false`) it is only folded in memory, since
-/// it may belong to a run still going.
-pub fn load_state(backend: &LocalBackend, lock: &Option<LockGuard>) -> Result<State, Diagnostics> {
+/// Loads state. Holding the lock, a journal left by a killed run is replayed into the state;
+/// without the lock (read-only commands, `-lock=false`) it is only folded in memory, since it
+/// may belong to a run still going.
+pub fn load_state(backend: &StateBackend, lock: &Option<HeldLock>) -> Result<State, Diagnostics> {
     if lock.is_none() {
         return backend.peek().map_err(state_error);
     }
@@ -135,7 +117,7 @@ pub fn load_state(backend: &LocalBackend, lock: &Option<LockGuard>) -> Result<St
         eprintln!(
             "Note: recovered {} operation(s) from the journal of an interrupted run into {}.",
             loaded.replayed,
-            backend.path().display()
+            backend.describe()
         );
     }
     Ok(loaded.state)
@@ -145,9 +127,9 @@ pub fn load_state(backend: &LocalBackend, lock: &Option<LockGuard>) -> Result<St
 /// the lock (unless `-lock=false`) and the state, a leftover journal replayed.
 pub struct Opened {
     /// Where the state lives.
-    pub backend: LocalBackend,
+    pub backend: StateBackend,
     /// The lock, held until this is dropped.
-    pub lock: Option<LockGuard>,
+    pub lock: Option<HeldLock>,
     /// The state.
     pub state: State,
 }
@@ -190,7 +172,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Diagnostics> {
         })
 }
 
-/// `terraform.workspace`: TF_WORKSPACE or `default`.
+/// `terraform.workspace`: the selected workspace.
 pub fn workspace() -> String {
-    std::env::var("TF_WORKSPACE").unwrap_or_else(|_| "default".to_string())
+    crate::cli::backend::current_workspace()
 }

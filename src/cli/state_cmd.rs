@@ -1,11 +1,12 @@
-//! `plinth state list|show|mv|rm|pull|push`: inspect and edit state, always through the
-//! state crate, under the lock, writing a new serial with a backup of the previous file.
+//! `plinth state list|show|mv|rm|pull|push|history|rollback`: inspect and edit state, always
+//! through the state backend, under the lock, writing a new serial (the previous one stays in
+//! the history).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use plinth_sdk::Diagnostic;
-use plinth_state::{LocalBackend, State};
+use plinth_state::{State, StateBackend, WriteCheck};
 
 use crate::cli::args::StateCommand;
 use crate::cli::setup;
@@ -13,7 +14,7 @@ use crate::cli::{Failure, Outcome};
 use crate::engine::providers::Providers;
 use plinth_state::addr::without_keys;
 
-fn open_backend() -> Result<LocalBackend, Failure> {
+fn open_backend() -> Result<StateBackend, Failure> {
     let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
     Ok(setup::backend(&config)?)
 }
@@ -65,7 +66,9 @@ pub fn run(command: StateCommand) -> Outcome {
             let mut state = setup::load_state(&backend, &lock_guard)?;
             let moved = move_addresses(&mut state, &source, &destination)?;
             state.serial += 1;
-            backend.write(&state).map_err(setup::state_error)?;
+            backend
+                .write_as(&state, "state mv", WriteCheck::Continue)
+                .map_err(setup::state_error)?;
             println!(
                 "Move \"{source}\" to \"{destination}\"\nSuccessfully moved {moved} object(s)."
             );
@@ -100,7 +103,9 @@ pub fn run(command: StateCommand) -> Outcome {
                 !forget
             });
             state.serial += 1;
-            backend.write(&state).map_err(setup::state_error)?;
+            backend
+                .write_as(&state, "state rm", WriteCheck::Continue)
+                .map_err(setup::state_error)?;
             println!(
                 "Successfully removed {} resource instance(s).",
                 doomed.len()
@@ -118,7 +123,7 @@ pub fn run(command: StateCommand) -> Outcome {
                 Diagnostic::error(format!("Failed to read {}", path.display()))
                     .with_detail(e.to_string())
             })?;
-            let pushed = plinth_state::decode(&bytes).map_err(|e| {
+            let mut pushed = plinth_state::tfstate::decode_any(&bytes).map_err(|e| {
                 Diagnostic::error(format!("Failed to read state file {}", path.display()))
                     .with_detail(e.to_string())
             })?;
@@ -137,7 +142,56 @@ pub fn run(command: StateCommand) -> Outcome {
                         .into());
                 }
             }
-            backend.write(&pushed).map_err(setup::state_error)?;
+            let check = if force || !existing {
+                WriteCheck::Force
+            } else {
+                if pushed.serial == current.serial {
+                    pushed.serial += 1;
+                }
+                WriteCheck::Continue
+            };
+            backend
+                .write_as(&pushed, "state push", check)
+                .map_err(setup::state_error)?;
+            Ok(0)
+        }
+        StateCommand::History { json } => {
+            let history = backend.history().map_err(setup::state_error)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&history).unwrap_or_default()
+                );
+                return Ok(0);
+            }
+            if history.is_empty() {
+                println!("No state history in {}.", backend.describe());
+                return Ok(0);
+            }
+            println!(
+                "{:>8}  {:<25}  {:<24}  {:<20}  {:>9}",
+                "SERIAL", "WRITTEN", "WHO", "OPERATION", "RESOURCES"
+            );
+            for meta in history {
+                println!(
+                    "{:>8}  {:<25}  {:<24}  {:<20}  {:>9}",
+                    meta.serial,
+                    meta.written.format("%Y-%m-%dT%H:%M:%SZ"),
+                    meta.who,
+                    meta.operation,
+                    meta.resources
+                );
+            }
+            Ok(0)
+        }
+        StateCommand::Rollback { lock, serial } => {
+            let _held = setup::lock(&backend, &lock, "state rollback")?;
+            let restored = backend.rollback(serial).map_err(setup::state_error)?;
+            println!(
+                "Restored serial {serial} as serial {} ({} resource instance(s)); the history is unchanged.",
+                restored.serial,
+                restored.instances.len()
+            );
             Ok(0)
         }
     }

@@ -21,7 +21,7 @@ use super::types::parse_type;
 const VARIABLE_ARGUMENTS: &[&str] = &["type", "default", "description", "sensitive", "nullable"];
 const OUTPUT_ARGUMENTS: &[&str] = &["value", "description", "sensitive", "depends_on"];
 const TERRAFORM_ARGUMENTS: &[&str] = &["required_version"];
-const TERRAFORM_BLOCKS: &[&str] = &["required_providers", "backend"];
+const TERRAFORM_BLOCKS: &[&str] = &["required_providers", "backend", "encryption"];
 
 /// Decodes a `variable` block, checking its type constraint and default.
 pub fn decode_variable(block: Block, diags: &mut Diagnostics) -> Option<Variable> {
@@ -249,6 +249,11 @@ pub fn decode_terraform(block: Block, settings: &mut TerraformSettings, diags: &
                     body: nested.body,
                     span: nested.span,
                 });
+            }
+            "encryption" => {
+                if check_labels(&nested, &[], diags) {
+                    settings.encryption = Some(nested);
+                }
             }
             _ => diags.push(unsupported_block(
                 &nested,

@@ -255,6 +255,8 @@ pub struct TerraformSettings {
     pub required_providers: BTreeMap<String, RequiredProvider>,
     /// `backend`.
     pub backend: Option<Backend>,
+    /// `encryption` (state and plan encryption at rest), decoded by the command line.
+    pub encryption: Option<Block>,
     /// `required_version`.
     pub required_version: Option<String>,
 }

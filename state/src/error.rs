@@ -79,23 +79,22 @@ pub enum StateError {
     },
 
     /// `force_unlock` found no lock.
-    #[error("the state at {} is not locked", path.display())]
+    #[error("the state at {location} is not locked")]
     NotLocked {
-        /// The state file.
-        path: PathBuf,
+        /// Where the state lives.
+        location: String,
     },
 
     /// A journal left by an interrupted apply does not belong to the state snapshot beside it.
     /// It is left in place so that nothing it records is lost.
     #[error(
-        "the apply journal {} records changes to state lineage {journal_lineage} serial \
+        "the apply journal {location} records changes to state lineage {journal_lineage} serial \
          {journal_serial}, but the state is lineage {state_lineage} serial {state_serial}; \
-         inspect the journal and move it away once its changes are accounted for",
-        path.display()
+         inspect the journal and move it away once its changes are accounted for"
     )]
     JournalMismatch {
-        /// The journal file.
-        path: PathBuf,
+        /// Where the journal is (a file, an S3 prefix, a table).
+        location: String,
         /// Lineage the journal was written against.
         journal_lineage: String,
         /// Serial the journal was written against.
@@ -105,9 +104,105 @@ pub enum StateError {
         /// Serial of the snapshot on disk.
         state_serial: u64,
     },
+
+    /// A remote store (S3, PostgreSQL) failed or could not be reached.
+    #[error("{backend}: could not {action}: {detail}")]
+    Remote {
+        /// The backend, e.g. `s3://bucket/key` or `pg schema plinth`.
+        backend: String,
+        /// What was being done.
+        action: String,
+        /// The store's error, with its cause chain (never credentials).
+        detail: String,
+    },
+
+    /// A compare-and-swap write found another version than the one it replaces: someone else
+    /// wrote the state since it was read. Nothing was written.
+    #[error(
+        "{location}: the state was changed by another writer since it was read (expected \
+         {expected}, found {found}); nothing was written, run the command again"
+    )]
+    Conflict {
+        /// Where the state lives.
+        location: String,
+        /// What this writer expected to replace.
+        expected: String,
+        /// What it found.
+        found: String,
+    },
+
+    /// A write would not continue the stored history: another lineage, or a serial that does
+    /// not grow. Nothing was written.
+    #[error("{location}: {reason}; nothing was written")]
+    Refused {
+        /// Where the state lives.
+        location: String,
+        /// Why the write was refused.
+        reason: String,
+    },
+
+    /// The lock this run held was taken over (its lease expired) or removed: it may not write.
+    #[error(
+        "{location}: this run no longer holds the state lock {lock_id} (its lease expired and \
+         another run took it over, or it was force-unlocked); nothing more was written"
+    )]
+    LockLost {
+        /// Where the state lives.
+        location: String,
+        /// The id of the lock that was lost.
+        lock_id: String,
+    },
+
+    /// Encryption or decryption failed: a wrong or missing key, or damaged data. Nothing was
+    /// written.
+    #[error("encryption: {detail}")]
+    Encryption {
+        /// What failed (never the key or passphrase).
+        detail: String,
+    },
+
+    /// The backend configuration is invalid.
+    #[error("backend configuration: {detail}")]
+    Config {
+        /// What is wrong and how to fix it.
+        detail: String,
+    },
+
+    /// A workspace that does not exist, or an invalid name.
+    #[error("workspace {name:?}: {reason}")]
+    Workspace {
+        /// The workspace name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl StateError {
+    /// Builds a [`StateError::Remote`] from a backend description, an action and an error with
+    /// its cause chain.
+    pub fn remote(
+        backend: impl Into<String>,
+        action: impl Into<String>,
+        error: &(dyn std::error::Error + 'static),
+    ) -> Self {
+        let mut detail = error.to_string();
+        let mut cause = error.source();
+        while let Some(inner) = cause {
+            let text = inner.to_string();
+            if !detail.contains(&text) {
+                detail.push_str(": ");
+                detail.push_str(&text);
+            }
+            cause = inner.source();
+        }
+        StateError::Remote {
+            backend: backend.into(),
+            action: action.into(),
+            detail,
+        }
+    }
+
     /// Builds an [`StateError::Io`] from an action, a path and the OS error.
     pub(crate) fn io(
         action: &'static str,

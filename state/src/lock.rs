@@ -40,6 +40,10 @@ pub struct LockInfo {
     pub created: DateTime<Utc>,
     /// The plinth version of the holder.
     pub version: String,
+    /// When the holder's lease ends unless renewed (remote backends); `None` for a lock that
+    /// lasts until released (the local lock file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<DateTime<Utc>>,
 }
 
 impl LockInfo {
@@ -54,23 +58,20 @@ impl LockInfo {
             host,
             created: Utc::now(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            expires: None,
         }
     }
 
-    /// Whether the holder is provably gone: same host, and no process with its pid exists.
-    pub fn is_stale(&self) -> bool {
-        self.host == current_host() && !process_exists(self.pid)
+    /// Whether the holder's lease ended before `now` without being renewed.
+    pub fn lease_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires.is_some_and(|expires| expires < now)
     }
-}
 
-/// A held lock, whatever the backend. Released when dropped.
-pub trait LockHandle: Send {
-    /// The lock this handle holds.
-    fn info(&self) -> &LockInfo;
-    /// The stale lock of a dead holder that was broken to take this one, if any.
-    fn broke_stale(&self) -> Option<&LockInfo>;
-    /// Releases the lock now, reporting any failure (dropping releases it silently).
-    fn release(self: Box<Self>) -> Result<(), StateError>;
+    /// Whether the holder is provably gone: same host and no process with its pid exists, or
+    /// its lease expired.
+    pub fn is_stale(&self) -> bool {
+        (self.host == current_host() && !process_exists(self.pid)) || self.lease_expired(Utc::now())
+    }
 }
 
 /// A held lock file. Dropping it removes the file if it still holds this guard's id.
@@ -93,6 +94,13 @@ impl LockGuard {
         self.broke_stale.as_ref()
     }
 
+    /// Keeps the lock file after this guard is gone (its holder releases it by id later);
+    /// returns the stale lock that was broken to take it, if any.
+    pub(crate) fn keep(mut self) -> Option<LockInfo> {
+        self.held = false;
+        self.broke_stale.take()
+    }
+
     /// Releases the lock now, reporting any failure.
     pub fn release(mut self) -> Result<(), StateError> {
         self.held = false;
@@ -106,20 +114,6 @@ impl Drop for LockGuard {
             // Nothing to report to from a destructor; `release` reports failures.
             let _ = remove_if_ours(&self.path, &self.info.id);
         }
-    }
-}
-
-impl LockHandle for LockGuard {
-    fn info(&self) -> &LockInfo {
-        LockGuard::info(self)
-    }
-
-    fn broke_stale(&self) -> Option<&LockInfo> {
-        LockGuard::broke_stale(self)
-    }
-
-    fn release(self: Box<Self>) -> Result<(), StateError> {
-        LockGuard::release(*self)
     }
 }
 
@@ -164,13 +158,9 @@ pub(crate) fn acquire(
 }
 
 /// Removes the lock at `path` only if its id is `id`; returns the removed lock.
-pub(crate) fn force_unlock(
-    path: &Path,
-    state_path: &Path,
-    id: &str,
-) -> Result<LockInfo, StateError> {
+pub(crate) fn force_unlock(path: &Path, location: &str, id: &str) -> Result<LockInfo, StateError> {
     let holder = read_lock(path)?.ok_or_else(|| StateError::NotLocked {
-        path: state_path.to_path_buf(),
+        location: location.to_string(),
     })?;
     if holder.id != id {
         return Err(StateError::LockIdMismatch {
@@ -206,7 +196,7 @@ fn try_create(path: &Path, info: &LockInfo) -> Result<bool, StateError> {
 }
 
 /// Reads the lock file; `None` when there is none.
-fn read_lock(path: &Path) -> Result<Option<LockInfo>, StateError> {
+pub(crate) fn read_lock(path: &Path) -> Result<Option<LockInfo>, StateError> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -246,7 +236,7 @@ fn break_stale(path: &Path, holder: &LockInfo) -> Result<bool, StateError> {
     }
 }
 
-fn remove_if_ours(path: &Path, id: &str) -> Result<(), StateError> {
+pub(crate) fn remove_if_ours(path: &Path, id: &str) -> Result<(), StateError> {
     match read_lock(path)? {
         Some(holder) if holder.id == id => fsio::remove_durably(path),
         _ => Ok(()),
@@ -276,7 +266,7 @@ pub(crate) fn current_host() -> String {
 }
 
 /// The user running plinth: `$USER`, `$LOGNAME`, the passwd entry for our uid, or the uid.
-fn current_user() -> String {
+pub(crate) fn current_user() -> String {
     for variable in ["USER", "LOGNAME"] {
         if let Ok(user) = std::env::var(variable) {
             if !user.is_empty() {

@@ -9,6 +9,8 @@
 // Each test binary includes this module and uses a different subset of it.
 #![allow(dead_code)]
 
+pub mod moto;
+pub mod postgres;
 pub mod state;
 
 use std::io::{Read, Write};

@@ -1,18 +1,34 @@
 //! Tests for the apply journal: replay after a kill, torn lines, mismatched snapshots.
 
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
 use super::*;
+use crate::manager::StateBackend;
 use crate::test_support::{instance, sample_state};
 
 struct Setup {
     _dir: tempfile::TempDir,
-    backend: LocalBackend,
+    path: PathBuf,
+    backend: StateBackend,
 }
 
 fn setup_with(state: &State) -> Setup {
     let dir = tempfile::tempdir().expect("tempdir");
-    let backend = LocalBackend::new(dir.path().join("terraform.tfstate"));
+    let path = dir.path().join("terraform.tfstate");
+    let backend = StateBackend::local(path.clone()).expect("backend");
     backend.write(state).expect("write snapshot");
-    Setup { _dir: dir, backend }
+    Setup {
+        _dir: dir,
+        path,
+        backend,
+    }
+}
+
+/// The journal file beside a state file.
+fn journal_path(state_path: &Path) -> PathBuf {
+    crate::fsio::with_suffix(state_path, ".journal")
 }
 
 /// Appends bytes to the journal file as a crashed or broken writer would have left them.
@@ -57,11 +73,11 @@ fn expected_after(base: &State, entries: Vec<JournalEntry>) -> State {
 fn entries_of_a_killed_run_are_replayed_on_load() {
     let base = sample_state();
     let setup = setup_with(&base);
-    let mut journal = Journal::open(setup.backend.path(), &base).expect("open");
+    let journal = setup.backend.journal(&base).expect("open");
     journal.append(&entries()[..2]).expect("append");
     journal.append(&entries()[2..]).expect("append");
     drop(journal); // the run dies: no finish
-    let journal_file = journal_path(setup.backend.path());
+    let journal_file = journal_path(&setup.path);
     assert!(journal_file.exists());
 
     let loaded = setup.backend.load_replaying().expect("loads");
@@ -82,8 +98,8 @@ fn journal_file_is_private_and_starts_with_lineage_and_serial() {
     use std::os::unix::fs::PermissionsExt;
     let base = sample_state();
     let setup = setup_with(&base);
-    let _journal = Journal::open(setup.backend.path(), &base).expect("open");
-    let path = journal_path(setup.backend.path());
+    let _journal = setup.backend.journal(&base).expect("open");
+    let path = journal_path(&setup.path);
     let mode = fs::metadata(&path).expect("journal").permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
     let text = fs::read_to_string(&path).expect("read");
@@ -97,10 +113,10 @@ fn journal_file_is_private_and_starts_with_lineage_and_serial() {
 fn torn_last_line_is_ignored() {
     let base = sample_state();
     let setup = setup_with(&base);
-    let mut journal = Journal::open(setup.backend.path(), &base).expect("open");
+    let journal = setup.backend.journal(&base).expect("open");
     journal.append(&entries()[..1]).expect("append");
     drop(journal);
-    let path = journal_path(setup.backend.path());
+    let path = journal_path(&setup.path);
     append_raw(&path, br#"{"op":"remove","addr"#);
 
     let loaded = setup.backend.load_replaying().expect("loads");
@@ -113,13 +129,16 @@ fn torn_last_line_is_ignored() {
 fn reopening_cuts_a_torn_tail_before_appending() {
     let base = sample_state();
     let setup = setup_with(&base);
-    let mut journal = Journal::open(setup.backend.path(), &base).expect("open");
+    let journal = setup.backend.journal(&base).expect("open");
     journal.append(&entries()[..1]).expect("append");
     drop(journal);
-    let path = journal_path(setup.backend.path());
+    let path = journal_path(&setup.path);
     append_raw(&path, b"{\"op\":\"put\",\"add");
 
-    let mut reopened = Journal::open(setup.backend.path(), &base).expect("reopen");
+    let reopened = StateBackend::local(setup.path.clone())
+        .expect("backend")
+        .journal(&base)
+        .expect("reopen");
     reopened.append(&entries()[1..2]).expect("append");
     drop(reopened);
     let loaded = setup.backend.load_replaying().expect("loads");
@@ -131,10 +150,10 @@ fn reopening_cuts_a_torn_tail_before_appending() {
 fn unreadable_line_before_the_end_is_corruption() {
     let base = sample_state();
     let setup = setup_with(&base);
-    let mut journal = Journal::open(setup.backend.path(), &base).expect("open");
+    let journal = setup.backend.journal(&base).expect("open");
     journal.append(&entries()[..1]).expect("append");
     drop(journal);
-    let path = journal_path(setup.backend.path());
+    let path = journal_path(&setup.path);
     append_raw(&path, b"garbage\n{\"op\":\"remove\",\"address\":\"x.y\"}\n");
     let before = fs::read(&path).expect("read");
     let error = setup.backend.load().expect_err("refused");
@@ -150,12 +169,12 @@ fn journal_of_another_lineage_is_refused_and_kept() {
     let base = sample_state();
     let setup = setup_with(&base);
     let other = State::new();
-    let mut journal = Journal::open(setup.backend.path(), &other).expect("open");
+    let journal = setup.backend.journal(&other).expect("open");
     journal.append(&entries()).expect("append");
     drop(journal);
-    let path = journal_path(setup.backend.path());
+    let path = journal_path(&setup.path);
     let journal_before = fs::read(&path).expect("read journal");
-    let state_before = fs::read(setup.backend.path()).expect("read state");
+    let state_before = fs::read(&setup.path).expect("read state");
 
     let error = setup.backend.load().expect_err("refused");
     let StateError::JournalMismatch {
@@ -170,12 +189,9 @@ fn journal_of_another_lineage_is_refused_and_kept() {
     assert_eq!(state_lineage, &base.lineage);
     assert!(error.to_string().contains(&other.lineage));
     assert_eq!(fs::read(&path).expect("journal kept"), journal_before);
-    assert_eq!(
-        fs::read(setup.backend.path()).expect("state kept"),
-        state_before
-    );
+    assert_eq!(fs::read(&setup.path).expect("state kept"), state_before);
     assert!(matches!(
-        Journal::open(setup.backend.path(), &base),
+        setup.backend.journal(&base).map(|_| ()),
         Err(StateError::JournalMismatch { .. })
     ));
 }
@@ -184,12 +200,12 @@ fn journal_of_another_lineage_is_refused_and_kept() {
 fn finish_writes_the_snapshot_and_removes_the_journal() {
     let base = sample_state();
     let setup = setup_with(&base);
-    let mut journal = Journal::open(setup.backend.path(), &base).expect("open");
+    let journal = setup.backend.journal(&base).expect("open");
     journal.append(&entries()).expect("append");
     let mut last = expected_after(&base, entries());
     last.serial += 1;
-    journal.finish(&last).expect("finish");
-    assert!(!journal_path(setup.backend.path()).exists());
+    journal.finish(&last, "apply").expect("finish");
+    assert!(!journal_path(&setup.path).exists());
     let loaded = setup.backend.load_replaying().expect("loads");
     assert_eq!((loaded.state, loaded.replayed), (last, 0));
 }
@@ -199,7 +215,7 @@ fn journal_already_folded_into_a_newer_snapshot_is_discarded() {
     // A run wrote its final snapshot and died before deleting the journal.
     let base = sample_state();
     let setup = setup_with(&base);
-    let mut journal = Journal::open(setup.backend.path(), &base).expect("open");
+    let journal = setup.backend.journal(&base).expect("open");
     journal.append(&entries()).expect("append");
     drop(journal);
     let mut last = expected_after(&base, entries());
@@ -208,14 +224,14 @@ fn journal_already_folded_into_a_newer_snapshot_is_discarded() {
 
     let loaded = setup.backend.load_replaying().expect("loads");
     assert_eq!((loaded.state, loaded.replayed), (last, 0));
-    assert!(!journal_path(setup.backend.path()).exists());
+    assert!(!journal_path(&setup.path).exists());
 }
 
 #[test]
 fn journal_older_than_a_snapshot_it_is_not_part_of_is_refused() {
     let base = sample_state();
     let setup = setup_with(&base);
-    let mut journal = Journal::open(setup.backend.path(), &base).expect("open");
+    let journal = setup.backend.journal(&base).expect("open");
     journal.append(&entries()).expect("append");
     drop(journal);
     let mut unrelated = base.clone();
@@ -229,15 +245,16 @@ fn journal_older_than_a_snapshot_it_is_not_part_of_is_refused() {
             ..
         })
     ));
-    assert!(journal_path(setup.backend.path()).exists());
+    assert!(journal_path(&setup.path).exists());
 }
 
 #[test]
 fn first_apply_killed_before_any_snapshot_is_recovered() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let backend = LocalBackend::new(dir.path().join("terraform.tfstate"));
+    let path = dir.path().join("terraform.tfstate");
+    let backend = StateBackend::local(path.clone()).expect("backend");
     let fresh = State::new();
-    let mut journal = Journal::open(backend.path(), &fresh).expect("open");
+    let journal = backend.journal(&fresh).expect("open");
     journal.append(&entries()[..1]).expect("append");
     drop(journal);
     let loaded = backend.load_replaying().expect("loads");
@@ -245,14 +262,14 @@ fn first_apply_killed_before_any_snapshot_is_recovered() {
     assert_eq!(loaded.state.lineage, fresh.lineage);
     assert_eq!(loaded.state.serial, 1);
     assert!(loaded.state.instances.contains_key("docker_container.new"));
-    assert!(backend.path().exists());
+    assert!(path.exists());
 }
 
 #[test]
 fn many_entries_in_one_append_are_all_replayed() {
     let base = sample_state();
     let setup = setup_with(&base);
-    let mut journal = Journal::open(setup.backend.path(), &base).expect("open");
+    let journal = setup.backend.journal(&base).expect("open");
     let batch: Vec<_> = (0..500)
         .map(|index| JournalEntry::Put {
             address: format!("docker_container.many[{index}]"),

@@ -3,10 +3,40 @@
 use std::os::unix::fs::PermissionsExt;
 
 use super::*;
+use crate::manager::StateBackend;
+use crate::model::State;
 use crate::test_support::{instance, sample_state};
 
-fn backend(dir: &tempfile::TempDir) -> LocalBackend {
-    LocalBackend::new(dir.path().join("terraform.tfstate"))
+/// A local state file and the backend of its default workspace.
+struct Fixture {
+    path: PathBuf,
+    backend: StateBackend,
+}
+
+impl Fixture {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn backup_path(&self) -> PathBuf {
+        fsio::with_suffix(&self.path, ".backup")
+    }
+}
+
+impl std::ops::Deref for Fixture {
+    type Target = StateBackend;
+
+    fn deref(&self) -> &StateBackend {
+        &self.backend
+    }
+}
+
+fn backend(dir: &tempfile::TempDir) -> Fixture {
+    let path = dir.path().join("terraform.tfstate");
+    Fixture {
+        backend: StateBackend::local(path.clone()).expect("backend"),
+        path,
+    }
 }
 
 fn mode_of(path: &Path) -> u32 {
@@ -36,11 +66,16 @@ fn write_then_load_round_trips_with_private_mode() {
         "no previous file, no backup"
     );
     assert_eq!(backend.load().expect("loads"), state);
-    let leftovers: Vec<_> = fs::read_dir(dir.path())
+    let mut leftovers: Vec<_> = fs::read_dir(dir.path())
         .expect("list")
         .map(|entry| entry.expect("entry").file_name())
         .collect();
-    assert_eq!(leftovers, ["terraform.tfstate"], "no temporary files left");
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        ["terraform.tfstate", "terraform.tfstate.history"],
+        "no temporary files left"
+    );
 }
 
 #[test]
@@ -95,24 +130,22 @@ fn newer_file_is_refused_and_left_untouched() {
 }
 
 #[test]
-fn backend_trait_object_loads_writes_and_locks() {
+fn lock_is_exclusive_and_force_unlock_needs_its_id() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let backend: Box<dyn Backend> = Box::new(LocalBackend::new(dir.path().join("s.tfstate")));
-    assert!(backend.describe().contains("s.tfstate"));
-    let state = sample_state();
-    backend.write(&state).expect("writes");
-    assert_eq!(backend.load().expect("loads"), state);
-    let handle = backend
+    let backend = backend(&dir);
+    assert!(backend.describe().contains("terraform.tfstate"));
+    let held = backend
         .lock(LockInfo::current("apply"), Duration::ZERO)
         .expect("locks");
+    let other = StateBackend::local(backend.path().to_path_buf()).expect("backend");
     assert!(matches!(
-        backend.lock(LockInfo::current("plan"), Duration::ZERO),
+        other.lock(LockInfo::current("plan"), Duration::ZERO),
         Err(StateError::Locked { .. })
     ));
-    assert!(handle.broke_stale().is_none());
-    let id = handle.info().id.clone();
-    handle.release().expect("releases");
-    let again = backend
+    assert!(held.took_over().is_none());
+    let id = held.info().id.clone();
+    held.release().expect("releases");
+    let again = other
         .lock(LockInfo::current("plan"), Duration::ZERO)
         .expect("relocks");
     assert!(matches!(
@@ -160,13 +193,13 @@ fn peek_folds_the_journal_in_memory_and_touches_no_file() {
     let base = sample_state();
     assert!(base.instances.contains_key("docker_network.main"));
     backend.write(&base).expect("write");
-    let mut journal = crate::Journal::open(backend.path(), &base).expect("open journal");
+    let journal = backend.journal(&base).expect("open journal");
     journal
         .append(&[crate::JournalEntry::Remove {
             address: "docker_network.main".into(),
         }])
         .expect("append");
-    let journal_path = crate::journal::journal_path(backend.path());
+    let journal_path = fsio::with_suffix(backend.path(), ".journal");
     let (snapshot, journalled) = (
         fs::read(backend.path()).expect("read"),
         fs::read(&journal_path).expect("read journal"),

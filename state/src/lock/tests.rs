@@ -136,19 +136,19 @@ fn guard_does_not_remove_a_lock_that_is_no_longer_its_own() {
 fn force_unlock_needs_the_matching_id() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = lock_file(&dir);
-    let state_path = dir.path().join("terraform.tfstate");
+    let state_path = "terraform.tfstate";
     let guard = acquire(&path, LockInfo::current("apply"), Duration::ZERO).expect("lock");
-    let error = force_unlock(&path, &state_path, "wrong-id").expect_err("wrong id refused");
+    let error = force_unlock(&path, state_path, "wrong-id").expect_err("wrong id refused");
     assert!(
         matches!(&error, StateError::LockIdMismatch { given, holder }
         if given == "wrong-id" && holder.as_ref() == guard.info())
     );
     assert!(path.exists());
-    let removed = force_unlock(&path, &state_path, &guard.info().id).expect("right id");
+    let removed = force_unlock(&path, state_path, &guard.info().id).expect("right id");
     assert_eq!(&removed, guard.info());
     assert!(!path.exists());
     assert!(matches!(
-        force_unlock(&path, &state_path, "any"),
+        force_unlock(&path, state_path, "any"),
         Err(StateError::NotLocked { .. })
     ));
 }

@@ -218,12 +218,11 @@ async fn finish(
     if let Some(secs) = rate.retry_after {
         set("retry-after", secs.to_string());
     }
-    if !bytes.is_empty() {
-        set(
-            "content-type",
-            "application/json; charset=utf-8".to_string(),
-        );
-    }
+    // DigitalOcean sets it on empty answers too (the description documents it on 204s).
+    set(
+        "content-type",
+        "application/json; charset=utf-8".to_string(),
+    );
     if record {
         let response_headers: BTreeMap<String, String> = parts
             .headers

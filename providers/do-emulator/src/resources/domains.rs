@@ -316,6 +316,31 @@ fn check_record(r: &Record) -> Result<(), ApiError> {
     }
 }
 
+/// The fields the official description requires in a new record of each type (`null` is
+/// accepted for the nullable ones, as the description allows).
+fn required_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "MX" => &["data", "priority"],
+        "CAA" | "NS" | "TXT" => &["name", "data", "flags", "tag"],
+        "SRV" => &["name", "data", "priority", "port", "flags", "tag"],
+        _ => &["name", "data"],
+    }
+}
+
+/// Refuses a new record that leaves out a field its type requires.
+fn require_fields(raw: &Value) -> Result<(), ApiError> {
+    let kind = raw
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::unprocessable("Type can't be blank"))?;
+    match required_fields(kind).iter().find(|f| raw.get(**f).is_none()) {
+        Some(field) => Err(ApiError::unprocessable(format!(
+            "{field} is required for {kind} records (null is accepted where the field does not apply)"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Applies the fields a request gives to a record.
 fn merge(record: &mut Record, req: RecordBody) {
     if let Some(name) = req.name {
@@ -348,8 +373,11 @@ fn merge(record: &mut Record, req: RecordBody) {
 pub(crate) async fn create_record(
     State(app): State<App>,
     Path(domain): Path<String>,
-    Body(req): Body<RecordBody>,
+    Body(raw): Body<Value>,
 ) -> ApiResult {
+    require_fields(&raw)?;
+    let req: RecordBody =
+        serde_json::from_value(raw).map_err(|e| ApiError::unprocessable(e.to_string()))?;
     let mut store = app.store();
     if !store.domains.contains_key(&domain) {
         return Err(ApiError::not_found());
@@ -407,6 +435,9 @@ async fn change_record(app: App, domain: String, id: String, req: RecordBody) ->
     let mut store = app.store();
     let id = find_record(&store, &domain, &id)?;
     let mut record = store.records[&id].clone();
+    if req.kind.is_none() {
+        return Err(ApiError::unprocessable("Type can't be blank"));
+    }
     if req.kind.as_ref().is_some_and(|k| *k != record.kind) {
         return Err(ApiError::unprocessable(
             "a record's type cannot change: delete it and create another",

@@ -38,7 +38,6 @@ const BY_TAG: &[&str] = &[
     "power_off",
     "shutdown",
     "enable_ipv6",
-    "enable_private_networking",
 ];
 
 /// Checks that the action can run on the Droplet now and works out its effect.

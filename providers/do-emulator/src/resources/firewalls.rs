@@ -97,11 +97,15 @@ pub(crate) fn render(f: &Firewall) -> Value {
 /// Checks a rule's protocol and ports and returns the ports as DigitalOcean stores them.
 fn normalise_ports(protocol: &str, ports: Option<&str>) -> Result<String, ApiError> {
     match protocol {
-        "icmp" => Ok("0".to_string()),
-        "tcp" | "udp" => {
+        "icmp" | "tcp" | "udp" => {
             let ports = ports.ok_or_else(|| {
-                ApiError::unprocessable(format!("ports are required for {protocol} rules"))
+                ApiError::unprocessable(format!(
+                    "ports are required for {protocol} rules (\"0\" or \"all\" for every port)"
+                ))
             })?;
+            if protocol == "icmp" {
+                return Ok("0".to_string());
+            }
             if ports == "all" || ports == "0" {
                 return Ok("0".to_string());
             }
@@ -463,7 +467,8 @@ mod tests {
     #[test]
     fn ports_are_stored_as_digitalocean_returns_them() {
         assert_eq!(normalise_ports("tcp", Some("all")).unwrap(), "0");
-        assert_eq!(normalise_ports("icmp", None).unwrap(), "0");
+        assert_eq!(normalise_ports("icmp", Some("0")).unwrap(), "0");
+        assert!(normalise_ports("icmp", None).is_err());
         assert_eq!(
             normalise_ports("tcp", Some("8000-9000")).unwrap(),
             "8000-9000"

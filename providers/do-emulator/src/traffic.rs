@@ -25,43 +25,34 @@ pub const ADMIN_PREFIX: &str = "/_emulator";
 /// Bodies larger than this are refused.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
+/// What the layer keeps of a request until its response goes out.
+struct Incoming {
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    request_id: String,
+    body: Option<Value>,
+    record: bool,
+}
+
 /// The middleware: see the module documentation.
 pub(crate) async fn layer(State(app): State<App>, request: Request, next: Next) -> Response {
     if request.uri().path().starts_with(ADMIN_PREFIX) {
         return next.run(request).await;
     }
+    let knobs = app.knobs();
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
-    let query: Vec<(String, String)> =
-        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(request.uri())
+    let (request_id, rate) = count(&app, &method, &path);
+    let mut incoming = Incoming {
+        query: axum::extract::Query::<Vec<(String, String)>>::try_from_uri(request.uri())
             .map(|q| q.0)
-            .unwrap_or_default();
-    let knobs = app.knobs();
-
-    let (request_id, rate) = {
-        let mut traffic = app.traffic();
-        traffic.requests += 1;
-        *traffic
-            .counts
-            .entry(format!("{method} {path}"))
-            .or_default() += 1;
-        if traffic.window_start.elapsed() >= Duration::from_secs(3600) {
-            traffic.window_start = Instant::now();
-            traffic.window_epoch = chrono::Utc::now().timestamp();
-            traffic.window_count = 0;
-        }
-        traffic.window_count += 1;
-        let remaining = RATE_LIMIT.saturating_sub(traffic.window_count);
-        let reset = traffic.window_epoch + 3600;
-        let n = traffic.requests;
-        (
-            format!("{n:08x}-e1a0-4b0c-9d1e-{n:012x}"),
-            RateHeaders {
-                remaining,
-                reset,
-                retry_after: None,
-            },
-        )
+            .unwrap_or_default(),
+        method,
+        path,
+        request_id,
+        body: None,
+        record: knobs.record,
     };
 
     let (parts, body) = request.into_parts();
@@ -70,21 +61,10 @@ pub(crate) async fn layer(State(app): State<App>, request: Request, next: Next) 
         Err(e) => {
             let response = ApiError::bad_request(format!("could not read the request body: {e}"))
                 .into_response();
-            return finish(
-                &app,
-                response,
-                &request_id,
-                rate,
-                None,
-                &method,
-                &path,
-                query,
-                knobs.record,
-            )
-            .await;
+            return finish(&app, response, rate, incoming).await;
         }
     };
-    let request_body = (!bytes.is_empty()).then(|| {
+    incoming.body = (!bytes.is_empty()).then(|| {
         serde_json::from_slice::<Value>(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     });
@@ -93,25 +73,47 @@ pub(crate) async fn layer(State(app): State<App>, request: Request, next: Next) 
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }
 
-    let (response, rate) = match refusal(&app, &knobs, &method, &path, &parts.headers, rate) {
+    let refused = refusal(
+        &app,
+        &knobs,
+        &incoming.method,
+        &incoming.path,
+        &parts.headers,
+        rate,
+    );
+    let (response, rate) = match refused {
         Some((error, rate)) => (error.into_response(), rate),
         None => {
             let request = Request::from_parts(parts, Body::from(bytes));
             (next.run(request).await, rate)
         }
     };
-    finish(
-        &app,
-        response,
-        &request_id,
-        rate,
-        request_body,
-        &method,
-        &path,
-        query,
-        knobs.record,
+    finish(&app, response, rate, incoming).await
+}
+
+/// Counts the request and numbers it; returns its id and its rate-limit headers.
+fn count(app: &App, method: &str, path: &str) -> (String, RateHeaders) {
+    let mut traffic = app.traffic();
+    traffic.requests += 1;
+    *traffic
+        .counts
+        .entry(format!("{method} {path}"))
+        .or_default() += 1;
+    if traffic.window_start.elapsed() >= Duration::from_secs(3600) {
+        traffic.window_start = Instant::now();
+        traffic.window_epoch = chrono::Utc::now().timestamp();
+        traffic.window_count = 0;
+    }
+    traffic.window_count += 1;
+    let n = traffic.requests;
+    (
+        format!("{n:08x}-e1a0-4b0c-9d1e-{n:012x}"),
+        RateHeaders {
+            remaining: RATE_LIMIT.saturating_sub(traffic.window_count),
+            reset: traffic.window_epoch + 3600,
+            retry_after: None,
+        },
     )
-    .await
 }
 
 /// The rate-limit headers one response carries.
@@ -138,7 +140,10 @@ fn refusal(
         let duration = Duration::from_millis(throttle.duration_ms);
         if elapsed < duration {
             traffic.throttle_seen += 1;
-            if traffic.throttle_seen % u64::from(throttle.every) == 0 {
+            if traffic
+                .throttle_seen
+                .is_multiple_of(u64::from(throttle.every))
+            {
                 let left = duration - elapsed;
                 let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
                 rate.remaining = 0;
@@ -179,18 +184,8 @@ fn authorized(app: &App, headers: &HeaderMap) -> bool {
 }
 
 /// Adds the headers and the error body's `request_id`, and records the exchange.
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    app: &App,
-    response: Response,
-    request_id: &str,
-    rate: RateHeaders,
-    request_body: Option<Value>,
-    method: &str,
-    path: &str,
-    query: Vec<(String, String)>,
-    record: bool,
-) -> Response {
+async fn finish(app: &App, response: Response, rate: RateHeaders, incoming: Incoming) -> Response {
+    let request_id = incoming.request_id.as_str();
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
     let mut response_body: Option<Value> = serde_json::from_slice(&bytes).ok();
@@ -223,17 +218,17 @@ async fn finish(
         "content-type",
         "application/json; charset=utf-8".to_string(),
     );
-    if record {
+    if incoming.record {
         let response_headers: BTreeMap<String, String> = parts
             .headers
             .iter()
             .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
             .collect();
         app.traffic().exchanges.push(Exchange {
-            method: method.to_string(),
-            path: path.to_string(),
-            query,
-            request_body,
+            method: incoming.method,
+            path: incoming.path,
+            query: incoming.query,
+            request_body: incoming.body,
             status: parts.status.as_u16(),
             response_headers,
             response_body,

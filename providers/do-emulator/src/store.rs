@@ -24,8 +24,9 @@ use crate::resources::vpcs::Vpc;
 
 /// The first integer id handed out (Droplets, keys, actions, records share one sequence).
 const FIRST_INT_ID: u64 = 300_000_001;
-/// Droplets' public IPv4 addresses come from 198.18.0.0/15 (reserved for benchmarking, never
-/// routed), reserved IPs from its upper half, load balancers from 198.19.128.0/17.
+/// Public IPv4 addresses come from 198.18.0.0/15 (reserved for benchmarking, never routed):
+/// Droplets from 198.18.0.0/16, reserved IPs from 198.19.0.0/17, load balancers from
+/// 198.19.128.0/17.
 const DROPLET_POOL: u32 = u32::from_be_bytes([198, 18, 0, 10]);
 const RESERVED_POOL: u32 = u32::from_be_bytes([198, 19, 0, 10]);
 const LOAD_BALANCER_POOL: u32 = u32::from_be_bytes([198, 19, 128, 10]);

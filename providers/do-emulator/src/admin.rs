@@ -169,3 +169,32 @@ async fn set_droplet_status(
         Err(message) => bad_request(message),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::merge_knobs;
+    use crate::knobs::Knobs;
+
+    #[test]
+    fn merging_knobs_changes_only_the_given_fields_and_checks_them() {
+        let current = Knobs {
+            action_delay_ms: 7,
+            record: true,
+            ..Knobs::default()
+        };
+        let merged = merge_knobs(&current, json!({"latency_ms": 50})).unwrap();
+        assert_eq!(merged.action_delay_ms, 7);
+        assert_eq!(merged.latency_ms, 50);
+        assert!(merged.record);
+        assert!(merge_knobs(&current, json!({"fail_rate": -0.1})).is_err());
+        assert!(merge_knobs(&current, json!({"fail": [{"path": "("}]})).is_err());
+        assert!(merge_knobs(
+            &current,
+            json!({"throttle": {"every": 0, "duration_ms": 1}})
+        )
+        .is_err());
+        assert!(merge_knobs(&current, json!([1])).is_err());
+    }
+}

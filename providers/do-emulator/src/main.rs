@@ -131,3 +131,20 @@ async fn main() -> Result<()> {
     emulator.shutdown().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fail_rule;
+
+    #[test]
+    fn fail_flags_take_an_optional_method_and_status() {
+        let rule = fail_rule("post /v2/droplets 503").unwrap();
+        assert_eq!(rule.method.as_deref(), Some("POST"));
+        assert_eq!((rule.path.as_str(), rule.status), ("/v2/droplets", 503));
+        let rule = fail_rule("/v2/droplets/.*").unwrap();
+        assert_eq!((rule.method, rule.status), (None, 500));
+        let rule = fail_rule("/v2/sizes 429").unwrap();
+        assert_eq!((rule.method, rule.status), (None, 429));
+        assert!(fail_rule("a b c d").is_err());
+    }
+}

@@ -176,17 +176,6 @@ impl Emulator {
         self.stop_and_join().await
     }
 
-    /// Serves until the server fails (the binary stops it with a signal instead).
-    pub async fn wait(mut self) -> Result<(), Error> {
-        match self.task.take() {
-            Some(task) => task
-                .await
-                .map_err(|e| Error::Serve(std::io::Error::other(e)))?
-                .map_err(Error::Serve),
-            None => Ok(()),
-        }
-    }
-
     async fn stop_and_join(&mut self) -> Result<(), Error> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

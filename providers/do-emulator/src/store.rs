@@ -209,3 +209,35 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Store, Timing};
+
+    #[test]
+    fn stalled_kinds_never_get_a_completion_time() {
+        let timing = Timing {
+            delay: Duration::from_millis(5),
+            stall: vec!["create".into()],
+        };
+        assert!(timing.ready_at("create").is_none());
+        assert!(timing.ready_at("resize").is_some());
+        let everything = Timing {
+            delay: Duration::ZERO,
+            stall: vec!["*".into()],
+        };
+        assert!(everything.ready_at("database_create").is_none());
+    }
+
+    #[test]
+    fn ids_and_passwords_repeat_for_the_same_seed() {
+        let (mut a, mut b) = (Store::new(7), Store::new(7));
+        assert_eq!(a.uuid(), b.uuid());
+        assert_eq!(a.int_id(), b.int_id());
+        assert_eq!(a.password(), b.password());
+        assert!(a.uuid() < a.uuid(), "UUIDs sort in creation order");
+        assert_ne!(Store::new(8).password(), Store::new(7).password());
+    }
+}

@@ -256,6 +256,17 @@ pub(crate) async fn create(
             "creating this/these droplet(s) will exceed your droplet limit",
         ));
     }
+    for volume in &req.volumes {
+        let found = store
+            .volumes
+            .get(volume)
+            .ok_or_else(|| ApiError::unprocessable(format!("volume {volume} does not exist")))?;
+        if found.region != region || !found.droplet_ids.is_empty() || multiple {
+            return Err(ApiError::unprocessable(format!(
+                "volume {volume} cannot be attached: it must be unattached, in {region}, and only one Droplet can be created with it"
+            )));
+        }
+    }
     let vpc_uuid = match &req.vpc_uuid {
         Some(id) => {
             let vpc = store
@@ -272,17 +283,6 @@ pub(crate) async fn create(
         }
         None => vpcs::default_vpc(&mut store, &region)?,
     };
-    for volume in &req.volumes {
-        let found = store
-            .volumes
-            .get(volume)
-            .ok_or_else(|| ApiError::unprocessable(format!("volume {volume} does not exist")))?;
-        if found.region != region || !found.droplet_ids.is_empty() || multiple {
-            return Err(ApiError::unprocessable(format!(
-                "volume {volume} cannot be attached: it must be unattached, in {region}, and only one Droplet can be created with it"
-            )));
-        }
-    }
     store.ensure_tags(&tags);
     let mut created = Vec::new();
     let mut links = Vec::new();

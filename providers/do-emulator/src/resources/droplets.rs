@@ -44,7 +44,8 @@ pub(crate) struct Droplet {
     pub pending_action: Option<u64>,
 }
 
-/// A Droplet as DigitalOcean renders it.
+/// A Droplet as DigitalOcean renders it; as there, its addresses show once it is no longer
+/// `new`.
 pub(crate) fn render(store: &Store, d: &Droplet) -> Value {
     let size = catalog::size(&d.size);
     let image = catalog::IMAGES.iter().find(|i| i.id == d.image);
@@ -71,6 +72,9 @@ pub(crate) fn render(store: &Store, d: &Droplet) -> Value {
         json!({"ip_address": d.public_ipv4.to_string(), "netmask": "255.255.240.0", "gateway": gateway(d.public_ipv4), "type": "public"}),
         json!({"ip_address": d.private_ipv4.to_string(), "netmask": private_netmask(store, d), "gateway": "nil", "type": "private"}),
     ];
+    if d.status == "new" {
+        v4.clear();
+    }
     if let Some(reserved) = store
         .reserved_ips
         .values()
@@ -81,6 +85,7 @@ pub(crate) fn render(store: &Store, d: &Droplet) -> Value {
     let v6: Vec<Value> = d
         .ipv6
         .iter()
+        .filter(|_| d.status != "new")
         .map(|a| json!({"ip_address": a, "netmask": 64, "gateway": "2001:db8:10::1", "type": "public"}))
         .collect();
     let next_backup_window = if d.backups {

@@ -115,8 +115,8 @@ impl LoadBalancer {
     }
 }
 
-/// A load balancer as DigitalOcean renders it; a tag-targeting one lists the Droplets that
-/// carry the tag now.
+/// A load balancer as DigitalOcean renders it: its address shows once it is active, and a
+/// tag-targeting one lists the Droplets that carry the tag now.
 pub(crate) fn render(store: &Store, lb: &LoadBalancer) -> Value {
     let droplet_ids: Vec<u64> = if lb.tag.is_empty() {
         lb.droplet_ids.clone()
@@ -131,7 +131,7 @@ pub(crate) fn render(store: &Store, lb: &LoadBalancer) -> Value {
     json!({
         "id": lb.id,
         "name": lb.name,
-        "ip": lb.ip,
+        "ip": if lb.status == "new" { "" } else { lb.ip.as_str() },
         "size_unit": lb.size_unit,
         "size": lb.size,
         "algorithm": lb.algorithm,

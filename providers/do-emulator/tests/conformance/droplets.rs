@@ -15,6 +15,11 @@ pub async fn droplets(api: &Api, key: &Value, fingerprint: &Value, vpc: &Value) 
         })))
         .await;
     assert_eq!(one["droplet"]["status"], "new");
+    assert_eq!(
+        one["droplet"]["networks"]["v4"],
+        json!([]),
+        "addresses show once the Droplet is active"
+    );
     let create_action = one["links"]["actions"][0]["id"].clone();
     let many = api
         .expect(

@@ -187,13 +187,22 @@ pub async fn load_balancers(api: &Api, ids: &[u64], vpc: &Value) {
         .await["load_balancer"]
         .clone();
     assert_eq!(created["status"], "new");
+    assert_eq!(
+        created["ip"], "",
+        "the address shows once the load balancer is active"
+    );
     api.expect(422, "POST", "/v2/load_balancers", Some(json!({
         "name": "both", "region": "nyc3", "forwarding_rules": [http(80)], "droplet_ids": [ids[0]], "tag": "web",
     })))
     .await;
     let path = format!("/v2/load_balancers/{}", created["id"].as_str().unwrap());
-    api.wait_until(&path, |b| b["load_balancer"]["status"] == "active")
+    let active = api
+        .wait_until(&path, |b| b["load_balancer"]["status"] == "active")
         .await;
+    assert!(active["load_balancer"]["ip"]
+        .as_str()
+        .unwrap()
+        .starts_with("198.19."));
     api.expect(200, "GET", "/v2/load_balancers", None).await;
     let updated = api
         .expect(

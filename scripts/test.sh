@@ -54,6 +54,17 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   apt_install postgresql || install_failed "could not install postgresql"
 fi
 
+# The DigitalOcean emulator's tests drive it with DigitalOcean's official Python client, pydo.
+if [[ ! -x .venv-pydo/bin/python ]] || ! .venv-pydo/bin/python -c 'import pydo' >/dev/null 2>&1; then
+  log "installing pydo into .venv-pydo"
+  if python3 -m venv .venv-pydo && .venv-pydo/bin/pip install --quiet --disable-pip-version-check pydo; then
+    :
+  else
+    install_failed "could not install pydo into .venv-pydo (needs python3 with venv and pip)"
+  fi
+fi
+export PLINTH_PYDO_PYTHON="$root/.venv-pydo/bin/python"
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 

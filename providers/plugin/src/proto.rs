@@ -9,3 +9,8 @@ pub mod tfplugin5 {
 pub mod tfplugin6 {
     tonic::include_proto!("tfplugin6");
 }
+
+#[allow(missing_docs, clippy::all)]
+pub mod controller {
+    tonic::include_proto!("plugin");
+}

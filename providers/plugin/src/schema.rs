@@ -4,7 +4,7 @@
 //! The protocol's schema says more than plinth's does today; the conversion keeps what plinth's
 //! [`Schema`] can say and the full form stays here for the adapter:
 //! - nested attribute types (protocol 6) become object, list, set or map of object types;
-//! - block nesting `single` and `group` become [`Nesting::Single`] (a `group` block is never
+//! - block nesting `single` and `group` become [`Nesting::Single`](plinth_sdk::Nesting::Single) (a `group` block is never
 //!   null: its `min_items` is 1), `list` and `set` keep their limits, and `map` blocks, which
 //!   plinth's [`Schema`] has no nesting for, become an optional `map(object)` attribute;
 //! - `write_only` attributes (never stored) are converted as `sensitive` and flagged on
@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use plinth_sdk::{Attribute, NestedBlock, Nesting, ProviderSchema, Schema};
+use plinth_sdk::{Attribute, NestedBlock, ProviderSchema, Schema};
 
 use crate::proto::{tfplugin5 as v5, tfplugin6 as v6};
 use crate::{CtyType, TypeError};
@@ -342,9 +342,11 @@ fn parse_type(bytes: &[u8], at: impl FnOnce() -> String) -> Result<CtyType, Sche
 /// shapes, apart from protocol 6's nested attribute types.
 macro_rules! from_protocol {
     ($v:ident, $nested:expr) => {
-        impl ProviderSchemas {
-            /// Reads a `GetProviderSchema` answer (its diagnostics are the caller's).
-            pub(crate) fn $v(
+        /// Reads a `GetProviderSchema` answer (its diagnostics are the caller's).
+        impl TryFrom<$v::get_provider_schema::Response> for ProviderSchemas {
+            type Error = SchemaError;
+
+            fn try_from(
                 response: $v::get_provider_schema::Response,
             ) -> Result<ProviderSchemas, SchemaError> {
                 let read_map = |map: std::collections::HashMap<String, $v::Schema>| {
@@ -517,7 +519,7 @@ fn nested_v6(a: &v6::schema::Attribute, at: &str) -> Result<Option<AttributeKind
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plinth_sdk::Type;
+    use plinth_sdk::{Nesting, Type};
 
     fn attr(name: &str, ty: &str) -> v6::schema::Attribute {
         v6::schema::Attribute {
@@ -642,7 +644,7 @@ mod tests {
 
     #[test]
     fn protocol_schemas_convert_to_plinth_schemas() {
-        let schemas = ProviderSchemas::v6(sample()).unwrap();
+        let schemas = ProviderSchemas::try_from(sample()).unwrap();
         let thing = &schemas.resources["demo_thing"];
         assert_eq!(thing.version, 2);
         assert!(thing.block.description.markdown);
@@ -679,7 +681,7 @@ mod tests {
 
     #[test]
     fn implied_types_follow_nesting() {
-        let schemas = ProviderSchemas::v6(sample()).unwrap();
+        let schemas = ProviderSchemas::try_from(sample()).unwrap();
         let ty = schemas.resources["demo_thing"].block.implied_type();
         let CtyType::Object { attributes, .. } = ty else {
             panic!("object expected");
@@ -711,7 +713,7 @@ mod tests {
         let mut response = sample();
         let schema = response.resource_schemas.get_mut("demo_thing").unwrap();
         schema.block.as_mut().unwrap().attributes[0].r#type = b"\"strnig\"".to_vec();
-        let err = ProviderSchemas::v6(response).unwrap_err();
+        let err = ProviderSchemas::try_from(response).unwrap_err();
         assert!(err.to_string().contains("demo_thing.name"), "{err}");
     }
 }

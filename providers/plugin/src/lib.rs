@@ -19,6 +19,7 @@ mod client;
 pub mod codec;
 mod cty;
 mod diagnostics;
+pub mod discovery;
 mod error;
 pub mod handshake;
 mod process;

@@ -140,6 +140,11 @@ impl ProviderClient {
         self.process.stderr_tail()
     }
 
+    /// The process's exit status if it has ended, waiting at most `wait` for that.
+    pub async fn exit_status(&self, wait: Duration) -> Option<std::process::ExitStatus> {
+        self.process.exit_status(wait).await
+    }
+
     /// The timeouts in force.
     pub fn timeouts(&self) -> Timeouts {
         self.timeouts

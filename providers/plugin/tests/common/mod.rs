@@ -92,3 +92,49 @@ pub fn launch(name: &str, exe: &Path) -> LaunchOptions {
     };
     options
 }
+
+/// A mirror in a temp dir holding one Python provider, a CLI configuration file naming it, and
+/// the package discovery finds there.
+pub struct MirroredProvider {
+    /// Keeps the mirror alive.
+    pub mirror: tempfile::TempDir,
+    /// The working directory (holds the CLI configuration and lock file).
+    pub work: tempfile::TempDir,
+    /// What discovery found.
+    pub package: plinth_plugin::discovery::Package,
+}
+
+/// Installs `script` under `source` 1.0.0 in a fresh mirror and finds it through a CLI
+/// configuration file, as a user's setup would.
+pub fn mirrored(framework: &str, script: &str, source: &str) -> Option<MirroredProvider> {
+    use plinth_plugin::discovery::{CliConfig, Constraints, Discovery, ProviderAddress};
+    let python = python(framework)?;
+    let mirror = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    install(
+        mirror.path(),
+        source,
+        "1.0.0",
+        &python,
+        &plugin_script(script),
+    );
+    let cli = work.path().join("plinth.tfrc");
+    std::fs::write(
+        &cli,
+        format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"example.com/*/*\"]\n  }}\n}}\n",
+            mirror.path().display()
+        ),
+    )
+    .unwrap();
+    let config = CliConfig::read(&cli).unwrap();
+    let address = ProviderAddress::parse(source).unwrap();
+    let package = Discovery::new(config, work.path())
+        .find(&address, &Constraints::parse("~> 1.0").unwrap(), None)
+        .unwrap();
+    Some(MirroredProvider {
+        mirror,
+        work,
+        package,
+    })
+}

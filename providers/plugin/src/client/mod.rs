@@ -57,6 +57,7 @@ pub struct ProviderClient {
     timeouts: Timeouts,
     terraform_version: String,
     schema: OnceCell<SchemaCache>,
+    tls: bool,
 }
 
 impl ProviderClient {
@@ -117,6 +118,7 @@ impl ProviderClient {
             timeouts: options.timeouts,
             terraform_version: options.terraform_version,
             schema: OnceCell::new(),
+            tls: handshake.server_cert.is_some(),
         })
     }
 
@@ -128,6 +130,11 @@ impl ProviderClient {
     /// The plugin protocol's major version in use (5 or 6).
     pub fn protocol_version(&self) -> u32 {
         self.protocol_version
+    }
+
+    /// Whether the connection is TLS (pinned to the provider's certificate).
+    pub fn uses_tls(&self) -> bool {
+        self.tls
     }
 
     /// The provider's process id.

@@ -17,7 +17,8 @@ const SOURCE: &str = "example.com/plinth/demo";
 
 /// A started and configured demo provider, its store directory and mirror.
 async fn started() -> Option<(ProviderClient, tempfile::TempDir, common::MirroredProvider)> {
-    let mirrored = common::mirrored("tf", "tf_demo.py", SOURCE)?;
+    let script = common::plugin_script("tf_demo.py").display().to_string();
+    let mirrored = common::mirrored("tf", &[script], SOURCE)?;
     let client = ProviderClient::start(common::launch(SOURCE, &mirrored.package.executable))
         .await
         .unwrap();

@@ -43,13 +43,13 @@ pub fn plugin_script(name: &str) -> PathBuf {
 
 /// Lays out an unpacked provider package in a filesystem mirror:
 /// `MIRROR/HOST/NAMESPACE/TYPE/VERSION/linux_amd64/terraform-provider-TYPE_vVERSION`, an
-/// executable that runs `script` with `python`. Returns the executable.
+/// executable that runs `python` with `args`. Returns the executable.
 pub fn install(
     mirror: &Path,
     source: &str,
     version: &str,
     python: &Path,
-    script: &Path,
+    args: &[String],
 ) -> PathBuf {
     let parts: Vec<&str> = source.split('/').collect();
     let provider_type = parts[2];
@@ -60,10 +60,11 @@ pub fn install(
             .join(format!("{}_{}", std::env::consts::OS, arch()));
     std::fs::create_dir_all(&dir).unwrap();
     let exe = dir.join(format!("terraform-provider-{provider_type}_v{version}"));
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
     let text = format!(
-        "#!/bin/sh\nexec '{}' '{}' \"$@\"\n",
+        "#!/bin/sh\nexec '{}' {} \"$@\"\n",
         python.display(),
-        script.display()
+        quoted.join(" ")
     );
     std::fs::write(&exe, text).unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -104,20 +105,14 @@ pub struct MirroredProvider {
     pub package: plinth_plugin::discovery::Package,
 }
 
-/// Installs `script` under `source` 1.0.0 in a fresh mirror and finds it through a CLI
-/// configuration file, as a user's setup would.
-pub fn mirrored(framework: &str, script: &str, source: &str) -> Option<MirroredProvider> {
+/// Installs a provider run as `python ARGS...` under `source` 1.0.0 in a fresh mirror and finds
+/// it through a CLI configuration file, as a user's setup would.
+pub fn mirrored(framework: &str, args: &[String], source: &str) -> Option<MirroredProvider> {
     use plinth_plugin::discovery::{CliConfig, Constraints, Discovery, ProviderAddress};
     let python = python(framework)?;
     let mirror = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    install(
-        mirror.path(),
-        source,
-        "1.0.0",
-        &python,
-        &plugin_script(script),
-    );
+    install(mirror.path(), source, "1.0.0", &python, args);
     let cli = work.path().join("plinth.tfrc");
     std::fs::write(
         &cli,

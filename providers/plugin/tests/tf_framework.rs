@@ -452,3 +452,44 @@ async fn shutdown_ends_the_process() {
         "process {pid} still there"
     );
 }
+
+/// Per-call overhead for the plugin benchmark: process start to connected client, the schema,
+/// and PlanResourceChange round trips (the provider's own work there is a dict copy).
+#[tokio::test]
+async fn per_call_overhead() {
+    let script = common::plugin_script("tf_demo.py").display().to_string();
+    let Some(mirrored) = common::mirrored("tf", &[script], SOURCE) else {
+        return;
+    };
+    let started = Instant::now();
+    let client = ProviderClient::start(common::launch(SOURCE, &mirrored.package.executable))
+        .await
+        .unwrap();
+    let start = started.elapsed();
+    let started = Instant::now();
+    client.get_provider_schema().await.unwrap();
+    let schema = started.elapsed();
+    let store = tempfile::tempdir().unwrap();
+    client
+        .configure_provider(&Value::object([(
+            "store",
+            Value::string(store.path().to_str().unwrap()),
+        )]))
+        .await
+        .unwrap();
+    const CALLS: u32 = 200;
+    let config = item("bench", "x");
+    let started = Instant::now();
+    for _ in 0..CALLS {
+        plan(&client, &Value::Null, &config).await;
+    }
+    let per_plan = started.elapsed() / CALLS;
+    eprintln!(
+        "tf framework provider: start+handshake+connect {start:?}, GetProviderSchema {schema:?}, \
+         PlanResourceChange {per_plan:?} per call (mean of {CALLS})"
+    );
+    assert!(
+        per_plan < Duration::from_millis(250),
+        "{per_plan:?} per plan"
+    );
+}

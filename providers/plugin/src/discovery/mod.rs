@@ -66,9 +66,9 @@ pub enum DiscoveryError {
     )]
     NotFound {
         /// The provider.
-        address: ProviderAddress,
+        address: Box<ProviderAddress>,
         /// Its constraints.
-        constraints: Constraints,
+        constraints: Box<Constraints>,
         /// The version the lock file pins, if any.
         locked: Option<Version>,
         /// Where plinth looked.
@@ -82,7 +82,7 @@ pub enum DiscoveryError {
     )]
     HashMismatch {
         /// The provider.
-        address: ProviderAddress,
+        address: Box<ProviderAddress>,
         /// The version.
         version: Version,
         /// The package directory.
@@ -94,11 +94,11 @@ pub enum DiscoveryError {
     #[error("{LOCK_FILE_NAME} pins provider {address} to {version}, which \"{constraints}\" does not allow")]
     LockedOutside {
         /// The provider.
-        address: ProviderAddress,
+        address: Box<ProviderAddress>,
         /// The locked version.
         version: Version,
         /// The constraints.
-        constraints: Constraints,
+        constraints: Box<Constraints>,
     },
 }
 
@@ -249,9 +249,9 @@ impl Discovery {
         if let Some(locked) = locked {
             if !constraints.allows(&locked.version) {
                 return Err(DiscoveryError::LockedOutside {
-                    address: address.clone(),
+                    address: Box::new(address.clone()),
                     version: locked.version.clone(),
-                    constraints: constraints.clone(),
+                    constraints: Box::new(constraints.clone()),
                 });
             }
         }
@@ -261,8 +261,8 @@ impl Discovery {
         });
         let Some(package) = chosen else {
             return Err(DiscoveryError::NotFound {
-                address: address.clone(),
-                constraints: constraints.clone(),
+                address: Box::new(address.clone()),
+                constraints: Box::new(constraints.clone()),
                 locked: locked.map(|l| l.version.clone()),
                 searched: self
                     .sources(address)
@@ -275,7 +275,7 @@ impl Discovery {
             let h1 = package_hash_h1(&package.dir)?;
             if locked.accepts_h1(&h1) == Some(false) {
                 return Err(DiscoveryError::HashMismatch {
-                    address: address.clone(),
+                    address: Box::new(address.clone()),
                     version: package.version,
                     dir: package.dir,
                     got: h1,

@@ -65,6 +65,33 @@ if [[ ! -x .venv-pydo/bin/python ]] || ! .venv-pydo/bin/python -c 'import pydo' 
 fi
 export PLINTH_PYDO_PYTHON="$root/.venv-pydo/bin/python"
 
+# Plugin protocol tests run providers built with two Python frameworks; their protobuf majors
+# differ, so each has its own venv. pyvider finds the test provider package through its entry
+# point, so that package is (re)installed whenever its files change.
+if ! .venv-tf/bin/python -c 'import tf' >/dev/null 2>&1; then
+  log "installing the tf provider framework into .venv-tf"
+  if python3 -m venv .venv-tf && .venv-tf/bin/pip install --quiet --disable-pip-version-check 'tf==1.2.0'; then
+    :
+  else
+    install_failed "could not install tf into .venv-tf"
+  fi
+fi
+export PLINTH_TF_PYTHON="$root/.venv-tf/bin/python"
+pyvider_demo=providers/plugin/tests/plugins/pyvider_demo
+pyvider_demo_sum=$(cat "$pyvider_demo/pyproject.toml" "$pyvider_demo"/plinth_pyvider_demo/*.py | sha256sum | cut -c1-64)
+if [[ "$(cat .venv-pyvider/plinth-demo.sum 2>/dev/null)" != "$pyvider_demo_sum" ]]; then
+  log "installing the pyvider provider framework and the test provider into .venv-pyvider"
+  if python3 -m venv .venv-pyvider \
+    && .venv-pyvider/bin/pip install --quiet --disable-pip-version-check wheel 'pyvider==0.8.1' \
+    && .venv-pyvider/bin/pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall "./$pyvider_demo"; then
+    rm -rf "$pyvider_demo/build" "$pyvider_demo"/*.egg-info
+    echo "$pyvider_demo_sum" > .venv-pyvider/plinth-demo.sum
+  else
+    install_failed "could not install pyvider and the test provider into .venv-pyvider"
+  fi
+fi
+export PLINTH_PYVIDER_PYTHON="$root/.venv-pyvider/bin/python"
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 

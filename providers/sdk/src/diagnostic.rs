@@ -1,11 +1,19 @@
-//! `Diagnostic`: one problem (or warning) with a summary, detail, source span and resource
-//! address; used from configuration loading to provider errors, collected in `Diagnostics` so a
-//! run reports every problem at once.
+//! `Diagnostic`: one problem (or warning) with a summary, detail, source span, resource address
+//! and attribute path; used from configuration loading to provider errors, collected in
+//! `Diagnostics` so a run reports every problem at once.
+//!
+//! A provider sets `attribute` (`ports[0].external`) rather than a span: the engine finds where
+//! the configuration set that attribute and shows that line.
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
+use crate::AttrPath;
+
 /// How bad a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Stops the operation.
     Error,
@@ -14,7 +22,7 @@ pub enum Severity {
 }
 
 /// A range in a source file. Lines and columns count from 1; `start`/`end` are byte offsets.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     /// The file, as the user would name it (relative to the working directory when possible).
     pub file: String,
@@ -35,7 +43,7 @@ impl fmt::Display for Span {
 }
 
 /// One problem.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -47,6 +55,9 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// The resource (instance) address concerned, when there is one.
     pub address: Option<String>,
+    /// The attribute concerned, inside the object at `address`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<AttrPath>,
 }
 
 impl Diagnostic {
@@ -58,6 +69,7 @@ impl Diagnostic {
             detail: None,
             span: None,
             address: None,
+            attribute: None,
         }
     }
 
@@ -81,6 +93,12 @@ impl Diagnostic {
         self
     }
 
+    /// Points at an attribute of the object concerned.
+    pub fn with_attribute(mut self, path: AttrPath) -> Diagnostic {
+        self.attribute = Some(path);
+        self
+    }
+
     /// Adds the resource address, unless one is already set.
     pub fn with_address(mut self, address: impl Into<String>) -> Diagnostic {
         if self.address.is_none() {
@@ -97,8 +115,11 @@ impl fmt::Display for Diagnostic {
             write!(f, "{span}: ")?;
         }
         write!(f, "{}", self.summary)?;
-        if let Some(address) = &self.address {
-            write!(f, " ({address})")?;
+        match (&self.address, &self.attribute) {
+            (Some(address), Some(path)) => write!(f, " ({address}, {path})")?,
+            (Some(address), None) => write!(f, " ({address})")?,
+            (None, Some(path)) => write!(f, " ({path})")?,
+            (None, None) => {}
         }
         if let Some(detail) = &self.detail {
             write!(f, ": {detail}")?;
@@ -108,7 +129,8 @@ impl fmt::Display for Diagnostic {
 }
 
 /// A list of diagnostics.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
@@ -130,6 +152,11 @@ impl Diagnostics {
     /// Whether any is an error.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// The warnings only.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.severity == Severity::Warning)
     }
 
     /// Whether the list is empty.

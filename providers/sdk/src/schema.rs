@@ -2,16 +2,108 @@
 //!
 //! The engine validates configuration, diffs and redacts generically from these: a change to a
 //! `force_new` attribute means replace, `sensitive` attributes are never printed, `computed`
-//! attributes left out of the configuration are "(known after apply)" on create. A nested block
-//! appears in values as a list of objects (`Nesting::List`/`Set`) or one object or null
-//! (`Nesting::Single`).
+//! attributes left out of the configuration are "(known after apply)" on create, `validators`
+//! check known values at validate and plan time. A nested block appears in values as a list of
+//! objects (`Nesting::List`/`Set`) or one object or null (`Nesting::Single`).
+//!
+//! A resource schema also carries its `version` (stored with each object; older objects go
+//! through the resource's upgrade hook), the `timeouts` the resource accepts in a
+//! `timeouts { create = "30m" }` block with their defaults, and how its creates survive a crash
+//! ([`CrashSafety`]).
 
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::{Type, Value};
 
+/// A check of a known attribute value, run by the engine before any provider call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validator {
+    /// A string among these.
+    OneOf(Vec<String>),
+    /// A number within `min..=max`.
+    Between {
+        /// The smallest allowed.
+        min: f64,
+        /// The largest allowed.
+        max: f64,
+    },
+    /// A string (in characters) or collection with a length within `min..=max`.
+    LengthBetween {
+        /// The shortest allowed.
+        min: usize,
+        /// The longest allowed.
+        max: usize,
+    },
+    /// A string matching a regular expression, with what it means when it does not.
+    Matches {
+        /// The pattern (Rust `regex` syntax, anchored by the author where needed).
+        pattern: String,
+        /// Said when the value does not match ("must be a CIDR block").
+        message: String,
+    },
+}
+
+/// How a resource type's creates survive plinth being killed mid-create.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrashSafety {
+    /// The create puts the engine's intent token on the object (a tag, a label, a client
+    /// token) and `adopt` finds objects by it: an interrupted create is adopted, never repeated.
+    Tagged,
+    /// The object cannot carry a token, but `adopt` finds it by its identifying fields (a DNS
+    /// record by zone, name and type).
+    FoundByIdentity,
+    /// Nothing outside plinth's state is created, so there is nothing to lose.
+    NoRemoteObject,
+    /// A create interrupted by a kill may leave an object plinth does not know; plans warn.
+    #[default]
+    NotCrashSafe,
+}
+
+/// Default operation timeouts, and which of them a `timeouts {}` block may set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeouts {
+    /// For `create`.
+    #[serde(default, with = "seconds")]
+    pub create: Option<Duration>,
+    /// For `update`.
+    #[serde(default, with = "seconds")]
+    pub update: Option<Duration>,
+    /// For `delete`.
+    #[serde(default, with = "seconds")]
+    pub delete: Option<Duration>,
+    /// For reads (data sources).
+    #[serde(default, with = "seconds")]
+    pub read: Option<Duration>,
+}
+
+/// Durations in (fractional) seconds.
+mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(d) => s.serialize_some(&d.as_secs_f64()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let secs = Option::<f64>::deserialize(d)?;
+        Ok(secs
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64))
+    }
+}
+
 /// One attribute.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Attribute {
     /// Its type.
     pub ty: Type,
@@ -28,7 +120,13 @@ pub struct Attribute {
     /// Used when configuration leaves it out.
     pub default: Option<Value>,
     /// What it means, for documentation and errors.
-    pub description: &'static str,
+    pub description: String,
+    /// Checks of known values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validators: Vec<Validator>,
+    /// Set when the attribute should no longer be used: what to use instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
 }
 
 impl Attribute {
@@ -41,7 +139,9 @@ impl Attribute {
             force_new: false,
             sensitive: false,
             default: None,
-            description: "",
+            description: String::new(),
+            validators: Vec::new(),
+            deprecated: None,
         }
     }
 
@@ -97,14 +197,27 @@ impl Attribute {
     }
 
     /// Gives it a description.
-    pub fn describe(mut self, text: &'static str) -> Attribute {
-        self.description = text;
+    pub fn describe(mut self, text: impl Into<String>) -> Attribute {
+        self.description = text.into();
+        self
+    }
+
+    /// Adds a check of its known values.
+    pub fn validate(mut self, validator: Validator) -> Attribute {
+        self.validators.push(validator);
+        self
+    }
+
+    /// Marks it deprecated, saying what to use instead.
+    pub fn deprecate(mut self, instead: impl Into<String>) -> Attribute {
+        self.deprecated = Some(instead.into());
         self
     }
 }
 
 /// How a nested block repeats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Nesting {
     /// At most one block: an object or null.
     Single,
@@ -115,7 +228,7 @@ pub enum Nesting {
 }
 
 /// A nested block type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NestedBlock {
     /// How it repeats.
     pub nesting: Nesting,
@@ -166,12 +279,25 @@ impl NestedBlock {
 }
 
 /// The schema of a resource type, data source, provider configuration or nested block.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Schema {
     /// Attributes by name.
     pub attributes: BTreeMap<String, Attribute>,
     /// Nested block types by name.
     pub blocks: BTreeMap<String, NestedBlock>,
+    /// The version of the objects this schema describes (resources): stored with each object,
+    /// so objects written by an older schema are upgraded before use.
+    #[serde(default)]
+    pub version: u64,
+    /// The timeouts a `timeouts {}` block may set, with their defaults (resources only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeouts: Option<Timeouts>,
+    /// How creates survive a crash (resources only).
+    #[serde(default)]
+    pub crash_safety: CrashSafety,
+    /// What it is, for documentation.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
 }
 
 impl Schema {
@@ -192,6 +318,30 @@ impl Schema {
         self
     }
 
+    /// Sets the schema version.
+    pub fn version(mut self, version: u64) -> Schema {
+        self.version = version;
+        self
+    }
+
+    /// Accepts a `timeouts {}` block with these defaults.
+    pub fn timeouts(mut self, defaults: Timeouts) -> Schema {
+        self.timeouts = Some(defaults);
+        self
+    }
+
+    /// Says how creates survive a crash.
+    pub fn crash_safety(mut self, safety: CrashSafety) -> Schema {
+        self.crash_safety = safety;
+        self
+    }
+
+    /// Gives it a description.
+    pub fn describe(mut self, text: impl Into<String>) -> Schema {
+        self.description = text.into();
+        self
+    }
+
     /// Every name (attribute or block) this schema accepts, for "did you mean" hints.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.attributes
@@ -202,7 +352,7 @@ impl Schema {
 }
 
 /// Everything a provider offers.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProviderSchema {
     /// The provider's own configuration block.
     pub provider: Schema,

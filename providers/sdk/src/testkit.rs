@@ -21,9 +21,11 @@ pub struct Case {
     pub type_name: String,
     /// The configuration to create (computed attributes unknown), as the engine would plan it.
     pub create: Value,
-    /// Attribute values to change in place afterwards (merged into the created object).
+    /// Attribute values to change in place afterwards (merged into the created object; empty
+    /// for types whose every configurable attribute replaces: the update then changes nothing).
     pub update: Vec<(String, Value)>,
-    /// The attribute whose value read_many must show after the update (one of `update`'s).
+    /// The attribute whose value read_many must show after the update (`update`'s, else the
+    /// created one's).
     pub check: String,
 }
 
@@ -140,7 +142,8 @@ pub async fn lifecycle(provider: &dyn Provider, case: &Case) -> Result<(), Strin
         .update
         .iter()
         .find(|(name, _)| name == &case.check)
-        .map(|(_, v)| v.clone());
+        .map(|(_, v)| v.clone())
+        .or_else(|| created.get(&case.check).cloned());
     match read_one(provider, &ctx, &case.type_name, &updated).await? {
         ReadResult::Found(now) if now.get(&case.check).cloned() == expected => {}
         other => {

@@ -17,7 +17,7 @@ use crate::config::Mode;
 use crate::engine::walker::InstanceRequest;
 use crate::plan::consistency::{inconsistencies, inconsistent_final_plan};
 use crate::plan::planner::apply_ignore_changes;
-use crate::plan::{diff, ResourceChange};
+use crate::plan::{diff, Drift, ResourceChange};
 
 /// How many objects were added, changed and destroyed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -244,6 +244,26 @@ impl<'a> Operations<'a> {
         state
             .instances
             .insert(request.address.clone(), Instance { status, ..record });
+    }
+
+    /// Takes what refresh found into the state (as Terraform does on every apply): objects
+    /// changed outside plinth get their current values, deleted ones leave the state (a planned
+    /// create records them again). In memory: the snapshot written at the end keeps it, and a
+    /// killed run refreshes again.
+    pub fn absorb_drift(&self, drift: &[Drift]) {
+        let mut state = self.state();
+        for d in drift {
+            match &d.after {
+                Some(current) => {
+                    if let Some(instance) = state.instances.get_mut(&d.address) {
+                        instance.attributes = current.to_json();
+                    }
+                }
+                None => {
+                    state.instances.remove(&d.address);
+                }
+            }
+        }
     }
 
     /// Forgets an object deleted outside plinth (a refresh-only apply), durably.

@@ -33,10 +33,13 @@ pub fn constant_value(expr: &Expression) -> Result<Value, String> {
             Ok(Value::Map(map))
         }
         Expression::TemplateExpr(template) => literal_template(template).map(Value::String),
+        Expression::FuncCall(call) => super::literals::exact_number(call)
+            .map(Value::Number)
+            .ok_or_else(|| NOT_CONSTANT.to_string()),
         Expression::Parenthesis(inner) => constant_value(inner),
         Expression::Operation(op) => match op.as_ref() {
             Operation::Unary(unary) => match (unary.operator, constant_value(&unary.expr)?) {
-                (UnaryOperator::Neg, Value::Number(n)) => Ok(Value::Number(-n)),
+                (UnaryOperator::Neg, Value::Number(n)) => Ok(Value::Number(n.neg())),
                 (UnaryOperator::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
                 _ => Err(NOT_CONSTANT.to_string()),
             },
@@ -74,7 +77,7 @@ pub fn object_key(key: &ObjectKey) -> Result<String, String> {
         ObjectKey::Expression(Expression::Variable(var)) => Ok(var.to_string()),
         ObjectKey::Expression(expr) => match constant_value(expr)? {
             Value::String(s) => Ok(s),
-            Value::Number(n) => Ok(plinth_sdk::format_number(n)),
+            Value::Number(n) => Ok(n.to_string()),
             Value::Bool(b) => Ok(b.to_string()),
             other => Err(format!(
                 "an object key must be a string, but got {}",
@@ -86,9 +89,7 @@ pub fn object_key(key: &ObjectKey) -> Result<String, String> {
 }
 
 fn number(n: &hcl::Number) -> Result<Value, String> {
-    n.as_f64()
-        .map(Value::Number)
-        .ok_or_else(|| format!("{n} is not a valid number"))
+    Ok(Value::Number(crate::eval::number_literal(n)))
 }
 
 fn literal_template(template: &TemplateExpr) -> Result<String, String> {
@@ -114,19 +115,15 @@ mod tests {
 
     #[test]
     fn literals_lists_and_objects_convert() {
-        assert_eq!(value_of("-3.5"), Ok(Value::Number(-3.5)));
-        assert_eq!(value_of("-(2)"), Ok(Value::Number(-2.0)));
+        assert_eq!(value_of("-3.5"), Ok(Value::from(-3.5)));
+        assert_eq!(value_of("-(2)"), Ok(Value::from(-2i64)));
         assert_eq!(value_of("null"), Ok(Value::Null));
         assert_eq!(
             value_of(r#"{ a = [1, "x", true], "b c" = {} }"#),
             Ok(Value::object([
                 (
                     "a",
-                    Value::List(vec![
-                        Value::Number(1.0),
-                        Value::from("x"),
-                        Value::Bool(true)
-                    ])
+                    Value::List(vec![Value::from(1i64), Value::from("x"), Value::Bool(true)])
                 ),
                 ("b c", Value::Map(BTreeMap::new())),
             ]))

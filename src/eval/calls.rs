@@ -16,6 +16,9 @@ use super::{evaluate_template_str, functions, EvalError};
 impl Evaluator<'_> {
     /// Evaluates a function call.
     pub(super) fn eval_call(&mut self, call: &FuncCall) -> Result<Value, EvalError> {
+        if let Some(number) = crate::config::literals::exact_number(call) {
+            return Ok(Value::Number(number));
+        }
         let name = call.name.name.as_str();
         if !call.name.is_namespaced() && !call.expand_final {
             match name {

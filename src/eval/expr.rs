@@ -33,7 +33,7 @@ impl<'s> Evaluator<'s> {
         match expr {
             Expression::Null => Ok(Value::Null),
             Expression::Bool(b) => Ok(Value::Bool(*b)),
-            Expression::Number(n) => Ok(Value::Number(n.as_f64().unwrap_or(0.0))),
+            Expression::Number(n) => Ok(Value::Number(super::number_literal(n))),
             Expression::String(s) => Ok(Value::String(s.clone())),
             Expression::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
@@ -76,7 +76,7 @@ impl<'s> Evaluator<'s> {
                     marked |= key_marked;
                     match key {
                         Value::String(s) => s,
-                        Value::Number(n) => plinth_sdk::format_number(n),
+                        Value::Number(n) => n.to_string(),
                         Value::Bool(b) => b.to_string(),
                         Value::Unknown => {
                             unknown_key = true;
@@ -149,7 +149,7 @@ impl<'s> Evaluator<'s> {
                 TraversalOperator::GetAttr(name) => Step::Attr(name.as_str()),
                 TraversalOperator::Index(key) => Step::Index(self.eval(key)?),
                 TraversalOperator::LegacyIndex(position) => {
-                    Step::Index(Value::Number(*position as f64))
+                    Step::Index(Value::from(*position as i64))
                 }
                 TraversalOperator::AttrSplat => Step::AttrSplat,
                 TraversalOperator::FullSplat => Step::FullSplat,

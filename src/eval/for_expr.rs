@@ -18,7 +18,7 @@ pub(super) fn collection_pairs(collection: Value) -> Option<Vec<(Value, Value)>>
             items
                 .into_iter()
                 .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64), v))
+                .map(|(i, v)| (Value::from(i as i64), v))
                 .collect(),
         ),
         Value::Set(items) => Some(items.into_iter().map(|v| (v.clone(), v)).collect()),
@@ -121,7 +121,7 @@ impl Evaluator<'_> {
                     marked |= key_marked;
                     match key {
                         Value::String(s) => Some(s),
-                        Value::Number(n) => Some(plinth_sdk::format_number(n)),
+                        Value::Number(n) => Some(n.to_string()),
                         Value::Bool(b) => Some(b.to_string()),
                         Value::Unknown => return Ok(mark(Value::Unknown, marked)),
                         Value::Null => {

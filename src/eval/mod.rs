@@ -35,6 +35,24 @@ pub use body::{body_references, eval_body};
 pub use references::references;
 pub(crate) use template::remember as remember_template;
 
+/// The number an HCL literal stands for, at the 512 bits of precision Terraform reads
+/// literals with. The parser hands over integers exactly and other literals as the nearest
+/// float64, whose shortest decimal form is the literal's own digits for every literal of up to
+/// 15 significant digits.
+pub fn number_literal(n: &hcl::Number) -> plinth_sdk::Number {
+    if let Some(i) = n.as_i64() {
+        return plinth_sdk::Number::with_prec(i, plinth_sdk::TEXT_PRECISION);
+    }
+    if let Some(u) = n.as_u64() {
+        return plinth_sdk::Number::parse(&u.to_string())
+            .unwrap_or_else(|| plinth_sdk::Number::from_i64(i64::MAX));
+    }
+    let float = n.as_f64().unwrap_or_default();
+    plinth_sdk::Number::parse(&format!("{float}"))
+        .or_else(|| plinth_sdk::Number::from_f64(float))
+        .unwrap_or_else(|| plinth_sdk::Number::from_i64(0))
+}
+
 /// Answers references while evaluating an expression.
 pub trait Scope {
     /// Resolves the leading names of a reference: for `var.region` it gets `["var", "region"]`,

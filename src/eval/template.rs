@@ -272,7 +272,7 @@ fn strip_literal(mut literal: &str, previous: Strip, next: Strip) -> &str {
 fn append_interpolated(value: Value, text: &mut String) -> Result<Built, EvalError> {
     match value {
         Value::String(s) => text.push_str(&s),
-        Value::Number(n) => text.push_str(&plinth_sdk::format_number(n)),
+        Value::Number(n) => text.push_str(&n.to_string()),
         Value::Bool(b) => text.push_str(if b { "true" } else { "false" }),
         Value::Unknown => return Ok(Built::Unknown),
         Value::Null => {

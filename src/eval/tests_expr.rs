@@ -201,9 +201,43 @@ fn operator_errors_name_the_operand() {
         error.detail.as_deref(),
         Some("Unsuitable value for right operand: a number is required.")
     );
-    assert_eq!(scope.err("1 / 0").summary, "Operation failed");
+    // As in Terraform: a non-zero number over zero is infinite, zero over zero fails.
+    assert_eq!(scope.ok("1 / 0").to_string(), "+Inf");
+    assert_eq!(
+        scope.err("0 / 0").detail.as_deref(),
+        Some("Error during operation: can't divide zero by zero or infinity by infinity.")
+    );
     assert_eq!(scope.err("!1").summary, "Invalid operand");
     assert_eq!(scope.err("1 && true").summary, "Invalid operand");
+}
+
+/// Numbers were float64: 60-digit integers lost digits, `1e+500` could not be read, and
+/// `0.1 + 0.2` printed `0.30000000000000004`.
+#[test]
+fn numbers_keep_terraforms_precision() {
+    let scope = scope();
+    let big = "123456789012345678901234567890123456789012345678901234567890";
+    assert_eq!(
+        scope.ok(&format!("{big} + 1")).to_string(),
+        "123456789012345678901234567890123456789012345678901234567891"
+    );
+    assert_eq!(scope.ok("0.1 + 0.2").to_string(), "0.3");
+    assert_eq!(scope.ok("0.1 + 0.2 == 0.3"), Value::Bool(true));
+    assert_eq!(scope.ok("-7.5 % 2").to_string(), "-1.5");
+    assert_eq!(scope.ok("0 % 0").to_string(), "0");
+    assert_eq!(
+        scope.ok(&format!("ceil({big}.5)")).to_string(),
+        "123456789012345678901234567890123456789012345678901234567891"
+    );
+    assert_eq!(scope.ok(&format!("format(\"%d\", {big})")), s(big));
+    assert_eq!(
+        scope.ok(&format!("parseint(\"{big}\", 10)")).to_string(),
+        big
+    );
+    assert_eq!(
+        scope.ok("length([1]) / length([1, 2, 3])").to_string(),
+        "0.33333333333333333334"
+    );
 }
 
 #[test]

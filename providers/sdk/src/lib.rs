@@ -4,8 +4,10 @@
 //! sensitive marks), [`Type`], [`Schema`] (attributes and nested blocks with required, computed,
 //! `force_new` and sensitive flags), the async [`Provider`] trait and [`Diagnostic`]s.
 
+mod bigfloat;
 mod convert;
 mod diagnostic;
+mod number;
 mod provider;
 mod schema;
 mod types;
@@ -13,6 +15,7 @@ mod value;
 
 pub use convert::convert;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, Span};
+pub use number::{Number, NumberError, F64_PRECISION, INT_PRECISION, TEXT_PRECISION};
 pub use provider::{CreateError, Origin, PlanResponse, Provider, ProviderFactory};
 pub use schema::{Attribute, NestedBlock, Nesting, ProviderSchema, Schema};
 pub use types::{ObjectAttr, Type};

@@ -2,7 +2,7 @@
 //! compact, concat, contains, distinct, element, flatten, index, length, one, range, reverse,
 //! slice, sort, sum.
 
-use plinth_sdk::Value;
+use plinth_sdk::{Number, Value};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::args::{to_string, Args, Function};
@@ -185,7 +185,7 @@ fn index(args: &Args) -> Result<Value, String> {
     args.list(0)?
         .iter()
         .position(|item| loosely_equal(item, needle))
-        .map(|i| Value::Number(i as f64))
+        .map(|i| Value::from(i as i64))
         .ok_or_else(|| args.failed("item not found"))
 }
 
@@ -201,7 +201,7 @@ fn length(args: &Args) -> Result<Value, String> {
             ))
         }
     };
-    Ok(Value::Number(count as f64))
+    Ok(Value::from(count as i64))
 }
 
 fn one(args: &Args) -> Result<Value, String> {
@@ -216,21 +216,24 @@ fn one(args: &Args) -> Result<Value, String> {
 }
 
 fn range(args: &Args) -> Result<Value, String> {
+    let one = |negative: bool| Number::from_i64(if negative { -1 } else { 1 });
     let (start, limit, step) = match args.len() {
         1 => {
             let limit = args.number(0)?;
-            (0.0, limit, if limit < 0.0 { -1.0 } else { 1.0 })
+            let step = one(limit.is_negative());
+            (Number::from_i64(0), limit, step)
         }
         2 => {
             let (start, limit) = (args.number(0)?, args.number(1)?);
-            (start, limit, if limit < start { -1.0 } else { 1.0 })
+            let step = one(limit < start);
+            (start, limit, step)
         }
         _ => (args.number(0)?, args.number(1)?, args.number(2)?),
     };
-    if step == 0.0 || step.is_nan() {
+    if step.is_zero() {
         return Err(args.invalid(2, "step must not be zero"));
     }
-    let down = step < 0.0;
+    let down = step.is_negative();
     if down && limit > start {
         return Err(args.invalid(1, "limit must be less than start when step is negative"));
     }
@@ -249,8 +252,11 @@ fn range(args: &Args) -> Result<Value, String> {
                 "more than 1024 values were generated; either decrease the difference between start and end or use a smaller step",
             ));
         }
+        let next = current
+            .add(&step)
+            .map_err(|_| args.invalid(2, "step must be finite"))?;
         values.push(Value::Number(current));
-        current += step;
+        current = next;
     }
     Ok(Value::List(values))
 }
@@ -297,13 +303,19 @@ fn sum(args: &Args) -> Result<Value, String> {
     if items.is_empty() {
         return Err(args.failed("cannot sum an empty list"));
     }
-    let mut total = 0.0;
+    let mut total: Option<plinth_sdk::Number> = None;
     for item in items {
-        total += super::args::to_number(item).ok_or_else(|| {
+        let number = super::args::to_number(item).ok_or_else(|| {
             args.invalid(0, "argument must be list, set, or tuple of number values")
         })?;
+        total = Some(match total {
+            None => number,
+            Some(sum) => sum
+                .add(&number)
+                .map_err(|_| args.failed("can't compute the sum of opposite infinities"))?,
+        });
     }
-    Ok(Value::Number(total))
+    Ok(total.map_or(Value::from(0i64), Value::Number))
 }
 
 #[cfg(test)]

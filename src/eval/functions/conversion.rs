@@ -1,9 +1,9 @@
 //! Type conversion functions (tostring, tonumber, tobool, tolist, toset, tomap) and the
 //! unification of mixed element types they share with other families.
 
-use plinth_sdk::{format_number, Value};
+use plinth_sdk::{Number, Value};
 
-use super::args::{parse_number, to_string, Args, Function};
+use super::args::{to_string, Args, Function};
 
 /// The conversion functions.
 pub const FUNCTIONS: &[Function] = &[
@@ -49,7 +49,7 @@ fn tostring(args: &Args) -> Result<Value, String> {
     match args.value(0) {
         Value::Null => Ok(Value::Null),
         Value::String(text) => Ok(Value::String(text.clone())),
-        Value::Number(number) => Ok(Value::String(format_number(*number))),
+        Value::Number(number) => Ok(Value::String(number.to_string())),
         Value::Bool(b) => Ok(Value::String(b.to_string())),
         other => Err(args.invalid(0, format!("cannot convert {} to string", other.type_name()))),
     }
@@ -58,8 +58,8 @@ fn tostring(args: &Args) -> Result<Value, String> {
 fn tonumber(args: &Args) -> Result<Value, String> {
     match args.value(0) {
         Value::Null => Ok(Value::Null),
-        Value::Number(number) => Ok(Value::Number(*number)),
-        Value::String(text) => parse_number(text).map(Value::Number).ok_or_else(|| {
+        Value::Number(number) => Ok(Value::Number(number.clone())),
+        Value::String(text) => Number::parse(text).map(Value::Number).ok_or_else(|| {
             args.invalid(
                 0,
                 format!("cannot convert {text:?} to number; given string must be a decimal representation of a number"),
@@ -138,7 +138,10 @@ mod tests {
         assert_eq!(ok("tonumber", vec![s("-2.5e2")]), n(-250.0));
         assert_eq!(ok("tonumber", vec![Value::Null]), Value::Null);
         assert!(err("tonumber", vec![s("no")]).contains("cannot convert \"no\" to number"));
-        assert!(err("tonumber", vec![s("inf")]).contains("cannot convert"));
+        // Terraform reads "inf" as infinity but refuses spaces and hex.
+        assert_eq!(ok("tonumber", vec![s("inf")]).to_string(), "+Inf");
+        assert!(err("tonumber", vec![s(" 5")]).contains("cannot convert"));
+        assert!(err("tonumber", vec![s("0x10")]).contains("cannot convert"));
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn write_json(value: &Value, out: &mut String) -> Result<(), String> {
     match value {
         Value::Null | Value::Unknown => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&json_number(*n)?),
+        Value::Number(n) => out.push_str(&json_number(n)?),
         Value::String(text) => write_json_string(text, out),
         Value::List(items) | Value::Set(items) => {
             out.push('[');
@@ -82,11 +82,11 @@ fn write_json(value: &Value, out: &mut String) -> Result<(), String> {
 }
 
 /// A number in plain decimal notation, as JSON and YAML output need it.
-pub fn json_number(n: f64) -> Result<String, String> {
-    if !n.is_finite() {
+pub fn json_number(n: &plinth_sdk::Number) -> Result<String, String> {
+    if n.is_infinite() {
         return Err("cannot encode an infinite or NaN number".to_string());
     }
-    Ok(format!("{}", if n == 0.0 { 0.0 } else { n }))
+    Ok(n.to_string())
 }
 
 fn write_json_string(text: &str, out: &mut String) {
@@ -126,9 +126,11 @@ fn from_yaml(yaml: serde_yaml::Value) -> Result<Value, String> {
     Ok(match yaml {
         serde_yaml::Value::Null => Value::Null,
         serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => match n.as_f64() {
-            Some(f) if !f.is_nan() => Value::Number(f),
-            _ => return Err(format!("cannot represent the YAML number {n}")),
+        serde_yaml::Value::Number(n) => match plinth_sdk::Number::parse(&n.to_string())
+            .or_else(|| n.as_f64().and_then(plinth_sdk::Number::from_f64))
+        {
+            Some(number) => Value::Number(number),
+            None => return Err(format!("cannot represent the YAML number {n}")),
         },
         serde_yaml::Value::String(text) => Value::String(text),
         serde_yaml::Value::Sequence(items) => {
@@ -139,7 +141,7 @@ fn from_yaml(yaml: serde_yaml::Value) -> Result<Value, String> {
             for (key, item) in mapping {
                 let key = match from_yaml(key)? {
                     Value::String(text) => text,
-                    Value::Number(n) => plinth_sdk::format_number(n),
+                    Value::Number(n) => n.to_string(),
                     Value::Bool(b) => b.to_string(),
                     Value::Null => "null".to_string(),
                     _ => return Err("only scalar mapping keys are supported".to_string()),

@@ -81,7 +81,7 @@ mod test_support {
 
     /// A number value.
     pub fn n(number: f64) -> Value {
-        Value::Number(number)
+        Value::from(number)
     }
 
     /// A list value.

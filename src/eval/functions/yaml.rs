@@ -85,8 +85,10 @@ fn scalar_text(value: &Value, content_indent: usize) -> Result<String, String> {
     Ok(match value {
         Value::Null | Value::Unknown => "null".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_infinite() => if *n > 0.0 { ".inf" } else { "-.inf" }.to_string(),
-        Value::Number(n) => json_number(*n)?,
+        Value::Number(n) if n.is_infinite() => {
+            if n.is_negative() { "-.inf" } else { ".inf" }.to_string()
+        }
+        Value::Number(n) => json_number(n)?,
         Value::String(text) if literal_allowed(text) => literal_block(text, content_indent),
         Value::String(text) => double_quoted(text),
         Value::List(_) | Value::Set(_) => "[]".to_string(),

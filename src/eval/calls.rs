@@ -136,12 +136,8 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
         ));
     }
     if name != "templatefile" {
-        functions::check_arity(name, args.len()).map_err(|message| {
-            EvalError::new(
-                "Invalid function argument",
-                format!("Call to function \"{name}\" failed: {message}"),
-            )
-        })?;
+        functions::check_arity(name, args.len())
+            .map_err(|(summary, detail)| EvalError::new(summary, detail))?;
     }
     if args.iter().any(Value::contains_unknown) {
         let marked = args.iter().any(Value::contains_sensitive);
@@ -163,10 +159,23 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
     };
     match result {
         Ok(value) => Ok(mark(value, marked)),
-        Err(message) => Err(EvalError::new(
-            "Invalid function argument",
-            format!("Call to function \"{name}\" failed: {message}"),
-        )),
+        Err(message) => Err(function_error(name, message)),
+    }
+}
+
+/// Terraform's diagnostic for a failed call: an argument's fault (`Invalid value for "x"
+/// parameter: ...`) is an invalid argument, anything else an error in the call.
+fn function_error(name: &str, message: String) -> EvalError {
+    if message.starts_with("Invalid value for ") {
+        EvalError::new("Invalid function argument", message)
+    } else if message.starts_with("Call to function ") {
+        EvalError::new("Error in function call", message)
+    } else {
+        let message = message.trim_end_matches('.');
+        EvalError::new(
+            "Error in function call",
+            format!("Call to function \"{name}\" failed: {message}."),
+        )
     }
 }
 
@@ -179,24 +188,30 @@ fn templatefile(args: Vec<Value>) -> Result<Value, String> {
         )
     })?;
     let Value::String(path) = path else {
-        return Err(format!(
-            "invalid value for \"path\" parameter: string required, but got {}",
-            path.type_name()
-        ));
+        return Err("Invalid value for \"path\" parameter: string required.".to_string());
     };
     let vars: BTreeMap<String, Value> = match vars {
         Value::Map(map) => map,
         Value::Null => BTreeMap::new(),
-        other => {
-            return Err(format!(
-                "invalid value for \"vars\" parameter: object required, but got {}",
-                other.type_name()
-            ))
+        _ => {
+            return Err("Invalid value for \"vars\" parameter: object or map required.".to_string())
         }
     };
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("no file exists at {path:?}: {e}"))?;
-    evaluate_template_str(&text, &vars).map_err(|e| format!("{path}: {e}"))
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        format!(
+            "Invalid value for \"path\" parameter: no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource."
+        )
+    })?;
+    evaluate_template_str(&text, &vars).map_err(|e| {
+        let detail = e.detail.unwrap_or(e.summary);
+        match detail.strip_prefix("The vars map does not contain key ") {
+            Some(key) => format!(
+                "Invalid value for \"vars\" parameter: vars map does not contain key {}, referenced at {path}.",
+                key.trim_end_matches('.')
+            ),
+            None => format!("Invalid value for \"path\" parameter: {path}: {detail}"),
+        }
+    })
 }
 
 fn expect_args<const N: usize>(name: &str, args: Vec<Value>) -> Result<[Value; N], EvalError> {

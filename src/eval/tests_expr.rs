@@ -423,7 +423,7 @@ fn function_call_errors() {
         Some("There is no function named \"nosuchfn\".")
     );
     let error = scope.err("length(1)");
-    assert_eq!(error.summary, "Invalid function argument");
+    assert_eq!(error.summary, "Error in function call");
     assert!(error
         .detail
         .unwrap_or_default()

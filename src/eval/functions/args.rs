@@ -50,31 +50,42 @@ impl Function {
         }
     }
 
-    /// Checks the number of arguments of a call.
-    pub fn check_arity(&self, got: usize) -> Result<(), String> {
-        let min = self.params.len();
-        let max = min + self.optional.len();
-        let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
-        let expects = if self.variadic.is_some() {
-            if got >= min {
-                return Ok(());
-            }
-            format!("at least {min} {}", plural(min))
-        } else if min == max {
-            if got == min {
-                return Ok(());
-            }
-            format!("{min} {}", plural(min))
-        } else {
-            if (min..=max).contains(&got) {
-                return Ok(());
-            }
-            format!("{min} to {max} arguments")
-        };
-        Err(format!(
-            "Function \"{}\" expects {expects}, got {got}.",
-            self.name
-        ))
+    /// Checks the number of arguments of a call; the error is Terraform's summary and detail.
+    /// Optional parameters are, as in Terraform, a variadic tail with a limit.
+    pub fn check_arity(&self, got: usize) -> Result<(), (String, String)> {
+        let fixed = self.params.len();
+        let tail = self.variadic.is_some() || !self.optional.is_empty();
+        if got < fixed {
+            let qualifier = if tail { " at least" } else { "" };
+            return Err((
+                "Not enough function arguments".to_string(),
+                format!(
+                    "Function \"{}\" expects{qualifier} {fixed} argument(s). Missing value for \"{}\".",
+                    self.name, self.params[got]
+                ),
+            ));
+        }
+        if !tail && got > fixed {
+            return Err((
+                "Too many function arguments".to_string(),
+                format!(
+                    "Function \"{}\" expects only {fixed} argument(s).",
+                    self.name
+                ),
+            ));
+        }
+        if self.variadic.is_none() && got > fixed + self.optional.len() {
+            return Err((
+                "Error in function call".to_string(),
+                format!(
+                    "Call to function \"{}\" failed: {}() takes no more than {} arguments.",
+                    self.name,
+                    self.name,
+                    fixed + self.optional.len()
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -150,7 +161,14 @@ impl Args {
     /// A number argument; strings holding a number convert.
     pub fn number(&self, index: usize) -> Result<Number, String> {
         let value = self.non_null(index)?;
-        to_number(value).ok_or_else(|| self.invalid(index, "number required"))
+        to_number(value).ok_or_else(|| {
+            let why = if matches!(value, Value::String(_)) {
+                "a number is required"
+            } else {
+                "number required"
+            };
+            self.invalid(index, why)
+        })
     }
 
     /// A number argument as the nearest float64.

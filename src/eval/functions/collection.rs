@@ -195,10 +195,9 @@ fn length(args: &Args) -> Result<Value, String> {
         Value::List(items) | Value::Set(items) => items.len(),
         Value::Map(map) => map.len(),
         _ => {
-            return Err(args.invalid(
-                0,
-                "argument must be a string, a collection type, or a structural type",
-            ))
+            return Err(
+                args.failed("argument must be a string, a collection type, or a structural type")
+            )
         }
     };
     Ok(Value::from(count as i64))
@@ -463,7 +462,7 @@ mod tests {
         assert_eq!(ok("length", vec![map(&[("a", s("b"))])]), n(1.0));
         assert_eq!(ok("length", vec![s("hello")]), n(5.0));
         assert_eq!(ok("length", vec![s("👾🕹️")]), n(2.0));
-        assert!(err("length", vec![n(1.0)]).contains("\"value\""));
+        assert!(err("length", vec![n(1.0)]).contains("a collection type"));
         assert!(err("length", vec![Value::Null]).contains("must not be null"));
     }
 

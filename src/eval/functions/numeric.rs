@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(ok("signum", vec![n(-13.0)]), n(-1.0));
         assert_eq!(ok("signum", vec![n(0.0)]), n(0.0));
         assert_eq!(ok("signum", vec![n(344.0)]), n(1.0));
-        assert!(err("abs", vec![s("x")]).contains("\"num\" parameter: number required"));
+        assert!(err("abs", vec![s("x")]).contains("\"num\" parameter: a number is required"));
     }
 
     #[test]

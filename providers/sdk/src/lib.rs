@@ -11,6 +11,7 @@ mod number;
 mod provider;
 mod schema;
 mod types;
+mod unify;
 mod value;
 
 pub use convert::convert;
@@ -19,4 +20,5 @@ pub use number::{Number, NumberError, F64_PRECISION, INT_PRECISION, TEXT_PRECISI
 pub use provider::{CreateError, Origin, PlanResponse, Provider, ProviderFactory};
 pub use schema::{Attribute, NestedBlock, Nesting, ProviderSchema, Schema};
 pub use types::{ObjectAttr, Type};
+pub use unify::{describe_mismatch, friendly_name, type_of, unify};
 pub use value::{format_number, Value};

@@ -13,6 +13,39 @@ use plinth_sdk::Value;
 pub const NOT_CONSTANT: &str =
     "must be a literal value: references, function calls and operators are not allowed here";
 
+/// Converts a literal expression straight from hcl-edit's parse tree: arrays, objects and
+/// plain literals without building hcl-rs's tree first, whose objects find each key by a scan
+/// of the keys before it (quadratic for the large maps of variables files); anything else is
+/// converted and handed to [`constant_value`].
+pub fn constant_value_of_parsed(expr: &hcl_edit::expr::Expression) -> Result<Value, String> {
+    use hcl_edit::expr::{Expression as Parsed, ObjectKey as ParsedKey};
+    match expr {
+        Parsed::Null(_) => Ok(Value::Null),
+        Parsed::Bool(b) => Ok(Value::Bool(*b.value())),
+        Parsed::String(s) => Ok(Value::String(s.value().clone())),
+        Parsed::Array(items) => items
+            .iter()
+            .map(constant_value_of_parsed)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::List),
+        Parsed::Object(object) => {
+            let mut map = BTreeMap::new();
+            for (key, value) in object.iter() {
+                let key = match key {
+                    ParsedKey::Ident(ident) => ident.as_str().to_string(),
+                    ParsedKey::Expression(Parsed::String(s)) => s.value().clone(),
+                    ParsedKey::Expression(other) => {
+                        object_key(&ObjectKey::Expression(Expression::from(other.clone())))?
+                    }
+                };
+                map.insert(key, constant_value_of_parsed(value.expr())?);
+            }
+            Ok(Value::Map(map))
+        }
+        other => constant_value(&Expression::from(other.clone())),
+    }
+}
+
 /// Converts a literal expression to a value, or says why it is not one.
 pub fn constant_value(expr: &Expression) -> Result<Value, String> {
     match expr {

@@ -387,7 +387,7 @@ fn read_tfvars(path: &Path, required: bool, diags: &mut Diagnostics) -> Vec<(Str
             continue;
         };
         let value_span = file.span_or_start(attr.value.span());
-        match constant_value(&hcl::Expression::from(attr.value.clone())) {
+        match super::constant::constant_value_of_parsed(&attr.value) {
             Ok(value) => {
                 let source = format!("{}:{}", file.name, span.line);
                 out.push((

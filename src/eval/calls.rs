@@ -28,9 +28,21 @@ impl Evaluator<'_> {
             }
         }
         let full_name = if call.name.is_namespaced() {
-            let mut parts: Vec<&str> = call.name.namespace.iter().map(|ns| ns.as_str()).collect();
-            parts.push(name);
-            parts.join("::")
+            let namespace: Vec<&str> = call.name.namespace.iter().map(|ns| ns.as_str()).collect();
+            // `core::NAME` is the built-in function NAME, as in Terraform.
+            if namespace == ["core"] {
+                if !functions::exists(name) && !CORE_SPECIALS.contains(&name) {
+                    return Err(EvalError::new(
+                        "Unknown provider function",
+                        "The function namespace \"core\" is not valid. Provider function calls must use the \"provider::\" namespace prefix.",
+                    ));
+                }
+                name.to_string()
+            } else {
+                let mut parts = namespace;
+                parts.push(name);
+                parts.join("::")
+            }
         } else {
             name.to_string()
         };
@@ -49,6 +61,15 @@ impl Evaluator<'_> {
                     Value::Sensitive(inner) => *inner,
                     other => other,
                 })
+            }
+            "issensitive" => {
+                let [value] = expect_args::<1>(&full_name, args)?;
+                Ok(Value::Bool(value.is_sensitive()))
+            }
+            // plinth has no ephemeral values yet, so every value passes through unchanged.
+            "ephemeralasnull" => {
+                let [value] = expect_args::<1>(&full_name, args)?;
+                Ok(value)
             }
             _ => call_library(&full_name, args),
         }
@@ -126,6 +147,17 @@ impl Evaluator<'_> {
         ))
     }
 }
+
+/// Functions handled here rather than in the library, which `core::` also names.
+const CORE_SPECIALS: &[&str] = &[
+    "can",
+    "try",
+    "sensitive",
+    "nonsensitive",
+    "issensitive",
+    "ephemeralasnull",
+    "templatefile",
+];
 
 /// Calls a library function with fully known arguments, stripping and restoring marks.
 fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {

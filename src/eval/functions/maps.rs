@@ -26,7 +26,32 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("merge", &[], merge).variadic("maps"),
     Function::new("transpose", &["values"], transpose),
     Function::new("zipmap", &["keys", "values"], zipmap),
+    Function::new("matchkeys", &["values", "keys", "searchset"], matchkeys),
 ];
+
+/// `matchkeys(values, keys, searchset)`: the values whose key (at the same position) is in
+/// the search set.
+fn matchkeys(args: &Args) -> Result<Value, String> {
+    let values = args.list(0)?;
+    let keys = args.list(1)?;
+    let wanted = args.list(2)?;
+    if values.len() != keys.len() {
+        return Err(args.failed("length of keys and values should be equal"));
+    }
+    let keys = super::conversion::unify(keys.to_vec()).map_err(|e| args.invalid(1, e))?;
+    Ok(Value::List(
+        values
+            .iter()
+            .zip(&keys)
+            .filter(|(_, key)| {
+                wanted
+                    .iter()
+                    .any(|w| w == *key || super::args::to_string(w) == super::args::to_string(key))
+            })
+            .map(|(value, _)| value.clone())
+            .collect(),
+    ))
+}
 
 fn lookup(args: &Args) -> Result<Value, String> {
     let map = args.map(0)?;

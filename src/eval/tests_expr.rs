@@ -240,6 +240,28 @@ fn numbers_keep_terraforms_precision() {
     );
 }
 
+/// A failing function quoted its sensitive argument in the error (`parseint(sensitive("zz"),
+/// 10)` said `cannot parse "zz"`, as Terraform itself does).
+#[test]
+fn function_errors_never_quote_sensitive_arguments() {
+    let scope = scope();
+    for source in [
+        "parseint(var.secret, 10)",
+        "tonumber(var.secret)",
+        "regex(var.secret, \"x\")",
+        "element([var.secret], \"hunter2\")",
+    ] {
+        let error = scope.err(source);
+        let text = format!("{error}");
+        assert!(!text.contains("hunter2"), "{source}: {text}");
+    }
+    let error = scope.err("parseint(var.secret, 10)");
+    assert_eq!(
+        error.detail.as_deref(),
+        Some("Invalid value for \"number\" parameter: cannot parse (sensitive value) as a base 10 integer.")
+    );
+}
+
 #[test]
 fn logical_operators_decide_early_when_they_can() {
     let scope = scope();

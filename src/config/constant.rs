@@ -22,7 +22,9 @@ pub fn constant_value_of_parsed(expr: &hcl_edit::expr::Expression) -> Result<Val
     match expr {
         Parsed::Null(_) => Ok(Value::Null),
         Parsed::Bool(b) => Ok(Value::Bool(*b.value())),
-        Parsed::String(s) => Ok(Value::String(s.value().clone())),
+        Parsed::String(s) => Ok(Value::String(
+            crate::eval::literal_text(s.value()).into_owned(),
+        )),
         Parsed::Array(items) => items
             .iter()
             .map(constant_value_of_parsed)
@@ -52,7 +54,7 @@ pub fn constant_value(expr: &Expression) -> Result<Value, String> {
         Expression::Null => Ok(Value::Null),
         Expression::Bool(b) => Ok(Value::Bool(*b)),
         Expression::Number(n) => number(n),
-        Expression::String(s) => Ok(Value::String(s.clone())),
+        Expression::String(s) => Ok(Value::String(crate::eval::literal_text(s).into_owned())),
         Expression::Array(items) => items
             .iter()
             .map(constant_value)
@@ -130,7 +132,7 @@ fn literal_template(template: &TemplateExpr) -> Result<String, String> {
     let mut out = String::new();
     for element in parsed.elements() {
         match element {
-            Element::Literal(text) => out.push_str(text),
+            Element::Literal(text) => out.push_str(&crate::eval::literal_text(text)),
             _ => return Err(NOT_CONSTANT.to_string()),
         }
     }

@@ -126,8 +126,8 @@ impl Evaluator<'_> {
     fn eval_try(&mut self, args: &[Expression]) -> Result<Value, EvalError> {
         if args.is_empty() {
             return Err(EvalError::new(
-                "Invalid function argument",
-                "At least one argument is required for function \"try\".",
+                "Error in function call",
+                "Call to function \"try\" failed: at least one argument is required.",
             ));
         }
         let mut failures = Vec::new();
@@ -162,9 +162,19 @@ const CORE_SPECIALS: &[&str] = &[
 /// Calls a library function with fully known arguments, stripping and restoring marks.
 fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
     if name != "templatefile" && !functions::exists(name) {
+        if let Some(provider) = name.strip_prefix("provider::") {
+            let (provider, function) = provider.split_once("::").unwrap_or((provider, ""));
+            return Err(EvalError::new(
+                "Unknown provider function",
+                format!("There is no function named \"{name}\". Ensure that provider name \"{provider}\" is declared in this module's required_providers block, and that this provider offers a function named \"{function}\"."),
+            ));
+        }
+        let mut known = functions::names();
+        known.extend(CORE_SPECIALS);
+        let hint = crate::config::checks::suggestion(name, &known);
         return Err(EvalError::new(
             "Call to unknown function",
-            format!("There is no function named \"{name}\"."),
+            format!("There is no function named \"{name}\".{hint}"),
         ));
     }
     if name != "templatefile" {

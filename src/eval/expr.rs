@@ -34,7 +34,7 @@ impl<'s> Evaluator<'s> {
             Expression::Null => Ok(Value::Null),
             Expression::Bool(b) => Ok(Value::Bool(*b)),
             Expression::Number(n) => Ok(Value::Number(super::number_literal(n))),
-            Expression::String(s) => Ok(Value::String(s.clone())),
+            Expression::String(s) => Ok(Value::String(super::literal_text(s).into_owned())),
             Expression::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {

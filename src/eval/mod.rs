@@ -53,6 +53,17 @@ pub fn number_literal(n: &hcl::Number) -> plinth_sdk::Number {
         .unwrap_or_else(|| plinth_sdk::Number::from_i64(0))
 }
 
+/// A string literal as Terraform reads it: normalised to Unicode NFC (`"e\u0301"` is `"é"`).
+/// Only literal text is normalised, never values computed from it.
+pub fn literal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
+}
+
 /// Answers references while evaluating an expression.
 pub trait Scope {
     /// Resolves the leading names of a reference: for `var.region` it gets `["var", "region"]`,

@@ -22,7 +22,7 @@ impl Side {
         match self {
             Side::Left => "left operand",
             Side::Right => "right operand",
-            Side::Only => "operand",
+            Side::Only => "unary operand",
         }
     }
 }
@@ -143,29 +143,29 @@ fn number(value: &Value, side: Side) -> Result<Number, EvalError> {
         Value::String(s) => Number::parse(s),
         _ => None,
     };
-    converted.ok_or_else(|| {
-        let why = if value.is_null() {
-            "argument must not be null"
-        } else {
-            "a number is required"
-        };
-        EvalError::new(
-            "Invalid operand",
-            format!("Unsuitable value for {}: {why}.", side.describe()),
-        )
-    })
+    converted.ok_or_else(|| unsuitable(value, side, "number"))
+}
+
+/// Terraform's error for an operand of the wrong kind: a null operand fails the operation, a
+/// string that does not convert needs "a number"/"a bool", anything else "number"/"bool".
+fn unsuitable(value: &Value, side: Side, kind: &str) -> EvalError {
+    if value.is_null() {
+        return EvalError::new(
+            "Operation failed",
+            "Error during operation: argument must not be null.",
+        );
+    }
+    let why = if matches!(value, Value::String(_)) {
+        format!("a {kind} is required")
+    } else {
+        format!("{kind} required")
+    };
+    EvalError::new(
+        "Invalid operand",
+        format!("Unsuitable value for {}: {why}.", side.describe()),
+    )
 }
 
 fn boolean(value: &Value, side: Side) -> Result<bool, EvalError> {
-    to_bool(value).ok_or_else(|| {
-        let why = if value.is_null() {
-            "argument must not be null"
-        } else {
-            "a bool is required"
-        };
-        EvalError::new(
-            "Invalid operand",
-            format!("Unsuitable value for {}: {why}.", side.describe()),
-        )
-    })
+    to_bool(value).ok_or_else(|| unsuitable(value, side, "bool"))
 }

@@ -119,7 +119,8 @@ impl Evaluator<'_> {
                         element_strip(&elements[index - 1])
                     };
                     let next = elements.get(index + 1).map_or(after, element_strip);
-                    output.text.push_str(strip_literal(literal, previous, next));
+                    let text = strip_literal(literal, previous, next);
+                    output.text.push_str(&super::literal_text(text));
                     Built::Known
                 }
                 Element::Interpolation(interpolation) => {

@@ -196,10 +196,11 @@ fn operator_errors_name_the_operand() {
         error.detail.as_deref(),
         Some("Unsuitable value for left operand: a number is required.")
     );
+    // Only a string that does not convert is "a number"; other kinds need "number".
     let error = scope.err("1 - var.tags");
     assert_eq!(
         error.detail.as_deref(),
-        Some("Unsuitable value for right operand: a number is required.")
+        Some("Unsuitable value for right operand: number required.")
     );
     // As in Terraform: a non-zero number over zero is infinite, zero over zero fails.
     assert_eq!(scope.ok("1 / 0").to_string(), "+Inf");
@@ -456,7 +457,7 @@ fn function_call_errors() {
     );
     assert_eq!(
         scope.err("provider::aws::arn_parse(\"x\")").summary,
-        "Call to unknown function"
+        "Unknown provider function"
     );
 }
 

@@ -301,16 +301,17 @@ fn slice(args: &Args) -> Result<Value, String> {
 
 fn sort(args: &Args) -> Result<Value, String> {
     let mut texts = Vec::new();
-    for item in args.list(0)? {
+    for (i, item) in args.list(0)?.iter().enumerate() {
         match item {
             Value::Null => {
-                return Err(args.invalid(
-                    0,
-                    "given list element is null; a null value cannot be sorted",
-                ))
+                return Err(args.failed(format!(
+                    "given list element {i} is null; a null string cannot be sorted"
+                )))
             }
-            other => texts
-                .push(to_string(other).ok_or_else(|| args.invalid(0, "list of string required"))?),
+            other => texts.push(
+                to_string(other)
+                    .ok_or_else(|| args.invalid(0, format!("element {i}: string required")))?,
+            ),
         }
     }
     texts.sort();

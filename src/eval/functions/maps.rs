@@ -19,7 +19,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("values", &["mapping"], |a| {
         let map = a
             .map(0)
-            .map_err(|_| a.failed("values() requires a map as the first argument."))?;
+            .map_err(|_| a.failed("values() requires a map as the first argument"))?;
         Ok(Value::List(map.values().cloned().collect()))
     }),
     Function::new("lookup", &["inputMap", "key"], lookup).optional(&["default"]),
@@ -96,6 +96,9 @@ fn transpose(args: &Args) -> Result<Value, String> {
 }
 
 fn zipmap(args: &Args) -> Result<Value, String> {
+    if let Some(i) = args.list(0)?.iter().position(Value::is_null) {
+        return Err(args.failed(format!("keys list has null value at index {i}")));
+    }
     let keys = args.strings(0)?;
     let values = args.list(1)?;
     if keys.len() != values.len() {

@@ -48,6 +48,11 @@ pub fn check_arity(name: &str, count: usize) -> Result<(), (String, String)> {
     function.check_arity(count)
 }
 
+/// The names of every function [`call`] knows.
+pub fn names() -> Vec<&'static str> {
+    all().map(|function| function.name).collect()
+}
+
 /// Whether `name` is a built-in function that [`call`] knows.
 pub fn exists(name: &str) -> bool {
     find(name).is_some()

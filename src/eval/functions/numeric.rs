@@ -14,8 +14,8 @@ pub const FUNCTIONS: &[Function] = &[
         Ok(Value::Number(a.number(0)?.floor()))
     }),
     Function::new("signum", &["num"], signum),
-    Function::new("max", &["numbers"], |a| extreme(a, Ordering::Greater)).variadic("numbers"),
-    Function::new("min", &["numbers"], |a| extreme(a, Ordering::Less)).variadic("numbers"),
+    Function::new("max", &[], |a| extreme(a, Ordering::Greater)).variadic("numbers"),
+    Function::new("min", &[], |a| extreme(a, Ordering::Less)).variadic("numbers"),
     Function::new("pow", &["num", "power"], pow),
     Function::new("log", &["num", "base"], log),
     Function::new("parseint", &["number", "base"], parseint),
@@ -23,6 +23,11 @@ pub const FUNCTIONS: &[Function] = &[
 
 fn signum(args: &Args) -> Result<Value, String> {
     let n = args.number(0)?;
+    if n.as_i64().is_none() {
+        return Err(args.failed(
+            "value must be a whole number, between -9223372036854775808 and 9223372036854775807",
+        ));
+    }
     Ok(Value::from(if n.is_zero() {
         0
     } else if n.is_negative() {
@@ -34,6 +39,9 @@ fn signum(args: &Args) -> Result<Value, String> {
 
 /// The argument that compares `wanted` against every other (the first of equals).
 fn extreme(args: &Args, wanted: Ordering) -> Result<Value, String> {
+    if args.len() == 0 {
+        return Err(args.failed("must pass at least one number"));
+    }
     let mut best = args.number(0)?;
     for index in 1..args.len() {
         let candidate = args.number(index)?;

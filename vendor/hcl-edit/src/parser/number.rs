@@ -9,7 +9,9 @@ use winnow::token::one_of;
 
 pub(super) fn number(input: &mut Input) -> ModalResult<Number> {
     alt((
-        float.verify_map(Number::from_f64),
+        // plinth patch: a literal beyond float64's range (`1e+500`) is still a number; its
+        // value here is clamped, and plinth reads the exact value from the kept source text.
+        float.map(|f| Number::from_f64(f).unwrap_or_else(|| Number::from(u64::MAX))),
         integer.map(Number::from),
         // Integers which do not fit into a `u64` are represented as floats.
         digit1

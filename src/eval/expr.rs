@@ -88,13 +88,10 @@ impl<'s> Evaluator<'s> {
                                 "Can't use a null value as a key.",
                             ))
                         }
-                        other => {
+                        _ => {
                             return Err(EvalError::new(
                                 "Incorrect key type",
-                                format!(
-                                    "Can't use this value as a key: string required, but got {}.",
-                                    other.type_name()
-                                ),
+                                "Can't use this value as a key: string required.",
                             ))
                         }
                     }

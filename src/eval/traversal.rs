@@ -130,10 +130,16 @@ fn get_index<'v>(value: &'v Value, key: &Value) -> Result<&'v Value, EvalError> 
             let Some(position) = position else {
                 return Err(EvalError::new("Invalid index", "The given key does not identify an element in this collection value: a number is required."));
             };
-            if !position.is_integer() || position.is_negative() {
+            if !position.is_integer() {
                 return Err(EvalError::new(
                     "Invalid index",
-                    "The given key does not identify an element in this collection value: a whole, non-negative number is required.",
+                    "The given key does not identify an element in this collection value: indexing a sequence requires a whole number, but the given index has a fractional part.",
+                ));
+            }
+            if position.is_negative() {
+                return Err(EvalError::new(
+                    "Invalid index",
+                    "The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.",
                 ));
             }
             if items.is_empty() {
@@ -154,7 +160,14 @@ fn get_index<'v>(value: &'v Value, key: &Value) -> Result<&'v Value, EvalError> 
         Value::Map(map) => {
             let name = match key {
                 Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
+                Value::Number(n) => {
+                    return map.get(&n.to_string()).ok_or_else(|| {
+                        EvalError::new(
+                            "Invalid index",
+                            "The given key does not identify an element in this collection value. An object only supports looking up attributes by name, not by numeric index.",
+                        )
+                    })
+                }
                 Value::Bool(b) => b.to_string(),
                 _ => return Err(EvalError::new("Invalid index", "The given key does not identify an element in this collection value: a string is required.")),
             };

@@ -17,6 +17,11 @@ enum Position {
 pub fn encode(value: &Value) -> Result<String, String> {
     let mut out = String::new();
     emit(value, 0, Position::Top, &mut out)?;
+    // A document that is one plain scalar ends with an explicit end marker, as Terraform
+    // writes it.
+    if matches!(value, Value::Null | Value::Bool(_) | Value::Number(_)) {
+        out.push_str("...\n");
+    }
     Ok(out)
 }
 
@@ -212,7 +217,8 @@ mod tests {
     #[test]
     fn yamlencode_nesting_scalars_and_blocks() {
         assert_eq!(yaml(s("a")), "\"a\"\n");
-        assert_eq!(yaml(Value::Null), "null\n");
+        // A plain scalar document ends with an end marker, as Terraform writes it.
+        assert_eq!(yaml(Value::Null), "null\n...\n");
         assert_eq!(yaml(list(vec![])), "[]\n");
         assert_eq!(
             yaml(map(&[("e", map(&[])), ("x", map(&[("y", n(1.5))]))])),

@@ -227,9 +227,7 @@ impl Walk<'_> {
             NodeKind::Variable(name) => self.variable(node, module, name, results)?,
             NodeKind::Local(name) => {
                 let local = module
-                    .locals
-                    .iter()
-                    .find(|l| &l.name == name)
+                    .local(name)
                     .expect("graph nodes come from the config");
                 for mi in results.module_instances(&node.module) {
                     let value = self.eval(

@@ -99,6 +99,9 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
         input.workspace,
         input.interrupt,
     );
+    if plan.mode == PlanMode::Normal {
+        ops.absorb_drift(&plan.drift);
+    }
     let mut adopted = ops.adopt(&plan.adopted, &plan.changes).await;
     let current: HashMap<&str, &ResourceChange> = plan
         .changes

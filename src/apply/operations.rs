@@ -26,7 +26,7 @@ use crate::config::Mode;
 use crate::engine::walker::InstanceRequest;
 use crate::plan::consistency::{inconsistencies, inconsistent_final_plan};
 use crate::plan::planner::apply_ignore_changes;
-use crate::plan::{diff, Adopted, ResourceChange};
+use crate::plan::{diff, Adopted, Drift, ResourceChange};
 
 /// How many objects were added, changed and destroyed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,7 +90,9 @@ impl<'a> Operations<'a> {
         (
             self.state.into_inner().unwrap_or_else(|p| p.into_inner()),
             counts,
-            self.warnings.into_inner().unwrap_or_else(|p| p.into_inner()),
+            self.warnings
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner()),
         )
     }
 
@@ -346,6 +348,26 @@ impl<'a> Operations<'a> {
             .insert(request.address.clone(), Instance { status, ..record });
     }
 
+    /// Takes what refresh found into the state (as Terraform does on every apply): objects
+    /// changed outside plinth get their current values, deleted ones leave the state (a planned
+    /// create records them again). In memory: the snapshot written at the end keeps it, and a
+    /// killed run refreshes again.
+    pub fn absorb_drift(&self, drift: &[Drift]) {
+        let mut state = self.state();
+        for d in drift {
+            match &d.after {
+                Some(current) => {
+                    if let Some(instance) = state.instances.get_mut(&d.address) {
+                        instance.attributes = current.to_json();
+                    }
+                }
+                None => {
+                    state.instances.remove(&d.address);
+                }
+            }
+        }
+    }
+
     /// Forgets an object deleted outside plinth (a refresh-only apply), durably.
     pub async fn forget(&self, address: &str) -> Result<(), Diagnostics> {
         let entry = JournalEntry::Remove {
@@ -459,7 +481,12 @@ impl<'a> Operations<'a> {
             private: planned.private,
         };
         let answer = self
-            .operate(&request.address, Verb::Create, None, provider.create(&ctx, create))
+            .operate(
+                &request.address,
+                Verb::Create,
+                None,
+                provider.create(&ctx, create),
+            )
             .await?;
         let errors = self.split(answer.diagnostics, &request.address);
         match (answer.new_state, errors) {
@@ -549,7 +576,12 @@ impl<'a> Operations<'a> {
             config: request.config.clone().unmark_deep().0,
         };
         let answer = self
-            .operate(&request.address, Verb::Read, None, provider.read_data(&ctx, read))
+            .operate(
+                &request.address,
+                Verb::Read,
+                None,
+                provider.read_data(&ctx, read),
+            )
             .await?;
         if let Some(errors) = self.split(answer.diagnostics, &request.address) {
             return Err(errors);

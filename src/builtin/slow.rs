@@ -32,9 +32,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Configure, Context, CrashSafety, CreateRequest,
-    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, FnFactory, NestedBlock,
-    ObjectResponse, PlanRequest, PlanResponse, Provider, ProviderFactory, ReadManyResponse,
-    ReadResult, Registry, Resource, Schema, Type, UpdateRequest, Value,
+    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, FnFactory, NestedBlock, ObjectResponse,
+    PlanRequest, PlanResponse, Provider, ProviderFactory, ReadManyResponse, ReadResult, Registry,
+    Resource, Schema, Type, UpdateRequest, Value,
 };
 use sha2::{Digest, Sha256};
 
@@ -299,11 +299,13 @@ impl Configure<Objects> for FromDirectory {
     async fn configure(&self, _: &Context, config: Value) -> Result<Objects, Diagnostics> {
         let dir = match config.get("dir").and_then(Value::as_str) {
             Some(dir) => PathBuf::from(dir),
-            None => std::env::var_os(DIR_ENV).map(PathBuf::from).ok_or_else(|| {
-                failure(format!(
-                    "the slow provider needs a directory: set {DIR_ENV} or `dir`"
-                ))
-            })?,
+            None => std::env::var_os(DIR_ENV)
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    failure(format!(
+                        "the slow provider needs a directory: set {DIR_ENV} or `dir`"
+                    ))
+                })?,
         };
         tokio::fs::create_dir_all(&dir)
             .await
@@ -334,7 +336,11 @@ impl SlowObject {
             "id",
             Value::string(&id),
         );
-        let creates = objects.load(&id).await?.map_or(0, |existing| existing.creates) + 1;
+        let creates = objects
+            .load(&id)
+            .await?
+            .map_or(0, |existing| existing.creates)
+            + 1;
         let object = StoredObject {
             value,
             creates,
@@ -353,7 +359,11 @@ impl SlowObject {
         Ok(object.value)
     }
 
-    async fn update_object(objects: &Objects, prior: Value, planned: Value) -> Result<Value, Diagnostics> {
+    async fn update_object(
+        objects: &Objects,
+        prior: Value,
+        planned: Value,
+    ) -> Result<Value, Diagnostics> {
         objects.log_call("begin", "update", &planned).await?;
         tokio::time::sleep(delay_of(&planned)).await;
         let (planned, _) = planned.unmark_deep();
@@ -373,10 +383,7 @@ impl SlowObject {
             "id",
             Value::string(&id),
         );
-        let object = StoredObject {
-            value,
-            ..existing
-        };
+        let object = StoredObject { value, ..existing };
         objects.store(&id, &object).await?;
         objects.log_call("end", "update", &object.value).await?;
         Ok(object.value)
@@ -412,7 +419,11 @@ impl Resource<Objects> for SlowObject {
     }
 
     async fn plan(&self, _: &Objects, _: &Context, request: PlanRequest) -> PlanResponse {
-        let output = request.proposed.get("input").cloned().unwrap_or(Value::Null);
+        let output = request
+            .proposed
+            .get("input")
+            .cloned()
+            .unwrap_or(Value::Null);
         let id = match &request.prior {
             Some(prior) => prior.get("id").cloned().unwrap_or(Value::Unknown),
             None => Value::Unknown,
@@ -424,14 +435,24 @@ impl Resource<Objects> for SlowObject {
         ))
     }
 
-    async fn create(&self, objects: &Objects, _: &Context, request: CreateRequest) -> ObjectResponse {
+    async fn create(
+        &self,
+        objects: &Objects,
+        _: &Context,
+        request: CreateRequest,
+    ) -> ObjectResponse {
         match Self::create_object(objects, request.planned, &request.intent.token).await {
             Ok(value) => ObjectResponse::ok(value),
             Err(response) => response,
         }
     }
 
-    async fn read_many(&self, objects: &Objects, _: &Context, priors: Vec<Value>) -> ReadManyResponse {
+    async fn read_many(
+        &self,
+        objects: &Objects,
+        _: &Context,
+        priors: Vec<Value>,
+    ) -> ReadManyResponse {
         let stored = match objects.load_all().await {
             Ok(stored) => stored,
             Err(diagnostics) => {
@@ -456,14 +477,24 @@ impl Resource<Objects> for SlowObject {
         }
     }
 
-    async fn update(&self, objects: &Objects, _: &Context, request: UpdateRequest) -> ObjectResponse {
+    async fn update(
+        &self,
+        objects: &Objects,
+        _: &Context,
+        request: UpdateRequest,
+    ) -> ObjectResponse {
         match Self::update_object(objects, request.prior, request.planned).await {
             Ok(value) => ObjectResponse::ok(value),
             Err(d) => ObjectResponse::failed(d),
         }
     }
 
-    async fn delete(&self, objects: &Objects, _: &Context, request: DeleteRequest) -> DeleteResponse {
+    async fn delete(
+        &self,
+        objects: &Objects,
+        _: &Context,
+        request: DeleteRequest,
+    ) -> DeleteResponse {
         Self::delete_object(objects, request.prior)
             .await
             .err()
@@ -588,7 +619,10 @@ mod tests {
         let (dir, provider) = configured().await;
         let failed = create(
             provider.as_ref(),
-            object(&[("input", Value::from("a")), ("fail_create", Value::Bool(true))]),
+            object(&[
+                ("input", Value::from("a")),
+                ("fail_create", Value::Bool(true)),
+            ]),
         )
         .await;
         assert!(failed.new_state.is_none() && failed.diagnostics.has_errors());
@@ -603,7 +637,10 @@ mod tests {
         .await;
         assert!(partial.diagnostics.has_errors());
         let made = partial.new_state.expect("the partial object");
-        assert_eq!(files(&dir), vec![format!("{}.json", id_of(&made).expect("id"))]);
+        assert_eq!(
+            files(&dir),
+            vec![format!("{}.json", id_of(&made).expect("id"))]
+        );
     }
 
     #[tokio::test]
@@ -612,7 +649,10 @@ mod tests {
         let started = std::time::Instant::now();
         let answer = create(
             provider.as_ref(),
-            object(&[("input", Value::from("a")), ("delay_ms", Value::from(120i64))]),
+            object(&[
+                ("input", Value::from("a")),
+                ("delay_ms", Value::from(120i64)),
+            ]),
         )
         .await;
         assert!(!answer.diagnostics.has_errors());
@@ -622,6 +662,9 @@ mod tests {
     #[tokio::test]
     async fn unconfigured_providers_refuse_to_work() {
         let unconfigured = make();
-        assert!(create(unconfigured.as_ref(), object(&[])).await.diagnostics.has_errors());
+        assert!(create(unconfigured.as_ref(), object(&[]))
+            .await
+            .diagnostics
+            .has_errors());
     }
 }

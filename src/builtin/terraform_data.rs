@@ -146,7 +146,9 @@ mod tests {
     async fn output_mirrors_input_and_is_unknown_until_apply_when_input_changes() {
         let mut p = make();
         let ctx = Context::default();
-        let config = plinth_sdk::ConfigureRequest { config: Value::Null };
+        let config = plinth_sdk::ConfigureRequest {
+            config: Value::Null,
+        };
         assert!(!p.configure(&ctx, config).await.diagnostics.has_errors());
         let proposed = Value::object([
             ("input", Value::from("a")),

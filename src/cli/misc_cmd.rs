@@ -330,7 +330,11 @@ pub fn import(
     if answer.diagnostics.has_errors() {
         return Err(answer.diagnostics.with_address(address).into());
     }
-    print_warnings(&answer.diagnostics.with_address(address), &BTreeMap::new(), false);
+    print_warnings(
+        &answer.diagnostics.with_address(address),
+        &BTreeMap::new(),
+        false,
+    );
     let value = answer.new_state.unwrap_or(Value::Null);
     let schema = providers.resource_schema(provider_key, Mode::Managed, type_name);
     let value = match &schema {

@@ -46,7 +46,10 @@ pub fn locate(diagnostics: Diagnostics, body: &Body, header: &Span) -> Diagnosti
             .map(|d| match (&d.span, &d.attribute) {
                 (None, Some(path)) => {
                     let span = span_of(body, header, path);
-                    Diagnostic { span: Some(span), ..d }
+                    Diagnostic {
+                        span: Some(span),
+                        ..d
+                    }
                 }
                 _ => d,
             })

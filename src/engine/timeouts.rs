@@ -141,8 +141,14 @@ mod tests {
             ..Timeouts::default()
         });
         add_block(&mut schema);
-        assert!(schema.blocks[BLOCK].schema.attributes.contains_key("create"));
-        assert!(!schema.blocks[BLOCK].schema.attributes.contains_key("update"));
+        assert!(schema.blocks[BLOCK]
+            .schema
+            .attributes
+            .contains_key("create"));
+        assert!(!schema.blocks[BLOCK]
+            .schema
+            .attributes
+            .contains_key("update"));
         let config = Value::object([
             ("name", Value::from("x")),
             ("timeouts", Value::object([("create", Value::from("1h"))])),
@@ -153,6 +159,9 @@ mod tests {
         assert_eq!(effective.delete, Some(Duration::from_secs(300)));
         let bad = Value::object([("timeouts", Value::object([("create", Value::from("soon"))]))]);
         let error = split(&schema, bad).expect_err("refused");
-        assert_eq!(error.attribute.map(|p| p.to_string()).as_deref(), Some("timeouts.create"));
+        assert_eq!(
+            error.attribute.map(|p| p.to_string()).as_deref(),
+            Some("timeouts.create")
+        );
     }
 }

@@ -16,11 +16,11 @@ use plinth_sdk::{convert, Diagnostic, Diagnostics, Schema, Span, Timeouts, Value
 use crate::config::{Body, Config, Expr, Mode, Module, Resource};
 use crate::engine::expand::{self, Binding, Expansion, Key};
 use crate::engine::locate::locate;
-use crate::engine::timeouts;
 use crate::engine::providers::Providers;
 use crate::engine::results::{
     child_instance, instance_address, EmptyScope, InstanceScope, Results,
 };
+use crate::engine::timeouts;
 use crate::eval::{self, EvalError, Scope};
 use crate::graph::{walk::walk_reporting_skips, Graph, Node, NodeKind};
 
@@ -235,9 +235,7 @@ impl Walk<'_> {
             NodeKind::Variable(name) => self.variable(node, module, name, results)?,
             NodeKind::Local(name) => {
                 let local = module
-                    .locals
-                    .iter()
-                    .find(|l| &l.name == name)
+                    .local(name)
                     .expect("graph nodes come from the config");
                 for mi in results.module_instances(&node.module) {
                     let value = self.eval(
@@ -541,7 +539,11 @@ impl Walk<'_> {
                     let config = eval::eval_body(&resource.body, schema, &scope, &resource.span)
                         .map_err(|d| d.with_address(&address))?;
                     let (config, timeouts) = timeouts::split(schema, config).map_err(|d| {
-                        locate(d.with_address(&address).into(), &resource.body, &resource.span)
+                        locate(
+                            d.with_address(&address).into(),
+                            &resource.body,
+                            &resource.span,
+                        )
                     })?;
                     let request = InstanceRequest {
                         address: address.clone(),

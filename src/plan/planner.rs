@@ -12,8 +12,8 @@ use petgraph::graph::NodeIndex;
 use std::sync::Arc;
 
 use plinth_sdk::{
-    AdoptRequest, CrashSafety, Diagnostic, Diagnostics, Intent, PlanRequest, PlanResponse, Provider,
-    ReadDataRequest, UpgradeRequest, Value,
+    AdoptRequest, CrashSafety, Diagnostic, Diagnostics, Intent, PlanRequest, PlanResponse,
+    Provider, ReadDataRequest, UpgradeRequest, Value,
 };
 use plinth_state::addr::without_keys;
 use plinth_state::{State, Status};
@@ -113,7 +113,9 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     if input.options.mode == PlanMode::Destroy {
         for a in &adopted {
             if let Some(pending) = input.state.pending.get(&a.address) {
-                changes.push(orphans::adopted_deletion(input, &a.address, pending, &a.value));
+                changes.push(orphans::adopted_deletion(
+                    input, &a.address, pending, &a.value,
+                ));
             }
         }
     }
@@ -133,7 +135,13 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
             );
             continue;
         };
-        let found = adopt(provider.as_ref(), &input.providers.context(), address, pending).await?;
+        let found = adopt(
+            provider.as_ref(),
+            &input.providers.context(),
+            address,
+            pending,
+        )
+        .await?;
         if let Some(value) = found {
             changes.push(orphans::adopted_deletion(input, address, pending, &value));
             adopted.push(Adopted {
@@ -373,7 +381,12 @@ impl InstanceHandler for Planner<'_> {
             &mut proposed,
         );
         let response = self
-            .provider_plan(provider.as_ref(), &request, Some(prior_value.clone()), proposed)
+            .provider_plan(
+                provider.as_ref(),
+                &request,
+                Some(prior_value.clone()),
+                proposed,
+            )
             .await?;
         let planned = diff::mark_sensitive(schema, response.planned);
         let changed = diff::changed(&prior_value, &planned);
@@ -442,7 +455,13 @@ impl Planner<'_> {
         let warnings: Vec<Diagnostic> = diagnostics
             .warnings()
             .cloned()
-            .map(|w| if address.is_empty() { w } else { w.with_address(address) })
+            .map(|w| {
+                if address.is_empty() {
+                    w
+                } else {
+                    w.with_address(address)
+                }
+            })
             .collect();
         if !warnings.is_empty() {
             self.warnings
@@ -484,7 +503,9 @@ impl Planner<'_> {
         request: &InstanceRequest<'_>,
     ) -> Result<Fresh, Diagnostics> {
         let proposed = diff::proposed(request.schema, &request.config, None);
-        let response = self.provider_plan(provider, request, None, proposed).await?;
+        let response = self
+            .provider_plan(provider, request, None, proposed)
+            .await?;
         Ok(Fresh {
             planned: diff::mark_sensitive(request.schema, response.planned),
             private: response.private,

@@ -116,7 +116,6 @@ pub fn labels(object: &Value, name: Option<&str>, intent: &Intent) -> HashMap<St
     labels
 }
 
-
 /// The object with the given attributes set (replacing what was there).
 pub fn with(object: Value, pairs: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
     let mut map: BTreeMap<String, Value> = match object.unmark_top() {

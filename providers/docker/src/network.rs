@@ -138,7 +138,10 @@ pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
         ("name", attrs::string_or_null(network.name.as_deref())),
         ("driver", attrs::string_or_null(network.driver.as_deref())),
         ("internal", Value::Bool(network.internal.unwrap_or(false))),
-        ("attachable", Value::Bool(network.attachable.unwrap_or(false))),
+        (
+            "attachable",
+            Value::Bool(network.attachable.unwrap_or(false)),
+        ),
     ]);
     Ok(with_computed(base, &network))
 }

@@ -120,10 +120,11 @@ impl Resource<Engine> for Container {
     }
 
     async fn plan(&self, _: &Engine, _: &Context, request: PlanRequest) -> PlanResponse {
-        let requires_replace = container::requires_replace(request.prior.as_ref(), &request.proposed)
-            .into_iter()
-            .map(plinth_sdk::AttrPath::attr)
-            .collect();
+        let requires_replace =
+            container::requires_replace(request.prior.as_ref(), &request.proposed)
+                .into_iter()
+                .map(plinth_sdk::AttrPath::attr)
+                .collect();
         PlanResponse {
             requires_replace,
             ..PlanResponse::keep(request.proposed)
@@ -142,7 +143,12 @@ impl Resource<Engine> for Container {
         }
     }
 
-    async fn read_many(&self, engine: &Engine, _: &Context, objects: Vec<Value>) -> ReadManyResponse {
+    async fn read_many(
+        &self,
+        engine: &Engine,
+        _: &Context,
+        objects: Vec<Value>,
+    ) -> ReadManyResponse {
         read(match docker(engine).await {
             Ok(docker) => container::read_many(docker, objects).await,
             Err(d) => Err(d),
@@ -203,7 +209,12 @@ impl Resource<Engine> for Image {
         })
     }
 
-    async fn read_many(&self, engine: &Engine, _: &Context, objects: Vec<Value>) -> ReadManyResponse {
+    async fn read_many(
+        &self,
+        engine: &Engine,
+        _: &Context,
+        objects: Vec<Value>,
+    ) -> ReadManyResponse {
         read(match docker(engine).await {
             Ok(docker) => image::read_many(docker, objects).await,
             Err(d) => Err(d),
@@ -261,7 +272,12 @@ impl Resource<Engine> for Network {
         })
     }
 
-    async fn read_many(&self, engine: &Engine, _: &Context, objects: Vec<Value>) -> ReadManyResponse {
+    async fn read_many(
+        &self,
+        engine: &Engine,
+        _: &Context,
+        objects: Vec<Value>,
+    ) -> ReadManyResponse {
         read(match docker(engine).await {
             Ok(docker) => network::read_many(docker, objects).await,
             Err(d) => Err(d),
@@ -320,7 +336,12 @@ impl Resource<Engine> for Volume {
         })
     }
 
-    async fn read_many(&self, engine: &Engine, _: &Context, objects: Vec<Value>) -> ReadManyResponse {
+    async fn read_many(
+        &self,
+        engine: &Engine,
+        _: &Context,
+        objects: Vec<Value>,
+    ) -> ReadManyResponse {
         read(match docker(engine).await {
             Ok(docker) => volume::read_many(docker, objects).await,
             Err(d) => Err(d),

@@ -458,7 +458,8 @@ async fn an_unrecorded_container_of_the_same_address_is_replaced_others_conflict
     let provider = provider().await;
     let image = support::test_image();
     let name = scope.name("orphan");
-    let origin = plinth_sdk::Intent::new(format!("docker_container.{}", scope.name("a")), "default");
+    let origin =
+        plinth_sdk::Intent::new(format!("docker_container.{}", scope.name("a")), "default");
     let orphan = provider
         .create("docker_container", web(&name, image, free_port()), &origin)
         .await

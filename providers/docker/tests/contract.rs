@@ -57,7 +57,11 @@ async fn every_docker_type_keeps_the_provider_contract() {
     }
     let scope = Scope::new();
     let provider = provider().await;
-    for case in [network_case(&scope), volume_case(&scope), container_case(&scope)] {
+    for case in [
+        network_case(&scope),
+        volume_case(&scope),
+        container_case(&scope),
+    ] {
         testkit::lifecycle(provider.contract(), &case)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", case.type_name));
@@ -77,7 +81,11 @@ async fn interrupted_creates_of_networks_volumes_and_containers_are_adopted() {
     }
     let scope = Scope::new();
     let provider = provider().await;
-    for case in [network_case(&scope), volume_case(&scope), container_case(&scope)] {
+    for case in [
+        network_case(&scope),
+        volume_case(&scope),
+        container_case(&scope),
+    ] {
         testkit::adopts_an_interrupted_create(provider.contract(), &case)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", case.type_name));

@@ -152,11 +152,7 @@ async fn network_with_ipam_is_labelled_refreshed_and_deleted_idempotently() {
         ),
     ]);
     let network = provider
-        .create(
-            "docker_network",
-            planned.clone(),
-            &support::intent(),
-        )
+        .create("docker_network", planned.clone(), &support::intent())
         .await
         .expect("create network");
     assert_eq!(text(&network, "driver"), "bridge");

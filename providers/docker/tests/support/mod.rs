@@ -239,7 +239,12 @@ impl TestProvider {
             type_name: type_name.to_string(),
             prior,
         };
-        errors_of(self.inner.delete(&Context::default(), request).await.diagnostics)
+        errors_of(
+            self.inner
+                .delete(&Context::default(), request)
+                .await
+                .diagnostics,
+        )
     }
 
     pub async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Diagnostics> {

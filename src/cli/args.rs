@@ -289,6 +289,9 @@ pub struct PlanArgs {
     /// Limit the plan to these resources and what they depend on (repeatable).
     #[arg(long = "target", value_name = "ADDRESS")]
     pub targets: Vec<String>,
+    /// Leave these resources, and what depends on them, out of the plan (repeatable).
+    #[arg(long = "exclude", value_name = "ADDRESS")]
+    pub excludes: Vec<String>,
     /// Replace this instance even if nothing changed (repeatable).
     #[arg(long = "replace", value_name = "ADDRESS")]
     pub replace: Vec<String>,

@@ -32,6 +32,7 @@ pub fn make_plan(
         mode,
         refresh: args.refresh,
         targets: args.targets.clone(),
+        excludes: args.excludes.clone(),
         replace: args.replace.clone(),
         workspace: setup::workspace(),
     };

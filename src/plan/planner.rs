@@ -39,6 +39,8 @@ pub struct PlanOptions {
     pub refresh: bool,
     /// `-target` addresses: only these and what they depend on.
     pub targets: Vec<String>,
+    /// `-exclude` addresses: everything but these and what depends on them.
+    pub excludes: Vec<String>,
     /// `-replace` addresses.
     pub replace: Vec<String>,
     /// `terraform.workspace`.
@@ -81,6 +83,7 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         drift: Mutex::new(Vec::new()),
         seen: Mutex::new(HashSet::default()),
         targets: targets::target_set(input),
+        excluded: targets::exclude_set(input),
     };
     let walk = Walk {
         config: input.config,
@@ -232,14 +235,15 @@ struct Planner<'a> {
     drift: Mutex<Vec<Drift>>,
     seen: Mutex<HashSet<String>>,
     targets: Option<HashSet<String>>,
+    excluded: Option<HashSet<String>>,
 }
 
 impl Planner<'_> {
     fn targeted(&self, address: &str) -> bool {
-        match &self.targets {
-            None => true,
-            Some(set) => set.contains(&without_keys(address)) || set.contains(address),
-        }
+        let named = |set: &HashSet<String>| {
+            set.contains(&without_keys(address)) || set.contains(address)
+        };
+        self.targets.as_ref().is_none_or(named) && !self.excluded.as_ref().is_some_and(named)
     }
 
     fn record(&self, change: ResourceChange) {

@@ -1,5 +1,6 @@
-//! `-target` and `-replace`: checking the addresses given, and the sets of addresses a targeted
-//! plan covers (what the targets depend on; with `-destroy`, what depends on them).
+//! `-target`, `-exclude` and `-replace`: checking the addresses given, and the sets of addresses
+//! a targeted plan covers (what the targets depend on; with `-destroy`, what depends on them) and
+//! an excluding plan leaves alone (the excluded and what depends on them).
 
 use plinth_sdk::{Diagnostic, Diagnostics};
 use plinth_state::addr::without_keys;
@@ -15,6 +16,7 @@ pub fn check_addresses(options: &PlanOptions) -> Result<(), Diagnostics> {
         .targets
         .iter()
         .map(|t| ("-target", t))
+        .chain(options.excludes.iter().map(|e| ("-exclude", e)))
         .chain(options.replace.iter().map(|r| ("-replace", r)))
     {
         let valid = address.parse::<plinth_state::InstanceAddr>().is_ok()
@@ -73,16 +75,27 @@ pub fn destroy_target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
 
 /// The set of node addresses targeted (with everything they depend on), when -target is used.
 pub fn target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
-    if input.options.targets.is_empty() {
+    closure(input, &input.options.targets, petgraph::Direction::Incoming)
+}
+
+/// With `-exclude`: the excluded resources and modules and everything that depends on them,
+/// directly or not (OpenTofu's `-exclude`, the inverse of `-target`).
+pub fn exclude_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
+    closure(input, &input.options.excludes, petgraph::Direction::Outgoing)
+}
+
+/// The graph nodes named by `addresses` (and the instance addresses themselves), with every
+/// node reached from them in `direction`: their dependencies (`Incoming`) or dependents.
+fn closure(
+    input: &PlanInput<'_>,
+    addresses: &[String],
+    direction: petgraph::Direction,
+) -> Option<HashSet<String>> {
+    if addresses.is_empty() {
         return None;
     }
     let mut set = HashSet::default();
-    let wanted: Vec<String> = input
-        .options
-        .targets
-        .iter()
-        .map(|t| without_keys(t))
-        .collect();
+    let wanted: Vec<String> = addresses.iter().map(|t| without_keys(t)).collect();
     for ix in input.graph.graph.node_indices() {
         let name = input.graph.node(ix).to_string();
         if wanted
@@ -92,16 +105,11 @@ pub fn target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
             let mut stack = vec![ix];
             while let Some(n) = stack.pop() {
                 if set.insert(input.graph.node(n).to_string()) {
-                    stack.extend(
-                        input
-                            .graph
-                            .graph
-                            .neighbors_directed(n, petgraph::Direction::Incoming),
-                    );
+                    stack.extend(input.graph.graph.neighbors_directed(n, direction));
                 }
             }
         }
     }
-    set.extend(input.options.targets.iter().cloned());
+    set.extend(addresses.iter().cloned());
     Some(set)
 }

@@ -32,7 +32,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Configure, Context, CrashSafety, CreateRequest,
-    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, FnFactory, NestedBlock, ObjectResponse,
+    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, FnFactory, ListResponse, NestedBlock,
+    ObjectResponse,
     PlanRequest, PlanResponse, Provider, ProviderFactory, ReadManyResponse, ReadResult, Registry,
     Resource, Schema, Slept, Timeouts, Type, UpdateRequest, Value,
 };
@@ -563,6 +564,21 @@ impl Resource<Objects> for SlowObject {
                 "importing {id}: no {OBJECT_TYPE} has this id"
             ))),
             Err(d) => ObjectResponse::failed(d),
+        }
+    }
+
+    async fn list(&self, objects: &Objects, _: &Context) -> ListResponse {
+        match objects.load_all().await {
+            Ok(stored) => ListResponse {
+                supported: true,
+                objects: stored.into_values().map(|o| o.value).collect(),
+                diagnostics: Diagnostics::new(),
+            },
+            Err(diagnostics) => ListResponse {
+                supported: true,
+                diagnostics,
+                ..ListResponse::default()
+            },
         }
     }
 

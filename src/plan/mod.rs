@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod consistency;
 pub mod diff;
+pub mod drift;
 pub mod file;
 pub mod model;
 pub mod orphans;

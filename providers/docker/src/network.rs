@@ -128,6 +128,22 @@ pub async fn find_by_intent(
     Ok(Some(with_computed(planned, &inspected)))
 }
 
+/// Every network of the engine except the predefined ones (`bridge`, `host`, `none`).
+pub async fn list_all(docker: &Docker) -> Result<Vec<Value>, Diagnostics> {
+    let networks = docker
+        .list_networks(None::<bollard::query_parameters::ListNetworksOptions>)
+        .await
+        .map_err(|e| failed("listing networks failed", &e))?;
+    let mut out = Vec::new();
+    for network in networks {
+        let predefined = matches!(network.name.as_deref(), Some("bridge" | "host" | "none"));
+        if let (Some(id), false) = (network.id.as_deref(), predefined) {
+            out.push(import(docker, id).await?);
+        }
+    }
+    Ok(out)
+}
+
 /// Reads an existing network by id or name (`plinth import docker_network.x ID`).
 pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
     let network = docker

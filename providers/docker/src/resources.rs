@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use bollard::Docker;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Configure, Context, CrashSafety, CreateRequest, DataSource,
-    DeleteRequest, DeleteResponse, Diagnostics, ObjectResponse, PlanRequest, PlanResponse,
+    DeleteRequest, DeleteResponse, Diagnostics, ListResponse, ObjectResponse, PlanRequest, PlanResponse,
     ReadDataResponse, ReadManyResponse, ReadResult, Resource, Schema, Timeouts, UpdateRequest,
     Value,
 };
@@ -56,6 +56,22 @@ fn read(result: Result<Vec<Option<Value>>, Diagnostics>) -> ReadManyResponse {
         Err(diagnostics) => ReadManyResponse {
             diagnostics,
             ..ReadManyResponse::default()
+        },
+    }
+}
+
+/// A list answer from a listing.
+fn listed(result: Result<Vec<Value>, Diagnostics>) -> ListResponse {
+    match result {
+        Ok(objects) => ListResponse {
+            supported: true,
+            objects,
+            diagnostics: Diagnostics::new(),
+        },
+        Err(diagnostics) => ListResponse {
+            supported: true,
+            diagnostics,
+            ..ListResponse::default()
         },
     }
 }
@@ -175,6 +191,13 @@ impl Resource<Engine> for Container {
     async fn import(&self, engine: &Engine, _: &Context, id: &str) -> ObjectResponse {
         answer(match docker(engine).await {
             Ok(docker) => container::import(docker, id).await,
+            Err(d) => Err(d),
+        })
+    }
+
+    async fn list(&self, engine: &Engine, _: &Context) -> ListResponse {
+        listed(match docker(engine).await {
+            Ok(docker) => container::list_all(docker).await,
             Err(d) => Err(d),
         })
     }
@@ -302,6 +325,13 @@ impl Resource<Engine> for Network {
         })
     }
 
+    async fn list(&self, engine: &Engine, _: &Context) -> ListResponse {
+        listed(match docker(engine).await {
+            Ok(docker) => network::list_all(docker).await,
+            Err(d) => Err(d),
+        })
+    }
+
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
         adopted(match docker(engine).await {
             Ok(docker) => {
@@ -362,6 +392,13 @@ impl Resource<Engine> for Volume {
     async fn import(&self, engine: &Engine, _: &Context, id: &str) -> ObjectResponse {
         answer(match docker(engine).await {
             Ok(docker) => volume::import(docker, id).await,
+            Err(d) => Err(d),
+        })
+    }
+
+    async fn list(&self, engine: &Engine, _: &Context) -> ListResponse {
+        listed(match docker(engine).await {
+            Ok(docker) => volume::list_all(docker).await,
             Err(d) => Err(d),
         })
     }

@@ -91,6 +91,26 @@ pub async fn find_by_intent(
         .map(|volume| with_computed(planned, volume)))
 }
 
+/// Every volume of the engine.
+pub async fn list_all(docker: &Docker) -> Result<Vec<Value>, Diagnostics> {
+    let listed = docker
+        .list_volumes(None::<ListVolumesOptions>)
+        .await
+        .map_err(|e| failed("listing volumes failed", &e))?;
+    Ok(listed
+        .volumes
+        .unwrap_or_default()
+        .iter()
+        .map(|volume| {
+            let base = Value::object([
+                ("name", Value::string(&volume.name)),
+                ("driver", Value::string(&volume.driver)),
+            ]);
+            with_computed(base, volume)
+        })
+        .collect())
+}
+
 /// Reads an existing volume by name (`plinth import docker_volume.x NAME`).
 pub async fn import(docker: &Docker, name: &str) -> Result<Value, Diagnostics> {
     let volume = docker

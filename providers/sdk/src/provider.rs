@@ -259,6 +259,24 @@ pub struct AdoptResponse {
     pub diagnostics: Diagnostics,
 }
 
+/// Lists every object of a type the provider can see, to find objects no state manages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListRequest {
+    /// The resource type.
+    pub type_name: String,
+}
+
+/// The answer to [`Provider::list`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListResponse {
+    /// Whether the type can be listed at all (false: nothing was looked at).
+    pub supported: bool,
+    /// Every object of the type, each as `import` would return it (at least its `id`).
+    pub objects: Vec<Value>,
+    /// Errors and warnings.
+    pub diagnostics: Diagnostics,
+}
+
 /// Reads a data source.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadDataRequest {
@@ -380,6 +398,14 @@ pub trait Provider: Send + Sync {
         let _ = ctx;
         let _ = request;
         AdoptResponse::default()
+    }
+
+    /// Lists every object of a type the provider can see (in the configured account, region,
+    /// engine), for drift checks that look for objects no state manages. The default lists
+    /// nothing and says the type cannot be listed.
+    async fn list(&self, ctx: &Context, request: ListRequest) -> ListResponse {
+        let _ = (ctx, request);
+        ListResponse::default()
     }
 
     /// Reads a data source.

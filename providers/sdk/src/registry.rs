@@ -63,6 +63,13 @@ pub trait Resource<C: Send + Sync>: Send + Sync {
         AdoptResponse::default()
     }
 
+    /// Every object of the type the client can see, as `import` would return each. The default
+    /// says the type cannot be listed.
+    async fn list(&self, client: &C, ctx: &Context) -> ListResponse {
+        let _ = (client, ctx);
+        ListResponse::default()
+    }
+
     /// Brings an object stored by an older schema version up to date. The default keeps it.
     async fn upgrade(&self, version: u64, stored: Value) -> UpgradeResponse {
         let _ = version;
@@ -232,6 +239,16 @@ impl<C: Send + Sync + 'static> Provider for Registry<C> {
             Err(diagnostics) => AdoptResponse {
                 diagnostics,
                 ..AdoptResponse::default()
+            },
+        }
+    }
+
+    async fn list(&self, ctx: &Context, request: ListRequest) -> ListResponse {
+        match self.resource_type(&request.type_name) {
+            Ok((client, resource)) => resource.list(client, ctx).await,
+            Err(diagnostics) => ListResponse {
+                diagnostics,
+                ..ListResponse::default()
             },
         }
     }

@@ -175,6 +175,24 @@ pub async fn find_by_intent(
     )))
 }
 
+/// Every container of the engine, stopped ones too.
+pub async fn list_all(docker: &Docker) -> Result<Vec<Value>, Diagnostics> {
+    let listed = docker
+        .list_containers(Some(ListContainersOptionsBuilder::new().all(true).build()))
+        .await
+        .map_err(|e| failed("listing containers failed", &e))?;
+    let mut out = Vec::new();
+    for id in listed.iter().filter_map(|c| c.id.as_deref()) {
+        match import(docker, id).await {
+            Ok(value) => out.push(value),
+            // Removed between the list and the inspect.
+            Err(_) if docker.inspect_container(id, None::<InspectContainerOptions>).await.is_err() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 /// Reads an existing container by id or name (`plinth import docker_container.x ID`).
 pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
     let inspect = inspect(docker, id, id).await?;

@@ -335,9 +335,7 @@ impl Client {
                 text.trim().to_string()
             }
         });
-        let retry_after = (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
-            .then(|| retry::server_wait(header))
-            .flatten();
+        let retry_after = retry_wait(status, &header);
         Err(Error::Api(Box::new(ApiError {
             status: status.as_u16(),
             id: field("id").unwrap_or_else(|| status.as_u16().to_string()),
@@ -347,6 +345,19 @@ impl Client {
             path: path.to_string(),
             retry_after,
         })))
+    }
+}
+
+/// How long DigitalOcean asks to wait before trying again: a 429 says it through `Retry-After`,
+/// else the rate limit's reset; a 5xx only through `Retry-After` (the `ratelimit-reset` every
+/// answer carries is the end of the hourly window, not advice).
+fn retry_wait(status: StatusCode, header: &impl Fn(&str) -> Option<String>) -> Option<Duration> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        retry::server_wait(header)
+    } else if status.is_server_error() {
+        retry::server_wait(|name| (name == "retry-after").then(|| header(name)).flatten())
+    } else {
+        None
     }
 }
 
@@ -417,9 +428,19 @@ fn without_url(e: &reqwest::Error) -> String {
 
 /// Percent-encodes a query component.
 pub(crate) fn encode(text: &str) -> String {
+    escape(text, b"-_.~")
+}
+
+/// Percent-encodes a path segment (a tag name, a domain, an id); `:` and `@` stay as they are,
+/// as paths allow them, so a tag `a:b` is sent as DigitalOcean's description writes it.
+pub(crate) fn segment(text: &str) -> String {
+    escape(text, b"-_.~:@")
+}
+
+fn escape(text: &str, unreserved: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+        if byte.is_ascii_alphanumeric() || unreserved.contains(&byte) {
             out.push(byte as char);
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -436,6 +457,8 @@ mod tests {
     fn query_components_are_encoded() {
         assert_eq!(encode("plinth-intent:ab12"), "plinth-intent%3Aab12");
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(segment("plinth-intent:ab12"), "plinth-intent:ab12");
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
     }
 
     #[test]
@@ -451,6 +474,34 @@ mod tests {
         assert!(!format!("{client:?}").contains("secret-token"));
         assert!(Client::new("ftp://x", "t", Backoff::default(), Polling::default()).is_err());
         assert!(Client::new("not a url", "t", Backoff::default(), Polling::default()).is_err());
+    }
+
+    #[test]
+    fn a_server_errors_hourly_rate_limit_reset_is_not_a_wait() {
+        // What broke: a 500 carrying `ratelimit-reset` (the end of the hourly window) was
+        // retried only after that hour, so the first 500 of a create ended it.
+        let in_an_hour = (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 3600)
+            .to_string();
+        let reset_only = |name: &str| (name == "ratelimit-reset").then(|| in_an_hour.clone());
+        assert_eq!(
+            retry_wait(StatusCode::INTERNAL_SERVER_ERROR, &reset_only),
+            None
+        );
+        assert!(retry_wait(StatusCode::TOO_MANY_REQUESTS, &reset_only)
+            .is_some_and(|d| d > Duration::from_secs(3500)));
+        let retry_after = |name: &str| (name == "retry-after").then(|| "2".to_string());
+        assert_eq!(
+            retry_wait(StatusCode::SERVICE_UNAVAILABLE, &retry_after),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_wait(StatusCode::UNPROCESSABLE_ENTITY, &retry_after),
+            None
+        );
     }
 
     #[test]

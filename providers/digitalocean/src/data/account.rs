@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use super::{exactly_one, failed, found};
 use crate::attrs;
-use crate::client::{encode, take, Client};
+use crate::client::{segment, take, Client};
 use crate::resources::{ssh_key, vpc};
 
 /// `digitalocean_ssh_key`.
@@ -98,7 +98,7 @@ impl DataSource<Client> for VpcData {
             attrs::string(&config, "region"),
         ) {
             (Some(id), None, None) => {
-                let path = format!("/v2/vpcs/{}", encode(id));
+                let path = format!("/v2/vpcs/{}", segment(id));
                 client
                     .get(ctx, &path)
                     .await

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use super::{exactly_one, failed, filter, found};
 use crate::attrs::{self, State};
-use crate::client::{encode, take, Client};
+use crate::client::{segment, take, Client};
 
 /// `digitalocean_image`.
 pub struct ImageData;
@@ -85,7 +85,7 @@ impl DataSource<Client> for ImageData {
             attrs::string(&config, "name"),
         ) {
             (Some(key), None, None) | (None, Some(key), None) => {
-                let path = format!("/v2/images/{}", encode(key));
+                let path = format!("/v2/images/{}", segment(key));
                 client
                     .get(ctx, &path)
                     .await

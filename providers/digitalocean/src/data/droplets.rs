@@ -111,7 +111,7 @@ impl DataSource<Client> for DropletData {
         let what = "reading the Droplet";
         let found_json = match (id, name, tag) {
             (Some(id), None, None) => {
-                let path = format!("/v2/droplets/{}", crate::client::encode(id));
+                let path = format!("/v2/droplets/{}", crate::client::segment(id));
                 client
                     .get(ctx, &path)
                     .await

@@ -31,8 +31,9 @@ fn exactly_one<T>(mut matches: Vec<T>, what: &str) -> Result<T, Diagnostics> {
     match matches.len() {
         1 => Ok(matches.remove(0)),
         0 => Err(Diagnostic::error(format!("no {what} was found")).into()),
-        n => Err(
-            Diagnostic::error(format!("{n} {what}s were found; narrow the search to one")).into(),
-        ),
+        n => Err(Diagnostic::error(format!(
+            "{n} matches for {what} were found; narrow the search to one"
+        ))
+        .into()),
     }
 }

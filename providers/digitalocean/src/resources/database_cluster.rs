@@ -14,7 +14,7 @@ use plinth_sdk::{
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs::{self, State};
-use crate::client::{encode, take, Client, Error};
+use crate::client::{segment, take, Client, Error};
 use crate::intent;
 use crate::read::{read_listed, Listing};
 use crate::resources::{delete_intent_tags, id, timeouts, update_failed};
@@ -91,7 +91,7 @@ async fn online(
         return Ok(made.clone());
     }
     let id = attrs::json_id(made).unwrap_or_default();
-    let path = format!("/v2/databases/{}", encode(&id));
+    let path = format!("/v2/databases/{}", segment(&id));
     let what = format!("{doing}: waiting for the cluster {id} to be online");
     match client
         .wait_status(ctx, &path, "database", "online", &what)
@@ -308,7 +308,7 @@ impl Resource<Client> for DatabaseCluster {
             ctx,
             &listing,
             &objects,
-            |id| format!("/v2/databases/{}", encode(id)),
+            |id| format!("/v2/databases/{}", segment(id)),
             attrs::json_id,
             state,
         )
@@ -330,7 +330,7 @@ impl Resource<Client> for DatabaseCluster {
             Ok(id) => id,
             Err(d) => return ObjectResponse::failed(d),
         };
-        let path = format!("/v2/databases/{}", encode(&id));
+        let path = format!("/v2/databases/{}", segment(&id));
         let doing = format!("resizing the database cluster {id}");
         let resize = ["size", "node_count", "storage_size_mib"]
             .iter()
@@ -387,7 +387,7 @@ impl Resource<Client> for DatabaseCluster {
                 }
             }
         };
-        let path = format!("/v2/databases/{}", encode(&id));
+        let path = format!("/v2/databases/{}", segment(&id));
         let doing = format!("deleting the database cluster {id}");
         let existing = match client
             .get(ctx, &path)
@@ -416,7 +416,7 @@ impl Resource<Client> for DatabaseCluster {
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {
-        let path = format!("/v2/databases/{}", encode(id));
+        let path = format!("/v2/databases/{}", segment(id));
         match client
             .get(ctx, &path)
             .await

@@ -8,13 +8,13 @@
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, NestedBlock, ObjectResponse, ReadManyResponse, Resource, Schema, Type,
-    UpdateRequest, Validator, Value,
+    DeleteResponse, NestedBlock, ObjectResponse, ReadManyResponse, ReadResult, Resource, Schema,
+    Type, UpdateRequest, Validator, Value,
 };
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
-use crate::client::{encode, Client, Error};
+use crate::client::{segment, Client, Error};
 use crate::read::{read_listed, Listing};
 
 /// The resource type.
@@ -84,13 +84,13 @@ async fn put(
         .into_iter()
         .map(|(kind, value)| json!({ "type": kind, "value": value }))
         .collect();
-    let path = format!("/v2/databases/{}/firewall", encode(cluster));
+    let path = format!("/v2/databases/{}/firewall", segment(cluster));
     client.put(ctx, &path, &json!({ "rules": rules })).await?;
     rules_of(client, ctx, cluster).await
 }
 
 async fn rules_of(client: &Client, ctx: &Context, cluster: &str) -> Result<Vec<Json>, Error> {
-    let path = format!("/v2/databases/{}/firewall", encode(cluster));
+    let path = format!("/v2/databases/{}/firewall", segment(cluster));
     let answer = client.get(ctx, &path).await?;
     Ok(answer
         .get("rules")
@@ -180,7 +180,7 @@ impl Resource<Client> for DatabaseFirewall {
             ctx,
             &listing,
             &objects,
-            |id| format!("/v2/databases/{}", encode(id)),
+            |id| format!("/v2/databases/{}", segment(id)),
             attrs::json_id,
             |cluster, prior| {
                 let id = attrs::json_id(cluster).unwrap_or_default();
@@ -193,6 +193,16 @@ impl Resource<Client> for DatabaseFirewall {
             },
         )
         .await;
+        // A cluster without trusted sources has no firewall (that is what a delete leaves).
+        let results = results
+            .into_iter()
+            .map(|result| match result {
+                ReadResult::Found(state) if attrs::blocks(&state, "rule").is_empty() => {
+                    ReadResult::Gone
+                }
+                other => other,
+            })
+            .collect();
         ReadManyResponse {
             results,
             ..ReadManyResponse::default()
@@ -216,7 +226,7 @@ impl Resource<Client> for DatabaseFirewall {
     ) -> DeleteResponse {
         let cleared = match cluster_of(&request.prior) {
             Ok(cluster) => {
-                let path = format!("/v2/databases/{}/firewall", encode(&cluster));
+                let path = format!("/v2/databases/{}/firewall", segment(&cluster));
                 match client.put(ctx, &path, &json!({ "rules": [] })).await {
                     Ok(_) => Ok(()),
                     Err(e) if e.is_not_found() => Ok(()),

@@ -9,7 +9,7 @@ use plinth_sdk::{
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs::{self, State};
-use crate::client::{encode, take, Client, Error};
+use crate::client::{segment, take, Client, Error};
 use crate::read::{read_listed, Listing};
 use crate::resources::id;
 
@@ -32,7 +32,7 @@ pub fn state(json: &Json, prior: &Value) -> Value {
 }
 
 async fn get(client: &Client, ctx: &Context, name: &str) -> Result<Option<Json>, Error> {
-    let path = format!("/v2/domains/{}", encode(name));
+    let path = format!("/v2/domains/{}", segment(name));
     match client.get(ctx, &path).await {
         Ok(answer) => take(answer, "domain", "GET", &path).map(Some),
         Err(e) if e.is_not_found() => Ok(None),
@@ -123,7 +123,7 @@ impl Resource<Client> for Domain {
             ctx,
             &listing,
             &objects,
-            |name| format!("/v2/domains/{}", encode(name)),
+            |name| format!("/v2/domains/{}", segment(name)),
             |json| json.get("name").and_then(Json::as_str).map(str::to_string),
             state,
         )
@@ -152,7 +152,7 @@ impl Resource<Client> for Domain {
     ) -> DeleteResponse {
         let deleted = match id(&request.prior, TYPE) {
             Ok(name) => client
-                .delete(ctx, &format!("/v2/domains/{}", encode(&name)))
+                .delete(ctx, &format!("/v2/domains/{}", segment(&name)))
                 .await
                 .map_err(|e| {
                     e.diagnostic(&format!("deleting the domain {name:?}"))

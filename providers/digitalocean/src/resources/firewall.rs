@@ -571,7 +571,7 @@ impl Resource<Client> for Firewall {
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {
-        let path = format!("/v2/firewalls/{}", crate::client::encode(id));
+        let path = format!("/v2/firewalls/{}", crate::client::segment(id));
         match client
             .get(ctx, &path)
             .await

@@ -589,7 +589,7 @@ impl Resource<Client> for LoadBalancer {
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {
-        let path = format!("/v2/load_balancers/{}", crate::client::encode(id));
+        let path = format!("/v2/load_balancers/{}", crate::client::segment(id));
         match client
             .get(ctx, &path)
             .await

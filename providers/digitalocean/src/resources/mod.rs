@@ -73,11 +73,11 @@ pub async fn retag(
             Err(Error::Api(api)) if api.status == 422 || api.status == 409 => {}
             Err(e) => return Err(e),
         }
-        let path = format!("/v2/tags/{}/resources", crate::client::encode(tag));
+        let path = format!("/v2/tags/{}/resources", crate::client::segment(tag));
         client.post(ctx, &path, &resources).await?;
     }
     for tag in from.iter().filter(|t| !to.contains(t)) {
-        let path = format!("/v2/tags/{}/resources", crate::client::encode(tag));
+        let path = format!("/v2/tags/{}/resources", crate::client::segment(tag));
         client.delete_with(ctx, &path, Some(&resources)).await?;
     }
     Ok(())
@@ -88,7 +88,7 @@ pub async fn retag(
 pub async fn delete_intent_tags(client: &Client, ctx: &Context, object: &Json) -> Diagnostics {
     let mut warnings = Diagnostics::new();
     for tag in intent::intent_tags(object) {
-        let path = format!("/v2/tags/{}", crate::client::encode(&tag));
+        let path = format!("/v2/tags/{}", crate::client::segment(&tag));
         if let Err(e) = client.delete(ctx, &path).await {
             warnings.push(Diagnostic::warning(format!(
                 "the object is deleted, but its bookkeeping tag {tag} is left: {e}"

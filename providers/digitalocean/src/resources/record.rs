@@ -17,7 +17,7 @@ use plinth_sdk::{
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
-use crate::client::{encode, take, Client, Error};
+use crate::client::{segment, take, Client, Error};
 use crate::read::{read_listed, Listing};
 use crate::resources::id;
 
@@ -166,7 +166,7 @@ async fn find(client: &Client, ctx: &Context, planned: &Value) -> Result<Option<
     let kind = attrs::string(planned, "type").unwrap_or_default();
     let name = relative_name(attrs::string(planned, "name").unwrap_or("@"), domain);
     let value = attrs::string(planned, "value").unwrap_or_default();
-    let path = format!("/v2/domains/{}/records", encode(domain));
+    let path = format!("/v2/domains/{}/records", segment(domain));
     let full = fqdn(&name, domain);
     let records = client
         .list_all(
@@ -274,7 +274,7 @@ impl Resource<Client> for Record {
             return ObjectResponse::failed(problems);
         }
         let domain = attrs::string(planned, "domain").unwrap_or_default();
-        let path = format!("/v2/domains/{}/records", encode(domain));
+        let path = format!("/v2/domains/{}/records", segment(domain));
         let doing = format!(
             "creating the {} record {:?} in {domain}",
             attrs::string(planned, "type").unwrap_or_default(),
@@ -314,7 +314,7 @@ impl Resource<Client> for Record {
         let mut results: Vec<Option<ReadResult>> = vec![None; objects.len()];
         for (domain, positions) in by_domain {
             let group: Vec<Value> = positions.iter().map(|&i| objects[i].clone()).collect();
-            let path = format!("/v2/domains/{}/records", encode(&domain));
+            let path = format!("/v2/domains/{}/records", segment(&domain));
             let what = format!("reading the records of {domain}");
             let listing = Listing {
                 path: &path,
@@ -363,7 +363,7 @@ impl Resource<Client> for Record {
             Err(d) => return ObjectResponse::failed(d),
         };
         let domain = attrs::string(planned, "domain").unwrap_or_default();
-        let path = format!("/v2/domains/{}/records/{id}", encode(domain));
+        let path = format!("/v2/domains/{}/records/{id}", segment(domain));
         match client
             .put(ctx, &path, &body(planned))
             .await
@@ -388,7 +388,10 @@ impl Resource<Client> for Record {
         let domain = attrs::string(&request.prior, "domain").unwrap_or_default();
         let deleted = match id(&request.prior, TYPE) {
             Ok(id) => client
-                .delete(ctx, &format!("/v2/domains/{}/records/{id}", encode(domain)))
+                .delete(
+                    ctx,
+                    &format!("/v2/domains/{}/records/{id}", segment(domain)),
+                )
                 .await
                 .map_err(|e| {
                     e.diagnostic(&format!("deleting the record {id} in {domain}"))
@@ -409,7 +412,7 @@ impl Resource<Client> for Record {
                 "{doing} failed: a record is imported as `domain,id` (example.com,12345)"
             )));
         };
-        let path = format!("/v2/domains/{}/records/{}", encode(domain), encode(id));
+        let path = format!("/v2/domains/{}/records/{}", segment(domain), segment(id));
         match client
             .get(ctx, &path)
             .await

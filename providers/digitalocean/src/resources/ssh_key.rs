@@ -181,7 +181,7 @@ impl Resource<Client> for SshKey {
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {
-        let path = format!("/v2/account/keys/{}", crate::client::encode(id));
+        let path = format!("/v2/account/keys/{}", crate::client::segment(id));
         match client
             .get(ctx, &path)
             .await

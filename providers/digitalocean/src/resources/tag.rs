@@ -10,7 +10,7 @@ use plinth_sdk::{
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
-use crate::client::{encode, take, Client};
+use crate::client::{segment, take, Client};
 use crate::read::{read_listed, Listing};
 use crate::resources::id;
 
@@ -49,7 +49,7 @@ pub fn state(json: &Json, prior: &Value) -> Value {
 }
 
 async fn get(client: &Client, ctx: &Context, name: &str) -> Result<Json, crate::client::Error> {
-    let path = format!("/v2/tags/{}", encode(name));
+    let path = format!("/v2/tags/{}", segment(name));
     take(client.get(ctx, &path).await?, "tag", "GET", &path)
 }
 
@@ -130,7 +130,7 @@ impl Resource<Client> for Tag {
             ctx,
             &listing,
             &objects,
-            |name| format!("/v2/tags/{}", encode(name)),
+            |name| format!("/v2/tags/{}", segment(name)),
             |json| json.get("name").and_then(Json::as_str).map(str::to_string),
             state,
         )
@@ -159,7 +159,7 @@ impl Resource<Client> for Tag {
     ) -> DeleteResponse {
         let deleted = match id(&request.prior, TYPE) {
             Ok(name) => client
-                .delete(ctx, &format!("/v2/tags/{}", encode(&name)))
+                .delete(ctx, &format!("/v2/tags/{}", segment(&name)))
                 .await
                 .map_err(|e| e.diagnostic(&format!("deleting the tag {name:?}")).into()),
             Err(d) => Err(d),

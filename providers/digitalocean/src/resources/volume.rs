@@ -14,7 +14,7 @@ use plinth_sdk::{
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs::{self, State};
-use crate::client::{encode, take, Client, Error};
+use crate::client::{segment, take, Client, Error};
 use crate::intent;
 use crate::read::{read_listed, Listing};
 use crate::resources::{delete_intent_tags, id, retag, timeouts, update_failed};
@@ -372,7 +372,7 @@ impl Resource<Client> for Volume {
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {
-        let path = format!("/v2/volumes/{}", encode(id));
+        let path = format!("/v2/volumes/{}", segment(id));
         match client
             .get(ctx, &path)
             .await

@@ -14,7 +14,7 @@ use plinth_sdk::{
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
-use crate::client::{encode, take, Client, Error};
+use crate::client::{segment, take, Client, Error};
 use crate::resources::timeouts;
 
 /// The resource type.
@@ -46,7 +46,7 @@ fn state(prior: &Value, droplet: u64, volume: &str) -> Value {
 
 /// The volume, or None when it is gone.
 async fn volume(client: &Client, ctx: &Context, id: &str) -> Result<Option<Json>, Error> {
-    let path = format!("/v2/volumes/{}", encode(id));
+    let path = format!("/v2/volumes/{}", segment(id));
     match client.get(ctx, &path).await {
         Ok(answer) => take(answer, "volume", "GET", &path).map(Some),
         Err(e) if e.is_not_found() => Ok(None),
@@ -79,7 +79,7 @@ async fn act(
     client
         .act(
             ctx,
-            &format!("/v2/volumes/{}/actions", encode(&id)),
+            &format!("/v2/volumes/{}/actions", segment(&id)),
             &body,
             &doing,
         )

@@ -238,7 +238,7 @@ impl Resource<Client> for Vpc {
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {
-        let path = format!("/v2/vpcs/{}", crate::client::encode(id));
+        let path = format!("/v2/vpcs/{}", crate::client::segment(id));
         match client
             .get(ctx, &path)
             .await

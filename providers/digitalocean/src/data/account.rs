@@ -85,8 +85,14 @@ impl DataSource<Client> for VpcData {
                 "region",
                 Attribute::optional_computed(Type::String).describe("A region: its default VPC."),
             )
-            .attr("description", Attribute::computed(Type::String))
-            .attr("ip_range", Attribute::computed(Type::String))
+            .attr(
+                "description",
+                Attribute::computed(Type::String).describe("A description."),
+            )
+            .attr(
+                "ip_range",
+                Attribute::computed(Type::String).describe("Its private range (CIDR)."),
+            )
             .describe("A VPC, by id, by name, or the default VPC of a region.")
     }
 

@@ -50,7 +50,7 @@ impl DataSource<Client> for ImageData {
     }
 
     fn schema(&self) -> Schema {
-        let computed = |ty: Type| Attribute::computed(ty);
+        let computed = |ty: Type, meaning: &str| Attribute::computed(ty).describe(meaning);
         Schema::new()
             .attr("id", Attribute::optional_computed(Type::String).describe("The image's id."))
             .attr("slug", Attribute::optional_computed(Type::String).describe("The image's slug."))
@@ -58,22 +58,24 @@ impl DataSource<Client> for ImageData {
             .attr(
                 "source",
                 Attribute::optional(Type::String)
-                    .validate(Validator::OneOf(["all", "user", "distribution", "application"].map(String::from).to_vec()))
+                    .validate(Validator::OneOf(
+                        ["all", "user", "distribution", "application"].map(String::from).to_vec(),
+                    ))
                     .describe("Where a name is looked up: user (the default), distribution, application or all."),
             )
-            .attr("image", computed(Type::String))
-            .attr("type", computed(Type::String))
-            .attr("distribution", computed(Type::String))
-            .attr("public", computed(Type::Bool))
-            .attr("private", computed(Type::Bool))
-            .attr("regions", computed(Type::set(Type::String)))
-            .attr("min_disk_size", computed(Type::Number))
-            .attr("size_gigabytes", computed(Type::Number))
-            .attr("description", computed(Type::String))
-            .attr("tags", computed(Type::set(Type::String)))
-            .attr("status", computed(Type::String))
-            .attr("error_message", computed(Type::String))
-            .attr("created", computed(Type::String))
+            .attr("image", computed(Type::String, "The image's id, as `image` arguments take it."))
+            .attr("type", computed(Type::String, "base, snapshot, backup, custom or admin."))
+            .attr("distribution", computed(Type::String, "The distribution (Ubuntu, Debian, ...)."))
+            .attr("public", computed(Type::Bool, "Whether everyone can use it."))
+            .attr("private", computed(Type::Bool, "Whether it is the account's own."))
+            .attr("regions", computed(Type::set(Type::String), "Where it is available."))
+            .attr("min_disk_size", computed(Type::Number, "The smallest disk it needs, in GB."))
+            .attr("size_gigabytes", computed(Type::Number, "Its size in GB."))
+            .attr("description", computed(Type::String, "A description."))
+            .attr("tags", computed(Type::set(Type::String), "Its tags."))
+            .attr("status", computed(Type::String, "available, pending, ..."))
+            .attr("error_message", computed(Type::String, "Why it is not available, if it is not."))
+            .attr("created", computed(Type::String, "When it was made."))
             .describe("An image, by id, slug or name.")
     }
 
@@ -137,7 +139,10 @@ impl DataSource<Client> for RegionData {
                 "slug",
                 Attribute::required(Type::String).describe("The region's slug."),
             )
-            .attr("id", Attribute::computed(Type::String))
+            .attr(
+                "id",
+                Attribute::computed(Type::String).describe("The region's slug."),
+            )
             .attr(
                 "name",
                 Attribute::computed(Type::String).describe("The region's name."),
@@ -255,7 +260,10 @@ impl DataSource<Client> for SizesData {
         let mut keys: Vec<&str> = SIZE_ATTRIBUTES.iter().map(|(k, _)| *k).collect();
         keys.extend(["available", "regions"]);
         filter::blocks(Schema::new(), &keys)
-            .attr("id", Attribute::computed(Type::String))
+            .attr(
+                "id",
+                Attribute::computed(Type::String).describe("Always `sizes`."),
+            )
             .attr(
                 "sizes",
                 Attribute::computed(Type::list(Type::Object(object))).describe("The sizes found."),

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use plinth_sdk::{
-    Attribute, Context, DataSource, Diagnostic, ObjectAttr, ReadDataResponse, Schema, Type, Value,
+    Attribute, Context, DataSource, Diagnostic, ObjectAttr, ReadDataResponse, Resource, Schema,
+    Type, Value,
 };
 use serde_json::Value as Json;
 
@@ -84,9 +85,16 @@ impl DataSource<Client> for DropletData {
     }
 
     fn schema(&self) -> Schema {
+        // The resource's meanings, read-only here.
+        let resource = droplet::Droplet.schema();
         let mut schema = Schema::new();
         for (name, kind) in ATTRIBUTES {
-            schema = schema.attr(name, Attribute::computed(kind.ty()));
+            let meaning = resource
+                .attributes
+                .get(*name)
+                .map(|a| a.description.clone())
+                .unwrap_or_default();
+            schema = schema.attr(name, Attribute::computed(kind.ty()).describe(meaning));
         }
         schema
             .attr(
@@ -175,7 +183,10 @@ impl DataSource<Client> for DropletsData {
             .collect();
         let keys: Vec<&str> = ATTRIBUTES.iter().map(|(name, _)| *name).collect();
         filter::blocks(Schema::new(), &keys)
-            .attr("id", Attribute::computed(Type::String))
+            .attr(
+                "id",
+                Attribute::computed(Type::String).describe("Always `droplets`."),
+            )
             .attr(
                 "droplets",
                 Attribute::computed(Type::list(Type::Object(object)))

@@ -58,6 +58,17 @@ const TARGETS: &[(&str, &str, bool)] = &[
     ("tags", "tags", false),
 ];
 
+/// What each target kind holds, for the schema's descriptions.
+fn target_meaning(suffix: &str) -> &'static str {
+    match suffix {
+        "addresses" => "IP addresses and CIDR ranges",
+        "droplet_ids" => "Droplets (ids)",
+        "load_balancer_uids" => "load balancers (ids)",
+        "kubernetes_ids" => "Kubernetes clusters (ids)",
+        _ => "Droplets carrying these tags",
+    }
+}
+
 fn rule_schema(side: &Side) -> Schema {
     let mut schema = Schema::new()
         .attr(
@@ -84,9 +95,13 @@ fn rule_schema(side: &Side) -> Schema {
         schema = schema.attr(
             &format!("{}{suffix}", side.prefix),
             Attribute::optional(ty).describe(format!(
-                "The {} {}.",
-                side.targets,
-                suffix.replace('_', " ")
+                "Traffic {} {}.",
+                if side.prefix == "source_" {
+                    "from"
+                } else {
+                    "to"
+                },
+                target_meaning(suffix)
             )),
         );
     }

@@ -24,75 +24,107 @@ pub struct LoadBalancer;
 
 const TYPE: &str = "digitalocean_loadbalancer";
 
-/// Forwarding rule fields: (attribute, API key, is a number).
-const RULE_FIELDS: &[(&str, &str, bool)] = &[
-    ("entry_protocol", "entry_protocol", false),
-    ("entry_port", "entry_port", true),
-    ("target_protocol", "target_protocol", false),
-    ("target_port", "target_port", true),
-    ("certificate_id", "certificate_id", false),
+/// A block's field: its name (the same in the API), whether it is a number, what it means.
+type Field = (&'static str, bool, &'static str);
+
+/// Forwarding rule fields.
+const RULE_FIELDS: &[Field] = &[
+    (
+        "entry_protocol",
+        false,
+        "http, https, http2, http3, tcp or udp.",
+    ),
+    ("entry_port", true, "The port clients connect to."),
+    ("target_protocol", false, "http, https, http2, tcp or udp."),
+    ("target_port", true, "The Droplets' port."),
+    (
+        "certificate_id",
+        false,
+        "The certificate for https, http2 and http3.",
+    ),
 ];
 /// Health check fields.
-const CHECK_FIELDS: &[(&str, &str, bool)] = &[
-    ("protocol", "protocol", false),
-    ("port", "port", true),
-    ("path", "path", false),
-    ("check_interval_seconds", "check_interval_seconds", true),
-    ("response_timeout_seconds", "response_timeout_seconds", true),
-    ("unhealthy_threshold", "unhealthy_threshold", true),
-    ("healthy_threshold", "healthy_threshold", true),
+const CHECK_FIELDS: &[Field] = &[
+    ("protocol", false, "http, https or tcp."),
+    ("port", true, "The Droplets' port checked."),
+    ("path", false, "The path checked (http, https)."),
+    ("check_interval_seconds", true, "Seconds between checks."),
+    (
+        "response_timeout_seconds",
+        true,
+        "Seconds to wait for an answer.",
+    ),
+    (
+        "unhealthy_threshold",
+        true,
+        "Failed checks before a Droplet is taken out.",
+    ),
+    (
+        "healthy_threshold",
+        true,
+        "Passed checks before a Droplet is put back.",
+    ),
 ];
 /// Sticky session fields.
-const STICKY_FIELDS: &[(&str, &str, bool)] = &[
-    ("type", "type", false),
-    ("cookie_name", "cookie_name", false),
-    ("cookie_ttl_seconds", "cookie_ttl_seconds", true),
+const STICKY_FIELDS: &[Field] = &[
+    ("type", false, "none or cookies."),
+    ("cookie_name", false, "The cookie's name."),
+    ("cookie_ttl_seconds", true, "The cookie's lifetime."),
 ];
-/// Top-level flags sent as they are: (attribute, default).
-const FLAGS: &[(&str, bool)] = &[
-    ("redirect_http_to_https", false),
-    ("enable_proxy_protocol", false),
-    ("enable_backend_keepalive", false),
-    ("disable_lets_encrypt_dns_records", false),
+/// Top-level flags sent as they are (all false unless set): name and meaning.
+const FLAGS: &[(&str, &str)] = &[
+    ("redirect_http_to_https", "Redirect http to https."),
+    (
+        "enable_proxy_protocol",
+        "Send the PROXY protocol header to the Droplets.",
+    ),
+    (
+        "enable_backend_keepalive",
+        "Keep connections to the Droplets open.",
+    ),
+    (
+        "disable_lets_encrypt_dns_records",
+        "Make no DNS records for Let's Encrypt certificates.",
+    ),
 ];
 
-fn block_schema(fields: &[(&str, &str, bool)], required: &[&str]) -> Schema {
+fn block_schema(fields: &[Field], required: &[&str]) -> Schema {
     fields
         .iter()
-        .fold(Schema::new(), |schema, (name, _, numeric)| {
+        .fold(Schema::new(), |schema, (name, numeric, meaning)| {
             let ty = if *numeric { Type::Number } else { Type::String };
             let attribute = if required.contains(name) {
                 Attribute::required(ty)
             } else {
                 Attribute::optional(ty)
             };
-            schema.attr(name, attribute)
+            schema.attr(name, attribute.describe(*meaning))
         })
 }
 
 /// A block's fields as DigitalOcean's JSON (unset fields left out).
-fn block_json(block: &Value, fields: &[(&str, &str, bool)]) -> Json {
+fn block_json(block: &Value, fields: &[Field]) -> Json {
     let mut out = Map::new();
-    for (name, key, numeric) in fields {
+    for (name, numeric, _) in fields {
         let value = if *numeric {
             attrs::integer(block, name).map(|n| json!(n))
         } else {
             attrs::string(block, name).map(|s| json!(s))
         };
         if let Some(value) = value {
-            out.insert((*key).to_string(), value);
+            out.insert((*name).to_string(), value);
         }
     }
     Json::Object(out)
 }
 
 /// A block rendered from DigitalOcean's JSON (empty strings as null).
-fn block_of_json(json: &Json, fields: &[(&str, &str, bool)]) -> Value {
-    Value::object(fields.iter().map(|(name, key, numeric)| {
+fn block_of_json(json: &Json, fields: &[Field]) -> Value {
+    Value::object(fields.iter().map(|(name, numeric, _)| {
         let value = if *numeric {
-            attrs::json_number(json, key)
+            attrs::json_number(json, name)
         } else {
-            match json.get(*key).and_then(Json::as_str) {
+            match json.get(*name).and_then(Json::as_str) {
                 Some("") | None => Value::Null,
                 Some(s) => Value::from(s),
             }
@@ -102,7 +134,7 @@ fn block_of_json(json: &Json, fields: &[(&str, &str, bool)]) -> Value {
 }
 
 /// Whether a configured block says what DigitalOcean holds (fields left out match anything).
-fn block_means(block: &Value, json: &Json, fields: &[(&str, &str, bool)]) -> bool {
+fn block_means(block: &Value, json: &Json, fields: &[Field]) -> bool {
     let held = block_of_json(json, fields);
     fields.iter().all(|(name, _, _)| match block.get(name) {
         None => true,
@@ -237,11 +269,8 @@ fn body(planned: &Value) -> Json {
     if let Some(vpc) = attrs::string(planned, "vpc_uuid") {
         body.insert("vpc_uuid".into(), json!(vpc));
     }
-    for (flag, default) in FLAGS {
-        body.insert(
-            (*flag).into(),
-            json!(attrs::boolean(planned, flag, *default)),
-        );
+    for (flag, _) in FLAGS {
+        body.insert((*flag).into(), json!(attrs::boolean(planned, flag, false)));
     }
     match attrs::string(planned, "droplet_tag") {
         Some(tag) => {
@@ -337,7 +366,9 @@ impl Resource<Client> for LoadBalancer {
         )
         .attr(
             "tls_passthrough",
-            Attribute::optional(Type::Bool).default(false),
+            Attribute::optional(Type::Bool)
+                .default(false)
+                .describe("Pass TLS through to the Droplets."),
         );
         let computed = |ty: Type, text: &str| Attribute::computed(ty).describe(text);
         let mut schema = Schema::new()
@@ -411,8 +442,13 @@ impl Resource<Client> for LoadBalancer {
                     ..NestedBlock::list(block_schema(STICKY_FIELDS, &[]))
                 },
             );
-        for (flag, default) in FLAGS {
-            schema = schema.attr(flag, Attribute::optional(Type::Bool).default(*default));
+        for (flag, meaning) in FLAGS {
+            schema = schema.attr(
+                flag,
+                Attribute::optional(Type::Bool)
+                    .default(false)
+                    .describe(*meaning),
+            );
         }
         schema
             .timeouts(timeouts(10, 10, 10))

@@ -3,7 +3,8 @@
 //! about was seen; when `meta.total` shows more pages left than objects still missing (an
 //! account holding far more objects than this state manages), the missing ones are read one by
 //! one instead. An object absent from a complete list is confirmed with its own GET before it is
-//! reported gone, so a list that lags behind a create never makes plinth forget an object.
+//! reported gone, so a list that lags behind a create never makes plinth forget an object. A list
+//! that is itself gone (the records of a deleted domain) reports every object gone.
 
 use std::collections::{HashMap, HashSet};
 
@@ -48,6 +49,10 @@ pub async fn read_listed(
     let wanted: HashSet<&str> = ids.iter().flatten().map(String::as_str).collect();
     let mut found: HashMap<String, Json> = HashMap::new();
     if let Err(error) = list_wanted(client, ctx, listing, &wanted, &id_of, &mut found).await {
+        if error.is_not_found() {
+            // The list itself is gone (a domain's records, once the domain is deleted).
+            return objects.iter().map(|_| ReadResult::Gone).collect();
+        }
         let diagnostic = error.diagnostic(listing.what);
         return objects
             .iter()

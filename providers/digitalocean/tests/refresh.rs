@@ -264,3 +264,29 @@ async fn a_few_objects_of_a_large_account_are_read_alone() {
     let total: u64 = calls.values().sum();
     assert_eq!(total, 3, "one page, then the two missing alone: {calls:?}");
 }
+
+#[tokio::test]
+async fn the_records_of_a_domain_deleted_outside_plinth_read_as_gone() {
+    let emulator = emulator_with(Knobs::default()).await;
+    let provider = configured(&emulator).await;
+    make(
+        &provider,
+        "digitalocean_domain",
+        obj([("name", Value::from("example.com"))]),
+    )
+    .await;
+    let records = make_many(&provider, "digitalocean_record", 3, |i| {
+        obj([
+            ("domain", Value::from("example.com")),
+            ("type", Value::from("A")),
+            ("name", Value::from(format!("host-{i}"))),
+            ("value", Value::from("192.0.2.1")),
+        ])
+    })
+    .await;
+    assert!(emulator.delete_object("domains", "example.com"));
+    let (results, calls) =
+        counted_read(&emulator, &provider, "digitalocean_record", &records).await;
+    assert_eq!(results, vec![ReadResult::Gone; 3]);
+    assert_eq!(calls.values().sum::<u64>(), 1, "{calls:?}");
+}

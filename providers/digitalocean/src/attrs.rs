@@ -26,11 +26,28 @@ pub fn integer(object: &Value, name: &str) -> Option<u64> {
 
 /// A value read as a whole number: a number, or a string of digits.
 pub fn as_integer(value: &Value) -> Option<u64> {
-    match value.unmarked() {
-        Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
-        Value::String(s) => s.trim().parse().ok(),
+    match (value.as_f64(), value.as_str()) {
+        (Some(n), _) if n >= 0.0 && n.fract() == 0.0 => Some(n as u64),
+        (_, Some(s)) => s.trim().parse().ok(),
         _ => None,
     }
+}
+
+/// A scalar as text (numbers without a fraction when whole), None for other kinds.
+pub fn as_text(value: &Value) -> Option<String> {
+    if let Some(s) = value.as_str() {
+        return Some(s.to_string());
+    }
+    if let Some(b) = value.as_bool() {
+        return Some(b.to_string());
+    }
+    value.as_f64().map(|n| {
+        if n.fract() == 0.0 && n.abs() < 9.0e15 {
+            format!("{}", n as i64)
+        } else {
+            n.to_string()
+        }
+    })
 }
 
 /// A bool attribute, `default` when null or unknown.
@@ -47,11 +64,8 @@ pub fn strings(object: &Value, name: &str) -> Vec<String> {
         .map(|items| {
             items
                 .iter()
-                .filter_map(|v| match v.unmarked() {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(plinth_sdk::format_number(*n)),
-                    _ => None,
-                })
+                .filter(|v| v.as_bool().is_none())
+                .filter_map(as_text)
                 .collect()
         })
         .unwrap_or_default()
@@ -92,7 +106,7 @@ pub fn json_string(json: &Json, name: &str) -> Value {
 pub fn json_number(json: &Json, name: &str) -> Value {
     json.get(name)
         .and_then(Json::as_f64)
-        .map_or(Value::Null, Value::Number)
+        .map_or(Value::Null, Value::from)
 }
 
 /// A JSON bool field as a value (`false` when absent).
@@ -125,7 +139,7 @@ pub fn json_number_set(json: &Json, name: &str) -> Value {
                 items
                     .iter()
                     .filter_map(Json::as_f64)
-                    .map(Value::Number)
+                    .map(Value::from)
                     .collect()
             })
             .unwrap_or_default(),
@@ -134,7 +148,7 @@ pub fn json_number_set(json: &Json, name: &str) -> Value {
 
 /// A set of whole numbers.
 pub fn number_set(items: impl IntoIterator<Item = u64>) -> Value {
-    Value::set(items.into_iter().map(|n| Value::Number(n as f64)).collect())
+    Value::set(items.into_iter().map(|n| Value::from(n as f64)).collect())
 }
 
 /// A set of strings.

@@ -93,8 +93,7 @@ fn texts(value: Option<&Value>) -> Vec<String> {
             items.iter().flat_map(|i| texts(Some(i))).collect()
         }
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Number(n)) => vec![plinth_sdk::format_number(*n)],
-        Some(Value::Bool(b)) => vec![b.to_string()],
+        Some(scalar) => crate::attrs::as_text(scalar).into_iter().collect(),
         _ => Vec::new(),
     }
 }

@@ -40,7 +40,7 @@ pub fn state(json: &Json, prior: &Value) -> Value {
             "droplet_id",
             json.pointer("/droplet/id")
                 .and_then(Json::as_f64)
-                .map_or(Value::Null, Value::Number),
+                .map_or(Value::Null, Value::from),
         );
     state.build()
 }

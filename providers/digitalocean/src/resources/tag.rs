@@ -36,7 +36,7 @@ pub fn state(json: &Json, prior: &Value) -> Value {
         "total_resource_count",
         json.pointer("/resources/count")
             .and_then(Json::as_f64)
-            .map_or(Value::Number(0.0), Value::Number),
+            .map_or(Value::from(0.0), Value::from),
     );
     for (attribute, key) in COUNTS {
         let count = json

@@ -92,7 +92,7 @@ pub fn strings(items: &[&str]) -> Value {
 
 /// A number value.
 pub fn num(n: u64) -> Value {
-    Value::Number(n as f64)
+    Value::from(n as f64)
 }
 
 /// A string attribute of an object.

@@ -21,11 +21,11 @@ pub struct Case {
     pub type_name: String,
     /// The configuration to create (computed attributes unknown), as the engine would plan it.
     pub create: Value,
-    /// Attribute values to change in place afterwards (merged into the created object). Empty
-    /// for types with nothing to change in place (every attribute forces a replacement): the
-    /// update step is then skipped.
+    /// Attribute values to change in place afterwards (merged into the created object; empty
+    /// for types whose every configurable attribute replaces: the update then changes nothing).
     pub update: Vec<(String, Value)>,
-    /// The attribute whose value read_many must show after the update (one of `update`'s).
+    /// The attribute whose value read_many must show after the update (`update`'s, else the
+    /// created one's).
     pub check: String,
 }
 
@@ -117,45 +117,13 @@ pub async fn lifecycle(provider: &dyn Provider, case: &Case) -> Result<(), Strin
         ReadResult::Found(_) => {}
         other => return Err(format!("the created object reads as {other:?}")),
     }
-    let updated = if case.update.is_empty() {
-        created
-    } else {
-        update_and_check(provider, &ctx, case, created).await?
-    };
-    for round in ["delete", "second delete"] {
-        let deleted = provider
-            .delete(
-                &ctx,
-                DeleteRequest {
-                    type_name: case.type_name.clone(),
-                    prior: updated.clone(),
-                },
-            )
-            .await;
-        if let Some(e) = errors(&deleted.diagnostics) {
-            return Err(format!("{round} failed: {e}"));
-        }
-    }
-    match read_one(provider, &ctx, &case.type_name, &updated).await? {
-        ReadResult::Gone => Ok(()),
-        other => Err(format!("after the delete the object reads as {other:?}")),
-    }
-}
-
-/// Updates `created` in place with the case's changes and checks read_many sees them.
-async fn update_and_check(
-    provider: &dyn Provider,
-    ctx: &Context,
-    case: &Case,
-    created: Value,
-) -> Result<Value, String> {
     let mut wanted = created.as_map().cloned().unwrap_or_default();
     for (name, value) in &case.update {
         wanted.insert(name.clone(), value.clone());
     }
     let updated = provider
         .update(
-            ctx,
+            &ctx,
             UpdateRequest {
                 type_name: case.type_name.clone(),
                 prior: created.clone(),
@@ -174,13 +142,34 @@ async fn update_and_check(
         .update
         .iter()
         .find(|(name, _)| name == &case.check)
-        .map(|(_, v)| v.clone());
-    match read_one(provider, ctx, &case.type_name, &updated).await? {
-        ReadResult::Found(now) if now.get(&case.check).cloned() == expected => Ok(updated),
-        other => Err(format!(
-            "after the update, {} reads as {other:?}, expected {expected:?}",
-            case.check
-        )),
+        .map(|(_, v)| v.clone())
+        .or_else(|| created.get(&case.check).cloned());
+    match read_one(provider, &ctx, &case.type_name, &updated).await? {
+        ReadResult::Found(now) if now.get(&case.check).cloned() == expected => {}
+        other => {
+            return Err(format!(
+                "after the update, {} reads as {other:?}, expected {expected:?}",
+                case.check
+            ))
+        }
+    }
+    for round in ["delete", "second delete"] {
+        let deleted = provider
+            .delete(
+                &ctx,
+                DeleteRequest {
+                    type_name: case.type_name.clone(),
+                    prior: updated.clone(),
+                },
+            )
+            .await;
+        if let Some(e) = errors(&deleted.diagnostics) {
+            return Err(format!("{round} failed: {e}"));
+        }
+    }
+    match read_one(provider, &ctx, &case.type_name, &updated).await? {
+        ReadResult::Gone => Ok(()),
+        other => Err(format!("after the delete the object reads as {other:?}")),
     }
 }
 

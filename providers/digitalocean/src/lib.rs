@@ -18,7 +18,9 @@ mod intent;
 mod read;
 mod resources;
 
-use plinth_sdk::{FnFactory, Provider, Registry};
+use std::sync::Arc;
+
+use plinth_sdk::{FnFactory, Provider, ProviderFactory, Registry};
 
 pub use client::{Client, Polling};
 pub use config::{configure, ENDPOINT_VARIABLE, TOKEN_VARIABLES};
@@ -54,9 +56,67 @@ pub fn provider() -> Registry<Client> {
         .data_source(data::catalogue::SizesData)
 }
 
-/// Makes unconfigured DigitalOcean providers (the engine's list of built-in factories).
-pub const FACTORY: FnFactory = FnFactory::new(NAME, make);
-
 fn make() -> Box<dyn Provider> {
     Box::new(provider())
+}
+
+/// The factory the engine makes DigitalOcean provider instances with.
+pub fn factory() -> Arc<dyn ProviderFactory> {
+    Arc::new(FnFactory::new(NAME, make))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_provider_is_named_digitalocean_and_offers_the_terraform_types() {
+        let provider = factory().make();
+        assert_eq!(provider.name(), "digitalocean");
+        let schema = provider.schema();
+        let resources: Vec<&str> = schema.resources.keys().map(String::as_str).collect();
+        assert_eq!(
+            resources,
+            [
+                "digitalocean_database_cluster",
+                "digitalocean_database_firewall",
+                "digitalocean_domain",
+                "digitalocean_droplet",
+                "digitalocean_firewall",
+                "digitalocean_loadbalancer",
+                "digitalocean_record",
+                "digitalocean_reserved_ip",
+                "digitalocean_reserved_ip_assignment",
+                "digitalocean_ssh_key",
+                "digitalocean_tag",
+                "digitalocean_volume",
+                "digitalocean_volume_attachment",
+                "digitalocean_vpc",
+            ]
+        );
+        let data: Vec<&str> = schema.data_sources.keys().map(String::as_str).collect();
+        assert_eq!(
+            data,
+            [
+                "digitalocean_droplet",
+                "digitalocean_droplets",
+                "digitalocean_image",
+                "digitalocean_region",
+                "digitalocean_sizes",
+                "digitalocean_ssh_key",
+                "digitalocean_vpc",
+            ]
+        );
+        for (name, resource) in &schema.resources {
+            assert!(resource.attributes.contains_key("id"), "{name} has no id");
+        }
+        // A region-only reserved IP has nothing to be found by after a crash.
+        let not_crash_safe: Vec<&str> = schema
+            .resources
+            .iter()
+            .filter(|(_, r)| r.crash_safety == plinth_sdk::CrashSafety::NotCrashSafe)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(not_crash_safe, ["digitalocean_reserved_ip"]);
+    }
 }

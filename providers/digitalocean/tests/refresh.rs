@@ -290,3 +290,90 @@ async fn the_records_of_a_domain_deleted_outside_plinth_read_as_gone() {
     assert_eq!(results, vec![ReadResult::Gone; 3]);
     assert_eq!(calls.values().sum::<u64>(), 1, "{calls:?}");
 }
+
+/// Nested blocks as a state file gives them back: plain lists.
+fn blocks_as_lists(value: &Value) -> Value {
+    match value {
+        Value::Map(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::Set(items) if items.iter().all(|i| matches!(i, Value::Map(_))) => {
+                            Value::List(items.clone())
+                        }
+                        other => other.clone(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn blocks_read_from_a_state_file_show_no_drift() {
+    // What broke: a database firewall read back its rules as a set while state held them as
+    // the list a state file gives, so every plan showed the firewall changed and updated it.
+    let emulator = emulator_with(Knobs::default()).await;
+    let provider = configured(&emulator).await;
+    let droplet = make(
+        &provider,
+        "digitalocean_droplet",
+        obj([
+            ("name", Value::from("app")),
+            ("size", Value::from("s-1vcpu-1gb")),
+            ("image", Value::from("ubuntu-22-04-x64")),
+        ]),
+    )
+    .await;
+    let cluster = make(
+        &provider,
+        "digitalocean_database_cluster",
+        obj([
+            ("name", Value::from("app-db")),
+            ("engine", Value::from("pg")),
+            ("size", Value::from("db-s-1vcpu-1gb")),
+            ("region", Value::from("nyc3")),
+            ("node_count", num(1)),
+        ]),
+    )
+    .await;
+    let rule = obj([
+        ("type", Value::from("droplet")),
+        ("value", Value::from(text(&droplet, "id"))),
+    ]);
+    let trusted = make(
+        &provider,
+        "digitalocean_database_firewall",
+        obj([
+            ("cluster_id", Value::from(text(&cluster, "id"))),
+            ("rule", Value::set(vec![rule])),
+        ]),
+    )
+    .await;
+    let firewall = make(
+        &provider,
+        "digitalocean_firewall",
+        obj([
+            ("name", Value::from("fw")),
+            (
+                "inbound_rule",
+                Value::set(vec![obj([
+                    ("protocol", Value::from("tcp")),
+                    ("port_range", Value::from("22")),
+                    ("source_addresses", strings(&["0.0.0.0/0"])),
+                ])]),
+            ),
+        ]),
+    )
+    .await;
+    for (type_name, object) in [
+        ("digitalocean_database_firewall", trusted),
+        ("digitalocean_firewall", firewall),
+    ] {
+        let stored = blocks_as_lists(&object);
+        let results = read(&provider, type_name, vec![stored.clone()]).await;
+        assert_eq!(results, vec![ReadResult::Found(stored)], "{type_name}");
+    }
+}

@@ -54,9 +54,14 @@ fn pairs_of_json(rules: &[Json]) -> Vec<(String, String)> {
     pairs
 }
 
-/// The state of a cluster's firewall from its rules.
+/// The state of a cluster's firewall from its rules; the prior `rule` blocks stay as they are
+/// when they say the same, so a refresh never shows a difference of form as drift.
 fn state(cluster_id: &str, rules: &[Json], prior: &Value) -> Value {
     let mut state = State::from(prior);
+    state.set("id", cluster_id).set("cluster_id", cluster_id);
+    if !attrs::blocks(prior, "rule").is_empty() && pairs_of_json(rules) == pairs_of_blocks(prior) {
+        return state.build();
+    }
     let blocks: Vec<Value> = rules
         .iter()
         .map(|r| {
@@ -66,10 +71,7 @@ fn state(cluster_id: &str, rules: &[Json], prior: &Value) -> Value {
             ])
         })
         .collect();
-    state
-        .set("id", cluster_id)
-        .set("cluster_id", cluster_id)
-        .set("rule", Value::set(blocks));
+    state.set("rule", Value::set(blocks));
     state.build()
 }
 

@@ -439,3 +439,33 @@ resource "slow_object" "a" {
         .expect_nowhere("has been deleted")
         .expect_nowhere("will be created");
 }
+
+/// Regression (seen in the kill test): an update that finished in the real world but was not
+/// journalled before a kill left the old value in state forever: the next apply saw the change
+/// only as drift with nothing to do, and did not record it. Apply takes refreshed values into
+/// state, as Terraform does.
+#[test]
+fn apply_records_refreshed_values_of_objects_changed_outside() {
+    let config =
+        |input: &str| format!("resource \"slow_object\" \"a\" {{\n  input = \"{input}\"\n}}\n");
+    let ws = Workspace::with_main(&config("one"));
+    ws.apply();
+    let (id, mut object) = ws.slow_objects().into_iter().next().expect("one object");
+    object["value"]["input"] = serde_json::json!("two");
+    object["value"]["output"] = serde_json::json!("two");
+    std::fs::write(
+        ws.objects_dir().join(format!("{id}.json")),
+        object.to_string(),
+    )
+    .expect("change the object outside plinth");
+    ws.write("main.tf", &config("two"));
+    ws.apply();
+    let state = ws.state();
+    let stored = state
+        .instances()
+        .into_iter()
+        .find(|i| i.address == "slow_object.a")
+        .and_then(|i| i.string("input").map(str::to_string));
+    assert_eq!(stored.as_deref(), Some("two"));
+    ws.plan(&[]).expect_code(0).expect_nowhere("has changed");
+}

@@ -41,7 +41,7 @@ impl Fixture {
         let graph = graph::build(&config).unwrap_or_else(|d| panic!("{d}"));
         let order = graph::check::order(&graph, &config).unwrap_or_else(|d| panic!("{d}"));
         let state = self.backend().load().unwrap();
-        let providers = Providers::new(&[plinth::builtin::terraform_data::factory]);
+        let providers = Providers::new(vec![plinth::builtin::terraform_data::factory()]);
         let variables: BTreeMap<String, Value> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
@@ -73,7 +73,7 @@ impl Fixture {
         let config = config::load(self.dir.path()).unwrap();
         let graph = graph::build(&config).unwrap();
         let order = graph::check::order(&graph, &config).unwrap();
-        let providers = Providers::new(&[plinth::builtin::terraform_data::factory]);
+        let providers = Providers::new(vec![plinth::builtin::terraform_data::factory()]);
         let backend = self.backend();
         let journal = backend.journal(&state).unwrap();
         let for_writer = journal.clone();

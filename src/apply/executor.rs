@@ -99,6 +99,10 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
         input.workspace,
         input.interrupt,
     );
+    if plan.mode == PlanMode::Normal {
+        ops.absorb_drift(&plan.drift);
+    }
+    let mut adopted = ops.adopt(&plan.adopted, &plan.changes).await;
     let current: HashMap<&str, &ResourceChange> = plan
         .changes
         .iter()
@@ -124,7 +128,9 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
         walked
     };
     let execute = execute_actions(input, &walk, &ops, &current, gates);
-    let (walked, mut diagnostics) = futures_util::join!(evaluate, execute);
+    let (walked, diagnostics) = futures_util::join!(evaluate, execute);
+    adopted.extend(diagnostics);
+    let mut diagnostics = adopted;
     diagnostics.extend(walked.diagnostics);
     if input.interrupt.requested() {
         diagnostics.extend(interrupted(ops.not_started()));
@@ -165,7 +171,8 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
             diagnostics.extend(d);
         }
     }
-    let (mut state, counts) = ops.finish();
+    let (mut state, counts, warnings) = ops.finish();
+    diagnostics.extend(warnings);
     if !diagnostics.has_errors() {
         // Data sources no longer configured are simply forgotten.
         state.instances.retain(|address, i| {

@@ -6,8 +6,17 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use plinth_sdk::{Diagnostic, Diagnostics, Origin, Provider, Value};
-use plinth_state::{DeposedKey, Instance, JournalEntry, Mode as StateMode, State, Status};
+use std::sync::Arc;
+use std::time::Duration;
+
+use plinth_sdk::{
+    Context, CrashSafety, CreateRequest, DeleteRequest, DeleteResponse, Diagnostic, Diagnostics,
+    Intent, ObjectResponse, PlanRequest, Progress, Provider, ReadDataRequest, ReadDataResponse,
+    UpdateRequest, Value,
+};
+use plinth_state::{
+    DeposedKey, Instance, JournalEntry, Mode as StateMode, PendingCreate, State, Status,
+};
 use tokio::sync::Semaphore;
 
 use crate::apply::interrupt::Interrupt;
@@ -17,7 +26,7 @@ use crate::config::Mode;
 use crate::engine::walker::InstanceRequest;
 use crate::plan::consistency::{inconsistencies, inconsistent_final_plan};
 use crate::plan::planner::apply_ignore_changes;
-use crate::plan::{diff, ResourceChange};
+use crate::plan::{diff, Adopted, Drift, ResourceChange};
 
 /// How many objects were added, changed and destroyed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,6 +43,7 @@ pub struct Counts {
 pub struct Operations<'a> {
     interrupt: &'a Interrupt,
     not_started: AtomicUsize,
+    warnings: Mutex<Diagnostics>,
     state: Mutex<State>,
     journal: &'a JournalWriter,
     permits: Semaphore,
@@ -59,6 +69,7 @@ impl<'a> Operations<'a> {
         Operations {
             interrupt,
             not_started: AtomicUsize::new(0),
+            warnings: Mutex::new(Diagnostics::new()),
             state: Mutex::new(state),
             journal,
             permits: Semaphore::new(parallelism.max(1)),
@@ -73,13 +84,46 @@ impl<'a> Operations<'a> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The state and counts at the end.
-    pub fn finish(self) -> (State, Counts) {
+    /// The state, counts and providers' warnings at the end.
+    pub fn finish(self) -> (State, Counts, Diagnostics) {
         let counts = *self.counts.lock().unwrap_or_else(|p| p.into_inner());
         (
             self.state.into_inner().unwrap_or_else(|p| p.into_inner()),
             counts,
+            self.warnings
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner()),
         )
+    }
+
+    /// Keeps an operation's warnings (with its address) and returns its errors, if any.
+    fn split(&self, diagnostics: Diagnostics, address: &str) -> Option<Diagnostics> {
+        let diagnostics = diagnostics.with_address(address);
+        let warnings: Vec<_> = diagnostics.warnings().cloned().collect();
+        self.warnings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(Diagnostics(warnings));
+        diagnostics.has_errors().then(|| {
+            Diagnostics(
+                diagnostics
+                    .0
+                    .into_iter()
+                    .filter(|d| d.severity == plinth_sdk::Severity::Error)
+                    .collect(),
+            )
+        })
+    }
+
+    /// The context of one operation: cancelled by a second interrupt, with the deadline of
+    /// `timeout`, reporting progress as lines under `address`.
+    fn context(&self, address: &str, timeout: Option<Duration>) -> Context {
+        Context::new(self.interrupt.token().clone())
+            .with_timeout(timeout)
+            .with_progress(Arc::new(Lines {
+                printer: self.printer,
+                address: address.to_string(),
+            }))
     }
 
     /// How many operations an interrupt kept from starting.
@@ -123,24 +167,36 @@ impl<'a> Operations<'a> {
     /// an interrupt came first: then it does not start and fails without a message of its own
     /// (the interrupt is reported once, at the end). The permit is released before the result is
     /// journalled, so syncing never holds a slot.
-    async fn operate<T, E: From<Diagnostics>>(
+    async fn operate<R: Answer>(
         &self,
         address: &str,
         verb: Verb,
         id: Option<&str>,
-        id_of: impl Fn(&T) -> Option<String>,
-        op: impl std::future::Future<Output = Result<T, E>>,
-    ) -> Result<T, E> {
+        op: impl std::future::Future<Output = R>,
+    ) -> Result<R, Diagnostics> {
         let _permit = self
             .permits
             .acquire()
             .await
-            .map_err(|_| E::from(Diagnostic::error("apply was cancelled").into()))?;
+            .map_err(|_| Diagnostics::from(Diagnostic::error("apply was cancelled")))?;
         if self.interrupt.requested() {
             self.not_started.fetch_add(1, Ordering::SeqCst);
-            return Err(E::from(Diagnostics::new()));
+            return Err(Diagnostics::new());
         }
-        self.printer.track(address, verb, id, id_of, op).await
+        let tracked = self
+            .printer
+            .track(address, verb, id, R::id, async {
+                let answer = op.await;
+                if answer.failed() {
+                    Err(answer)
+                } else {
+                    Ok(answer)
+                }
+            })
+            .await;
+        Ok(match tracked {
+            Ok(answer) | Err(answer) => answer,
+        })
     }
 
     /// Deletes the current object of `change.address`, or its deposed object `deposed`.
@@ -168,15 +224,25 @@ impl<'a> Operations<'a> {
                 change.before.clone().unwrap_or(Value::Null).unmark_deep().0,
             ),
         };
-        self.operate(
-            &shown,
-            Verb::Destroy,
-            id_of(&prior).as_deref(),
-            |_| None,
-            provider.delete(&change.type_name, prior.clone()),
-        )
-        .await
-        .map_err(|d| d.with_address(&shown))?;
+        let ctx = self.context(&shown, change.timeouts.delete);
+        let request = DeleteRequest {
+            type_name: change.type_name.clone(),
+            prior: prior.clone(),
+        };
+        let answer = self
+            .operate(
+                &shown,
+                Verb::Destroy,
+                id_of(&prior).as_deref(),
+                provider.delete(&ctx, request),
+            )
+            .await?;
+        if let Some(errors) = self.split(answer.diagnostics, &shown) {
+            if let Some(remaining) = answer.remaining {
+                self.keep_remaining(address, deposed, remaining).await?;
+            }
+            return Err(errors);
+        }
         let entry = match deposed {
             Some(key) => JournalEntry::RemoveDeposed {
                 address: address.clone(),
@@ -189,6 +255,41 @@ impl<'a> Operations<'a> {
         self.record(address, vec![entry]).await?;
         self.count(|c| c.destroyed += 1);
         Ok(())
+    }
+
+    /// Records what a delete that failed half way left of an object.
+    async fn keep_remaining(
+        &self,
+        address: &str,
+        deposed: Option<&DeposedKey>,
+        remaining: Value,
+    ) -> Result<(), Diagnostics> {
+        let stored = {
+            let state = self.state();
+            match deposed {
+                Some(key) => state.deposed.get(address).and_then(|o| o.get(key)).cloned(),
+                None => state.instances.get(address).cloned(),
+            }
+        };
+        let Some(stored) = stored else {
+            return Ok(());
+        };
+        let instance = Instance {
+            attributes: remaining.to_json(),
+            ..stored
+        };
+        let entry = match deposed {
+            Some(key) => JournalEntry::PutDeposed {
+                address: address.to_string(),
+                key: key.clone(),
+                instance,
+            },
+            None => JournalEntry::Put {
+                address: address.to_string(),
+                instance,
+            },
+        };
+        self.record(address, vec![entry]).await
     }
 
     /// Moves the current object of `address` aside as deposed object `key`, before its
@@ -229,6 +330,7 @@ impl<'a> Operations<'a> {
             sensitive_attributes: diff::sensitive_names(request.schema, value),
             dependencies: request.depends_on.to_vec(),
             create_before_destroy: request.resource.lifecycle.create_before_destroy,
+            schema_version: request.schema.version,
         }
     }
 
@@ -246,6 +348,26 @@ impl<'a> Operations<'a> {
             .insert(request.address.clone(), Instance { status, ..record });
     }
 
+    /// Takes what refresh found into the state (as Terraform does on every apply): objects
+    /// changed outside plinth get their current values, deleted ones leave the state (a planned
+    /// create records them again). In memory: the snapshot written at the end keeps it, and a
+    /// killed run refreshes again.
+    pub fn absorb_drift(&self, drift: &[Drift]) {
+        let mut state = self.state();
+        for d in drift {
+            match &d.after {
+                Some(current) => {
+                    if let Some(instance) = state.instances.get_mut(&d.address) {
+                        instance.attributes = current.to_json();
+                    }
+                }
+                None => {
+                    state.instances.remove(&d.address);
+                }
+            }
+        }
+    }
+
     /// Forgets an object deleted outside plinth (a refresh-only apply), durably.
     pub async fn forget(&self, address: &str) -> Result<(), Diagnostics> {
         let entry = JournalEntry::Remove {
@@ -255,14 +377,15 @@ impl<'a> Operations<'a> {
     }
 
     /// The final value to send: the configuration, now fully known, planned by the provider
-    /// again; it must agree with every value the saved plan knew.
+    /// again; it must agree with every value the saved plan knew. With the provider's private
+    /// bytes and the names of sensitive attributes.
     async fn final_value(
         &self,
         provider: &dyn Provider,
         request: &InstanceRequest<'_>,
         change: &ResourceChange,
         prior: Option<&Value>,
-    ) -> Result<(Value, Vec<String>), Diagnostics> {
+    ) -> Result<FinalPlan, Diagnostics> {
         if request.config.contains_unknown() {
             return Err(Diagnostic::error(
                 "Configuration contains values that are still unknown during apply",
@@ -275,11 +398,20 @@ impl<'a> Operations<'a> {
         if let Some(p) = prior {
             apply_ignore_changes(&request.resource.lifecycle.ignore_changes, p, &mut proposed);
         }
-        let planned = provider
-            .plan(&request.resource.type_name, prior, proposed)
-            .await?
-            .planned;
-        let planned = diff::mark_sensitive(request.schema, planned);
+        let response = provider
+            .plan(
+                &self.context(&request.address, None),
+                PlanRequest {
+                    type_name: request.resource.type_name.clone(),
+                    prior: prior.cloned(),
+                    proposed,
+                },
+            )
+            .await;
+        if let Some(errors) = self.split(response.diagnostics, &request.address) {
+            return Err(errors);
+        }
+        let planned = diff::mark_sensitive(request.schema, response.planned);
         if let Some(saved) = &change.after {
             let problems = inconsistencies(saved, &planned);
             if !problems.is_empty() {
@@ -289,7 +421,16 @@ impl<'a> Operations<'a> {
             }
         }
         let sensitive = diff::sensitive_names(request.schema, &planned);
-        Ok((diff::unknown_to_null(planned.unmark_deep().0), sensitive))
+        let private = if response.private.is_empty() {
+            change.private.clone()
+        } else {
+            response.private
+        };
+        Ok(FinalPlan {
+            value: diff::unknown_to_null(planned.unmark_deep().0),
+            sensitive,
+            private,
+        })
     }
 
     /// A provider's result normalised to the schema, with the sensitive marks of the schema and
@@ -302,7 +443,9 @@ impl<'a> Operations<'a> {
         )
     }
 
-    /// Creates the object of `request` (first deposing the current one under `depose`).
+    /// Creates the object of `request` (first deposing the current one under `depose`). The
+    /// create's intent is journalled before the provider is asked, so a kill leaves enough for
+    /// the next run to find what it made.
     pub async fn create(
         &self,
         provider: &dyn Provider,
@@ -310,38 +453,69 @@ impl<'a> Operations<'a> {
         change: &ResourceChange,
         depose: Option<&DeposedKey>,
     ) -> Result<Value, Diagnostics> {
-        let (planned, sensitive) = self.final_value(provider, request, change, None).await?;
+        let planned = self.final_value(provider, request, change, None).await?;
         if let Some(key) = depose {
             self.depose(&request.address, key).await?;
         }
-        let origin = Origin {
-            address: request.address.clone(),
-            workspace: self.workspace.to_string(),
+        let intent = Intent::new(request.address.clone(), self.workspace);
+        let journalled = request.schema.crash_safety != CrashSafety::NoRemoteObject;
+        if journalled {
+            let pending = PendingCreate {
+                token: intent.token.clone(),
+                workspace: intent.workspace.clone(),
+                type_name: request.resource.type_name.clone(),
+                provider: request.provider.to_string(),
+                planned: planned.value.to_json(),
+            };
+            let entry = JournalEntry::Intent {
+                address: request.address.clone(),
+                create: pending,
+            };
+            self.record(&request.address, vec![entry]).await?;
+        }
+        let ctx = self.context(&request.address, request.timeouts.create);
+        let create = CreateRequest {
+            type_name: request.resource.type_name.clone(),
+            planned: planned.value,
+            intent,
+            private: planned.private,
         };
-        let result = self
+        let answer = self
             .operate(
                 &request.address,
                 Verb::Create,
                 None,
-                |v: &Value| id_of(v),
-                provider.create(&request.resource.type_name, planned, &origin),
+                provider.create(&ctx, create),
             )
-            .await;
-        match result {
-            Ok(value) => {
-                let value = Self::remark(request, value, &sensitive);
+            .await?;
+        let errors = self.split(answer.diagnostics, &request.address);
+        match (answer.new_state, errors) {
+            (Some(value), None) => {
+                let value = Self::remark(request, value, &planned.sensitive);
                 let record = self.instance_record(request, &value, Status::Ready);
                 self.put(&request.address, record).await?;
                 self.count(|c| c.added += 1);
                 Ok(value)
             }
-            Err(failure) => {
-                if let Some(partial) = failure.partial {
-                    let partial = diff::normalise(request.schema, partial);
-                    let record = self.instance_record(request, &partial, Status::Tainted);
-                    self.put(&request.address, record).await?;
+            (Some(partial), Some(errors)) => {
+                let partial = diff::normalise(request.schema, partial);
+                let record = self.instance_record(request, &partial, Status::Tainted);
+                self.put(&request.address, record).await?;
+                Err(errors)
+            }
+            (None, errors) => {
+                if journalled {
+                    let entry = JournalEntry::CreateFailed {
+                        address: request.address.clone(),
+                    };
+                    self.record(&request.address, vec![entry]).await?;
                 }
-                Err(failure.diagnostics)
+                Err(errors.unwrap_or_else(|| {
+                    Diagnostic::error("The provider's create returned no object")
+                        .with_detail("This is a bug in the provider.")
+                        .with_address(&request.address)
+                        .into()
+                }))
             }
         }
     }
@@ -354,23 +528,40 @@ impl<'a> Operations<'a> {
         change: &ResourceChange,
     ) -> Result<Value, Diagnostics> {
         let prior = change.before.clone().unwrap_or(Value::Null).unmark_deep().0;
-        let (planned, sensitive) = self
+        let planned = self
             .final_value(provider, request, change, Some(&prior))
             .await?;
-        let value = self
+        let ctx = self.context(&request.address, request.timeouts.update);
+        let update = UpdateRequest {
+            type_name: request.resource.type_name.clone(),
+            prior: prior.clone(),
+            planned: planned.value,
+            private: planned.private,
+        };
+        let answer = self
             .operate(
                 &request.address,
                 Verb::Update,
                 id_of(&prior).as_deref(),
-                |v: &Value| id_of(v),
-                provider.update(&request.resource.type_name, prior.clone(), planned),
+                provider.update(&ctx, update),
             )
             .await?;
-        let value = Self::remark(request, value, &sensitive);
-        let record = self.instance_record(request, &value, Status::Ready);
-        self.put(&request.address, record).await?;
-        self.count(|c| c.changed += 1);
-        Ok(value)
+        let errors = self.split(answer.diagnostics, &request.address);
+        if let Some(value) = answer.new_state {
+            let value = Self::remark(request, value, &planned.sensitive);
+            let record = self.instance_record(request, &value, Status::Ready);
+            self.put(&request.address, record).await?;
+            if errors.is_none() {
+                self.count(|c| c.changed += 1);
+                return Ok(value);
+            }
+        }
+        Err(errors.unwrap_or_else(|| {
+            Diagnostic::error("The provider's update returned no object")
+                .with_detail("This is a bug in the provider.")
+                .with_address(&request.address)
+                .into()
+        }))
     }
 
     /// Reads the data source of `request`.
@@ -379,19 +570,117 @@ impl<'a> Operations<'a> {
         provider: &dyn Provider,
         request: &InstanceRequest<'_>,
     ) -> Result<Value, Diagnostics> {
-        let config = request.config.clone().unmark_deep().0;
-        let value = self
+        let ctx = self.context(&request.address, request.timeouts.read);
+        let read = ReadDataRequest {
+            type_name: request.resource.type_name.clone(),
+            config: request.config.clone().unmark_deep().0,
+        };
+        let answer = self
             .operate(
                 &request.address,
                 Verb::Read,
                 None,
-                |v: &Value| id_of(v),
-                provider.read_data(&request.resource.type_name, config),
+                provider.read_data(&ctx, read),
             )
             .await?;
+        if let Some(errors) = self.split(answer.diagnostics, &request.address) {
+            return Err(errors);
+        }
+        let value = answer.state.unwrap_or(Value::Null);
         let value = diff::mark_sensitive(request.schema, diff::normalise(request.schema, value));
         let record = self.instance_record(request, &value, Status::Ready);
         self.put(&request.address, record).await?;
         Ok(value)
+    }
+
+    /// Records the objects of interrupted creates the plan found again.
+    pub async fn adopt(&self, adopted: &[Adopted], plan: &[ResourceChange]) -> Diagnostics {
+        let mut diagnostics = Diagnostics::new();
+        for a in adopted {
+            let Some(pending) = self.state().pending.get(&a.address).cloned() else {
+                continue;
+            };
+            let dependencies = plan
+                .iter()
+                .find(|c| c.address == a.address && c.deposed.is_none())
+                .map(|c| c.dependencies.clone())
+                .unwrap_or_default();
+            let instance = Instance {
+                mode: StateMode::Managed,
+                type_name: pending.type_name,
+                provider: pending.provider,
+                status: Status::Ready,
+                attributes: a.value.to_json(),
+                sensitive_attributes: Vec::new(),
+                dependencies,
+                create_before_destroy: false,
+                schema_version: 0,
+            };
+            self.printer.line(&format!(
+                "{}: Found the object an interrupted create made; recording it",
+                a.address
+            ));
+            if let Err(d) = self.put(&a.address, instance).await {
+                diagnostics.extend(d);
+            }
+        }
+        diagnostics
+    }
+}
+
+/// The provider's final plan of a create or update, ready to send.
+struct FinalPlan {
+    value: Value,
+    sensitive: Vec<String>,
+    private: Vec<u8>,
+}
+
+/// What the progress printer needs of a provider's answer.
+trait Answer {
+    /// Whether the operation failed.
+    fn failed(&self) -> bool;
+    /// The id of the object it returned, for the completion line.
+    fn id(&self) -> Option<String>;
+}
+
+impl Answer for ObjectResponse {
+    fn failed(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+
+    fn id(&self) -> Option<String> {
+        self.new_state.as_ref().and_then(id_of)
+    }
+}
+
+impl Answer for DeleteResponse {
+    fn failed(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+
+    fn id(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Answer for ReadDataResponse {
+    fn failed(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+
+    fn id(&self) -> Option<String> {
+        self.state.as_ref().and_then(id_of)
+    }
+}
+
+/// Progress reports printed as lines under an address.
+struct Lines {
+    printer: Printer,
+    address: String,
+}
+
+impl Progress for Lines {
+    fn report(&self, message: &str) {
+        self.printer.line(&format!("{}: {message}", self.address));
     }
 }

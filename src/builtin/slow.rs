@@ -15,6 +15,8 @@
 //! Guarantees the crash tests rely on:
 //! - an operation sleeps `delay_ms` *before* touching the directory, so a kill during the delay
 //!   leaves nothing behind;
+//! - each object file keeps the intent token of the create that made it, and `adopt` finds an
+//!   object by it (crash safety `Tagged`);
 //! - creates are idempotent, like a cloud's idempotency token: the id is derived from `input` and
 //!   `replace_key`, so a create retried after a kill adopts the object it made instead of making a
 //!   second one. Each file counts its creates (`creates`), so a test can tell how often a create
@@ -22,13 +24,17 @@
 //!   and a create-before-destroy replacement with unchanged configuration would delete what it
 //!   just made; tests give every object a distinct input.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use plinth_sdk::{
-    Attribute, CreateError, Diagnostic, Diagnostics, NestedBlock, Origin, PlanResponse, Provider,
-    ProviderSchema, Schema, Type, Value,
+    AdoptRequest, AdoptResponse, Attribute, Configure, Context, CrashSafety, CreateRequest,
+    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, FnFactory, NestedBlock, ObjectResponse,
+    PlanRequest, PlanResponse, Provider, ProviderFactory, ReadManyResponse, ReadResult, Registry,
+    Resource, Schema, Type, UpdateRequest, Value,
 };
 use sha2::{Digest, Sha256};
 
@@ -38,15 +44,13 @@ const OBJECT_TYPE: &str = "slow_object";
 /// The environment variable naming the object directory when the provider block gives none.
 pub const DIR_ENV: &str = "PLINTH_SLOW_DIR";
 
-/// Makes an unconfigured `slow` provider.
-pub fn factory() -> Box<dyn Provider> {
-    Box::new(SlowProvider { dir: None })
+fn make() -> Box<dyn Provider> {
+    Box::new(Registry::new("slow", FromDirectory).resource(SlowObject))
 }
 
-/// The `slow` provider: see the module documentation.
-struct SlowProvider {
-    /// Where the objects live; set by `configure`.
-    dir: Option<PathBuf>,
+/// The factory of the `slow` provider.
+pub fn factory() -> Arc<dyn ProviderFactory> {
+    Arc::new(FnFactory::new("slow", make))
 }
 
 /// The schema of `slow_object`.
@@ -100,6 +104,7 @@ fn object_schema() -> Schema {
                     .attr("value", Attribute::optional(Type::String)),
             ),
         )
+        .crash_safety(CrashSafety::Tagged)
 }
 
 /// An error diagnostic about one object operation.
@@ -163,11 +168,17 @@ struct StoredObject {
     value: Value,
     /// How many creates have written this object.
     creates: u64,
+    /// The intent token of the create that made it.
+    intent: String,
 }
 
 impl StoredObject {
     fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({ "value": self.value.to_wire(), "creates": self.creates })
+        serde_json::json!({
+            "value": self.value.to_wire(),
+            "creates": self.creates,
+            "intent": self.intent,
+        })
     }
 
     fn from_json(json: &serde_json::Value) -> Option<StoredObject> {
@@ -177,34 +188,28 @@ impl StoredObject {
                 .get("creates")
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or(1),
+            intent: json
+                .get("intent")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
         })
     }
 }
 
-impl SlowProvider {
-    fn dir(&self) -> Result<&Path, Diagnostics> {
-        self.dir
-            .as_deref()
-            .ok_or_else(|| failure("the slow provider is not configured".to_string()))
-    }
+/// The directory of objects: the provider's configured "client".
+struct Objects {
+    dir: PathBuf,
+}
 
-    fn object_path(&self, id: &str) -> Result<PathBuf, Diagnostics> {
-        Ok(self.dir()?.join(format!("{id}.json")))
-    }
-
-    fn check_type(type_name: &str) -> Result<(), Diagnostics> {
-        if type_name == OBJECT_TYPE {
-            Ok(())
-        } else {
-            Err(failure(format!(
-                "the slow provider has no resource type {type_name}"
-            )))
-        }
+impl Objects {
+    fn object_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
     }
 
     /// Reads one object file; `None` when it does not exist.
     async fn load(&self, id: &str) -> Result<Option<StoredObject>, Diagnostics> {
-        let path = self.object_path(id)?;
+        let path = self.object_path(id);
         match tokio::fs::read(&path).await {
             Ok(bytes) => parse_object(&path, &bytes).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -214,9 +219,8 @@ impl SlowProvider {
 
     /// Writes one object file atomically: temporary file, fsync, rename, fsync of the directory.
     async fn store(&self, id: &str, object: &StoredObject) -> Result<(), Diagnostics> {
-        let dir = self.dir()?;
-        let path = self.object_path(id)?;
-        let temp = dir.join(format!(".{id}.{}.tmp", uuid::Uuid::new_v4()));
+        let path = self.object_path(id);
+        let temp = self.dir.join(format!(".{id}.{}.tmp", uuid::Uuid::new_v4()));
         let bytes = object.to_json().to_string();
         let io_error = |e: std::io::Error| failure(format!("writing {}: {e}", path.display()));
         {
@@ -226,14 +230,14 @@ impl SlowProvider {
             file.sync_all().await.map_err(io_error)?;
         }
         tokio::fs::rename(&temp, &path).await.map_err(io_error)?;
-        let dir_handle = tokio::fs::File::open(dir).await.map_err(io_error)?;
+        let dir_handle = tokio::fs::File::open(&self.dir).await.map_err(io_error)?;
         dir_handle.sync_all().await.map_err(io_error)
     }
 
     /// Appends one line to `calls.log` (one write of a whole line, so lines never interleave).
     async fn log_call(&self, phase: &str, op: &str, value: &Value) -> Result<(), Diagnostics> {
         use tokio::io::AsyncWriteExt;
-        let path = self.dir()?.join("calls.log");
+        let path = self.dir.join("calls.log");
         let line = format!("{phase} {op} {}\n", input_text(value));
         let io_error = |e: std::io::Error| failure(format!("writing {}: {e}", path.display()));
         let mut file = tokio::fs::OpenOptions::new()
@@ -246,11 +250,11 @@ impl SlowProvider {
     }
 
     /// Every stored object by id, from one listing of the directory.
-    async fn load_all(&self) -> Result<std::collections::HashMap<String, Value>, Diagnostics> {
-        let dir = self.dir()?;
-        let list_error = |e: std::io::Error| failure(format!("listing {}: {e}", dir.display()));
-        let mut entries = tokio::fs::read_dir(dir).await.map_err(list_error)?;
-        let mut objects = std::collections::HashMap::new();
+    async fn load_all(&self) -> Result<HashMap<String, StoredObject>, Diagnostics> {
+        let list_error =
+            |e: std::io::Error| failure(format!("listing {}: {e}", self.dir.display()));
+        let mut entries = tokio::fs::read_dir(&self.dir).await.map_err(list_error)?;
+        let mut objects = HashMap::new();
         while let Some(entry) = entries.next_entry().await.map_err(list_error)? {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Some(id) = name
@@ -265,7 +269,7 @@ impl SlowProvider {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(failure(format!("reading {}: {e}", path.display()))),
             };
-            objects.insert(id.to_string(), parse_object(&path, &bytes)?.value);
+            objects.insert(id.to_string(), parse_object(&path, &bytes)?);
         }
         Ok(objects)
     }
@@ -279,28 +283,20 @@ fn parse_object(path: &Path, bytes: &[u8]) -> Result<StoredObject, Diagnostics> 
         .ok_or_else(|| failure(format!("{} is not a stored slow_object", path.display())))
 }
 
+/// Configures the object directory from `dir` or `PLINTH_SLOW_DIR`.
+struct FromDirectory;
+
 #[async_trait]
-impl Provider for SlowProvider {
-    fn name(&self) -> &'static str {
-        "slow"
+impl Configure<Objects> for FromDirectory {
+    fn schema(&self) -> Schema {
+        Schema::new().attr(
+            "dir",
+            Attribute::optional(Type::String)
+                .describe("Directory holding the objects (default: $PLINTH_SLOW_DIR)."),
+        )
     }
 
-    fn schema(&self) -> ProviderSchema {
-        let mut schema = ProviderSchema {
-            provider: Schema::new().attr(
-                "dir",
-                Attribute::optional(Type::String)
-                    .describe("Directory holding the objects (default: $PLINTH_SLOW_DIR)."),
-            ),
-            ..ProviderSchema::default()
-        };
-        schema
-            .resources
-            .insert(OBJECT_TYPE.to_string(), object_schema());
-        schema
-    }
-
-    async fn configure(&mut self, config: Value) -> Result<(), Diagnostics> {
+    async fn configure(&self, _: &Context, config: Value) -> Result<Objects, Diagnostics> {
         let dir = match config.get("dir").and_then(Value::as_str) {
             Some(dir) => PathBuf::from(dir),
             None => std::env::var_os(DIR_ENV)
@@ -314,37 +310,20 @@ impl Provider for SlowProvider {
         tokio::fs::create_dir_all(&dir)
             .await
             .map_err(|e| failure(format!("creating {}: {e}", dir.display())))?;
-        self.dir = Some(dir);
-        Ok(())
+        Ok(Objects { dir })
     }
+}
 
-    async fn plan(
-        &self,
-        type_name: &str,
-        prior: Option<&Value>,
-        proposed: Value,
-    ) -> Result<PlanResponse, Diagnostics> {
-        Self::check_type(type_name)?;
-        let output = proposed.get("input").cloned().unwrap_or(Value::Null);
-        let id = match prior {
-            Some(prior) => prior.get("id").cloned().unwrap_or(Value::Unknown),
-            None => Value::Unknown,
-        };
-        let planned = with_attr(with_attr(proposed, "output", output), "id", id);
-        Ok(PlanResponse {
-            planned,
-            requires_replace: Vec::new(),
-        })
-    }
+/// `slow_object`.
+struct SlowObject;
 
-    async fn create(
-        &self,
-        type_name: &str,
+impl SlowObject {
+    async fn create_object(
+        objects: &Objects,
         planned: Value,
-        _origin: &Origin,
-    ) -> Result<Value, CreateError> {
-        Self::check_type(type_name)?;
-        self.log_call("begin", "create", &planned).await?;
+        intent: &str,
+    ) -> Result<Value, ObjectResponse> {
+        objects.log_call("begin", "create", &planned).await?;
         tokio::time::sleep(delay_of(&planned)).await;
         let (planned, _) = planned.unmark_deep();
         let id = derive_id(&planned);
@@ -357,42 +336,35 @@ impl Provider for SlowProvider {
             "id",
             Value::string(&id),
         );
-        let creates = self.load(&id).await?.map_or(0, |existing| existing.creates) + 1;
-        let object = StoredObject { value, creates };
-        self.store(&id, &object).await?;
+        let creates = objects
+            .load(&id)
+            .await?
+            .map_or(0, |existing| existing.creates)
+            + 1;
+        let object = StoredObject {
+            value,
+            creates,
+            intent: intent.to_string(),
+        };
+        objects.store(&id, &object).await?;
         if flag(&object.value, "fail_create_partial") {
-            return Err(CreateError {
-                partial: Some(object.value),
-                diagnostics: failure(format!(
+            return Err(ObjectResponse::partial(
+                object.value,
+                failure(format!(
                     "creating {id} failed half way as requested (fail_create_partial)"
                 )),
-            });
+            ));
         }
-        self.log_call("end", "create", &object.value).await?;
+        objects.log_call("end", "create", &object.value).await?;
         Ok(object.value)
     }
 
-    async fn read_many(
-        &self,
-        type_name: &str,
-        priors: Vec<Value>,
-    ) -> Result<Vec<Option<Value>>, Diagnostics> {
-        Self::check_type(type_name)?;
-        let objects = self.load_all().await?;
-        priors
-            .iter()
-            .map(|prior| Ok(objects.get(id_of(prior)?).cloned()))
-            .collect()
-    }
-
-    async fn update(
-        &self,
-        type_name: &str,
+    async fn update_object(
+        objects: &Objects,
         prior: Value,
         planned: Value,
     ) -> Result<Value, Diagnostics> {
-        Self::check_type(type_name)?;
-        self.log_call("begin", "update", &planned).await?;
+        objects.log_call("begin", "update", &planned).await?;
         tokio::time::sleep(delay_of(&planned)).await;
         let (planned, _) = planned.unmark_deep();
         let id = id_of(&prior)?.to_string();
@@ -401,7 +373,7 @@ impl Provider for SlowProvider {
                 "updating {id} failed as requested (fail_update)"
             )));
         }
-        let existing = self
+        let existing = objects
             .load(&id)
             .await?
             .ok_or_else(|| failure(format!("updating {id}: the object does not exist")))?;
@@ -411,18 +383,14 @@ impl Provider for SlowProvider {
             "id",
             Value::string(&id),
         );
-        let object = StoredObject {
-            value,
-            creates: existing.creates,
-        };
-        self.store(&id, &object).await?;
-        self.log_call("end", "update", &object.value).await?;
+        let object = StoredObject { value, ..existing };
+        objects.store(&id, &object).await?;
+        objects.log_call("end", "update", &object.value).await?;
         Ok(object.value)
     }
 
-    async fn delete(&self, type_name: &str, prior: Value) -> Result<(), Diagnostics> {
-        Self::check_type(type_name)?;
-        self.log_call("begin", "delete", &prior).await?;
+    async fn delete_object(objects: &Objects, prior: Value) -> Result<(), Diagnostics> {
+        objects.log_call("begin", "delete", &prior).await?;
         tokio::time::sleep(delay_of(&prior)).await;
         let id = id_of(&prior)?;
         if flag(&prior, "fail_delete") {
@@ -430,59 +398,167 @@ impl Provider for SlowProvider {
                 "deleting {id} failed as requested (fail_delete)"
             )));
         }
-        let path = self.object_path(id)?;
+        let path = objects.object_path(id);
         match tokio::fs::remove_file(&path).await {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(failure(format!("deleting {}: {e}", path.display()))),
         }
-        self.log_call("end", "delete", &prior).await
+        objects.log_call("end", "delete", &prior).await
+    }
+}
+
+#[async_trait]
+impl Resource<Objects> for SlowObject {
+    fn type_name(&self) -> &str {
+        OBJECT_TYPE
     }
 
-    async fn import(&self, type_name: &str, id: &str) -> Result<Value, Diagnostics> {
-        Self::check_type(type_name)?;
-        match self.load(id).await? {
-            Some(object) => Ok(object.value),
-            None => Err(failure(format!(
-                "importing {id}: no {OBJECT_TYPE} has this id"
-            ))),
+    fn schema(&self) -> Schema {
+        object_schema()
+    }
+
+    async fn plan(&self, _: &Objects, _: &Context, request: PlanRequest) -> PlanResponse {
+        let output = request
+            .proposed
+            .get("input")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let id = match &request.prior {
+            Some(prior) => prior.get("id").cloned().unwrap_or(Value::Unknown),
+            None => Value::Unknown,
+        };
+        PlanResponse::keep(with_attr(
+            with_attr(request.proposed, "output", output),
+            "id",
+            id,
+        ))
+    }
+
+    async fn create(
+        &self,
+        objects: &Objects,
+        _: &Context,
+        request: CreateRequest,
+    ) -> ObjectResponse {
+        match Self::create_object(objects, request.planned, &request.intent.token).await {
+            Ok(value) => ObjectResponse::ok(value),
+            Err(response) => response,
         }
     }
 
-    async fn read_data(&self, type_name: &str, _config: Value) -> Result<Value, Diagnostics> {
-        Err(failure(format!(
-            "the slow provider has no data source {type_name}"
-        )))
+    async fn read_many(
+        &self,
+        objects: &Objects,
+        _: &Context,
+        priors: Vec<Value>,
+    ) -> ReadManyResponse {
+        let stored = match objects.load_all().await {
+            Ok(stored) => stored,
+            Err(diagnostics) => {
+                return ReadManyResponse {
+                    diagnostics,
+                    ..ReadManyResponse::default()
+                }
+            }
+        };
+        let results = priors
+            .iter()
+            .map(|prior| match id_of(prior) {
+                Ok(id) => stored
+                    .get(id)
+                    .map_or(ReadResult::Gone, |o| ReadResult::Found(o.value.clone())),
+                Err(d) => ReadResult::Failed(d),
+            })
+            .collect();
+        ReadManyResponse {
+            results,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    async fn update(
+        &self,
+        objects: &Objects,
+        _: &Context,
+        request: UpdateRequest,
+    ) -> ObjectResponse {
+        match Self::update_object(objects, request.prior, request.planned).await {
+            Ok(value) => ObjectResponse::ok(value),
+            Err(d) => ObjectResponse::failed(d),
+        }
+    }
+
+    async fn delete(
+        &self,
+        objects: &Objects,
+        _: &Context,
+        request: DeleteRequest,
+    ) -> DeleteResponse {
+        Self::delete_object(objects, request.prior)
+            .await
+            .err()
+            .map(DeleteResponse::from)
+            .unwrap_or_default()
+    }
+
+    async fn import(&self, objects: &Objects, _: &Context, id: &str) -> ObjectResponse {
+        match objects.load(id).await {
+            Ok(Some(object)) => ObjectResponse::ok(object.value),
+            Ok(None) => ObjectResponse::failed(failure(format!(
+                "importing {id}: no {OBJECT_TYPE} has this id"
+            ))),
+            Err(d) => ObjectResponse::failed(d),
+        }
+    }
+
+    async fn adopt(&self, objects: &Objects, _: &Context, request: AdoptRequest) -> AdoptResponse {
+        match objects.load_all().await {
+            Ok(stored) => AdoptResponse {
+                found: stored
+                    .into_values()
+                    .find(|o| o.intent == request.intent.token)
+                    .map(|o| o.value),
+                diagnostics: Diagnostics::new(),
+            },
+            Err(diagnostics) => AdoptResponse {
+                diagnostics,
+                ..AdoptResponse::default()
+            },
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plinth_sdk::testkit::{self, Case};
+    use plinth_sdk::{ConfigureRequest, Intent};
 
     /// A provider configured on a fresh temporary directory.
     async fn configured() -> (tempfile::TempDir, Box<dyn Provider>) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut provider = factory();
+        let mut provider = make();
         let config = Value::object([("dir", Value::string(dir.path().to_string_lossy()))]);
-        provider.configure(config).await.expect("configure");
+        let answer = provider
+            .configure(&Context::default(), ConfigureRequest { config })
+            .await;
+        assert!(!answer.diagnostics.has_errors(), "{}", answer.diagnostics);
         (dir, provider)
-    }
-
-    /// Creates one object whose only setting is `input`.
-    async fn create_input(provider: &dyn Provider, input: &str) -> Value {
-        provider
-            .create(
-                OBJECT_TYPE,
-                object(&[("input", Value::from(input))]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("create {input}: {}", e.diagnostics))
     }
 
     fn object(pairs: &[(&str, Value)]) -> Value {
         Value::object(pairs.iter().cloned())
+    }
+
+    async fn create(provider: &dyn Provider, planned: Value) -> ObjectResponse {
+        let request = CreateRequest {
+            type_name: OBJECT_TYPE.into(),
+            planned,
+            intent: Intent::new("slow_object.x", "default"),
+            private: Vec::new(),
+        };
+        provider.create(&Context::default(), request).await
     }
 
     /// The names of the object files in the directory.
@@ -496,33 +572,42 @@ mod tests {
         names
     }
 
+    fn case(input: &str) -> Case {
+        Case {
+            type_name: OBJECT_TYPE.into(),
+            create: object(&[
+                ("input", Value::from(input)),
+                ("id", Value::Unknown),
+                ("output", Value::Unknown),
+            ]),
+            update: vec![("input".into(), Value::from(format!("{input}-2")))],
+            check: "input".into(),
+        }
+    }
+
     #[tokio::test]
-    async fn create_writes_one_file_and_copies_input_to_output() {
-        let (dir, provider) = configured().await;
-        let created = create_input(provider.as_ref(), "a").await;
-        let id = created
-            .get("id")
-            .and_then(Value::as_str)
-            .expect("id")
-            .to_string();
-        assert_eq!(created.get("output"), Some(&Value::from("a")));
-        assert_eq!(files(&dir), vec![format!("{id}.json")]);
+    async fn the_slow_provider_keeps_the_provider_contract() {
+        let (_dir, provider) = configured().await;
+        testkit::lifecycle(provider.as_ref(), &case("life"))
+            .await
+            .expect("lifecycle");
+        testkit::adopts_an_interrupted_create(provider.as_ref(), &case("adopted"))
+            .await
+            .expect("adoption");
+        testkit::adopts_nothing_for_an_unused_intent(provider.as_ref(), &case("never"))
+            .await
+            .expect("no adoption");
     }
 
     #[tokio::test]
     async fn repeated_create_adopts_the_object_and_counts_creates() {
         let (dir, provider) = configured().await;
         let planned = object(&[("input", Value::from("same"))]);
-        let first = provider
-            .create(OBJECT_TYPE, planned.clone(), &plinth_sdk::Origin::default())
-            .await
-            .expect("create");
-        let second = provider
-            .create(OBJECT_TYPE, planned, &plinth_sdk::Origin::default())
-            .await
-            .expect("create again");
+        let first = create(provider.as_ref(), planned.clone()).await.new_state;
+        let second = create(provider.as_ref(), planned).await.new_state;
         assert_eq!(first, second);
         assert_eq!(files(&dir).len(), 1);
+        let first = first.expect("created");
         let id = id_of(&first).expect("id");
         let text = std::fs::read_to_string(dir.path().join(format!("{id}.json"))).expect("file");
         let stored: serde_json::Value = serde_json::from_str(&text).expect("json");
@@ -530,226 +615,56 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn replace_key_gives_a_new_id_and_forces_replacement() {
-        let (_dir, provider) = configured().await;
-        let a = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[
-                    ("input", Value::from("x")),
-                    ("replace_key", Value::from("1")),
-                ]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("create");
-        let b = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[
-                    ("input", Value::from("x")),
-                    ("replace_key", Value::from("2")),
-                ]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("create");
-        assert_ne!(a.get("id"), b.get("id"));
-        let schema = provider.schema();
-        assert!(schema.resources[OBJECT_TYPE].attributes["replace_key"].force_new);
-    }
-
-    #[tokio::test]
-    async fn read_many_answers_every_prior_in_order_and_none_for_gone_objects() {
-        let (_dir, provider) = configured().await;
-        let a = create_input(provider.as_ref(), "a").await;
-        let b = create_input(provider.as_ref(), "b").await;
-        provider
-            .delete(OBJECT_TYPE, a.clone())
-            .await
-            .expect("delete");
-        let read = provider
-            .read_many(OBJECT_TYPE, vec![a, b.clone(), b.clone()])
-            .await
-            .expect("read");
-        assert_eq!(read, vec![None, Some(b.clone()), Some(b)]);
-    }
-
-    #[tokio::test]
-    async fn update_keeps_the_id_and_rewrites_the_file() {
-        let (_dir, provider) = configured().await;
-        let prior = create_input(provider.as_ref(), "v1").await;
-        let planned = with_attr(prior.clone(), "input", Value::from("v2"));
-        let updated = provider
-            .update(OBJECT_TYPE, prior.clone(), planned)
-            .await
-            .expect("update");
-        assert_eq!(updated.get("id"), prior.get("id"));
-        assert_eq!(updated.get("output"), Some(&Value::from("v2")));
-        let read = provider
-            .read_many(OBJECT_TYPE, vec![prior])
-            .await
-            .expect("read");
-        assert_eq!(read, vec![Some(updated)]);
-    }
-
-    #[tokio::test]
-    async fn fail_create_makes_nothing() {
+    async fn fail_flags_fail_as_asked_and_partial_creates_return_the_object() {
         let (dir, provider) = configured().await;
-        let planned = object(&[
-            ("input", Value::from("a")),
-            ("fail_create", Value::Bool(true)),
-        ]);
-        let err = provider
-            .create(OBJECT_TYPE, planned, &plinth_sdk::Origin::default())
-            .await
-            .expect_err("must fail");
-        assert!(err.partial.is_none());
-        assert!(err.diagnostics.to_string().contains("failed as requested"));
+        let failed = create(
+            provider.as_ref(),
+            object(&[
+                ("input", Value::from("a")),
+                ("fail_create", Value::Bool(true)),
+            ]),
+        )
+        .await;
+        assert!(failed.new_state.is_none() && failed.diagnostics.has_errors());
         assert!(files(&dir).is_empty());
-    }
-
-    #[tokio::test]
-    async fn fail_create_partial_returns_the_object_it_made() {
-        let (dir, provider) = configured().await;
-        let planned = object(&[
-            ("input", Value::from("a")),
-            ("fail_create_partial", Value::Bool(true)),
-        ]);
-        let err = provider
-            .create(OBJECT_TYPE, planned, &plinth_sdk::Origin::default())
-            .await
-            .expect_err("must fail");
-        let partial = err.partial.expect("partial object");
-        let id = id_of(&partial).expect("id");
-        assert_eq!(files(&dir), vec![format!("{id}.json")]);
-        assert!(err.diagnostics.has_errors());
-    }
-
-    #[tokio::test]
-    async fn fail_update_and_fail_delete_change_nothing() {
-        let (dir, provider) = configured().await;
-        let prior = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[
-                    ("input", Value::from("a")),
-                    ("fail_delete", Value::Bool(true)),
-                ]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("create");
-        let planned = with_attr(
-            with_attr(prior.clone(), "input", Value::from("b")),
-            "fail_update",
-            Value::Bool(true),
+        let partial = create(
+            provider.as_ref(),
+            object(&[
+                ("input", Value::from("b")),
+                ("fail_create_partial", Value::Bool(true)),
+            ]),
+        )
+        .await;
+        assert!(partial.diagnostics.has_errors());
+        let made = partial.new_state.expect("the partial object");
+        assert_eq!(
+            files(&dir),
+            vec![format!("{}.json", id_of(&made).expect("id"))]
         );
-        assert!(provider
-            .update(OBJECT_TYPE, prior.clone(), planned)
-            .await
-            .is_err());
-        assert!(provider.delete(OBJECT_TYPE, prior.clone()).await.is_err());
-        let read = provider
-            .read_many(OBJECT_TYPE, vec![prior.clone()])
-            .await
-            .expect("read");
-        assert_eq!(read, vec![Some(prior)]);
-        assert_eq!(files(&dir).len(), 1);
-    }
-
-    #[tokio::test]
-    async fn delete_of_a_missing_object_succeeds() {
-        let (_dir, provider) = configured().await;
-        let gone = object(&[("id", Value::from("slow-0000000000000000"))]);
-        provider.delete(OBJECT_TYPE, gone).await.expect("delete");
     }
 
     #[tokio::test]
     async fn delay_ms_delays_the_operation() {
         let (_dir, provider) = configured().await;
         let started = std::time::Instant::now();
-        provider
-            .create(
-                OBJECT_TYPE,
-                object(&[
-                    ("input", Value::from("a")),
-                    ("delay_ms", Value::from(120i64)),
-                ]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("create");
+        let answer = create(
+            provider.as_ref(),
+            object(&[
+                ("input", Value::from("a")),
+                ("delay_ms", Value::from(120i64)),
+            ]),
+        )
+        .await;
+        assert!(!answer.diagnostics.has_errors());
         assert!(started.elapsed() >= Duration::from_millis(120));
     }
 
     #[tokio::test]
-    async fn plan_copies_input_to_output_and_keeps_the_prior_id() {
-        let (_dir, provider) = configured().await;
-        let prior = object(&[
-            ("id", Value::from("slow-1")),
-            ("input", Value::from("old")),
-            ("output", Value::from("old")),
-        ]);
-        let proposed = with_attr(prior.clone(), "input", Value::from("new"));
-        let planned = provider
-            .plan(OBJECT_TYPE, Some(&prior), proposed)
+    async fn unconfigured_providers_refuse_to_work() {
+        let unconfigured = make();
+        assert!(create(unconfigured.as_ref(), object(&[]))
             .await
-            .expect("plan")
-            .planned;
-        assert_eq!(planned.get("output"), Some(&Value::from("new")));
-        assert_eq!(planned.get("id"), Some(&Value::from("slow-1")));
-        let fresh = provider
-            .plan(OBJECT_TYPE, None, object(&[("input", Value::Unknown)]))
-            .await
-            .expect("plan")
-            .planned;
-        assert_eq!(fresh.get("id"), Some(&Value::Unknown));
-        assert_eq!(fresh.get("output"), Some(&Value::Unknown));
-    }
-
-    #[tokio::test]
-    async fn import_reads_an_existing_object_and_refuses_unknown_ids() {
-        let (_dir, provider) = configured().await;
-        let created = create_input(provider.as_ref(), "a").await;
-        let imported = provider
-            .import(OBJECT_TYPE, id_of(&created).expect("id"))
-            .await
-            .expect("import");
-        assert_eq!(imported, created);
-        assert!(provider.import(OBJECT_TYPE, "slow-missing").await.is_err());
-    }
-
-    #[tokio::test]
-    async fn sets_survive_the_round_trip_through_the_directory() {
-        let (_dir, provider) = configured().await;
-        let input = Value::set(vec![Value::from("b"), Value::from("a")]);
-        let created = provider
-            .create(
-                OBJECT_TYPE,
-                object(&[("input", input.clone())]),
-                &plinth_sdk::Origin::default(),
-            )
-            .await
-            .expect("create");
-        let read = provider
-            .read_many(OBJECT_TYPE, vec![created])
-            .await
-            .expect("read");
-        assert_eq!(read[0].as_ref().and_then(|v| v.get("output")), Some(&input));
-    }
-
-    #[tokio::test]
-    async fn unknown_types_and_missing_configuration_are_errors() {
-        let (_dir, provider) = configured().await;
-        assert!(provider
-            .create("slow_other", object(&[]), &plinth_sdk::Origin::default())
-            .await
-            .is_err());
-        let unconfigured = factory();
-        assert!(unconfigured
-            .create(OBJECT_TYPE, object(&[]), &plinth_sdk::Origin::default())
-            .await
-            .is_err());
+            .diagnostics
+            .has_errors());
     }
 }

@@ -1,75 +1,87 @@
 //! The built-in `terraform` provider and its `terraform_data` resource: stores `input`, mirrors
-//! it into `output`, and is replaced when `triggers_replace` changes. It needs no cloud.
+//! it into `output`, and is replaced when `triggers_replace` changes. It needs no cloud, and
+//! nothing outside state exists, so its creates need no crash safety.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use plinth_sdk::{
-    Attribute, CreateError, Diagnostics, Origin, PlanResponse, Provider, ProviderSchema, Schema,
-    Type, Value,
+    Attribute, Configure, Context, CrashSafety, CreateRequest, DeleteRequest, DeleteResponse,
+    Diagnostics, FnFactory, ObjectResponse, PlanRequest, PlanResponse, Provider, ProviderFactory,
+    ReadManyResponse, ReadResult, Registry, Resource, Schema, Type, UpdateRequest, Value,
 };
 
-/// The built-in provider.
-#[derive(Debug, Default)]
-pub struct TerraformProvider;
+/// The `terraform` provider has no configuration and no client.
+struct NoConfiguration;
 
-/// Makes the built-in provider.
-pub fn factory() -> Box<dyn Provider> {
-    Box::new(TerraformProvider)
+#[async_trait]
+impl Configure<()> for NoConfiguration {
+    fn schema(&self) -> Schema {
+        Schema::new()
+    }
+
+    async fn configure(&self, _: &Context, _: Value) -> Result<(), Diagnostics> {
+        Ok(())
+    }
 }
 
-fn data_schema() -> Schema {
-    Schema::new()
-        .attr(
-            "id",
-            Attribute::computed(Type::String).describe("A unique id, set on create."),
-        )
-        .attr(
-            "input",
-            Attribute::optional(Type::Any).describe("Any value, stored in state."),
-        )
-        .attr(
-            "output",
-            Attribute::computed(Type::Any).describe("The value of input after apply."),
-        )
-        .attr(
-            "triggers_replace",
-            Attribute::optional(Type::Any)
-                .force_new()
-                .describe("Changing it replaces the resource."),
-        )
+/// `terraform_data`.
+struct TerraformData;
+
+fn make() -> Box<dyn Provider> {
+    Box::new(Registry::new("terraform", NoConfiguration).resource(TerraformData))
+}
+
+/// The factory of the built-in `terraform` provider.
+pub fn factory() -> Arc<dyn ProviderFactory> {
+    Arc::new(FnFactory::new("terraform", make))
+}
+
+/// `value` with `output` set to its `input`.
+fn mirrored(value: Value) -> Value {
+    let Value::Map(mut map) = value else {
+        return value;
+    };
+    let input = map.get("input").cloned().unwrap_or(Value::Null);
+    map.insert("output".into(), input);
+    Value::Map(map)
 }
 
 #[async_trait]
-impl Provider for TerraformProvider {
-    fn name(&self) -> &'static str {
-        "terraform"
+impl Resource<()> for TerraformData {
+    fn type_name(&self) -> &str {
+        "terraform_data"
     }
 
-    fn schema(&self) -> ProviderSchema {
-        let mut schema = ProviderSchema::default();
-        schema
-            .resources
-            .insert("terraform_data".into(), data_schema());
-        schema
+    fn schema(&self) -> Schema {
+        Schema::new()
+            .attr(
+                "id",
+                Attribute::computed(Type::String).describe("A unique id, set on create."),
+            )
+            .attr(
+                "input",
+                Attribute::optional(Type::Any).describe("Any value, stored in state."),
+            )
+            .attr(
+                "output",
+                Attribute::computed(Type::Any).describe("The value of input after apply."),
+            )
+            .attr(
+                "triggers_replace",
+                Attribute::optional(Type::Any)
+                    .force_new()
+                    .describe("Changing it replaces the resource."),
+            )
+            .crash_safety(CrashSafety::NoRemoteObject)
     }
 
-    async fn configure(&mut self, _config: Value) -> Result<(), Diagnostics> {
-        Ok(())
-    }
-
-    async fn plan(
-        &self,
-        _type_name: &str,
-        prior: Option<&Value>,
-        proposed: Value,
-    ) -> Result<PlanResponse, Diagnostics> {
-        let Value::Map(mut planned) = proposed else {
-            return Ok(PlanResponse {
-                planned: proposed,
-                requires_replace: Vec::new(),
-            });
+    async fn plan(&self, _: &(), _: &Context, request: PlanRequest) -> PlanResponse {
+        let Value::Map(mut planned) = request.proposed else {
+            return PlanResponse::keep(request.proposed);
         };
         let input = planned.get("input").cloned().unwrap_or(Value::Null);
-        let output = match prior {
+        let output = match &request.prior {
             Some(p)
                 if p.get("input").map(|i| i.clone().unmark_deep().0)
                     == Some(input.clone().unmark_deep().0) =>
@@ -80,108 +92,98 @@ impl Provider for TerraformProvider {
             _ => Value::Unknown,
         };
         planned.insert("output".into(), output);
-        if prior.is_none() {
+        if request.prior.is_none() {
             planned.insert("id".into(), Value::Unknown);
         }
-        Ok(PlanResponse {
-            planned: Value::Map(planned),
-            requires_replace: Vec::new(),
-        })
+        PlanResponse::keep(Value::Map(planned))
     }
 
-    async fn create(
-        &self,
-        _type_name: &str,
-        planned: Value,
-        _origin: &Origin,
-    ) -> Result<Value, CreateError> {
-        let Value::Map(mut value) = planned else {
-            return Ok(planned);
+    async fn create(&self, _: &(), _: &Context, request: CreateRequest) -> ObjectResponse {
+        let Value::Map(mut value) = mirrored(request.planned) else {
+            return ObjectResponse::ok(Value::Null);
         };
-        let input = value.get("input").cloned().unwrap_or(Value::Null);
-        value.insert("output".into(), input);
         value.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
-        Ok(Value::Map(value))
+        ObjectResponse::ok(Value::Map(value))
     }
 
-    async fn read_many(
-        &self,
-        _type_name: &str,
-        priors: Vec<Value>,
-    ) -> Result<Vec<Option<Value>>, Diagnostics> {
-        Ok(priors.into_iter().map(Some).collect())
+    async fn read_many(&self, _: &(), _: &Context, objects: Vec<Value>) -> ReadManyResponse {
+        ReadManyResponse {
+            results: objects.into_iter().map(ReadResult::Found).collect(),
+            diagnostics: Diagnostics::new(),
+        }
     }
 
-    async fn update(
-        &self,
-        _type_name: &str,
-        prior: Value,
-        planned: Value,
-    ) -> Result<Value, Diagnostics> {
-        let Value::Map(mut value) = planned else {
-            return Ok(planned);
+    async fn update(&self, _: &(), _: &Context, request: UpdateRequest) -> ObjectResponse {
+        let Value::Map(mut value) = mirrored(request.planned) else {
+            return ObjectResponse::ok(Value::Null);
         };
-        let input = value.get("input").cloned().unwrap_or(Value::Null);
-        value.insert("output".into(), input);
-        if let Some(id) = prior.get("id") {
+        if let Some(id) = request.prior.get("id") {
             value.insert("id".into(), id.clone());
         }
-        Ok(Value::Map(value))
+        ObjectResponse::ok(Value::Map(value))
     }
 
-    async fn delete(&self, _type_name: &str, _prior: Value) -> Result<(), Diagnostics> {
-        Ok(())
+    async fn delete(&self, _: &(), _: &Context, _: DeleteRequest) -> DeleteResponse {
+        DeleteResponse::default()
     }
 
-    async fn import(&self, _type_name: &str, id: &str) -> Result<Value, Diagnostics> {
-        Ok(Value::object([
+    async fn import(&self, _: &(), _: &Context, id: &str) -> ObjectResponse {
+        ObjectResponse::ok(Value::object([
             ("id", Value::from(id)),
             ("input", Value::Null),
             ("output", Value::Null),
             ("triggers_replace", Value::Null),
         ]))
     }
-
-    async fn read_data(&self, type_name: &str, _config: Value) -> Result<Value, Diagnostics> {
-        Err(plinth_sdk::Diagnostic::error(format!(
-            "The terraform provider has no data source \"{type_name}\""
-        ))
-        .into())
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plinth_sdk::Intent;
 
     #[tokio::test]
     async fn output_mirrors_input_and_is_unknown_until_apply_when_input_changes() {
-        let p = TerraformProvider;
+        let mut p = make();
+        let ctx = Context::default();
+        let config = plinth_sdk::ConfigureRequest {
+            config: Value::Null,
+        };
+        assert!(!p.configure(&ctx, config).await.diagnostics.has_errors());
         let proposed = Value::object([
             ("input", Value::from("a")),
             ("id", Value::Unknown),
             ("output", Value::Unknown),
             ("triggers_replace", Value::Null),
         ]);
-        let planned = p
-            .plan("terraform_data", None, proposed.clone())
-            .await
-            .unwrap()
-            .planned;
+        let plan = |prior: Option<Value>, proposed: Value| PlanRequest {
+            type_name: "terraform_data".into(),
+            prior,
+            proposed,
+        };
+        let planned = p.plan(&ctx, plan(None, proposed)).await.planned;
         assert_eq!(planned.get("output"), Some(&Value::Unknown));
         let created = p
-            .create("terraform_data", planned, &plinth_sdk::Origin::default())
+            .create(
+                &ctx,
+                CreateRequest {
+                    type_name: "terraform_data".into(),
+                    planned,
+                    intent: Intent::new("terraform_data.x", "default"),
+                    private: Vec::new(),
+                },
+            )
             .await
-            .unwrap();
+            .new_state
+            .expect("created");
         assert_eq!(created.get("output"), Some(&Value::from("a")));
         assert!(created
             .get("id")
             .and_then(Value::as_str)
             .is_some_and(|id| id.len() == 36));
         let same = p
-            .plan("terraform_data", Some(&created), created.clone())
+            .plan(&ctx, plan(Some(created.clone()), created.clone()))
             .await
-            .unwrap()
             .planned;
         assert_eq!(same.get("output"), Some(&Value::from("a")));
     }

@@ -31,7 +31,7 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
         lock: _lock,
         mut state,
     } = setup::open_state(&loaded, &args.plan.lock, operation)?;
-    let providers = Providers::new(&setup::factories());
+    let providers = setup::providers();
     let plan = match &args.planfile {
         Some(path) => {
             let plan = file::load(path)?;

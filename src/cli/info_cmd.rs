@@ -75,7 +75,7 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
 
 /// `plinth show [-json] [PLANFILE]`.
 pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
-    let providers = Providers::new(&setup::factories());
+    let providers = setup::providers();
     if let Some(path) = planfile {
         let plan = file::load(path)?;
         if json {

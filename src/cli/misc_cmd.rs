@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, ImportRequest, Value};
 use plinth_state::{Instance, Mode as StateMode, Status};
 use tokio::runtime::Runtime;
 
@@ -13,7 +13,6 @@ use crate::cli::backend;
 use crate::cli::setup;
 use crate::cli::{print_warnings, Failure, Outcome};
 use crate::config::Mode;
-use crate::engine::providers::Providers;
 use crate::engine::walker::{InstanceHandler, InstanceRequest, Phase, Walk};
 use crate::graph::NodeKind;
 use crate::plan::diff;
@@ -25,7 +24,7 @@ use plinth_state::addr::without_keys;
 pub fn init(backend_config: &[String], migrate_state: bool, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
-    let providers = Providers::new(&setup::factories());
+    let providers = setup::providers();
     let mut diags = Diagnostics::new();
     for (name, required) in &loaded.config.root.terraform.required_providers {
         if !providers.has(name) {
@@ -113,7 +112,7 @@ fn migrate(
 pub fn validate(json: bool, color: bool) -> Outcome {
     let (diags, sources) = match setup::load_configuration() {
         Ok(loaded) => {
-            let providers = Providers::new(&setup::factories());
+            let providers = setup::providers();
             (
                 crate::plan::validate::check(&loaded.config, &providers),
                 loaded.config.sources,
@@ -294,7 +293,7 @@ pub fn import(
             .into());
     }
     let (variables, _) = setup::variables(&loaded.config, vars).map_err(with_sources)?;
-    let providers = Providers::new(&setup::factories());
+    let providers = setup::providers();
     let workspace = setup::workspace();
     let walk = Walk {
         config: &loaded.config,
@@ -323,9 +322,20 @@ pub fn import(
     let provider = providers.get(provider_key).ok_or_else(|| {
         Diagnostic::error(format!("Provider \"{provider_key}\" is not configured"))
     })?;
-    let value = runtime
-        .block_on(provider.import(type_name, id))
-        .map_err(|d| d.with_address(address))?;
+    let request = ImportRequest {
+        type_name: type_name.clone(),
+        id: id.to_string(),
+    };
+    let answer = runtime.block_on(provider.import(&providers.context(), request));
+    if answer.diagnostics.has_errors() {
+        return Err(answer.diagnostics.with_address(address).into());
+    }
+    print_warnings(
+        &answer.diagnostics.with_address(address),
+        &BTreeMap::new(),
+        false,
+    );
+    let value = answer.new_state.unwrap_or(Value::Null);
     let schema = providers.resource_schema(provider_key, Mode::Managed, type_name);
     let value = match &schema {
         Some(s) => diff::normalise(s, value.clone()),
@@ -345,6 +355,7 @@ pub fn import(
             attributes: value.to_json(),
             dependencies: Vec::new(),
             create_before_destroy: false,
+            schema_version: schema.as_ref().map_or(0, |s| s.version),
         },
     );
     state.serial += 1;

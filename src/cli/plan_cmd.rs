@@ -79,7 +79,7 @@ pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let opened = setup::open_state(&loaded, &args.lock, "plan")?;
     let state = opened.state;
-    let providers = Providers::new(&setup::factories());
+    let providers = setup::providers();
     let plan = make_plan(
         runtime,
         &loaded,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::Arc;
 
 use petgraph::graph::NodeIndex;
 use plinth_sdk::{Diagnostic, Diagnostics, ProviderFactory, Value};
@@ -11,6 +12,7 @@ use plinth_state::{HeldLock, LockInfo, State, StateBackend, StateError};
 
 use crate::cli::args::{parse_duration, LockArgs, VarArgs};
 use crate::config::{self, Config, VarOptions};
+use crate::engine::providers::Providers;
 use crate::graph::{self, Graph};
 
 /// A loaded configuration with its checked graph.
@@ -49,15 +51,20 @@ pub fn variables(
 }
 
 /// Every provider built into this binary.
-pub fn factories() -> Vec<ProviderFactory> {
+pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
     #[allow(unused_mut)]
-    let mut list: Vec<ProviderFactory> = vec![
-        crate::builtin::terraform_data::factory,
-        plinth_provider_docker::factory,
+    let mut list: Vec<Arc<dyn ProviderFactory>> = vec![
+        crate::builtin::terraform_data::factory(),
+        plinth_provider_docker::factory(),
     ];
     #[cfg(feature = "test-provider")]
-    list.push(crate::builtin::slow::factory);
+    list.push(crate::builtin::slow::factory());
     list
+}
+
+/// The providers of a run: every built-in one.
+pub fn providers() -> Providers {
+    Providers::new(factories())
 }
 
 /// The state backend the configuration asks for, at the current workspace.

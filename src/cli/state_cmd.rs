@@ -11,7 +11,6 @@ use plinth_state::{State, StateBackend, WriteCheck};
 use crate::cli::args::StateCommand;
 use crate::cli::setup;
 use crate::cli::{Failure, Outcome};
-use crate::engine::providers::Providers;
 use plinth_state::addr::without_keys;
 
 fn open_backend() -> Result<StateBackend, Failure> {
@@ -50,7 +49,7 @@ pub fn run(command: StateCommand) -> Outcome {
                     .with_detail("This command requires that the address references one specific instance. Run `plinth state list` to see the addresses in state.")
                     .into());
             };
-            let providers = Providers::new(&setup::factories());
+            let providers = setup::providers();
             print!(
                 "{}",
                 crate::cli::info_cmd::render_stored(&address, instance, &providers)

@@ -133,9 +133,7 @@ pub fn reference_parts(expr: &Expression) -> Option<Vec<String>> {
                 match op {
                     TraversalOperator::GetAttr(name) => parts.push(name.to_string()),
                     TraversalOperator::Index(index) => match constant_value(index).ok()? {
-                        Value::Number(n) => {
-                            parts.push(format!("[{}]", plinth_sdk::format_number(n)))
-                        }
+                        Value::Number(n) => parts.push(format!("[{n}]")),
                         Value::String(s) => parts.push(format!("[{s:?}]")),
                         _ => return None,
                     },

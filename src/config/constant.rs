@@ -13,13 +13,48 @@ use plinth_sdk::Value;
 pub const NOT_CONSTANT: &str =
     "must be a literal value: references, function calls and operators are not allowed here";
 
+/// Converts a literal expression straight from hcl-edit's parse tree: arrays, objects and
+/// plain literals without building hcl-rs's tree first, whose objects find each key by a scan
+/// of the keys before it (quadratic for the large maps of variables files); anything else is
+/// converted and handed to [`constant_value`].
+pub fn constant_value_of_parsed(expr: &hcl_edit::expr::Expression) -> Result<Value, String> {
+    use hcl_edit::expr::{Expression as Parsed, ObjectKey as ParsedKey};
+    match expr {
+        Parsed::Null(_) => Ok(Value::Null),
+        Parsed::Bool(b) => Ok(Value::Bool(*b.value())),
+        Parsed::String(s) => Ok(Value::String(
+            crate::eval::literal_text(s.value()).into_owned(),
+        )),
+        Parsed::Array(items) => items
+            .iter()
+            .map(constant_value_of_parsed)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::List),
+        Parsed::Object(object) => {
+            let mut map = BTreeMap::new();
+            for (key, value) in object.iter() {
+                let key = match key {
+                    ParsedKey::Ident(ident) => ident.as_str().to_string(),
+                    ParsedKey::Expression(Parsed::String(s)) => s.value().clone(),
+                    ParsedKey::Expression(other) => {
+                        object_key(&ObjectKey::Expression(Expression::from(other.clone())))?
+                    }
+                };
+                map.insert(key, constant_value_of_parsed(value.expr())?);
+            }
+            Ok(Value::Map(map))
+        }
+        other => constant_value(&Expression::from(other.clone())),
+    }
+}
+
 /// Converts a literal expression to a value, or says why it is not one.
 pub fn constant_value(expr: &Expression) -> Result<Value, String> {
     match expr {
         Expression::Null => Ok(Value::Null),
         Expression::Bool(b) => Ok(Value::Bool(*b)),
         Expression::Number(n) => number(n),
-        Expression::String(s) => Ok(Value::String(s.clone())),
+        Expression::String(s) => Ok(Value::String(crate::eval::literal_text(s).into_owned())),
         Expression::Array(items) => items
             .iter()
             .map(constant_value)
@@ -33,10 +68,13 @@ pub fn constant_value(expr: &Expression) -> Result<Value, String> {
             Ok(Value::Map(map))
         }
         Expression::TemplateExpr(template) => literal_template(template).map(Value::String),
+        Expression::FuncCall(call) => super::literals::exact_number(call)
+            .map(Value::Number)
+            .ok_or_else(|| NOT_CONSTANT.to_string()),
         Expression::Parenthesis(inner) => constant_value(inner),
         Expression::Operation(op) => match op.as_ref() {
             Operation::Unary(unary) => match (unary.operator, constant_value(&unary.expr)?) {
-                (UnaryOperator::Neg, Value::Number(n)) => Ok(Value::Number(-n)),
+                (UnaryOperator::Neg, Value::Number(n)) => Ok(Value::Number(n.neg())),
                 (UnaryOperator::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
                 _ => Err(NOT_CONSTANT.to_string()),
             },
@@ -74,7 +112,7 @@ pub fn object_key(key: &ObjectKey) -> Result<String, String> {
         ObjectKey::Expression(Expression::Variable(var)) => Ok(var.to_string()),
         ObjectKey::Expression(expr) => match constant_value(expr)? {
             Value::String(s) => Ok(s),
-            Value::Number(n) => Ok(plinth_sdk::format_number(n)),
+            Value::Number(n) => Ok(n.to_string()),
             Value::Bool(b) => Ok(b.to_string()),
             other => Err(format!(
                 "an object key must be a string, but got {}",
@@ -86,9 +124,7 @@ pub fn object_key(key: &ObjectKey) -> Result<String, String> {
 }
 
 fn number(n: &hcl::Number) -> Result<Value, String> {
-    n.as_f64()
-        .map(Value::Number)
-        .ok_or_else(|| format!("{n} is not a valid number"))
+    Ok(Value::Number(crate::eval::number_literal(n)))
 }
 
 fn literal_template(template: &TemplateExpr) -> Result<String, String> {
@@ -96,7 +132,7 @@ fn literal_template(template: &TemplateExpr) -> Result<String, String> {
     let mut out = String::new();
     for element in parsed.elements() {
         match element {
-            Element::Literal(text) => out.push_str(text),
+            Element::Literal(text) => out.push_str(&crate::eval::literal_text(text)),
             _ => return Err(NOT_CONSTANT.to_string()),
         }
     }
@@ -114,19 +150,15 @@ mod tests {
 
     #[test]
     fn literals_lists_and_objects_convert() {
-        assert_eq!(value_of("-3.5"), Ok(Value::Number(-3.5)));
-        assert_eq!(value_of("-(2)"), Ok(Value::Number(-2.0)));
+        assert_eq!(value_of("-3.5"), Ok(Value::from(-3.5)));
+        assert_eq!(value_of("-(2)"), Ok(Value::from(-2i64)));
         assert_eq!(value_of("null"), Ok(Value::Null));
         assert_eq!(
             value_of(r#"{ a = [1, "x", true], "b c" = {} }"#),
             Ok(Value::object([
                 (
                     "a",
-                    Value::List(vec![
-                        Value::Number(1.0),
-                        Value::from("x"),
-                        Value::Bool(true)
-                    ])
+                    Value::List(vec![Value::from(1i64), Value::from("x"), Value::Bool(true)])
                 ),
                 ("b c", Value::Map(BTreeMap::new())),
             ]))

@@ -92,6 +92,7 @@ pub fn parse_json(file: &SourceFile) -> Result<Body, Diagnostics> {
     let (text, escaped) = super::json_strings::blank_escaped_strings(file.text.trim_end());
     let mut parsed = hcl_edit::parser::parse_expr(&text).map_err(|e| syntax_error(file, &e))?;
     escaped.restore(&mut parsed);
+    super::literals::keep_exact_numbers(&mut parsed);
     let mut reader = Reader {
         file,
         diags: Diagnostics::new(),

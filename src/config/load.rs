@@ -87,6 +87,7 @@ impl Loader {
             }
         }
         self.check_duplicates(&module);
+        module.index_locals();
         let calls = std::mem::take(&mut module.module_calls);
         module.module_calls = calls
             .into_iter()

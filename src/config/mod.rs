@@ -9,6 +9,7 @@ pub mod format;
 mod heredoc;
 mod json;
 mod json_strings;
+pub mod literals;
 mod load;
 pub mod model;
 mod parse;

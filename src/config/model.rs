@@ -280,6 +280,31 @@ pub struct Module {
     pub module_calls: Vec<ModuleCall>,
     /// The merged `terraform` blocks.
     pub terraform: TerraformSettings,
+    /// Position of each local in `locals` by name, filled by [`Module::index_locals`].
+    pub(crate) local_positions: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl Module {
+    /// Records where each local is, so [`Module::local`] finds it without a scan.
+    pub fn index_locals(&mut self) {
+        self.local_positions = self
+            .locals
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.clone(), i))
+            .collect();
+    }
+
+    /// The local named `name`: found through the index, or by a scan when the index does not
+    /// know it (a module built without [`Module::index_locals`], or changed since).
+    pub fn local(&self, name: &str) -> Option<&Local> {
+        let indexed = self
+            .local_positions
+            .get(name)
+            .and_then(|i| self.locals.get(*i))
+            .filter(|l| l.name == name);
+        indexed.or_else(|| self.locals.iter().find(|l| l.name == name))
+    }
 }
 
 /// A loaded configuration: the root module and the text of every source file read.

@@ -14,6 +14,7 @@ use super::spans::SourceFile;
 pub fn parse_native(file: &SourceFile) -> Result<Body, Diagnostics> {
     let mut parsed =
         hcl_edit::parser::parse_body(&file.text).map_err(|e| syntax_error(file, &e))?;
+    super::literals::keep_exact_numbers_in_body(&mut parsed);
     super::heredoc::flush_indented_heredocs(&mut parsed, &file.text);
     Ok(convert_body(parsed, file))
 }

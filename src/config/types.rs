@@ -184,7 +184,7 @@ mod tests {
             ObjectAttr {
                 ty: Type::Number,
                 optional: true,
-                default: Some(Value::Number(80.0))
+                default: Some(Value::from(80i64))
             }
         );
         assert_eq!(attrs["tags"].ty, Type::map(Type::String));

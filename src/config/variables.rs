@@ -265,8 +265,9 @@ fn invalid_value(variable: &Variable, source: &str, span: Option<Span>, why: &st
 /// string variables (and for untyped ones when it is not a literal), otherwise an expression.
 fn from_text(text: &str, ty: Option<&Type>) -> Result<Value, String> {
     let literal = || {
-        let expr =
+        let mut expr =
             hcl_edit::parser::parse_expr(text.trim()).map_err(|e| e.message().to_string())?;
+        super::literals::keep_exact_numbers(&mut expr);
         constant_value(&hcl::Expression::from(expr))
     };
     match ty {
@@ -352,7 +353,10 @@ fn read_tfvars(path: &Path, required: bool, diags: &mut Diagnostics) -> Vec<(Str
     }
     let file = SourceFile::new(name, text);
     let body = match hcl_edit::parser::parse_body(&file.text) {
-        Ok(body) => body,
+        Ok(mut body) => {
+            super::literals::keep_exact_numbers_in_body(&mut body);
+            body
+        }
         Err(e) => {
             diags.extend(syntax_error(&file, &e));
             return Vec::new();
@@ -371,7 +375,7 @@ fn read_tfvars(path: &Path, required: bool, diags: &mut Diagnostics) -> Vec<(Str
             continue;
         };
         let value_span = file.span_or_start(attr.value.span());
-        match constant_value(&hcl::Expression::from(attr.value.clone())) {
+        match super::constant::constant_value_of_parsed(&attr.value) {
             Ok(value) => {
                 let source = format!("{}:{}", file.name, span.line);
                 out.push((

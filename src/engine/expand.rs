@@ -81,7 +81,7 @@ pub fn from_count(value: &Value, span: &Span) -> Result<Expansion, Box<Diagnosti
         ));
     }
     match value.unmarked() {
-        Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Ok(Expansion::Count(*n as usize)),
+        Value::Number(n) if n.as_i64().is_some_and(|c| c >= 0) => Ok(Expansion::Count(n.as_i64().unwrap_or(0) as usize)),
         Value::Number(n) => Err(invalid(format!("The given \"count\" argument value is unsuitable: must be a whole number greater than or equal to zero, not {n}."))),
         Value::Null => Err(invalid("The given \"count\" argument value is null. An integer is required.".into())),
         other => Err(invalid(format!("The given \"count\" argument value is unsuitable: number required, got {}.", other.type_name()))),

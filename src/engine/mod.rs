@@ -8,7 +8,9 @@
 
 pub mod deps;
 pub mod expand;
+pub mod locate;
 pub mod providers;
 pub mod results;
+pub mod timeouts;
 pub mod variables;
 pub mod walker;

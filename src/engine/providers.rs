@@ -1,5 +1,9 @@
 //! The provider instances of one run: made from factories, configured once per provider
-//! configuration key (`docker`, `aws.west`), with their schemas.
+//! configuration key (`docker`, `aws.west`), with their schemas, and the run's cancellation
+//! token every provider operation's context carries (cancelled on interrupt).
+//!
+//! Resource schemas that declare timeouts gain Terraform's `timeouts {}` block here, so the
+//! configuration may set them (see `engine::timeouts`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,15 +12,18 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 use plinth_sdk::{
-    Diagnostic, Diagnostics, Provider, ProviderFactory, ProviderSchema, Schema, Value,
+    CancellationToken, ConfigureRequest, Context, Diagnostic, Diagnostics, Provider,
+    ProviderFactory, ProviderSchema, Schema, Value,
 };
 
 use crate::config::Mode;
+use crate::engine::timeouts;
 
 /// The providers available to a run.
 pub struct Providers {
-    factories: BTreeMap<&'static str, ProviderFactory>,
+    factories: BTreeMap<String, Arc<dyn ProviderFactory>>,
     schemas: HashMap<String, Arc<ProviderSchema>>,
+    cancel: CancellationToken,
     configured: Mutex<HashMap<String, Arc<dyn Provider>>>,
     /// Wakes those waiting for a configuration ([`Providers::wait`]).
     changed: Notify,
@@ -25,18 +32,22 @@ pub struct Providers {
 }
 
 impl Providers {
-    /// Makes the registry from factories by provider name.
-    pub fn new(factories: &[ProviderFactory]) -> Providers {
+    /// Makes the registry from factories.
+    pub fn new(factories: Vec<Arc<dyn ProviderFactory>>) -> Providers {
         let mut by_name = BTreeMap::new();
         let mut schemas = HashMap::new();
         for factory in factories {
-            let instance = factory();
-            schemas.insert(instance.name().to_string(), Arc::new(instance.schema()));
-            by_name.insert(instance.name(), *factory);
+            let mut schema = factory.make().schema();
+            for resource in schema.resources.values_mut() {
+                timeouts::add_block(resource);
+            }
+            schemas.insert(factory.name().to_string(), Arc::new(schema));
+            by_name.insert(factory.name().to_string(), factory);
         }
         Providers {
             factories: by_name,
             schemas,
+            cancel: CancellationToken::new(),
             configured: Mutex::new(HashMap::new()),
             changed: Notify::new(),
             closed: AtomicBool::new(false),
@@ -54,8 +65,18 @@ impl Providers {
     }
 
     /// Every provider name.
-    pub fn names(&self) -> Vec<&'static str> {
-        self.factories.keys().copied().collect()
+    pub fn names(&self) -> Vec<&str> {
+        self.factories.keys().map(String::as_str).collect()
+    }
+
+    /// A context for one provider operation: the run's cancellation, no deadline.
+    pub fn context(&self) -> Context {
+        Context::new(self.cancel.clone())
+    }
+
+    /// Cancels every provider operation's context (waits and retries stop).
+    pub fn cancel(&self) {
+        self.cancel.cancel();
     }
 
     /// The whole schema of a provider by name.
@@ -79,10 +100,11 @@ impl Providers {
             .find_map(|s| s.resources.get(type_name).cloned())
     }
 
-    /// Configures the instance for `key` (once; later calls are no-ops).
-    pub async fn configure(&self, key: &str, config: Value) -> Result<(), Diagnostics> {
+    /// Configures the instance for `key` (once; later calls are no-ops). Returns the
+    /// provider's warnings.
+    pub async fn configure(&self, key: &str, config: Value) -> Result<Diagnostics, Diagnostics> {
         if self.get(key).is_some() {
-            return Ok(());
+            return Ok(Diagnostics::new());
         }
         let name = Self::name_of(key);
         let factory = self.factories.get(name).ok_or_else(|| {
@@ -90,24 +112,25 @@ impl Providers {
                 Diagnostic::error(format!("Provider \"{name}\" is not available")).with_detail(
                     format!(
                         "plinth has these providers built in: {}.",
-                        self.factories
-                            .keys()
-                            .copied()
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        self.names().join(", ")
                     ),
                 ),
             )
         })?;
-        let mut instance = factory();
-        instance.configure(config).await?;
+        let mut instance = factory.make();
+        let response = instance
+            .configure(&self.context(), ConfigureRequest { config })
+            .await;
+        if response.diagnostics.has_errors() {
+            return Err(response.diagnostics);
+        }
         let instance: Arc<dyn Provider> = Arc::from(instance);
         self.configured
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(key.to_string(), instance);
         self.changed.notify_waiters();
-        Ok(())
+        Ok(response.diagnostics)
     }
 
     /// The configured instance for `key`, waiting until it is configured; None once

@@ -243,7 +243,7 @@ impl Scope for InstanceScope<'_> {
                     .ok_or_else(|| format!("Reference to undeclared local value: a local value with the name \"{n}\" has not been declared."))
             }
             "count" => match (self.binding, second) {
-                (Binding::Count(i), Some("index")) => Ok((Value::Number(*i as f64), 2)),
+                (Binding::Count(i), Some("index")) => Ok((Value::from(*i as i64), 2)),
                 (Binding::Count(_), _) => Err("Invalid reference: count has only the attribute \"index\".".into()),
                 _ => Err("Reference to \"count\" in non-counted context: the \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.".into()),
             },

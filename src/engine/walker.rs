@@ -11,14 +11,16 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use futures_util::future::join_all;
 use petgraph::graph::NodeIndex;
-use plinth_sdk::{convert, Diagnostic, Diagnostics, Schema, Span, Value};
+use plinth_sdk::{convert, Diagnostic, Diagnostics, Schema, Span, Timeouts, Value};
 
 use crate::config::{Body, Config, Expr, Mode, Module, Resource};
 use crate::engine::expand::{self, Binding, Expansion, Key};
+use crate::engine::locate::locate;
 use crate::engine::providers::Providers;
 use crate::engine::results::{
     child_instance, instance_address, EmptyScope, InstanceScope, Results,
 };
+use crate::engine::timeouts;
 use crate::eval::{self, EvalError, Scope};
 use crate::graph::{walk::walk_reporting_skips, Graph, Node, NodeKind};
 
@@ -38,6 +40,8 @@ pub struct InstanceRequest<'a> {
     pub module: &'a str,
     /// Addresses of the resources (not instances) it depends on, with module prefixes.
     pub depends_on: &'a [String],
+    /// The timeouts in effect (its `timeouts {}` block's, else the schema's defaults).
+    pub timeouts: Timeouts,
 }
 
 /// What plan and apply do with each resource instance and with instances no longer configured.
@@ -128,7 +132,10 @@ impl Walk<'_> {
                         return true;
                     }
                     match self.visit(ix, index, results, handler).await {
-                        Ok(()) => true,
+                        Ok(warnings) => {
+                            lock(diags).extend(warnings);
+                            true
+                        }
                         Err(errors) => {
                             lock(diags).extend(errors);
                             false
@@ -149,9 +156,10 @@ impl Walk<'_> {
 
     /// Configures the provider `key` if nothing configured it yet (a provider only objects
     /// being deleted still use: its block, if any, is evaluated with the root's constants).
-    pub async fn ensure_provider(&self, key: &str) -> Result<(), Diagnostics> {
+    /// Returns the provider's warnings.
+    pub async fn ensure_provider(&self, key: &str) -> Result<Diagnostics, Diagnostics> {
         if self.providers.get(key).is_some() {
-            return Ok(());
+            return Ok(Diagnostics::new());
         }
         self.provider(key, &Results::default()).await
     }
@@ -217,7 +225,7 @@ impl Walk<'_> {
         index: &Index<'_>,
         results: &Results,
         handler: &dyn InstanceHandler,
-    ) -> Result<(), Diagnostics> {
+    ) -> Result<Diagnostics, Diagnostics> {
         let node = self.graph.node(ix);
         let module =
             index.modules.get(&node.module).copied().ok_or_else(|| {
@@ -227,9 +235,7 @@ impl Walk<'_> {
             NodeKind::Variable(name) => self.variable(node, module, name, results)?,
             NodeKind::Local(name) => {
                 let local = module
-                    .locals
-                    .iter()
-                    .find(|l| &l.name == name)
+                    .local(name)
                     .expect("graph nodes come from the config");
                 for mi in results.module_instances(&node.module) {
                     let value = self.eval(
@@ -242,7 +248,7 @@ impl Walk<'_> {
             }
             NodeKind::Output(name) => self.output(node, module, name, results)?,
             NodeKind::ModuleCall(name) => self.module_call(node, module, name, results)?,
-            NodeKind::Provider(key) => self.provider(key, results).await?,
+            NodeKind::Provider(key) => return self.provider(key, results).await,
             NodeKind::Resource { .. } => {
                 let resource = index
                     .resources
@@ -263,7 +269,7 @@ impl Walk<'_> {
                 done?
             }
         }
-        Ok(())
+        Ok(Diagnostics::new())
     }
 
     fn scope<'s>(
@@ -427,7 +433,8 @@ impl Walk<'_> {
         }
     }
 
-    async fn provider(&self, key: &str, results: &Results) -> Result<(), Diagnostics> {
+    /// Configures provider `key`; returns its warnings.
+    async fn provider(&self, key: &str, results: &Results) -> Result<Diagnostics, Diagnostics> {
         let name = Providers::name_of(key);
         let Some(schema) = self.providers.provider_schema(name) else {
             let known = self.providers.names().join(", ");
@@ -470,10 +477,12 @@ impl Walk<'_> {
             ))
             .into());
         }
+        let address = format!("provider[\"{key}\"]");
         self.providers
             .configure(key, config.unmark_deep().0)
             .await
-            .map_err(|d| d.with_address(&format!("provider[\"{key}\"]")))
+            .map(|warnings| warnings.with_address(&address))
+            .map_err(|d| d.with_address(&address))
     }
 
     async fn resource(
@@ -529,6 +538,13 @@ impl Walk<'_> {
                     let scope = self.scope(results, mi, module, binding);
                     let config = eval::eval_body(&resource.body, schema, &scope, &resource.span)
                         .map_err(|d| d.with_address(&address))?;
+                    let (config, timeouts) = timeouts::split(schema, config).map_err(|d| {
+                        locate(
+                            d.with_address(&address).into(),
+                            &resource.body,
+                            &resource.span,
+                        )
+                    })?;
                     let request = InstanceRequest {
                         address: address.clone(),
                         resource,
@@ -537,11 +553,11 @@ impl Walk<'_> {
                         config,
                         module: mi,
                         depends_on: deps,
+                        timeouts,
                     };
-                    handler
-                        .instance(request)
-                        .await
-                        .map_err(|d| d.with_address(&address))
+                    handler.instance(request).await.map_err(|d| {
+                        locate(d.with_address(&address), &resource.body, &resource.span)
+                    })
                 }
             });
             let values = join_all(futures).await;

@@ -20,6 +20,9 @@ use super::{evaluate_template_str, functions, EvalError};
 impl Evaluator<'_> {
     /// Evaluates a function call.
     pub(super) fn eval_call(&mut self, call: &FuncCall) -> Result<Value, EvalError> {
+        if let Some(number) = crate::config::literals::exact_number(call) {
+            return Ok(Value::Number(number));
+        }
         let name = call.name.name.as_str();
         if !call.name.is_namespaced() && !call.expand_final {
             match name {
@@ -29,9 +32,21 @@ impl Evaluator<'_> {
             }
         }
         let full_name = if call.name.is_namespaced() {
-            let mut parts: Vec<&str> = call.name.namespace.iter().map(|ns| ns.as_str()).collect();
-            parts.push(name);
-            parts.join("::")
+            let namespace: Vec<&str> = call.name.namespace.iter().map(|ns| ns.as_str()).collect();
+            // `core::NAME` is the built-in function NAME, as in Terraform.
+            if namespace == ["core"] {
+                if !functions::exists(name) && !CORE_SPECIALS.contains(&name) {
+                    return Err(EvalError::new(
+                        "Unknown provider function",
+                        "The function namespace \"core\" is not valid. Provider function calls must use the \"provider::\" namespace prefix.",
+                    ));
+                }
+                name.to_string()
+            } else {
+                let mut parts = namespace;
+                parts.push(name);
+                parts.join("::")
+            }
         } else {
             name.to_string()
         };
@@ -53,6 +68,15 @@ impl Evaluator<'_> {
                     Value::Sensitive(inner) => *inner,
                     other => other,
                 })
+            }
+            "issensitive" => {
+                let [value] = expect_args::<1>(&full_name, args)?;
+                Ok(Value::Bool(value.is_sensitive()))
+            }
+            // plinth has no ephemeral values yet, so every value passes through unchanged.
+            "ephemeralasnull" => {
+                let [value] = expect_args::<1>(&full_name, args)?;
+                Ok(value)
             }
             _ => call_library(&full_name, args),
         }
@@ -109,8 +133,8 @@ impl Evaluator<'_> {
     fn eval_try(&mut self, args: &[Expression]) -> Result<Value, EvalError> {
         if args.is_empty() {
             return Err(EvalError::new(
-                "Invalid function argument",
-                "At least one argument is required for function \"try\".",
+                "Error in function call",
+                "Call to function \"try\" failed: at least one argument is required.",
             ));
         }
         let mut failures = Vec::new();
@@ -131,25 +155,46 @@ impl Evaluator<'_> {
     }
 }
 
+/// Functions handled here rather than in the library, which `core::` also names.
+const CORE_SPECIALS: &[&str] = &[
+    "can",
+    "try",
+    "sensitive",
+    "nonsensitive",
+    "issensitive",
+    "ephemeralasnull",
+    "templatefile",
+];
+
 /// Calls a library function with fully known arguments, stripping and restoring marks.
 fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
     if name != "templatefile" && !functions::exists(name) {
+        if let Some(provider) = name.strip_prefix("provider::") {
+            let (provider, function) = provider.split_once("::").unwrap_or((provider, ""));
+            return Err(EvalError::new(
+                "Unknown provider function",
+                format!("There is no function named \"{name}\". Ensure that provider name \"{provider}\" is declared in this module's required_providers block, and that this provider offers a function named \"{function}\"."),
+            ));
+        }
+        let mut known = functions::names();
+        known.extend(CORE_SPECIALS);
+        let hint = crate::config::checks::suggestion(name, &known);
         return Err(EvalError::new(
             "Call to unknown function",
-            format!("There is no function named \"{name}\"."),
+            format!("There is no function named \"{name}\".{hint}"),
         ));
     }
     if name != "templatefile" {
-        functions::check_arity(name, args.len()).map_err(|message| {
-            EvalError::new(
-                "Invalid function argument",
-                format!("Call to function \"{name}\" failed: {message}"),
-            )
-        })?;
+        functions::check_arity(name, args.len())
+            .map_err(|(summary, detail)| EvalError::new(summary, detail))?;
     }
     if args.iter().any(Value::contains_unknown) {
         let marked = args.iter().any(Value::contains_sensitive);
         return Ok(mark(Value::Unknown, marked));
+    }
+    let mut secrets = Vec::new();
+    for arg in &args {
+        sensitive_texts(arg, false, &mut secrets);
     }
     let mut marked = false;
     let args: Vec<Value> = args
@@ -167,10 +212,60 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
     };
     match result {
         Ok(value) => Ok(mark(value, marked)),
-        Err(message) => Err(EvalError::new(
-            "Invalid function argument",
-            format!("Call to function \"{name}\" failed: {message}"),
-        )),
+        Err(message) => Err(function_error(name, redact(message, &secrets))),
+    }
+}
+
+/// The texts of the primitive values inside the sensitive parts of `value` (`inside`: whether
+/// an enclosing value is sensitive).
+fn sensitive_texts(value: &Value, inside: bool, out: &mut Vec<String>) {
+    match value {
+        Value::Sensitive(inner) => sensitive_texts(inner, true, out),
+        Value::List(items) | Value::Set(items) => {
+            for item in items {
+                sensitive_texts(item, inside, out);
+            }
+        }
+        Value::Map(map) => {
+            for item in map.values() {
+                sensitive_texts(item, inside, out);
+            }
+        }
+        Value::String(text) if inside && !text.is_empty() => out.push(text.clone()),
+        Value::Number(n) if inside => out.push(n.to_string()),
+        _ => {}
+    }
+}
+
+/// A function's error message with every sensitive argument text replaced by
+/// `(sensitive value)`: quoted as the message quotes it, and bare when long enough not to be
+/// mistaken for ordinary words.
+fn redact(mut message: String, secrets: &[String]) -> String {
+    const REDACTED: &str = "(sensitive value)";
+    for secret in secrets {
+        for quoted in [format!("{secret:?}"), format!("\"{secret}\"")] {
+            message = message.replace(&quoted, REDACTED);
+        }
+        if secret.chars().count() >= 4 {
+            message = message.replace(secret.as_str(), REDACTED);
+        }
+    }
+    message
+}
+
+/// Terraform's diagnostic for a failed call: an argument's fault (`Invalid value for "x"
+/// parameter: ...`) is an invalid argument, anything else an error in the call.
+fn function_error(name: &str, message: String) -> EvalError {
+    if message.starts_with("Invalid value for ") {
+        EvalError::new("Invalid function argument", message)
+    } else if message.starts_with("Call to function ") {
+        EvalError::new("Error in function call", message)
+    } else {
+        let message = message.trim_end_matches('.');
+        EvalError::new(
+            "Error in function call",
+            format!("Call to function \"{name}\" failed: {message}."),
+        )
     }
 }
 
@@ -183,24 +278,30 @@ fn templatefile(args: Vec<Value>) -> Result<Value, String> {
         )
     })?;
     let Value::String(path) = path else {
-        return Err(format!(
-            "invalid value for \"path\" parameter: string required, but got {}",
-            path.type_name()
-        ));
+        return Err("Invalid value for \"path\" parameter: string required.".to_string());
     };
     let vars: BTreeMap<String, Value> = match vars {
         Value::Map(map) => map,
         Value::Null => BTreeMap::new(),
-        other => {
-            return Err(format!(
-                "invalid value for \"vars\" parameter: object required, but got {}",
-                other.type_name()
-            ))
+        _ => {
+            return Err("Invalid value for \"vars\" parameter: object or map required.".to_string())
         }
     };
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("no file exists at {path:?}: {e}"))?;
-    evaluate_template_str(&text, &vars).map_err(|e| format!("{path}: {e}"))
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        format!(
+            "Invalid value for \"path\" parameter: no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource."
+        )
+    })?;
+    evaluate_template_str(&text, &vars).map_err(|e| {
+        let detail = e.detail.unwrap_or(e.summary);
+        match detail.strip_prefix("The vars map does not contain key ") {
+            Some(key) => format!(
+                "Invalid value for \"vars\" parameter: vars map does not contain key {}, referenced at {path}.",
+                key.trim_end_matches('.')
+            ),
+            None => format!("Invalid value for \"path\" parameter: {path}: {detail}"),
+        }
+    })
 }
 
 fn expect_args<const N: usize>(name: &str, args: Vec<Value>) -> Result<[Value; N], EvalError> {

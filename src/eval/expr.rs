@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use hcl::expr::{Conditional, ObjectKey, Traversal, TraversalOperator};
 use hcl::Expression;
-use plinth_sdk::Value;
+use plinth_sdk::{convert, describe_mismatch, type_of, unify, Value};
 
 use super::traversal::{mark, navigate, Step};
 use super::{EvalError, Scope};
@@ -33,8 +33,8 @@ impl<'s> Evaluator<'s> {
         match expr {
             Expression::Null => Ok(Value::Null),
             Expression::Bool(b) => Ok(Value::Bool(*b)),
-            Expression::Number(n) => Ok(Value::Number(n.as_f64().unwrap_or(0.0))),
-            Expression::String(s) => Ok(Value::String(s.clone())),
+            Expression::Number(n) => Ok(Value::Number(super::number_literal(n))),
+            Expression::String(s) => Ok(Value::String(super::literal_text(s).into_owned())),
             Expression::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
@@ -76,7 +76,7 @@ impl<'s> Evaluator<'s> {
                     marked |= key_marked;
                     match key {
                         Value::String(s) => s,
-                        Value::Number(n) => plinth_sdk::format_number(n),
+                        Value::Number(n) => n.to_string(),
                         Value::Bool(b) => b.to_string(),
                         Value::Unknown => {
                             unknown_key = true;
@@ -88,13 +88,10 @@ impl<'s> Evaluator<'s> {
                                 "Can't use a null value as a key.",
                             ))
                         }
-                        other => {
+                        _ => {
                             return Err(EvalError::new(
                                 "Incorrect key type",
-                                format!(
-                                    "Can't use this value as a key: string required, but got {}.",
-                                    other.type_name()
-                                ),
+                                "Can't use this value as a key: string required.",
                             ))
                         }
                     }
@@ -115,9 +112,12 @@ impl<'s> Evaluator<'s> {
         Ok(mark(Value::Map(map), marked))
     }
 
+    /// A conditional: both results are evaluated, as Terraform does, so that their types can be
+    /// unified (a failing result that is not chosen is ignored); the chosen one is converted to
+    /// the unified type, or the two types are refused.
     fn eval_conditional(&mut self, conditional: &Conditional) -> Result<Value, EvalError> {
         let (condition, marked) = self.eval(&conditional.cond_expr)?.unmark_deep();
-        let chosen = match condition {
+        let chosen_true = match condition {
             Value::Unknown => return Ok(mark(Value::Unknown, marked)),
             Value::Null => {
                 return Err(EvalError::new(
@@ -126,20 +126,52 @@ impl<'s> Evaluator<'s> {
                 ))
             }
             other => match to_bool(&other) {
-                Some(true) => &conditional.true_expr,
-                Some(false) => &conditional.false_expr,
+                Some(chosen) => chosen,
                 None => {
                     return Err(EvalError::new(
                         "Incorrect condition type",
-                        format!(
-                            "The condition expression must be of type bool, but got {}.",
-                            other.type_name()
-                        ),
+                        "The condition expression must be of type bool.",
                     ))
                 }
             },
         };
-        Ok(mark(self.eval(chosen)?, marked))
+        let (chosen, other) = if chosen_true {
+            (&conditional.true_expr, &conditional.false_expr)
+        } else {
+            (&conditional.false_expr, &conditional.true_expr)
+        };
+        let value = self.eval(chosen)?;
+        let Ok(other) = self.eval(other) else {
+            return Ok(mark(value, marked));
+        };
+        let (chosen_type, other_type) = (type_of(&value), type_of(&other));
+        let (true_type, false_type) = if chosen_true {
+            (&chosen_type, &other_type)
+        } else {
+            (&other_type, &chosen_type)
+        };
+        let Some(unified) = unify(&[true_type.clone(), false_type.clone()]) else {
+            return Err(EvalError::new(
+                "Inconsistent conditional result types",
+                format!(
+                    "The true and false result expressions must have consistent types. {}",
+                    describe_mismatch(true_type, false_type)
+                ),
+            ));
+        };
+        let value = if unified == chosen_type {
+            value
+        } else {
+            convert(value, &unified).map_err(|why| {
+                EvalError::new(
+                    "Inconsistent conditional result types",
+                    format!(
+                        "The true and false result expressions must have consistent types. {why}."
+                    ),
+                )
+            })?
+        };
+        Ok(mark(value, marked))
     }
 
     fn eval_traversal(&mut self, traversal: &Traversal) -> Result<Value, EvalError> {
@@ -149,7 +181,7 @@ impl<'s> Evaluator<'s> {
                 TraversalOperator::GetAttr(name) => Step::Attr(name.as_str()),
                 TraversalOperator::Index(key) => Step::Index(self.eval(key)?),
                 TraversalOperator::LegacyIndex(position) => {
-                    Step::Index(Value::Number(*position as f64))
+                    Step::Index(Value::from(*position as i64))
                 }
                 TraversalOperator::AttrSplat => Step::AttrSplat,
                 TraversalOperator::FullSplat => Step::FullSplat,

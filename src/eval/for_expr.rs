@@ -18,7 +18,7 @@ pub(super) fn collection_pairs(collection: Value) -> Option<Vec<(Value, Value)>>
             items
                 .into_iter()
                 .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64), v))
+                .map(|(i, v)| (Value::from(i as i64), v))
                 .collect(),
         ),
         Value::Set(items) => Some(items.into_iter().map(|v| (v.clone(), v)).collect()),
@@ -100,46 +100,51 @@ impl Evaluator<'_> {
                 marked |= cond_marked;
                 match condition {
                     Value::Unknown => return Ok(mark(Value::Unknown, marked)),
+                    Value::Null => {
+                        return Err(EvalError::new(
+                            "Condition is null",
+                            "The value of the 'if' clause must not be null.",
+                        ))
+                    }
                     other => match to_bool(&other) {
                         Some(true) => {}
                         Some(false) => continue,
                         None => {
+                            let why = if matches!(other, Value::String(_)) {
+                                "a bool is required"
+                            } else {
+                                "bool required"
+                            };
                             return Err(EvalError::new(
                                 "Invalid 'for' condition",
-                                format!(
-                                    "The 'if' clause value is invalid: bool required, but got {}.",
-                                    other.type_name()
-                                ),
-                            ))
+                                format!("The 'if' clause value is invalid: {why}."),
+                            ));
                         }
                     },
                 }
             }
-            let key = match &for_expr.key_expr {
-                Some(key_expr) => {
-                    let (key, key_marked) = self.eval(key_expr)?.unmark_deep();
-                    marked |= key_marked;
-                    match key {
-                        Value::String(s) => Some(s),
-                        Value::Number(n) => Some(plinth_sdk::format_number(n)),
-                        Value::Bool(b) => Some(b.to_string()),
-                        Value::Unknown => return Ok(mark(Value::Unknown, marked)),
-                        Value::Null => {
-                            return Err(EvalError::new(
+            let key =
+                match &for_expr.key_expr {
+                    Some(key_expr) => {
+                        let (key, key_marked) = self.eval(key_expr)?.unmark_deep();
+                        marked |= key_marked;
+                        match key {
+                            Value::String(s) => Some(s),
+                            Value::Number(n) => Some(n.to_string()),
+                            Value::Bool(b) => Some(b.to_string()),
+                            Value::Unknown => return Ok(mark(Value::Unknown, marked)),
+                            Value::Null => return Err(EvalError::new(
                                 "Invalid object key",
                                 "Key expression in 'for' expression must not produce a null value.",
-                            ))
-                        }
-                        other => {
-                            return Err(EvalError::new(
+                            )),
+                            _ => return Err(EvalError::new(
                                 "Invalid object key",
-                                format!("The key expression produced an invalid result: string required, but got {}.", other.type_name()),
-                            ))
+                                "The key expression produced an invalid result: string required.",
+                            )),
                         }
                     }
-                }
-                None => None,
-            };
+                    None => None,
+                };
             let value = self.eval(&for_expr.value_expr)?;
             match (&mut collected, key) {
                 (Collected::List(items), _) => items.push(value),

@@ -34,6 +34,35 @@ use plinth_sdk::Value;
 pub use body::{body_references, eval_body};
 pub use references::references;
 
+/// The number an HCL literal stands for, at the 512 bits of precision Terraform reads
+/// literals with. The parser hands over integers exactly and other literals as the nearest
+/// float64, whose shortest decimal form is the literal's own digits for every literal of up to
+/// 15 significant digits.
+pub fn number_literal(n: &hcl::Number) -> plinth_sdk::Number {
+    if let Some(i) = n.as_i64() {
+        return plinth_sdk::Number::with_prec(i, plinth_sdk::TEXT_PRECISION);
+    }
+    if let Some(u) = n.as_u64() {
+        return plinth_sdk::Number::parse(&u.to_string())
+            .unwrap_or_else(|| plinth_sdk::Number::from_i64(i64::MAX));
+    }
+    let float = n.as_f64().unwrap_or_default();
+    plinth_sdk::Number::parse(&format!("{float}"))
+        .or_else(|| plinth_sdk::Number::from_f64(float))
+        .unwrap_or_else(|| plinth_sdk::Number::from_i64(0))
+}
+
+/// A string literal as Terraform reads it: normalised to Unicode NFC (`"e\u0301"` is `"é"`).
+/// Only literal text is normalised, never values computed from it.
+pub fn literal_text(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
+}
+
 /// Answers references while evaluating an expression.
 pub trait Scope {
     /// Resolves the leading names of a reference: for `var.region` it gets `["var", "region"]`,

@@ -3,7 +3,7 @@
 //! settles the result, unknowns giving unknown and sensitive marks carried to the result.
 
 use hcl::expr::{BinaryOperator, Operation, UnaryOperator};
-use plinth_sdk::Value;
+use plinth_sdk::{Number, NumberError, Value};
 
 use super::expr::{to_bool, Evaluator};
 use super::traversal::mark;
@@ -22,7 +22,7 @@ impl Side {
         match self {
             Side::Left => "left operand",
             Side::Right => "right operand",
-            Side::Only => "operand",
+            Side::Only => "unary operand",
         }
     }
 }
@@ -37,7 +37,7 @@ impl Evaluator<'_> {
                     return Ok(mark(Value::Unknown, marked));
                 }
                 let result = match op.operator {
-                    UnaryOperator::Neg => Value::Number(-number(&operand, Side::Only)?),
+                    UnaryOperator::Neg => Value::Number(number(&operand, Side::Only)?.neg()),
                     UnaryOperator::Not => Value::Bool(!boolean(&operand, Side::Only)?),
                 };
                 Ok(mark(result, marked))
@@ -109,18 +109,20 @@ fn binary(operator: BinaryOperator, lhs: &Value, rhs: &Value) -> Result<Value, E
     }
     let left = number(lhs, Side::Left)?;
     let right = number(rhs, Side::Right)?;
-    let result = match operator {
-        BinaryOperator::Plus => Value::Number(left + right),
-        BinaryOperator::Minus => Value::Number(left - right),
-        BinaryOperator::Mul => Value::Number(left * right),
-        BinaryOperator::Div | BinaryOperator::Mod if right == 0.0 => {
-            return Err(EvalError::new(
+    let arithmetic = |result: Result<Number, NumberError>| {
+        result.map(Value::Number).map_err(|_| {
+            EvalError::new(
                 "Operation failed",
-                "Error during operation: can't divide by zero.",
-            ))
-        }
-        BinaryOperator::Div => Value::Number(left / right),
-        BinaryOperator::Mod => Value::Number(left % right),
+                "Error during operation: can't divide zero by zero or infinity by infinity.",
+            )
+        })
+    };
+    let result = match operator {
+        BinaryOperator::Plus => arithmetic(left.add(&right))?,
+        BinaryOperator::Minus => arithmetic(left.sub(&right))?,
+        BinaryOperator::Mul => arithmetic(left.mul(&right))?,
+        BinaryOperator::Div => arithmetic(left.div(&right))?,
+        BinaryOperator::Mod => arithmetic(left.rem(&right))?,
         BinaryOperator::Less => Value::Bool(left < right),
         BinaryOperator::LessEq => Value::Bool(left <= right),
         BinaryOperator::Greater => Value::Bool(left > right),
@@ -135,35 +137,35 @@ fn binary(operator: BinaryOperator, lhs: &Value, rhs: &Value) -> Result<Value, E
     Ok(result)
 }
 
-fn number(value: &Value, side: Side) -> Result<f64, EvalError> {
+fn number(value: &Value, side: Side) -> Result<Number, EvalError> {
     let converted = match value {
-        Value::Number(n) => Some(*n),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        Value::Number(n) => Some(n.clone()),
+        Value::String(s) => Number::parse(s),
         _ => None,
     };
-    converted.ok_or_else(|| {
-        let why = if value.is_null() {
-            "argument must not be null"
-        } else {
-            "a number is required"
-        };
-        EvalError::new(
-            "Invalid operand",
-            format!("Unsuitable value for {}: {why}.", side.describe()),
-        )
-    })
+    converted.ok_or_else(|| unsuitable(value, side, "number"))
+}
+
+/// Terraform's error for an operand of the wrong kind: a null operand fails the operation, a
+/// string that does not convert needs "a number"/"a bool", anything else "number"/"bool".
+fn unsuitable(value: &Value, side: Side, kind: &str) -> EvalError {
+    if value.is_null() {
+        return EvalError::new(
+            "Operation failed",
+            "Error during operation: argument must not be null.",
+        );
+    }
+    let why = if matches!(value, Value::String(_)) {
+        format!("a {kind} is required")
+    } else {
+        format!("{kind} required")
+    };
+    EvalError::new(
+        "Invalid operand",
+        format!("Unsuitable value for {}: {why}.", side.describe()),
+    )
 }
 
 fn boolean(value: &Value, side: Side) -> Result<bool, EvalError> {
-    to_bool(value).ok_or_else(|| {
-        let why = if value.is_null() {
-            "argument must not be null"
-        } else {
-            "a bool is required"
-        };
-        EvalError::new(
-            "Invalid operand",
-            format!("Unsuitable value for {}: {why}.", side.describe()),
-        )
-    })
+    to_bool(value).ok_or_else(|| unsuitable(value, side, "bool"))
 }

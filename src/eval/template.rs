@@ -92,7 +92,8 @@ impl Evaluator<'_> {
                         element_strip(&elements[index - 1])
                     };
                     let next = elements.get(index + 1).map_or(after, element_strip);
-                    output.text.push_str(strip_literal(literal, previous, next));
+                    let text = strip_literal(literal, previous, next);
+                    output.text.push_str(&super::literal_text(text));
                     Built::Known
                 }
                 Element::Interpolation(interpolation) => {
@@ -245,7 +246,7 @@ fn strip_literal(mut literal: &str, previous: Strip, next: Strip) -> &str {
 fn append_interpolated(value: Value, text: &mut String) -> Result<Built, EvalError> {
     match value {
         Value::String(s) => text.push_str(&s),
-        Value::Number(n) => text.push_str(&plinth_sdk::format_number(n)),
+        Value::Number(n) => text.push_str(&n.to_string()),
         Value::Bool(b) => text.push_str(if b { "true" } else { "false" }),
         Value::Unknown => return Ok(Built::Unknown),
         Value::Null => {

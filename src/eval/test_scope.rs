@@ -81,8 +81,10 @@ impl TestScope {
 
 /// Parses an expression written in a test (as the value of an attribute, so heredocs work).
 pub(super) fn parse(source: &str) -> hcl::Expression {
-    let body = hcl::parse(&format!("x = {source}\n")).unwrap_or_else(|e| panic!("{source}: {e}"));
-    match body.into_attributes().next() {
+    let mut body = hcl_edit::parser::parse_body(&format!("x = {source}\n"))
+        .unwrap_or_else(|e| panic!("{source}: {e}"));
+    crate::config::literals::keep_exact_numbers_in_body(&mut body);
+    match hcl::Body::from(body).into_attributes().next() {
         Some(attribute) => attribute.expr,
         None => panic!("{source}: no expression"),
     }
@@ -100,5 +102,5 @@ pub(super) fn s(text: &str) -> Value {
 
 /// A number value.
 pub(super) fn n(number: f64) -> Value {
-    Value::Number(number)
+    Value::from(number)
 }

@@ -196,14 +196,71 @@ fn operator_errors_name_the_operand() {
         error.detail.as_deref(),
         Some("Unsuitable value for left operand: a number is required.")
     );
+    // Only a string that does not convert is "a number"; other kinds need "number".
     let error = scope.err("1 - var.tags");
     assert_eq!(
         error.detail.as_deref(),
-        Some("Unsuitable value for right operand: a number is required.")
+        Some("Unsuitable value for right operand: number required.")
     );
-    assert_eq!(scope.err("1 / 0").summary, "Operation failed");
+    // As in Terraform: a non-zero number over zero is infinite, zero over zero fails.
+    assert_eq!(scope.ok("1 / 0").to_string(), "+Inf");
+    assert_eq!(
+        scope.err("0 / 0").detail.as_deref(),
+        Some("Error during operation: can't divide zero by zero or infinity by infinity.")
+    );
     assert_eq!(scope.err("!1").summary, "Invalid operand");
     assert_eq!(scope.err("1 && true").summary, "Invalid operand");
+}
+
+/// Numbers were float64: 60-digit integers lost digits, `1e+500` could not be read, and
+/// `0.1 + 0.2` printed `0.30000000000000004`.
+#[test]
+fn numbers_keep_terraforms_precision() {
+    let scope = scope();
+    let big = "123456789012345678901234567890123456789012345678901234567890";
+    assert_eq!(
+        scope.ok(&format!("{big} + 1")).to_string(),
+        "123456789012345678901234567890123456789012345678901234567891"
+    );
+    assert_eq!(scope.ok("0.1 + 0.2").to_string(), "0.3");
+    assert_eq!(scope.ok("0.1 + 0.2 == 0.3"), Value::Bool(true));
+    assert_eq!(scope.ok("-7.5 % 2").to_string(), "-1.5");
+    assert_eq!(scope.ok("0 % 0").to_string(), "0");
+    assert_eq!(
+        scope.ok(&format!("ceil({big}.5)")).to_string(),
+        "123456789012345678901234567890123456789012345678901234567891"
+    );
+    assert_eq!(scope.ok(&format!("format(\"%d\", {big})")), s(big));
+    assert_eq!(
+        scope.ok(&format!("parseint(\"{big}\", 10)")).to_string(),
+        big
+    );
+    assert_eq!(
+        scope.ok("length([1]) / length([1, 2, 3])").to_string(),
+        "0.33333333333333333334"
+    );
+}
+
+/// A failing function quoted its sensitive argument in the error (`parseint(sensitive("zz"),
+/// 10)` said `cannot parse "zz"`, as Terraform itself does).
+#[test]
+fn function_errors_never_quote_sensitive_arguments() {
+    let scope = scope();
+    for source in [
+        "parseint(var.secret, 10)",
+        "tonumber(var.secret)",
+        "regex(var.secret, \"x\")",
+        "element([var.secret], \"hunter2\")",
+    ] {
+        let error = scope.err(source);
+        let text = format!("{error}");
+        assert!(!text.contains("hunter2"), "{source}: {text}");
+    }
+    let error = scope.err("parseint(var.secret, 10)");
+    assert_eq!(
+        error.detail.as_deref(),
+        Some("Invalid value for \"number\" parameter: cannot parse (sensitive value) as a base 10 integer.")
+    );
 }
 
 #[test]
@@ -389,7 +446,7 @@ fn function_call_errors() {
         Some("There is no function named \"nosuchfn\".")
     );
     let error = scope.err("length(1)");
-    assert_eq!(error.summary, "Invalid function argument");
+    assert_eq!(error.summary, "Error in function call");
     assert!(error
         .detail
         .unwrap_or_default()
@@ -400,7 +457,7 @@ fn function_call_errors() {
     );
     assert_eq!(
         scope.err("provider::aws::arn_parse(\"x\")").summary,
-        "Call to unknown function"
+        "Unknown provider function"
     );
 }
 

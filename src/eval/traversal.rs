@@ -123,17 +123,23 @@ fn get_index<'v>(value: &'v Value, key: &Value) -> Result<&'v Value, EvalError> 
     match value {
         Value::List(items) => {
             let position = match key {
-                Value::Number(n) => Some(*n),
-                Value::String(s) => s.trim().parse::<f64>().ok(),
+                Value::Number(n) => Some(n.clone()),
+                Value::String(s) => plinth_sdk::Number::parse(s),
                 _ => None,
             };
             let Some(position) = position else {
                 return Err(EvalError::new("Invalid index", "The given key does not identify an element in this collection value: a number is required."));
             };
-            if position.fract() != 0.0 || position < 0.0 {
+            if !position.is_integer() {
                 return Err(EvalError::new(
                     "Invalid index",
-                    "The given key does not identify an element in this collection value: a whole, non-negative number is required.",
+                    "The given key does not identify an element in this collection value: indexing a sequence requires a whole number, but the given index has a fractional part.",
+                ));
+            }
+            if position.is_negative() {
+                return Err(EvalError::new(
+                    "Invalid index",
+                    "The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.",
                 ));
             }
             if items.is_empty() {
@@ -142,7 +148,8 @@ fn get_index<'v>(value: &'v Value, key: &Value) -> Result<&'v Value, EvalError> 
                     "The given key does not identify an element in this collection value: the collection has no elements.",
                 ));
             }
-            items.get(position as usize).ok_or_else(|| {
+            let position = position.as_i64().and_then(|p| usize::try_from(p).ok());
+            position.and_then(|p| items.get(p)).ok_or_else(|| {
                 EvalError::new(
                     "Invalid index",
                     "The given key does not identify an element in this collection value: the given index is greater \
@@ -153,7 +160,14 @@ fn get_index<'v>(value: &'v Value, key: &Value) -> Result<&'v Value, EvalError> 
         Value::Map(map) => {
             let name = match key {
                 Value::String(s) => s.clone(),
-                Value::Number(n) => plinth_sdk::format_number(*n),
+                Value::Number(n) => {
+                    return map.get(&n.to_string()).ok_or_else(|| {
+                        EvalError::new(
+                            "Invalid index",
+                            "The given key does not identify an element in this collection value. An object only supports looking up attributes by name, not by numeric index.",
+                        )
+                    })
+                }
                 Value::Bool(b) => b.to_string(),
                 _ => return Err(EvalError::new("Invalid index", "The given key does not identify an element in this collection value: a string is required.")),
             };

@@ -288,6 +288,8 @@ mod tests {
             replace_paths: vec![],
             create_before_destroy: false,
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
+            timeouts: Default::default(),
+            private: Vec::new(),
         }
     }
 
@@ -305,6 +307,7 @@ mod tests {
                     sensitive_attributes: vec![],
                     dependencies: deps.iter().map(|d| d.to_string()).collect(),
                     create_before_destroy: false,
+                    schema_version: 0,
                 },
             );
         }

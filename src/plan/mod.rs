@@ -15,5 +15,6 @@ pub mod validate;
 pub mod wire;
 
 pub use model::{
-    Action, Drift, OutputChange, Plan, PlanMode, PlannedAction, Reason, ResourceChange, Step,
+    Action, Adopted, Drift, OutputChange, Plan, PlanMode, PlannedAction, Reason, ResourceChange,
+    Step,
 };

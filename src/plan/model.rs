@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use plinth_sdk::Value;
+use plinth_sdk::{Timeouts, Value};
 use plinth_state::DeposedKey;
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +101,23 @@ pub struct ResourceChange {
     pub create_before_destroy: bool,
     /// The resources (configuration addresses, without keys) the new object depends on.
     pub dependencies: Vec<String>,
+    /// How long each operation on it may take.
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    /// The provider's private bytes from planning, handed back at apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub private: Vec<u8>,
+}
+
+/// An object an interrupted create made, found again through its intent token while planning:
+/// apply records it in state before anything else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Adopted {
+    /// The instance address it belongs to.
+    pub address: String,
+    /// The object as the provider found it.
+    #[serde(with = "wire")]
+    pub value: Value,
 }
 
 impl ResourceChange {
@@ -201,6 +218,9 @@ pub struct Plan {
     pub changes: Vec<ResourceChange>,
     /// The action graph apply executes.
     pub actions: Vec<PlannedAction>,
+    /// Objects of interrupted creates found again, recorded first by apply.
+    #[serde(default)]
+    pub adopted: Vec<Adopted>,
     /// Objects changed or deleted outside plinth since the last apply.
     pub drift: Vec<Drift>,
     /// Root output changes.
@@ -230,6 +250,7 @@ impl Plan {
             _ => {
                 self.effective_changes().next().is_some()
                     || self.outputs.iter().any(|o| o.action != Action::NoOp)
+                    || !self.adopted.is_empty()
             }
         }
     }

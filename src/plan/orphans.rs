@@ -5,7 +5,7 @@
 
 use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use plinth_state::addr::without_keys;
-use plinth_state::{Instance, InstanceAddr, InstanceKey, Mode as StateMode};
+use plinth_state::{Instance, InstanceAddr, InstanceKey, Mode as StateMode, PendingCreate};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::config::{Config, Mode, Module, Resource};
@@ -110,6 +110,28 @@ pub fn deletions(
     }
 }
 
+/// The deletion of an object an interrupted create made, found for an instance that is no longer
+/// configured (or with `-destroy`).
+pub fn adopted_deletion(
+    input: &PlanInput<'_>,
+    address: &str,
+    pending: &PendingCreate,
+    found: &Value,
+) -> ResourceChange {
+    let object = Instance {
+        mode: StateMode::Managed,
+        type_name: pending.type_name.clone(),
+        provider: pending.provider.clone(),
+        status: plinth_state::Status::Ready,
+        attributes: found.to_json(),
+        sensitive_attributes: Vec::new(),
+        dependencies: Vec::new(),
+        create_before_destroy: false,
+        schema_version: 0,
+    };
+    delete(input, address, None, &object, None)
+}
+
 fn delete(
     input: &PlanInput<'_>,
     address: &str,
@@ -136,6 +158,8 @@ fn delete(
         replace_paths: Vec::new(),
         create_before_destroy: object.create_before_destroy,
         dependencies: Vec::new(),
+        timeouts: schema.as_ref().and_then(|s| s.timeouts).unwrap_or_default(),
+        private: Vec::new(),
     }
 }
 

@@ -9,7 +9,12 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use petgraph::graph::NodeIndex;
-use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use std::sync::Arc;
+
+use plinth_sdk::{
+    AdoptRequest, CrashSafety, Diagnostic, Diagnostics, Intent, PlanRequest, PlanResponse,
+    Provider, ReadDataRequest, UpgradeRequest, Value,
+};
 use plinth_state::addr::without_keys;
 use plinth_state::{State, Status};
 
@@ -18,7 +23,7 @@ use crate::engine::providers::Providers;
 use crate::engine::walker::{InstanceHandler, InstanceRequest, Phase, Walk};
 use crate::eval;
 use crate::graph::{Graph, NodeKind};
-use crate::plan::model::{Action, Drift, Plan, PlanMode, Reason, ResourceChange};
+use crate::plan::model::{Action, Adopted, Drift, Plan, PlanMode, Reason, ResourceChange};
 use crate::plan::refresh::Refresh;
 use crate::plan::{actions, diff, orphans, outputs, targets};
 
@@ -64,6 +69,8 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     orphans::check_providers(input)?;
     let provider_of = configured_providers(input.graph);
     let planner = Planner {
+        warnings: Mutex::new(Diagnostics::new()),
+        adopted: Mutex::new(Vec::new()),
         state: input.state,
         options: input.options,
         providers: input.providers,
@@ -101,6 +108,52 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     };
     let mut changes: Vec<ResourceChange> = changes.into_values().collect();
     changes.extend(orphans::deletions(input, &seen, &in_scope)?);
+    let mut adopted =
+        std::mem::take(&mut *planner.adopted.lock().unwrap_or_else(|p| p.into_inner()));
+    if input.options.mode == PlanMode::Destroy {
+        for a in &adopted {
+            if let Some(pending) = input.state.pending.get(&a.address) {
+                changes.push(orphans::adopted_deletion(
+                    input, &a.address, pending, &a.value,
+                ));
+            }
+        }
+    }
+    for (address, pending) in &input.state.pending {
+        if seen.contains(address) || !in_scope(address) {
+            continue;
+        }
+        let Some(provider) = input.providers.get(&pending.provider) else {
+            planner.warn(
+                Diagnostic::warning("An interrupted create could not be checked")
+                    .with_detail(format!(
+                        "A run was killed while creating {address}, and provider[\"{}\"] is not configured in this run, so plinth cannot look for the object it may have made.",
+                        pending.provider
+                    ))
+                    .into(),
+                address,
+            );
+            continue;
+        };
+        let found = adopt(
+            provider.as_ref(),
+            &input.providers.context(),
+            address,
+            pending,
+        )
+        .await?;
+        if let Some(value) = found {
+            changes.push(orphans::adopted_deletion(input, address, pending, &value));
+            adopted.push(Adopted {
+                address: address.clone(),
+                value,
+            });
+        }
+    }
+    adopted.sort_by(|a, b| a.address.cmp(&b.address));
+    for warning in crash_safety_warnings(input.providers, &changes) {
+        planner.warn(warning.into(), "");
+    }
     changes.sort_by(|a, b| (&a.address, &a.deposed).cmp(&(&b.address, &b.deposed)));
     actions::inherit_create_before_destroy(&mut changes, input.state);
     let resources = orphans::resources_by_address(input.config);
@@ -113,11 +166,16 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     let outputs = outputs::output_changes(input, &walked.results);
     let mut drift = std::mem::take(&mut *planner.drift.lock().unwrap_or_else(|p| p.into_inner()));
     drift.sort_by(|a, b| a.address.cmp(&b.address));
+    let mut diagnostics = walked.diagnostics;
+    diagnostics.extend(std::mem::take(
+        &mut *planner.warnings.lock().unwrap_or_else(|p| p.into_inner()),
+    ));
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         mode: input.options.mode,
         changes,
         actions,
+        adopted,
         drift,
         outputs,
         lineage: input.state.lineage.clone(),
@@ -125,7 +183,32 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         variables: input.variables.clone(),
         config_digest: String::new(),
     };
-    Ok((plan, walked.diagnostics))
+    Ok((plan, diagnostics))
+}
+
+/// A warning per resource type whose creates are planned but are not crash-safe.
+fn crash_safety_warnings(providers: &Providers, changes: &[ResourceChange]) -> Vec<Diagnostic> {
+    let mut types: Vec<(&str, &str)> = changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Replace) && !c.data)
+        .map(|c| (c.provider.as_str(), c.type_name.as_str()))
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types
+        .into_iter()
+        .filter(|(provider, type_name)| {
+            providers
+                .resource_schema(provider, Mode::Managed, type_name)
+                .is_some_and(|s| s.crash_safety == CrashSafety::NotCrashSafe)
+        })
+        .map(|(_, type_name)| {
+            Diagnostic::warning(format!("Creates of {type_name} are not crash-safe"))
+                .with_detail(format!(
+                    "The provider cannot find a {type_name} again after an interrupted create, so if plinth is killed while creating one, the object may exist without being recorded in state. Check for it by hand after an interrupted apply."
+                ))
+        })
+        .collect()
 }
 
 /// The provider configuration each configured resource uses, by configuration address.
@@ -139,6 +222,8 @@ fn configured_providers(graph: &Graph) -> HashMap<String, String> {
 }
 
 struct Planner<'a> {
+    warnings: Mutex<Diagnostics>,
+    adopted: Mutex<Vec<Adopted>>,
     state: &'a State,
     options: &'a PlanOptions,
     providers: &'a Providers,
@@ -232,9 +317,13 @@ impl InstanceHandler for Planner<'_> {
         let schema = request.schema;
         let stored = self.state.instances.get(&address);
         let targeted = self.targeted(&address);
-        let mut prior = stored.map(|i| diff::normalise(schema, Value::from_json(&i.attributes)));
-        if let (Some(stored_value), true, true) = (
+        let mut prior = match stored {
+            Some(i) => Some(self.upgraded(&request, i).await?),
+            None => self.adopted(&request).await?,
+        };
+        if let (Some(stored_value), true, true, true) = (
             prior.clone(),
+            stored.is_some(),
             self.options.refresh && targeted,
             request.resource.mode == Mode::Managed,
         ) {
@@ -258,6 +347,8 @@ impl InstanceHandler for Planner<'_> {
             replace_paths: Vec::new(),
             create_before_destroy: request.resource.lifecycle.create_before_destroy,
             dependencies: request.depends_on.to_vec(),
+            timeouts: request.timeouts,
+            private: Vec::new(),
         };
         if request.resource.mode == Mode::Data {
             let base = base(prior);
@@ -269,31 +360,16 @@ impl InstanceHandler for Planner<'_> {
             }
             return Ok(prior.unwrap_or(Value::Unknown));
         }
-        let provider = self.providers.get(request.provider).ok_or_else(|| {
-            Diagnostics::from(Diagnostic::error(format!(
-                "provider {} is not configured",
-                request.provider
-            )))
-        })?;
-        let type_name = &request.resource.type_name;
-        let config = request.config.clone();
-        let fresh = |provider: std::sync::Arc<dyn plinth_sdk::Provider>| {
-            let config = config.clone();
-            async move {
-                let proposed = diff::proposed(schema, &config, None);
-                provider
-                    .plan(type_name, None, proposed)
-                    .await
-                    .map(|r| diff::mark_sensitive(schema, r.planned))
-            }
-        };
+        let provider = self.provider(&request)?;
         let tainted = stored.is_some_and(|i| i.status == Status::Tainted);
         let replace_requested = self.options.replace.iter().any(|r| r == &address);
         let Some(prior_value) = prior else {
-            let planned = fresh(provider).await?;
+            let fresh = self.fresh(provider.as_ref(), &request).await?;
+            let planned = fresh.planned.clone();
             self.record(ResourceChange {
                 action: Action::Create,
-                after: Some(planned.clone()),
+                after: Some(fresh.planned),
+                private: fresh.private,
                 ..base(None)
             });
             return Ok(planned);
@@ -304,12 +380,22 @@ impl InstanceHandler for Planner<'_> {
             &prior_value,
             &mut proposed,
         );
-        let response = provider
-            .plan(type_name, Some(&prior_value), proposed)
+        let response = self
+            .provider_plan(
+                provider.as_ref(),
+                &request,
+                Some(prior_value.clone()),
+                proposed,
+            )
             .await?;
         let planned = diff::mark_sensitive(schema, response.planned);
         let changed = diff::changed(&prior_value, &planned);
-        let forcing = diff::forcing_replacement(schema, &changed, &response.requires_replace);
+        let requires_replace: Vec<String> = response
+            .requires_replace
+            .iter()
+            .filter_map(|p| p.root().map(str::to_string))
+            .collect();
+        let forcing = diff::forcing_replacement(schema, &changed, &requires_replace);
         let reason = if tainted {
             Reason::ReplaceBecauseTainted
         } else if replace_requested {
@@ -325,6 +411,7 @@ impl InstanceHandler for Planner<'_> {
             self.record(ResourceChange {
                 action: Action::Update,
                 after: Some(planned.clone()),
+                private: response.private,
                 ..base(Some(prior_value))
             });
             return Ok(planned);
@@ -332,11 +419,13 @@ impl InstanceHandler for Planner<'_> {
         if request.resource.lifecycle.prevent_destroy {
             return Err(orphans::prevent_destroy_error(&address, request.resource).into());
         }
-        let planned = fresh(provider).await?;
+        let fresh = self.fresh(provider.as_ref(), &request).await?;
+        let planned = fresh.planned.clone();
         self.record(ResourceChange {
             action: Action::Replace,
             reason: Some(reason),
-            after: Some(planned.clone()),
+            after: Some(fresh.planned),
+            private: fresh.private,
             replace_paths: forcing,
             ..base(Some(prior_value))
         });
@@ -344,7 +433,144 @@ impl InstanceHandler for Planner<'_> {
     }
 }
 
+/// A planned new object: its value (sensitive parts marked) and the provider's private bytes.
+struct Fresh {
+    planned: Value,
+    private: Vec<u8>,
+}
+
 impl Planner<'_> {
+    /// The configured provider of a request.
+    fn provider(&self, request: &InstanceRequest<'_>) -> Result<Arc<dyn Provider>, Diagnostics> {
+        self.providers.get(request.provider).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(format!(
+                "provider {} is not configured",
+                request.provider
+            )))
+        })
+    }
+
+    /// Keeps a provider's warnings, with the address they concern (if any).
+    fn warn(&self, diagnostics: Diagnostics, address: &str) {
+        let warnings: Vec<Diagnostic> = diagnostics
+            .warnings()
+            .cloned()
+            .map(|w| {
+                if address.is_empty() {
+                    w
+                } else {
+                    w.with_address(address)
+                }
+            })
+            .collect();
+        if !warnings.is_empty() {
+            self.warnings
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(Diagnostics(warnings));
+        }
+    }
+
+    /// Asks the provider to plan; its errors fail the instance, its warnings are kept.
+    async fn provider_plan(
+        &self,
+        provider: &dyn Provider,
+        request: &InstanceRequest<'_>,
+        prior: Option<Value>,
+        proposed: Value,
+    ) -> Result<PlanResponse, Diagnostics> {
+        let response = provider
+            .plan(
+                &self.providers.context(),
+                PlanRequest {
+                    type_name: request.resource.type_name.clone(),
+                    prior,
+                    proposed,
+                },
+            )
+            .await;
+        if response.diagnostics.has_errors() {
+            return Err(response.diagnostics);
+        }
+        self.warn(response.diagnostics.clone(), &request.address);
+        Ok(response)
+    }
+
+    /// The plan of a new object for the request's configuration.
+    async fn fresh(
+        &self,
+        provider: &dyn Provider,
+        request: &InstanceRequest<'_>,
+    ) -> Result<Fresh, Diagnostics> {
+        let proposed = diff::proposed(request.schema, &request.config, None);
+        let response = self
+            .provider_plan(provider, request, None, proposed)
+            .await?;
+        Ok(Fresh {
+            planned: diff::mark_sensitive(request.schema, response.planned),
+            private: response.private,
+        })
+    }
+
+    /// A stored object in the current schema's shape: objects stored by an older schema version
+    /// go through the provider's upgrade first.
+    async fn upgraded(
+        &self,
+        request: &InstanceRequest<'_>,
+        stored: &plinth_state::Instance,
+    ) -> Result<Value, Diagnostics> {
+        let value = Value::from_json(&stored.attributes);
+        let value = if stored.schema_version < request.schema.version {
+            let provider = self.provider(request)?;
+            let response = provider
+                .upgrade(
+                    &self.providers.context(),
+                    UpgradeRequest {
+                        type_name: request.resource.type_name.clone(),
+                        version: stored.schema_version,
+                        stored: value,
+                    },
+                )
+                .await;
+            if response.diagnostics.has_errors() {
+                return Err(response.diagnostics);
+            }
+            self.warn(response.diagnostics, &request.address);
+            response.upgraded.unwrap_or(Value::Null)
+        } else {
+            value
+        };
+        Ok(diff::normalise(request.schema, value))
+    }
+
+    /// The object an interrupted create of this instance made, if the run that started it was
+    /// killed before recording it: found by the provider through the create's intent token.
+    async fn adopted(&self, request: &InstanceRequest<'_>) -> Result<Option<Value>, Diagnostics> {
+        let Some(pending) = self.state.pending.get(&request.address) else {
+            return Ok(None);
+        };
+        let provider = self.provider(request)?;
+        let found = adopt(
+            provider.as_ref(),
+            &self.providers.context(),
+            &request.address,
+            pending,
+        )
+        .await?;
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        let found = diff::normalise(request.schema, found);
+        self.adopted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Adopted {
+                address: request.address.clone(),
+                value: found.clone(),
+            });
+        Ok(Some(found))
+    }
+
     async fn plan_data(
         &self,
         request: InstanceRequest<'_>,
@@ -364,15 +590,21 @@ impl Planner<'_> {
             }
             return Ok(after);
         }
-        let provider = self.providers.get(request.provider).ok_or_else(|| {
-            Diagnostics::from(Diagnostic::error(format!(
-                "provider {} is not configured",
-                request.provider
-            )))
-        })?;
-        let value = provider
-            .read_data(&request.resource.type_name, request.config.unmark_deep().0)
-            .await?;
+        let provider = self.provider(&request)?;
+        let response = provider
+            .read_data(
+                &self.providers.context(),
+                ReadDataRequest {
+                    type_name: request.resource.type_name.clone(),
+                    config: request.config.unmark_deep().0,
+                },
+            )
+            .await;
+        if response.diagnostics.has_errors() {
+            return Err(response.diagnostics);
+        }
+        self.warn(response.diagnostics, &request.address);
+        let value = response.state.unwrap_or(Value::Null);
         let value = diff::mark_sensitive(schema, diff::normalise(schema, value));
         self.record(ResourceChange {
             action: Action::NoOp,
@@ -381,6 +613,33 @@ impl Planner<'_> {
         });
         Ok(value)
     }
+}
+
+/// Asks `provider` for the object the pending create of `address` made.
+pub async fn adopt(
+    provider: &dyn Provider,
+    ctx: &plinth_sdk::Context,
+    address: &str,
+    pending: &plinth_state::PendingCreate,
+) -> Result<Option<Value>, Diagnostics> {
+    let response = provider
+        .adopt(
+            ctx,
+            AdoptRequest {
+                type_name: pending.type_name.clone(),
+                intent: Intent {
+                    token: pending.token.clone(),
+                    address: address.to_string(),
+                    workspace: pending.workspace.clone(),
+                },
+                planned: Value::from_json(&pending.planned),
+            },
+        )
+        .await;
+    if response.diagnostics.has_errors() {
+        return Err(response.diagnostics.with_address(address));
+    }
+    Ok(response.found)
 }
 
 /// Keeps the prior value of attributes listed in `ignore_changes`.

@@ -9,13 +9,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, ReadManyRequest, ReadResult, Value};
 use plinth_state::{Mode, State};
 use tokio::sync::OnceCell;
 
 use crate::engine::providers::Providers;
 
-type Answers = HashMap<String, Option<Value>>;
+/// Each object's answer: its current value, None when gone, or why it could not be read.
+type Answers = HashMap<String, Result<Option<Value>, Diagnostics>>;
 
 /// One type's answers, read at most once.
 type Cell = Arc<OnceCell<Result<Answers, Diagnostics>>>;
@@ -72,13 +73,14 @@ impl<'a> Refresh<'a> {
             .get_or_init(|| self.read_type(provider, type_name))
             .await;
         match answers {
-            Ok(map) => map.get(address).cloned().ok_or_else(|| {
+            Ok(map) => map.get(address).cloned().unwrap_or_else(|| {
+                Err(
                 Diagnostic::error("Object missing from refresh")
                     .with_detail(format!(
                         "{address} was not read through provider[\"{provider}\"], so its current state is unknown."
                     ))
                     .with_address(address)
-                    .into()
+                    .into())
             }),
             Err(e) => Err(e.clone()),
         }
@@ -109,15 +111,39 @@ impl<'a> Refresh<'a> {
             .into());
         };
         let asked = priors.len();
-        let current = instance.read_many(type_name, priors).await?;
-        if current.len() != asked {
+        let response = instance
+            .read_many(
+                &self.providers.context(),
+                ReadManyRequest {
+                    type_name: type_name.to_string(),
+                    objects: priors,
+                },
+            )
+            .await;
+        if response.diagnostics.has_errors() {
+            return Err(response.diagnostics);
+        }
+        if response.results.len() != asked {
             return Err(Diagnostic::error("Provider answered a refresh incompletely")
                 .with_detail(format!(
                     "provider[\"{provider}\"] was asked to read {asked} {type_name} objects and answered {}. Objects missing from an answer are not assumed deleted; this is a bug in the provider.",
-                    current.len()
+                    response.results.len()
                 ))
                 .into());
         }
-        Ok(addresses.into_iter().zip(current).collect())
+        let current = response.results.into_iter().map(|result| match result {
+            ReadResult::Found(value) => Ok(Some(value)),
+            ReadResult::Gone => Ok(None),
+            ReadResult::Failed(diagnostics) => Err(diagnostics),
+        });
+        let answers: Answers = addresses
+            .into_iter()
+            .zip(current)
+            .map(|(address, result)| {
+                let result = result.map_err(|d| d.with_address(&address));
+                (address, result)
+            })
+            .collect();
+        Ok(answers)
     }
 }

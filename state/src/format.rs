@@ -16,7 +16,11 @@
 //! deposed object is the old object of a create_before_destroy replacement, not deleted yet).
 //! Encoding is deterministic: resources sorted by module, mode, type, name and provider;
 //! instances by key, the current object before its deposed ones; object keys sorted.
-//! A file of a newer `version` is refused. Versions: 1, the first; 2 adds `deposed`. A version 1
+//! `pending_creates` (absent when empty) lists creates started but never recorded, each with
+//! its intent token, so the next plan can find what they made. `schema_version` (absent when 0)
+//! is the resource schema version an instance's attributes follow.
+//! A file of a newer `version` is refused. Versions: 1, the first; 2 adds `deposed`,
+//! `pending_creates` and `schema_version`. A version 1
 //! file is a version 2 file without deposed objects, so it reads unchanged (the whole upgrade
 //! step); the next change of shape adds its own upgrade function here.
 
@@ -29,7 +33,7 @@ use crate::addr::{
     is_identifier, module_path_string, parse_module_path, InstanceAddr, InstanceKey,
 };
 use crate::error::StateError;
-use crate::model::{DeposedKey, Instance, Mode, OutputValue, State, Status};
+use crate::model::{DeposedKey, Instance, Mode, OutputValue, PendingCreate, State, Status};
 
 /// The newest state format version this build reads and the one it writes.
 pub const FORMAT_VERSION: u64 = 2;
@@ -112,6 +116,7 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
                 sensitive_attributes: &instance.sensitive_attributes,
                 dependencies: &instance.dependencies,
                 create_before_destroy: instance.create_before_destroy,
+                schema_version: instance.schema_version,
             });
         }
     }
@@ -133,6 +138,14 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
             })
             .collect(),
         resources,
+        pending_creates: state
+            .pending
+            .iter()
+            .map(|(address, create)| PendingOut {
+                address,
+                create: SortedPending(create),
+            })
+            .collect(),
     };
     let mut bytes = serde_json::to_vec_pretty(&document).map_err(|error| StateError::Corrupt {
         detail: format!("could not encode the state: {error}"),
@@ -196,6 +209,7 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
                 sensitive_attributes: instance.sensitive_attributes,
                 dependencies: instance.dependencies,
                 create_before_destroy: instance.create_before_destroy,
+                schema_version: instance.schema_version,
             };
             let duplicate = match instance.deposed {
                 Some(key) => deposed
@@ -218,6 +232,11 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
         outputs: document.outputs,
         instances,
         deposed,
+        pending: document
+            .pending_creates
+            .into_iter()
+            .map(|p| (p.address, p.create))
+            .collect(),
     })
 }
 
@@ -244,6 +263,30 @@ struct FileOut<'a> {
     lineage: &'a str,
     outputs: BTreeMap<&'a str, OutputOut<'a>>,
     resources: Vec<ResourceOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pending_creates: Vec<PendingOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct PendingOut<'a> {
+    address: &'a str,
+    #[serde(flatten)]
+    create: SortedPending<'a>,
+}
+
+/// A pending create with its planned value's keys sorted.
+struct SortedPending<'a>(&'a PendingCreate);
+
+impl Serialize for SortedPending<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_map(Some(5))?;
+        out.serialize_entry("token", &self.0.token)?;
+        out.serialize_entry("workspace", &self.0.workspace)?;
+        out.serialize_entry("type", &self.0.type_name)?;
+        out.serialize_entry("provider", &self.0.provider)?;
+        out.serialize_entry("planned", &SortedJson(&self.0.planned))?;
+        out.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -279,10 +322,16 @@ struct InstanceOut<'a> {
     sensitive_attributes: &'a [String],
     dependencies: &'a [String],
     create_before_destroy: bool,
+    #[serde(skip_serializing_if = "is_zero")]
+    schema_version: u64,
 }
 
 fn is_false(value: &bool) -> bool {
     !*value
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 /// Serialises a JSON value with every object's keys in sorted order, without copying it.
@@ -323,6 +372,16 @@ struct FileIn {
     outputs: BTreeMap<String, OutputValue>,
     #[serde(default)]
     resources: Vec<ResourceIn>,
+    #[serde(default)]
+    pending_creates: Vec<PendingIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PendingIn {
+    address: String,
+    #[serde(flatten)]
+    create: PendingCreate,
 }
 
 #[derive(Deserialize)]
@@ -354,6 +413,8 @@ struct InstanceIn {
     dependencies: Vec<String>,
     #[serde(default)]
     create_before_destroy: bool,
+    #[serde(default)]
+    schema_version: u64,
 }
 
 #[cfg(test)]

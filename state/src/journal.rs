@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::StateError;
-use crate::model::{DeposedKey, Instance, OutputValue, State};
+use crate::model::{DeposedKey, Instance, OutputValue, PendingCreate, State};
 use crate::store::JournalHeader;
 
 /// The journal format version written in the header.
@@ -59,6 +59,19 @@ pub enum JournalEntry {
         /// The deposed key.
         key: DeposedKey,
     },
+    /// A create of `address` is about to be asked of the provider (its outcome follows as a
+    /// `Put`, or as `CreateFailed` when nothing was made).
+    Intent {
+        /// Instance address in `InstanceAddr` display form.
+        address: String,
+        /// What identifies the object the create makes.
+        create: PendingCreate,
+    },
+    /// The create of `address` failed and made nothing.
+    CreateFailed {
+        /// Instance address in `InstanceAddr` display form.
+        address: String,
+    },
     /// The root module outputs are now exactly these.
     Outputs {
         /// All outputs by name.
@@ -71,7 +84,14 @@ impl JournalEntry {
     pub fn apply_to(self, state: &mut State) {
         match self {
             JournalEntry::Put { address, instance } => {
+                state.pending.remove(&address);
                 state.instances.insert(address, instance);
+            }
+            JournalEntry::Intent { address, create } => {
+                state.pending.insert(address, create);
+            }
+            JournalEntry::CreateFailed { address } => {
+                state.pending.remove(&address);
             }
             JournalEntry::Remove { address } => {
                 state.instances.remove(&address);

@@ -32,5 +32,5 @@ pub use journal::JournalEntry;
 pub use local::LocalBackend;
 pub use lock::{LockGuard, LockInfo};
 pub use manager::{ApplyJournal, HeldLock, Loaded, StateBackend, WriteCheck};
-pub use model::{Instance, OutputValue, State, Status};
+pub use model::{Instance, OutputValue, PendingCreate, State, Status};
 pub use store::{SnapshotMeta, Workspaces};

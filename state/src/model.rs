@@ -23,6 +23,25 @@ pub struct State {
     /// Deposed objects (old objects of create_before_destroy replacements not deleted yet), by
     /// instance address and deposed key. An instance may have deposed objects and no current one.
     pub deposed: BTreeMap<String, BTreeMap<DeposedKey, Instance>>,
+    /// Creates that were started but whose outcome was never recorded (the run was killed), by
+    /// instance address: the next plan asks the provider to find what they made.
+    pub pending: BTreeMap<String, PendingCreate>,
+}
+
+/// A create that was started, journalled before the provider was called.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingCreate {
+    /// The token the provider put on the object.
+    pub token: String,
+    /// The workspace it was created for.
+    pub workspace: String,
+    /// The resource type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The provider configuration that made it.
+    pub provider: String,
+    /// The value the create was given.
+    pub planned: serde_json::Value,
 }
 
 impl State {
@@ -34,6 +53,7 @@ impl State {
             outputs: BTreeMap::new(),
             instances: BTreeMap::new(),
             deposed: BTreeMap::new(),
+            pending: BTreeMap::new(),
         }
     }
 
@@ -113,4 +133,7 @@ pub struct Instance {
     pub dependencies: Vec<String>,
     /// Whether a replacement creates the new object before destroying this one.
     pub create_before_destroy: bool,
+    /// The version of the resource type's schema the attributes follow.
+    #[serde(default)]
+    pub schema_version: u64,
 }

@@ -15,6 +15,7 @@ pub(crate) fn instance(type_name: &str, id: &str) -> Instance {
         sensitive_attributes: Vec::new(),
         dependencies: Vec::new(),
         create_before_destroy: false,
+        schema_version: 0,
     }
 }
 

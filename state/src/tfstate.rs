@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::addr::{parse_module_path, InstanceAddr, InstanceKey};
+use crate::addr::{parse_module_path, DeposedKey, InstanceAddr, InstanceKey};
 use crate::error::StateError;
 use crate::format;
 use crate::model::{Instance, Mode, OutputValue, State, Status};
@@ -66,6 +66,8 @@ struct InstanceV4 {
     #[serde(default)]
     index_key: Option<InstanceKey>,
     #[serde(default)]
+    deposed: Option<DeposedKey>,
+    #[serde(default)]
     status: Option<String>,
     #[serde(default)]
     attributes: Option<serde_json::Value>,
@@ -83,6 +85,7 @@ pub fn decode_v4(bytes: &[u8]) -> Result<State, StateError> {
         detail: format!("Terraform state: {error}"),
     })?;
     let mut instances = BTreeMap::new();
+    let mut deposed: BTreeMap<String, BTreeMap<DeposedKey, Instance>> = BTreeMap::new();
     for (position, resource) in file.resources.into_iter().enumerate() {
         let context = |reason: String| StateError::Corrupt {
             detail: format!("Terraform state resources[{position}]: {reason}"),
@@ -107,26 +110,33 @@ pub fn decode_v4(bytes: &[u8]) -> Result<State, StateError> {
                     "attributes of {address} are not an object"
                 )));
             }
-            instances.insert(
-                address,
-                Instance {
-                    mode: resource.mode,
-                    type_name: resource.type_name.clone(),
-                    provider: provider.clone(),
-                    status: match instance.status.as_deref() {
-                        Some("tainted") => Status::Tainted,
-                        _ => Status::Ready,
-                    },
-                    attributes,
-                    sensitive_attributes: instance
-                        .sensitive_attributes
-                        .iter()
-                        .filter_map(sensitive_path)
-                        .collect(),
-                    dependencies: instance.dependencies,
-                    create_before_destroy: instance.create_before_destroy,
+            let object = Instance {
+                mode: resource.mode,
+                type_name: resource.type_name.clone(),
+                provider: provider.clone(),
+                status: match instance.status.as_deref() {
+                    Some("tainted") => Status::Tainted,
+                    _ => Status::Ready,
                 },
-            );
+                attributes,
+                sensitive_attributes: instance
+                    .sensitive_attributes
+                    .iter()
+                    .filter_map(sensitive_path)
+                    .collect(),
+                dependencies: instance.dependencies,
+                create_before_destroy: instance.create_before_destroy,
+                // Terraform's providers number their schemas their own way.
+                schema_version: 0,
+            };
+            match instance.deposed {
+                Some(key) => {
+                    deposed.entry(address).or_default().insert(key, object);
+                }
+                None => {
+                    instances.insert(address, object);
+                }
+            }
         }
     }
     Ok(State {
@@ -146,7 +156,8 @@ pub fn decode_v4(bytes: &[u8]) -> Result<State, StateError> {
             })
             .collect(),
         instances,
-        deposed: Default::default(),
+        deposed,
+        pending: Default::default(),
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use plinth_sdk::{Diagnostic, Diagnostics, Origin, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Intent, Value};
 
 /// The label every object plinth creates carries.
 pub const MANAGED_LABEL: &str = "plinth.managed";
@@ -15,6 +15,9 @@ pub const NAME_LABEL: &str = "plinth.name";
 pub const ADDRESS_LABEL: &str = "plinth.address";
 /// The label holding the workspace the object was created in.
 pub const WORKSPACE_LABEL: &str = "plinth.workspace";
+/// The label carrying the token of the create that made an object, so an interrupted create is
+/// found again (`adopt`).
+pub const INTENT_LABEL: &str = "plinth.intent";
 
 fn known<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
     object.get(name).filter(|v| !v.is_null() && !v.is_unknown())
@@ -85,8 +88,9 @@ pub fn blocks<'a>(object: &'a Value, name: &str) -> Vec<&'a Value> {
 }
 
 /// The labels plinth puts on an object: the `labels { label value }` blocks, plus
-/// `plinth.managed=true`, `plinth.name=<name>`, and the address and workspace it belongs to.
-pub fn labels(object: &Value, name: Option<&str>, origin: &Origin) -> HashMap<String, String> {
+/// `plinth.managed=true`, `plinth.name=<name>`, the address and workspace it belongs to, and the
+/// token of the create that makes it.
+pub fn labels(object: &Value, name: Option<&str>, intent: &Intent) -> HashMap<String, String> {
     let mut labels: HashMap<String, String> = blocks(object, "labels")
         .into_iter()
         .filter_map(|b| {
@@ -100,11 +104,14 @@ pub fn labels(object: &Value, name: Option<&str>, origin: &Origin) -> HashMap<St
     if let Some(name) = name {
         labels.insert(NAME_LABEL.to_string(), name.to_string());
     }
-    if !origin.address.is_empty() {
-        labels.insert(ADDRESS_LABEL.to_string(), origin.address.clone());
+    if !intent.address.is_empty() {
+        labels.insert(ADDRESS_LABEL.to_string(), intent.address.clone());
     }
-    if !origin.workspace.is_empty() {
-        labels.insert(WORKSPACE_LABEL.to_string(), origin.workspace.clone());
+    if !intent.workspace.is_empty() {
+        labels.insert(WORKSPACE_LABEL.to_string(), intent.workspace.clone());
+    }
+    if !intent.token.is_empty() {
+        labels.insert(INTENT_LABEL.to_string(), intent.token.clone());
     }
     labels
 }
@@ -194,11 +201,12 @@ mod tests {
                 ("value", Value::from("chat")),
             ])]),
         )]);
-        let origin = Origin {
-            address: "docker_container.api[0]".into(),
-            workspace: "default".into(),
-        };
-        let labels = labels(&v, Some("api"), &origin);
+        let intent = Intent::new("docker_container.api[0]", "default");
+        let labels = labels(&v, Some("api"), &intent);
+        assert_eq!(
+            labels.get(INTENT_LABEL).map(String::as_str),
+            Some(intent.token.as_str())
+        );
         assert_eq!(
             labels.get(ADDRESS_LABEL).map(String::as_str),
             Some("docker_container.api[0]")

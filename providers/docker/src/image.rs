@@ -83,6 +83,25 @@ pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     }
 }
 
+/// The image a create made, found by its name (images carry no intent label): the create is
+/// idempotent anyway, pulling or building only what is missing.
+pub async fn find_by_name(docker: &Docker, planned: Value) -> Result<Option<Value>, Diagnostics> {
+    let name = attrs::required(&planned, "name")?.to_string();
+    match docker.inspect_image(&name).await {
+        Ok(image) => Ok(Some(with_computed(planned, &image))),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(failed(format!("reading image \"{name}\" failed"), &e).into()),
+    }
+}
+
+/// Reads an existing local image by name (`plinth import docker_image.x NAME`).
+pub async fn import(docker: &Docker, name: &str) -> Result<Value, Diagnostics> {
+    let planned = Value::object([("name", Value::string(name))]);
+    find_by_name(docker, planned)
+        .await?
+        .ok_or_else(|| Diagnostic::error(format!("no local image named \"{name}\"")).into())
+}
+
 /// The `docker_image` data source: a local image by name.
 pub async fn read_data(docker: &Docker, config: Value) -> Result<Value, Diagnostics> {
     let name = attrs::required(&config, "name")?;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use bollard::models::{Ipam, IpamConfig, Network, NetworkCreateRequest};
 use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptionsBuilder};
 use bollard::Docker;
-use plinth_sdk::{Diagnostic, Diagnostics, Origin, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Intent, Value};
 
 use crate::attrs;
 use crate::client::{failed, is_not_found};
@@ -17,7 +17,7 @@ use crate::client::{failed, is_not_found};
 pub async fn create(
     docker: &Docker,
     planned: Value,
-    origin: &Origin,
+    intent: &Intent,
 ) -> Result<Value, Diagnostics> {
     let name = attrs::required(&planned, "name")?.to_string();
     let filters = HashMap::from([("name", vec![name.as_str()])]);
@@ -62,7 +62,7 @@ pub async fn create(
             config: Some(ipam_configs),
             ..Ipam::default()
         }),
-        labels: Some(attrs::labels(&planned, Some(&name), origin)),
+        labels: Some(attrs::labels(&planned, Some(&name), intent)),
         ..NetworkCreateRequest::default()
     };
     let created = docker
@@ -102,6 +102,48 @@ pub async fn read_many(
             Some(with_computed(prior.clone(), network))
         })
         .collect())
+}
+
+/// The network the create with intent `token` made, if any (found by its intent label).
+pub async fn find_by_intent(
+    docker: &Docker,
+    planned: Value,
+    token: &str,
+) -> Result<Option<Value>, Diagnostics> {
+    let label = format!("{}={token}", attrs::INTENT_LABEL);
+    let filters = HashMap::from([("label", vec![label.as_str()])]);
+    let found = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::new().filters(&filters).build(),
+        ))
+        .await
+        .map_err(|e| failed("listing networks failed", &e))?;
+    let Some(id) = found.first().and_then(|n| n.id.clone()) else {
+        return Ok(None);
+    };
+    let inspected = docker
+        .inspect_network(&id, None::<InspectNetworkOptions>)
+        .await
+        .map_err(|e| failed(format!("reading network {id} failed"), &e))?;
+    Ok(Some(with_computed(planned, &inspected)))
+}
+
+/// Reads an existing network by id or name (`plinth import docker_network.x ID`).
+pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
+    let network = docker
+        .inspect_network(id, None::<InspectNetworkOptions>)
+        .await
+        .map_err(|e| failed(format!("reading network \"{id}\" failed"), &e))?;
+    let base = Value::object([
+        ("name", attrs::string_or_null(network.name.as_deref())),
+        ("driver", attrs::string_or_null(network.driver.as_deref())),
+        ("internal", Value::Bool(network.internal.unwrap_or(false))),
+        (
+            "attachable",
+            Value::Bool(network.attachable.unwrap_or(false)),
+        ),
+    ]);
+    Ok(with_computed(base, &network))
 }
 
 /// Deletes a network; one already gone is fine, one still in use gives Docker's message.

@@ -5,31 +5,15 @@
 //! policy, memory and CPU shares in place (`POST /containers/{id}/update`) and be started again
 //! (`must_run`), everything else replaces it.
 
-use plinth_sdk::{Attribute, NestedBlock, ProviderSchema, Schema, Type};
+use plinth_sdk::{Attribute, NestedBlock, Schema, Type};
 
-/// The whole provider schema.
-pub fn provider_schema() -> ProviderSchema {
-    let mut schema = ProviderSchema {
-        provider: Schema::new().attr(
-            "host",
-            Attribute::optional(Type::String)
-                .describe("Docker Engine address (unix:///path or tcp://host:port); default DOCKER_HOST, else the local socket"),
-        ),
-        ..ProviderSchema::default()
-    };
-    schema.resources.insert("docker_image".into(), image());
-    schema.resources.insert("docker_network".into(), network());
-    schema.resources.insert("docker_volume".into(), volume());
-    schema
-        .resources
-        .insert("docker_container".into(), container());
-    schema
-        .data_sources
-        .insert("docker_network".into(), network_data_source());
-    schema
-        .data_sources
-        .insert("docker_image".into(), image_data_source());
-    schema
+/// The provider block.
+pub fn provider_block() -> Schema {
+    Schema::new().attr(
+        "host",
+        Attribute::optional(Type::String)
+            .describe("Docker Engine address (unix:///path or tcp://host:port); default DOCKER_HOST, else the local socket"),
+    )
 }
 
 fn strings() -> Type {
@@ -60,7 +44,7 @@ fn labels_block() -> NestedBlock {
     .force_new()
 }
 
-fn image() -> Schema {
+pub fn image() -> Schema {
     let build = Schema::new()
         .attr(
             "context",
@@ -116,7 +100,7 @@ fn image() -> Schema {
         .block("build", NestedBlock::single(build).force_new())
 }
 
-fn network() -> Schema {
+pub fn network() -> Schema {
     let ipam = Schema::new()
         .attr("subnet", Attribute::optional(Type::String))
         .attr("gateway", Attribute::optional(Type::String))
@@ -143,7 +127,7 @@ fn network() -> Schema {
         .block("labels", labels_block())
 }
 
-fn volume() -> Schema {
+pub fn volume() -> Schema {
     Schema::new()
         .attr(
             "name",
@@ -163,7 +147,7 @@ fn volume() -> Schema {
         .block("labels", labels_block())
 }
 
-fn container() -> Schema {
+pub fn container() -> Schema {
     let ports = Schema::new()
         .attr(
             "internal",
@@ -305,7 +289,7 @@ fn plain(ty: Type) -> plinth_sdk::ObjectAttr {
     }
 }
 
-fn network_data_source() -> Schema {
+pub fn network_data_source() -> Schema {
     let ipam = Type::Object(
         ["subnet", "gateway", "ip_range"]
             .into_iter()
@@ -322,7 +306,7 @@ fn network_data_source() -> Schema {
         .attr("ipam_config", Attribute::computed(Type::list(ipam)))
 }
 
-fn image_data_source() -> Schema {
+pub fn image_data_source() -> Schema {
     Schema::new()
         .attr("name", Attribute::required(Type::String))
         .attr("id", Attribute::computed(Type::String))
@@ -335,8 +319,7 @@ mod tests {
 
     #[test]
     fn container_updates_in_place_only_what_the_update_api_changes() {
-        let schema = provider_schema();
-        let container = &schema.resources["docker_container"];
+        let container = container();
         let in_place: Vec<&str> = container
             .attributes
             .iter()
@@ -359,9 +342,7 @@ mod tests {
 
     #[test]
     fn networks_and_volumes_replace_on_every_configured_change() {
-        let schema = provider_schema();
-        for name in ["docker_network", "docker_volume"] {
-            let s = &schema.resources[name];
+        for (name, s) in [("docker_network", network()), ("docker_volume", volume())] {
             for (attr, a) in &s.attributes {
                 if a.optional || a.required {
                     assert!(a.force_new, "{name}.{attr} must force replacement");

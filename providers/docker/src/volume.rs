@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use bollard::models::{Volume, VolumeCreateOptions};
 use bollard::query_parameters::{ListVolumesOptions, RemoveVolumeOptions};
 use bollard::Docker;
-use plinth_sdk::{Diagnostic, Diagnostics, Origin, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Intent, Value};
 
 use crate::attrs::{self, MANAGED_LABEL};
 use crate::client::{failed, is_not_found};
@@ -18,7 +18,7 @@ use crate::client::{failed, is_not_found};
 pub async fn create(
     docker: &Docker,
     planned: Value,
-    origin: &Origin,
+    intent: &Intent,
 ) -> Result<Value, Diagnostics> {
     let name = attrs::non_empty(&planned, "name").map(str::to_string);
     let shown = name.clone().unwrap_or_else(|| "(unnamed)".to_string());
@@ -30,7 +30,7 @@ pub async fn create(
                 .to_string(),
         ),
         driver_opts: Some(attrs::string_map(&planned, "driver_opts")),
-        labels: Some(attrs::labels(&planned, name.as_deref(), origin)),
+        labels: Some(attrs::labels(&planned, name.as_deref(), intent)),
         ..VolumeCreateOptions::default()
     };
     let volume = docker
@@ -66,6 +66,42 @@ pub async fn read_many(
             Some(with_computed(prior.clone(), volume))
         })
         .collect())
+}
+
+/// The volume the create with intent `token` made, if any (found by its intent label).
+pub async fn find_by_intent(
+    docker: &Docker,
+    planned: Value,
+    token: &str,
+) -> Result<Option<Value>, Diagnostics> {
+    let label = format!("{}={token}", attrs::INTENT_LABEL);
+    let filters = HashMap::from([("label", vec![label.as_str()])]);
+    let listed = docker
+        .list_volumes(Some(
+            bollard::query_parameters::ListVolumesOptionsBuilder::new()
+                .filters(&filters)
+                .build(),
+        ))
+        .await
+        .map_err(|e| failed("listing volumes failed", &e))?;
+    Ok(listed
+        .volumes
+        .unwrap_or_default()
+        .first()
+        .map(|volume| with_computed(planned, volume)))
+}
+
+/// Reads an existing volume by name (`plinth import docker_volume.x NAME`).
+pub async fn import(docker: &Docker, name: &str) -> Result<Value, Diagnostics> {
+    let volume = docker
+        .inspect_volume(name)
+        .await
+        .map_err(|e| failed(format!("reading volume \"{name}\" failed"), &e))?;
+    let base = Value::object([
+        ("name", Value::string(&volume.name)),
+        ("driver", Value::string(&volume.driver)),
+    ]);
+    Ok(with_computed(base, &volume))
 }
 
 /// Deletes a volume; one already gone is fine, one still in use gives Docker's message.

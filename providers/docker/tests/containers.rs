@@ -3,7 +3,7 @@
 
 mod support;
 
-use plinth_sdk::{Provider, Value};
+use plinth_sdk::Value;
 use support::{docker, docker_available, free_port, obj, provider, strings, text, Scope};
 
 /// A planned busybox httpd container the way the engine hands it over (computed attrs unknown).
@@ -57,7 +57,7 @@ async fn container_runs_healthy_updates_in_place_and_refresh_shows_drift() {
         .create(
             "docker_network",
             obj(vec![("name", Value::from(scope.name("net").as_str()))]),
-            &plinth_sdk::Origin::default(),
+            &support::intent(),
         )
         .await
         .expect("network");
@@ -65,7 +65,7 @@ async fn container_runs_healthy_updates_in_place_and_refresh_shows_drift() {
         .create(
             "docker_volume",
             obj(vec![("name", Value::from(scope.name("data").as_str()))]),
-            &plinth_sdk::Origin::default(),
+            &support::intent(),
         )
         .await
         .expect("volume");
@@ -112,7 +112,7 @@ async fn container_runs_healthy_updates_in_place_and_refresh_shows_drift() {
         ],
     );
     let container = provider
-        .create("docker_container", planned, &plinth_sdk::Origin::default())
+        .create("docker_container", planned, &support::intent())
         .await
         .map_err(|e| e.diagnostics)
         .expect("create");
@@ -273,7 +273,7 @@ async fn a_taken_port_returns_the_created_container_as_partial() {
         .create(
             "docker_container",
             web(&scope.name("first"), image, port),
-            &plinth_sdk::Origin::default(),
+            &support::intent(),
         )
         .await
         .map_err(|e| e.diagnostics)
@@ -282,7 +282,7 @@ async fn a_taken_port_returns_the_created_container_as_partial() {
         .create(
             "docker_container",
             web(&scope.name("second"), image, port),
-            &plinth_sdk::Origin::default(),
+            &support::intent(),
         )
         .await
         .expect_err("port taken");
@@ -329,7 +329,7 @@ async fn a_missing_image_is_an_error_naming_dockers_message() {
         .create(
             "docker_container",
             web(&scope.name("orphan"), &missing, free_port()),
-            &plinth_sdk::Origin::default(),
+            &support::intent(),
         )
         .await
         .expect_err("must fail");
@@ -364,7 +364,7 @@ async fn a_container_that_never_gets_healthy_is_partial_after_the_timeout() {
         ("wait_timeout", Value::from(10i64)),
     ]);
     let err = provider
-        .create("docker_container", planned, &plinth_sdk::Origin::default())
+        .create("docker_container", planned, &support::intent())
         .await
         .expect_err("never healthy");
     let message = err.diagnostics.to_string();
@@ -423,7 +423,7 @@ async fn refreshing_a_five_container_stack_is_one_list_call_and_quick() {
         ]);
         containers.push(
             provider
-                .create("docker_container", planned, &plinth_sdk::Origin::default())
+                .create("docker_container", planned, &support::intent())
                 .await
                 .map_err(|e| e.diagnostics)
                 .expect("create"),
@@ -458,10 +458,8 @@ async fn an_unrecorded_container_of_the_same_address_is_replaced_others_conflict
     let provider = provider().await;
     let image = support::test_image();
     let name = scope.name("orphan");
-    let origin = plinth_sdk::Origin {
-        address: format!("docker_container.{}", scope.name("a")),
-        workspace: "default".into(),
-    };
+    let origin =
+        plinth_sdk::Intent::new(format!("docker_container.{}", scope.name("a")), "default");
     let orphan = provider
         .create("docker_container", web(&name, image, free_port()), &origin)
         .await
@@ -477,10 +475,7 @@ async fn an_unrecorded_container_of_the_same_address_is_replaced_others_conflict
         docker(&["inspect", text(&orphan, "id")]).is_err(),
         "the orphan is gone"
     );
-    let other = plinth_sdk::Origin {
-        address: "docker_container.someone_else".into(),
-        workspace: "default".into(),
-    };
+    let other = plinth_sdk::Intent::new("docker_container.someone_else", "default");
     let err = provider
         .create("docker_container", web(&name, image, free_port()), &other)
         .await
@@ -524,7 +519,7 @@ async fn delete_of_a_container_already_being_removed_waits_for_it() {
             ("network_data", Value::Unknown),
         ]);
         let value = provider
-            .create("docker_container", planned, &plinth_sdk::Origin::default())
+            .create("docker_container", planned, &support::intent())
             .await
             .unwrap_or_else(|e| panic!("create {name}: {}", e.diagnostics));
         created.push((name, value));

@@ -4,7 +4,7 @@
 
 mod support;
 
-use plinth_sdk::{Provider, Value};
+use plinth_sdk::Value;
 use support::{docker, docker_available, obj, provider, text, Scope};
 
 #[tokio::test]
@@ -34,7 +34,7 @@ async fn image_builds_from_a_local_context_and_refresh_sees_it_removed() {
         ),
     ]);
     let image = provider
-        .create("docker_image", planned, &plinth_sdk::Origin::default())
+        .create("docker_image", planned, &support::intent())
         .await
         .expect("build");
     assert!(text(&image, "image_id").starts_with("sha256:"), "{image}");
@@ -90,7 +90,7 @@ async fn a_failing_build_names_dockers_message() {
         ),
     ]);
     let err = provider
-        .create("docker_image", planned, &plinth_sdk::Origin::default())
+        .create("docker_image", planned, &support::intent())
         .await
         .expect_err("the build must fail");
     let text = err.diagnostics.to_string();
@@ -112,7 +112,7 @@ async fn a_missing_remote_image_fails_with_a_clear_error() {
     let name = format!("127.0.0.1:9/{}-absent:1", scope.prefix);
     let planned = obj(vec![("name", Value::from(name.as_str()))]);
     let err = provider
-        .create("docker_image", planned, &plinth_sdk::Origin::default())
+        .create("docker_image", planned, &support::intent())
         .await
         .expect_err("the pull must fail");
     let text = err.diagnostics.to_string();
@@ -152,11 +152,7 @@ async fn network_with_ipam_is_labelled_refreshed_and_deleted_idempotently() {
         ),
     ]);
     let network = provider
-        .create(
-            "docker_network",
-            planned.clone(),
-            &plinth_sdk::Origin::default(),
-        )
+        .create("docker_network", planned.clone(), &support::intent())
         .await
         .expect("create network");
     assert_eq!(text(&network, "driver"), "bridge");
@@ -185,7 +181,7 @@ async fn network_with_ipam_is_labelled_refreshed_and_deleted_idempotently() {
     }
 
     let duplicate = provider
-        .create("docker_network", planned, &plinth_sdk::Origin::default())
+        .create("docker_network", planned, &support::intent())
         .await
         .expect_err("a second network of that name");
     assert!(
@@ -242,7 +238,7 @@ async fn volume_in_use_gives_dockers_message_and_delete_is_idempotent() {
                 ("name", Value::from(name.as_str())),
                 ("id", Value::Unknown),
             ]),
-            &plinth_sdk::Origin::default(),
+            &support::intent(),
         )
         .await
         .expect("create volume");
@@ -305,7 +301,7 @@ async fn an_existing_volume_not_made_by_plinth_is_refused() {
         .create(
             "docker_volume",
             obj(vec![("name", Value::from(name.as_str()))]),
-            &plinth_sdk::Origin::default(),
+            &support::intent(),
         )
         .await
         .err();

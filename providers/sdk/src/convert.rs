@@ -31,17 +31,13 @@ fn convert_at(value: Value, ty: &Type, path: &str) -> Result<Value, String> {
         Type::Any => Ok(value),
         Type::String => match value {
             Value::String(_) => Ok(value),
-            Value::Number(n) => Ok(Value::String(crate::format_number(n))),
+            Value::Number(n) => Ok(Value::String(n.to_string())),
             Value::Bool(b) => Ok(Value::String(b.to_string())),
             other => Err(mismatch("string", &other)),
         },
         Type::Number => match &value {
             Value::Number(_) => Ok(value),
-            Value::String(s) => s
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite())
+            Value::String(s) => crate::Number::parse(s)
                 .map(Value::Number)
                 .ok_or_else(|| format!("a number is required, but {:?} is not a number", s)),
             other => Err(mismatch("number", other)),
@@ -154,7 +150,9 @@ mod tests {
             Ok(Value::from(2.5))
         );
         assert!(convert(Value::from("x"), &Type::Number).is_err());
-        assert!(convert(Value::from("inf"), &Type::Number).is_err());
+        // Terraform reads "inf" as an infinite number.
+        assert!(convert(Value::from("inf"), &Type::Number).is_ok());
+        assert!(convert(Value::from(" 5"), &Type::Number).is_err());
         assert!(convert(Value::from("NaN"), &Type::Number).is_err());
     }
 

@@ -9,9 +9,11 @@
 //! [`Context`] (cancellation, deadline, progress). `docs/provider-guide.md` is the contract for
 //! provider authors.
 
+mod bigfloat;
 mod context;
 mod convert;
 mod diagnostic;
+mod number;
 mod path;
 mod provider;
 mod registry;
@@ -20,6 +22,7 @@ mod schema;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 mod types;
+mod unify;
 mod value;
 mod value_serde;
 pub mod wait;
@@ -27,6 +30,7 @@ pub mod wait;
 pub use context::{CancellationToken, Context, Progress, Slept};
 pub use convert::convert;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity, Span};
+pub use number::{Number, NumberError, F64_PRECISION, INT_PRECISION, TEXT_PRECISION};
 pub use path::{AttrPath, PathStep};
 pub use provider::{
     AdoptRequest, AdoptResponse, ConfigureRequest, ConfigureResponse, CreateRequest, DeleteRequest,
@@ -39,4 +43,5 @@ pub use schema::{
     Attribute, CrashSafety, NestedBlock, Nesting, ProviderSchema, Schema, Timeouts, Validator,
 };
 pub use types::{ObjectAttr, Type};
+pub use unify::{describe_mismatch, friendly_name, type_of, unify};
 pub use value::{format_number, Value};

@@ -155,6 +155,12 @@ impl ObjectResponse {
     }
 }
 
+impl From<Diagnostics> for ObjectResponse {
+    fn from(diagnostics: Diagnostics) -> ObjectResponse {
+        ObjectResponse::failed(diagnostics)
+    }
+}
+
 /// Reads many objects of one type.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadManyRequest {
@@ -215,6 +221,15 @@ pub struct DeleteResponse {
     pub diagnostics: Diagnostics,
 }
 
+impl From<Diagnostics> for DeleteResponse {
+    fn from(diagnostics: Diagnostics) -> DeleteResponse {
+        DeleteResponse {
+            remaining: None,
+            diagnostics,
+        }
+    }
+}
+
 /// Reads an existing object by its import id.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportRequest {
@@ -260,6 +275,15 @@ pub struct ReadDataResponse {
     pub state: Option<Value>,
     /// Errors and warnings.
     pub diagnostics: Diagnostics,
+}
+
+impl From<Diagnostics> for ReadDataResponse {
+    fn from(diagnostics: Diagnostics) -> ReadDataResponse {
+        ReadDataResponse {
+            state: None,
+            diagnostics,
+        }
+    }
 }
 
 /// Brings an object stored by an older schema version up to the current one.

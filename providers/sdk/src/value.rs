@@ -6,8 +6,11 @@
 //! re-marks the result). Maps and objects share one kind, ordered by key as Terraform orders them;
 //! sets are lists kept sorted and free of duplicates.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::Number;
 
 /// A dynamic value.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -17,8 +20,8 @@ pub enum Value {
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// Every number is a 64-bit float; integers print without a fraction.
-    Number(f64),
+    /// A number of arbitrary precision (see [`Number`]).
+    Number(Number),
     /// A UTF-8 string.
     String(String),
     /// A list or tuple.
@@ -39,11 +42,41 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// A number from an integer.
+    pub fn int(n: i64) -> Value {
+        Value::Number(Number::from_i64(n))
+    }
+
+    /// A number from a float64; NaN, which no number can be, gives null.
+    pub fn float(n: f64) -> Value {
+        Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+
     /// A set made from arbitrary elements: sorted and deduplicated.
     pub fn set(mut items: Vec<Value>) -> Value {
-        items.sort_by_cached_key(Value::sort_key);
+        items.sort_by(Value::set_order);
         items.dedup();
         Value::Set(items)
+    }
+
+    /// The order of set elements and `sort`: by kind (bools, numbers, strings, then the rest),
+    /// numbers by value, strings by bytes, other values by their JSON text.
+    pub fn set_order(a: &Value, b: &Value) -> Ordering {
+        let rank = |v: &Value| match v {
+            Value::Bool(_) => 0,
+            Value::Number(_) => 1,
+            Value::String(_) => 2,
+            _ => 3,
+        };
+        let (a, b) = (a.unmarked(), b.unmarked());
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => x.cmp(y),
+            (Value::String(x), Value::String(y)) => x.cmp(y),
+            (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+            _ => rank(a)
+                .cmp(&rank(b))
+                .then_with(|| a.to_json().to_string().cmp(&b.to_json().to_string())),
+        }
     }
 
     /// An object from `(key, value)` pairs.
@@ -139,10 +172,20 @@ impl Value {
         }
     }
 
-    /// The number inside, ignoring marks.
+    /// The number inside, ignoring marks, as the nearest float64.
     pub fn as_f64(&self) -> Option<f64> {
+        self.as_number().map(Number::as_f64)
+    }
+
+    /// The number inside, ignoring marks, when it is a whole number that fits an i64.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_number().and_then(Number::as_i64)
+    }
+
+    /// The number inside, ignoring marks.
+    pub fn as_number(&self) -> Option<&Number> {
         match self.unmarked() {
-            Value::Number(n) => Some(*n),
+            Value::Number(n) => Some(n),
             _ => None,
         }
     }
@@ -191,23 +234,13 @@ impl Value {
         }
     }
 
-    /// A key giving sets and `sort` a total order: by kind, then by content.
-    pub fn sort_key(&self) -> String {
-        match self.unmarked() {
-            Value::String(s) => format!("s{s}"),
-            Value::Number(n) => format!("n{:030.10}", n),
-            Value::Bool(b) => format!("b{b}"),
-            other => format!("j{}", other.to_json()),
-        }
-    }
-
     /// Converts to plain JSON. Marks are dropped; `Unknown` becomes null (callers that must never
     /// see one check [`Value::contains_unknown`] first). Sets become arrays.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Value::Null | Value::Unknown => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Number(n) => number_to_json(*n),
+            Value::Number(n) => number_to_json(n),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(items) | Value::Set(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_json).collect())
@@ -224,7 +257,7 @@ impl Value {
         match json {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
+            serde_json::Value::Number(n) => number_from_json(n),
             serde_json::Value::String(s) => Value::String(s.clone()),
             serde_json::Value::Array(items) => {
                 Value::List(items.iter().map(Value::from_json).collect())
@@ -320,24 +353,33 @@ fn unmark_all(items: Vec<Value>) -> (Vec<Value>, bool) {
     (items, marked)
 }
 
-/// JSON for a number: integral values as integers, others as floats.
-pub(crate) fn number_to_json(n: f64) -> serde_json::Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        serde_json::Value::from(n as i64)
-    } else {
-        serde_json::Number::from_f64(n)
-            .map(serde_json::Value::Number)
-            .unwrap_or(serde_json::Value::Null)
+/// JSON for a number, every digit kept (as Terraform writes numbers in state); infinities,
+/// which JSON cannot hold, become null.
+fn number_to_json(n: &Number) -> serde_json::Value {
+    if let Some(i) = n.as_i64() {
+        return serde_json::Value::from(i);
     }
+    if n.is_infinite() {
+        return serde_json::Value::Null;
+    }
+    n.to_string()
+        .parse::<serde_json::Number>()
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
 }
 
-/// Formats a number the way Terraform prints it: integers without a fraction.
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
+/// A JSON number read at full precision (512 bits, as Terraform reads numbers from JSON).
+fn number_from_json(n: &serde_json::Number) -> Value {
+    let parsed = match n.as_i64() {
+        Some(i) => Some(Number::with_prec(i, crate::number::TEXT_PRECISION)),
+        None => Number::parse(&n.to_string()),
+    };
+    parsed.map_or(Value::Null, Value::Number)
+}
+
+/// Formats a number the way Terraform prints it (see [`Number`]'s `Display`).
+pub fn format_number(n: &Number) -> String {
+    n.to_string()
 }
 
 impl fmt::Display for Value {
@@ -346,7 +388,7 @@ impl fmt::Display for Value {
         match self {
             Value::Null => write!(f, "null"),
             Value::Bool(b) => write!(f, "{b}"),
-            Value::Number(n) => write!(f, "{}", format_number(*n)),
+            Value::Number(n) => write!(f, "{n}"),
             Value::String(s) => write!(f, "{}", serde_json::Value::String(s.clone())),
             Value::List(items) | Value::Set(items) => {
                 write!(f, "[")?;
@@ -393,14 +435,21 @@ impl From<bool> for Value {
 }
 
 impl From<f64> for Value {
+    /// A number (null for NaN, which no number can be).
     fn from(n: f64) -> Value {
-        Value::Number(n)
+        Value::float(n)
     }
 }
 
 impl From<i64> for Value {
     fn from(n: i64) -> Value {
-        Value::Number(n as f64)
+        Value::int(n)
+    }
+}
+
+impl From<Number> for Value {
+    fn from(n: Number) -> Value {
+        Value::Number(n)
     }
 }
 
@@ -432,6 +481,46 @@ mod tests {
     fn numbers_print_like_terraform() {
         assert_eq!(Value::from(3i64).to_string(), "3");
         assert_eq!(Value::from(1.5).to_string(), "1.5");
+    }
+
+    /// A 60-digit integer lost its last digits in a JSON round trip (state, plan files) when
+    /// numbers were float64.
+    #[test]
+    fn big_integers_survive_a_json_round_trip() {
+        let digits = "123456789012345678901234567890123456789012345678901234567890";
+        let big = Value::Number(Number::parse(digits).unwrap());
+        let text = serde_json::to_string(&big.to_json()).unwrap();
+        assert_eq!(text, digits);
+        let back = Value::from_json(&serde_json::from_str(&text).unwrap());
+        assert_eq!(back, big);
+        assert_eq!(back.to_string(), digits);
+        let fraction = Value::Number(Number::parse("0.1").unwrap());
+        assert_eq!(Value::from_json(&fraction.to_json()), fraction);
+    }
+
+    #[test]
+    fn number_accessors_are_exact() {
+        assert_eq!(Value::from(7i64).as_i64(), Some(7));
+        assert_eq!(Value::from(7.5).as_i64(), None);
+        assert_eq!(Value::from(7.5).as_f64(), Some(7.5));
+        assert_eq!(Value::from(f64::NAN), Value::Null);
+    }
+
+    #[test]
+    fn sets_order_numbers_by_value() {
+        let s = Value::set(vec![
+            Value::from(10i64),
+            Value::from(-2i64),
+            Value::from(3i64),
+        ]);
+        assert_eq!(
+            s,
+            Value::Set(vec![
+                Value::from(-2i64),
+                Value::from(3i64),
+                Value::from(10i64)
+            ])
+        );
     }
 
     #[test]

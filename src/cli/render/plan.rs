@@ -30,6 +30,9 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
             w.text(RULE);
         }
     }
+    if !plan.adopted.is_empty() {
+        adopted_section(&mut w, plan);
+    }
     if refresh_only {
         refresh_only_conclusion(&mut w, plan);
         return w.finish();
@@ -109,6 +112,18 @@ fn drift_section(w: &mut Writer, plan: &Plan, schemas: &dyn Fn(&str) -> Option<S
             false,
         );
     }
+}
+
+/// Objects an interrupted create made, found again by their intent tokens.
+fn adopted_section(w: &mut Writer, plan: &Plan) {
+    w.bold("Note: Objects made by an interrupted apply were found");
+    w.blank();
+    w.text("A previous apply was stopped after asking for these objects and before recording them; plinth found them by the token it put on them and will record them in state instead of creating them again:");
+    w.blank();
+    for adopted in &plan.adopted {
+        w.text(&format!("  {}", adopted.address));
+    }
+    w.blank();
 }
 
 fn refresh_only_conclusion(w: &mut Writer, plan: &Plan) {

@@ -82,6 +82,8 @@ mod tests {
             replace_paths: vec![],
             create_before_destroy: false,
             dependencies: vec![],
+            timeouts: Default::default(),
+            private: Vec::new(),
         }
     }
 

@@ -131,6 +131,8 @@ fn change(
         replace_paths: vec![],
         create_before_destroy: false,
         dependencies: vec![],
+        timeouts: Default::default(),
+        private: Vec::new(),
     }
 }
 
@@ -291,6 +293,7 @@ fn full_plan() -> Plan {
         format_version: 2,
         mode: PlanMode::Normal,
         actions: vec![],
+        adopted: vec![],
         changes: vec![
             change("aws_instance.web[0]", Action::Create, None, Some(created)),
             change(

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
-use plinth_sdk::{format_number, Value};
+use plinth_sdk::{Number, Value};
 
 /// One built-in function: its name, its parameters (for arity checks and error messages) and its
 /// implementation.
@@ -50,31 +50,42 @@ impl Function {
         }
     }
 
-    /// Checks the number of arguments of a call.
-    pub fn check_arity(&self, got: usize) -> Result<(), String> {
-        let min = self.params.len();
-        let max = min + self.optional.len();
-        let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
-        let expects = if self.variadic.is_some() {
-            if got >= min {
-                return Ok(());
-            }
-            format!("at least {min} {}", plural(min))
-        } else if min == max {
-            if got == min {
-                return Ok(());
-            }
-            format!("{min} {}", plural(min))
-        } else {
-            if (min..=max).contains(&got) {
-                return Ok(());
-            }
-            format!("{min} to {max} arguments")
-        };
-        Err(format!(
-            "Function \"{}\" expects {expects}, got {got}.",
-            self.name
-        ))
+    /// Checks the number of arguments of a call; the error is Terraform's summary and detail.
+    /// Optional parameters are, as in Terraform, a variadic tail with a limit.
+    pub fn check_arity(&self, got: usize) -> Result<(), (String, String)> {
+        let fixed = self.params.len();
+        let tail = self.variadic.is_some() || !self.optional.is_empty();
+        if got < fixed {
+            let qualifier = if tail { " at least" } else { "" };
+            return Err((
+                "Not enough function arguments".to_string(),
+                format!(
+                    "Function \"{}\" expects{qualifier} {fixed} argument(s). Missing value for \"{}\".",
+                    self.name, self.params[got]
+                ),
+            ));
+        }
+        if !tail && got > fixed {
+            return Err((
+                "Too many function arguments".to_string(),
+                format!(
+                    "Function \"{}\" expects only {fixed} argument(s).",
+                    self.name
+                ),
+            ));
+        }
+        if self.variadic.is_none() && got > fixed + self.optional.len() {
+            return Err((
+                "Error in function call".to_string(),
+                format!(
+                    "Call to function \"{}\" failed: {}() takes no more than {} arguments.",
+                    self.name,
+                    self.name,
+                    fixed + self.optional.len()
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -148,16 +159,28 @@ impl Args {
     }
 
     /// A number argument; strings holding a number convert.
-    pub fn number(&self, index: usize) -> Result<f64, String> {
+    pub fn number(&self, index: usize) -> Result<Number, String> {
         let value = self.non_null(index)?;
-        to_number(value).ok_or_else(|| self.invalid(index, "number required"))
+        to_number(value).ok_or_else(|| {
+            let why = if matches!(value, Value::String(_)) {
+                "a number is required"
+            } else {
+                "number required"
+            };
+            self.invalid(index, why)
+        })
     }
 
-    /// A whole-number argument within ±2^53.
+    /// A number argument as the nearest float64.
+    pub fn number_f64(&self, index: usize) -> Result<f64, String> {
+        self.number(index).map(|n| n.as_f64())
+    }
+
+    /// A whole-number argument within the range of an i64.
     pub fn integer(&self, index: usize) -> Result<i64, String> {
         let number = self.number(index)?;
-        whole(number).ok_or_else(|| {
-            if number.fract() != 0.0 || number.is_nan() {
+        number.as_i64().ok_or_else(|| {
+            if !number.is_integer() {
                 self.invalid(index, "number must be a whole number")
             } else {
                 self.invalid(index, "number is too large")
@@ -199,34 +222,17 @@ impl Args {
 pub fn to_string(value: &Value) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
-        Value::Number(n) => Some(format_number(*n)),
+        Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
-/// A number, or a string holding a finite decimal number.
-pub fn to_number(value: &Value) -> Option<f64> {
+/// A number, or a string holding a decimal number.
+pub fn to_number(value: &Value) -> Option<Number> {
     match value {
-        Value::Number(n) => Some(*n),
-        Value::String(text) => parse_number(text),
+        Value::Number(n) => Some(n.clone()),
+        Value::String(text) => Number::parse(text),
         _ => None,
     }
-}
-
-/// Parses a decimal number the way Terraform converts strings (no infinities, no NaN).
-pub fn parse_number(text: &str) -> Option<f64> {
-    let looks_decimal = text
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
-    if text.is_empty() || !looks_decimal {
-        return None;
-    }
-    text.parse::<f64>().ok().filter(|n| n.is_finite())
-}
-
-/// The number as an integer when it is whole and within ±2^53.
-pub fn whole(number: f64) -> Option<i64> {
-    const LIMIT: f64 = 9_007_199_254_740_992.0;
-    (number.fract() == 0.0 && number.abs() <= LIMIT).then_some(number as i64)
 }

@@ -2,7 +2,7 @@
 //! compact, concat, contains, distinct, element, flatten, index, length, one, range, reverse,
 //! slice, sort, sum.
 
-use plinth_sdk::Value;
+use plinth_sdk::{Number, Value};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::args::{to_string, Args, Function};
@@ -17,8 +17,8 @@ pub const FUNCTIONS: &[Function] = &[
         Ok(Value::Bool(bools(a)?.iter().any(|b| *b)))
     }),
     Function::new("chunklist", &["list", "size"], chunklist),
-    Function::new("coalesce", &["vals"], coalesce).variadic("vals"),
-    Function::new("coalescelist", &["vals"], coalescelist).variadic("vals"),
+    Function::new("coalesce", &[], coalesce).variadic("vals"),
+    Function::new("coalescelist", &[], coalescelist).variadic("vals"),
     Function::new("compact", &["list"], compact),
     Function::new("concat", &[], concat).variadic("seqs"),
     Function::new("contains", &["list", "value"], contains),
@@ -31,8 +31,17 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("length", &["value"], length),
     Function::new("one", &["list"], one),
     Function::new("range", &["start"], range).optional(&["limit", "step"]),
-    Function::new("reverse", &["list"], |a| {
-        Ok(Value::List(a.list(0)?.iter().rev().cloned().collect()))
+    Function::new("reverse", &["list"], |a| match a.non_null(0)? {
+        Value::List(items) | Value::Set(items) => {
+            Ok(Value::List(items.iter().rev().cloned().collect()))
+        }
+        other => Err(a.invalid(
+            0,
+            format!(
+                "can only reverse list or tuple values, not {}",
+                plinth_sdk::friendly_name(&plinth_sdk::type_of(other))
+            ),
+        )),
     }),
     Function::new("slice", &["list", "start_index", "end_index"], slice),
     Function::new("sort", &["list"], sort),
@@ -49,7 +58,8 @@ fn bools(args: &Args) -> Result<Vec<bool>, String> {
             Value::Bool(b) => Ok(*b),
             Value::Null => Ok(false),
             Value::String(s) if s == "true" || s == "false" => Ok(s == "true"),
-            _ => Err(args.invalid(0, "list of bool required")),
+            Value::String(_) => Err(args.invalid(0, "a bool is required")),
+            _ => Err(args.invalid(0, "bool required")),
         })
         .collect()
 }
@@ -58,7 +68,7 @@ fn chunklist(args: &Args) -> Result<Value, String> {
     let items = args.list(0)?;
     let size = args.integer(1)?;
     if size < 0 {
-        return Err(args.invalid(1, "the size argument must be positive"));
+        return Err(args.failed("the size argument must be positive"));
     }
     if items.is_empty() {
         return Ok(Value::List(vec![]));
@@ -75,7 +85,11 @@ fn chunklist(args: &Args) -> Result<Value, String> {
 }
 
 fn coalesce(args: &Args) -> Result<Value, String> {
-    let values = unify(args.rest(0).to_vec()).map_err(|message| args.failed(message))?;
+    if args.len() == 0 {
+        return Err(args.failed("all arguments must have the same type"));
+    }
+    let values = unify(args.rest(0).to_vec())
+        .map_err(|_| args.failed("all arguments must have the same type"))?;
     values
         .into_iter()
         .find(|v| !v.is_null() && v.as_str() != Some(""))
@@ -83,12 +97,12 @@ fn coalesce(args: &Args) -> Result<Value, String> {
 }
 
 fn coalescelist(args: &Args) -> Result<Value, String> {
-    for (index, value) in args.rest(0).iter().enumerate() {
+    for value in args.rest(0) {
         match value {
             Value::Null => {}
             Value::List(items) | Value::Set(items) if items.is_empty() => {}
             Value::List(_) | Value::Set(_) => return Ok(value.clone()),
-            _ => return Err(args.invalid(index, "a list or set is required")),
+            _ => return Err(args.failed("coalescelist arguments must be lists or tuples")),
         }
     }
     Err(args.failed("no non-null arguments"))
@@ -96,7 +110,10 @@ fn coalescelist(args: &Args) -> Result<Value, String> {
 
 fn compact(args: &Args) -> Result<Value, String> {
     let mut kept = Vec::new();
-    for item in args.list(0)? {
+    let items = args
+        .list(0)
+        .map_err(|_| args.invalid(0, "list of string required"))?;
+    for item in items {
         if item.is_null() {
             continue;
         }
@@ -109,14 +126,17 @@ fn compact(args: &Args) -> Result<Value, String> {
 }
 
 fn concat(args: &Args) -> Result<Value, String> {
+    if args.len() == 0 {
+        return Err(args.failed("at least one argument is required"));
+    }
     let mut all = Vec::new();
-    for (index, value) in args.rest(0).iter().enumerate() {
+    for value in args.rest(0) {
         match value {
-            Value::List(items) | Value::Set(items) => all.extend(items.iter().cloned()),
+            Value::List(items) => all.extend(items.iter().cloned()),
             other => {
-                let got = other.type_name();
+                let got = plinth_sdk::friendly_name(&plinth_sdk::type_of(other));
                 return Err(args.invalid(
-                    index,
+                    0,
                     format!("all arguments must be lists or tuples; got {got}"),
                 ));
             }
@@ -125,31 +145,22 @@ fn concat(args: &Args) -> Result<Value, String> {
     Ok(Value::List(all))
 }
 
-/// Equality as Terraform sees it after converting to a common type: primitives of different
-/// kinds compare by their string form.
-pub fn loosely_equal(a: &Value, b: &Value) -> bool {
-    if a == b {
-        return true;
-    }
-    match (a, b) {
-        (
-            Value::String(_) | Value::Number(_) | Value::Bool(_),
-            Value::String(_) | Value::Number(_) | Value::Bool(_),
-        ) if std::mem::discriminant(a) != std::mem::discriminant(b) => to_string(a) == to_string(b),
-        _ => false,
-    }
-}
-
+/// `contains(list, value)`: whether an element equals the value; values of different types
+/// are never equal (`contains([1], "1")` is false, as in Terraform).
 fn contains(args: &Args) -> Result<Value, String> {
-    let needle = args.value(1);
-    Ok(Value::Bool(
-        args.list(0)?.iter().any(|item| loosely_equal(item, needle)),
-    ))
+    let needle = args.non_null(1)?;
+    let items = match args.value(0) {
+        Value::List(items) | Value::Set(items) => items,
+        _ => return Err(args.failed("argument must be list, tuple, or set")),
+    };
+    Ok(Value::Bool(items.iter().any(|item| item == needle)))
 }
 
+/// `distinct(list)`: the elements, unified to one type, without repeats.
 fn distinct(args: &Args) -> Result<Value, String> {
+    let items = unify(args.list(0)?.to_vec()).map_err(|e| args.invalid(0, e))?;
     let mut seen: Vec<Value> = Vec::new();
-    for item in args.list(0)? {
+    for item in &items {
         if !seen.contains(item) {
             seen.push(item.clone());
         }
@@ -159,12 +170,14 @@ fn distinct(args: &Args) -> Result<Value, String> {
 
 fn element(args: &Args) -> Result<Value, String> {
     let items = args.list(0)?;
-    let index = args.integer(1)?;
+    let index = args.number(1)?.as_i64().ok_or_else(|| {
+        args.failed("invalid index: value must be a whole number, between -9223372036854775808 and 9223372036854775807")
+    })?;
     if items.is_empty() {
-        return Err(args.invalid(0, "cannot use element function with an empty list"));
+        return Err(args.failed("cannot use element function with an empty list"));
     }
     if index < 0 {
-        return Err(args.invalid(1, "cannot use element function with a negative index"));
+        return Err(args.failed("cannot use element function with a negative index"));
     }
     Ok(items[(index as u64 % items.len() as u64) as usize].clone())
 }
@@ -184,8 +197,8 @@ fn index(args: &Args) -> Result<Value, String> {
     let needle = args.value(1);
     args.list(0)?
         .iter()
-        .position(|item| loosely_equal(item, needle))
-        .map(|i| Value::Number(i as f64))
+        .position(|item| item == needle)
+        .map(|i| Value::from(i as i64))
         .ok_or_else(|| args.failed("item not found"))
 }
 
@@ -195,17 +208,23 @@ fn length(args: &Args) -> Result<Value, String> {
         Value::List(items) | Value::Set(items) => items.len(),
         Value::Map(map) => map.len(),
         _ => {
-            return Err(args.invalid(
-                0,
-                "argument must be a string, a collection type, or a structural type",
-            ))
+            return Err(
+                args.failed("argument must be a string, a collection type, or a structural type")
+            )
         }
     };
-    Ok(Value::Number(count as f64))
+    Ok(Value::from(count as i64))
 }
 
 fn one(args: &Args) -> Result<Value, String> {
-    match args.list(0)? {
+    args.non_null(0)?;
+    let items = args.list(0).map_err(|_| {
+        args.invalid(
+            0,
+            "must be a list, set, or tuple value with either zero or one elements",
+        )
+    })?;
+    match items {
         [] => Ok(Value::Null),
         [only] => Ok(only.clone()),
         _ => Err(args.invalid(
@@ -216,21 +235,24 @@ fn one(args: &Args) -> Result<Value, String> {
 }
 
 fn range(args: &Args) -> Result<Value, String> {
+    let one = |negative: bool| Number::from_i64(if negative { -1 } else { 1 });
     let (start, limit, step) = match args.len() {
         1 => {
             let limit = args.number(0)?;
-            (0.0, limit, if limit < 0.0 { -1.0 } else { 1.0 })
+            let step = one(limit.is_negative());
+            (Number::from_i64(0), limit, step)
         }
         2 => {
             let (start, limit) = (args.number(0)?, args.number(1)?);
-            (start, limit, if limit < start { -1.0 } else { 1.0 })
+            let step = one(limit < start);
+            (start, limit, step)
         }
         _ => (args.number(0)?, args.number(1)?, args.number(2)?),
     };
-    if step == 0.0 || step.is_nan() {
+    if step.is_zero() {
         return Err(args.invalid(2, "step must not be zero"));
     }
-    let down = step < 0.0;
+    let down = step.is_negative();
     if down && limit > start {
         return Err(args.invalid(1, "limit must be less than start when step is negative"));
     }
@@ -249,8 +271,11 @@ fn range(args: &Args) -> Result<Value, String> {
                 "more than 1024 values were generated; either decrease the difference between start and end or use a smaller step",
             ));
         }
+        let next = current
+            .add(&step)
+            .map_err(|_| args.invalid(2, "step must be finite"))?;
         values.push(Value::Number(current));
-        current += step;
+        current = next;
     }
     Ok(Value::List(values))
 }
@@ -276,16 +301,17 @@ fn slice(args: &Args) -> Result<Value, String> {
 
 fn sort(args: &Args) -> Result<Value, String> {
     let mut texts = Vec::new();
-    for item in args.list(0)? {
+    for (i, item) in args.list(0)?.iter().enumerate() {
         match item {
             Value::Null => {
-                return Err(args.invalid(
-                    0,
-                    "given list element is null; a null value cannot be sorted",
-                ))
+                return Err(args.failed(format!(
+                    "given list element {i} is null; a null string cannot be sorted"
+                )))
             }
-            other => texts
-                .push(to_string(other).ok_or_else(|| args.invalid(0, "list of string required"))?),
+            other => texts.push(
+                to_string(other)
+                    .ok_or_else(|| args.invalid(0, format!("element {i}: string required")))?,
+            ),
         }
     }
     texts.sort();
@@ -295,15 +321,21 @@ fn sort(args: &Args) -> Result<Value, String> {
 fn sum(args: &Args) -> Result<Value, String> {
     let items = args.list(0)?;
     if items.is_empty() {
-        return Err(args.failed("cannot sum an empty list"));
+        return Err(args.invalid(0, "cannot sum an empty list"));
     }
-    let mut total = 0.0;
+    let mut total: Option<plinth_sdk::Number> = None;
     for item in items {
-        total += super::args::to_number(item).ok_or_else(|| {
+        let number = super::args::to_number(item).ok_or_else(|| {
             args.invalid(0, "argument must be list, set, or tuple of number values")
         })?;
+        total = Some(match total {
+            None => number,
+            Some(sum) => sum
+                .add(&number)
+                .map_err(|_| args.failed("can't compute the sum of opposite infinities"))?,
+        });
     }
-    Ok(Value::Number(total))
+    Ok(total.map_or(Value::from(0i64), Value::Number))
 }
 
 #[cfg(test)]
@@ -350,7 +382,7 @@ mod tests {
             ok("chunklist", vec![strings(&["a"]), n(0.0)]),
             list(vec![strings(&["a"])])
         );
-        assert!(err("chunklist", vec![strings(&["a"]), n(-1.0)]).contains("\"size\""));
+        assert!(err("chunklist", vec![strings(&["a"]), n(-1.0)]).contains("must be positive"));
     }
 
     #[test]
@@ -387,7 +419,7 @@ mod tests {
             ok("concat", vec![strings(&["a", ""]), strings(&["b", "c"])]),
             strings(&["a", "", "b", "c"])
         );
-        assert_eq!(ok("concat", vec![]), list(vec![]));
+        assert!(err("concat", vec![]).contains("at least one argument is required"));
         assert!(err("concat", vec![strings(&["a"]), s("b")]).contains("\"seqs\""));
     }
 
@@ -395,7 +427,8 @@ mod tests {
     fn contains_distinct_index() {
         assert_eq!(ok("contains", vec![strings(&["a", "b", "c"]), s("a")]), T);
         assert_eq!(ok("contains", vec![strings(&["a", "b", "c"]), s("d")]), F);
-        assert_eq!(ok("contains", vec![nums(&[1.0]), s("1")]), T);
+        // Values of different types are never equal, as in Terraform.
+        assert_eq!(ok("contains", vec![nums(&[1.0]), s("1")]), F);
         assert_eq!(
             ok("distinct", vec![strings(&["a", "b", "a", "c", "d", "b"])]),
             strings(&["a", "b", "c", "d"])
@@ -416,10 +449,11 @@ mod tests {
         );
         assert_eq!(
             err("element", vec![strings(&["a"]), n(-1.0)]),
-            "Invalid value for \"index\" parameter: cannot use element function with a negative index."
+            "Call to function \"element\" failed: cannot use element function with a negative index."
         );
         assert!(err("element", vec![list(vec![]), n(0.0)]).contains("empty list"));
-        assert!(err("element", vec![strings(&["a"]), n(1e300)]).contains("too large"));
+        assert!(err("element", vec![strings(&["a"]), n(1e300)])
+            .contains("value must be a whole number"));
     }
 
     #[test]
@@ -451,7 +485,7 @@ mod tests {
         assert_eq!(ok("length", vec![map(&[("a", s("b"))])]), n(1.0));
         assert_eq!(ok("length", vec![s("hello")]), n(5.0));
         assert_eq!(ok("length", vec![s("👾🕹️")]), n(2.0));
-        assert!(err("length", vec![n(1.0)]).contains("\"value\""));
+        assert!(err("length", vec![n(1.0)]).contains("a collection type"));
         assert!(err("length", vec![Value::Null]).contains("must not be null"));
     }
 

@@ -1,9 +1,9 @@
 //! Type conversion functions (tostring, tonumber, tobool, tolist, toset, tomap) and the
 //! unification of mixed element types they share with other families.
 
-use plinth_sdk::{format_number, Value};
+use plinth_sdk::{friendly_name, type_of, Number, Type, Value};
 
-use super::args::{parse_number, to_string, Args, Function};
+use super::args::{Args, Function};
 
 /// The conversion functions.
 pub const FUNCTIONS: &[Function] = &[
@@ -12,44 +12,27 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("tobool", &["v"], tobool),
     Function::new("tolist", &["v"], |a| collection(a, "list")),
     Function::new("toset", &["v"], |a| collection(a, "set")),
-    Function::new("tomap", &["v"], tomap),
+    Function::new("tomap", &["v"], |a| collection(a, "map")),
 ];
 
-/// Brings values of mixed kinds to one type as Terraform's type unification does: mixed
-/// primitives become strings; mixed structural and primitive values are an error.
+/// Brings values of mixed types to the one type Terraform unifies them to (mixed primitives
+/// become strings, tuples of different shapes lists, ...); an error when there is none.
 pub fn unify(values: Vec<Value>) -> Result<Vec<Value>, String> {
-    let kinds: Vec<u8> = values
-        .iter()
-        .filter_map(|value| match value {
-            Value::Null | Value::Unknown => None,
-            Value::String(_) => Some(0),
-            Value::Number(_) => Some(1),
-            Value::Bool(_) => Some(2),
-            Value::List(_) | Value::Set(_) => Some(3),
-            Value::Map(_) => Some(4),
-            Value::Sensitive(_) => Some(5),
-        })
-        .collect();
-    let Some(first) = kinds.first() else {
-        return Ok(values);
+    let types: Vec<Type> = values.iter().map(type_of).collect();
+    let Some(ty) = plinth_sdk::unify(&types) else {
+        return Err("all elements must have the same type".to_string());
     };
-    if kinds.iter().all(|kind| kind == first) {
-        return Ok(values);
-    }
-    if kinds.iter().all(|kind| *kind <= 2) {
-        return Ok(values
-            .into_iter()
-            .map(|value| to_string(&value).map_or(value, Value::String))
-            .collect());
-    }
-    Err("all elements must have the same type".to_string())
+    values
+        .into_iter()
+        .map(|value| plinth_sdk::convert(value, &ty))
+        .collect()
 }
 
 fn tostring(args: &Args) -> Result<Value, String> {
     match args.value(0) {
         Value::Null => Ok(Value::Null),
         Value::String(text) => Ok(Value::String(text.clone())),
-        Value::Number(number) => Ok(Value::String(format_number(*number))),
+        Value::Number(number) => Ok(Value::String(number.to_string())),
         Value::Bool(b) => Ok(Value::String(b.to_string())),
         other => Err(args.invalid(0, format!("cannot convert {} to string", other.type_name()))),
     }
@@ -58,8 +41,8 @@ fn tostring(args: &Args) -> Result<Value, String> {
 fn tonumber(args: &Args) -> Result<Value, String> {
     match args.value(0) {
         Value::Null => Ok(Value::Null),
-        Value::Number(number) => Ok(Value::Number(*number)),
-        Value::String(text) => parse_number(text).map(Value::Number).ok_or_else(|| {
+        Value::Number(number) => Ok(Value::Number(number.clone())),
+        Value::String(text) => Number::parse(text).map(Value::Number).ok_or_else(|| {
             args.invalid(
                 0,
                 format!("cannot convert {text:?} to number; given string must be a decimal representation of a number"),
@@ -82,36 +65,34 @@ fn tobool(args: &Args) -> Result<Value, String> {
     }
 }
 
+/// `tolist`, `toset` and `tomap`: the elements unified to one type.
 fn collection(args: &Args, kind: &str) -> Result<Value, String> {
-    let items = match args.value(0) {
-        Value::Null => return Ok(Value::Null),
-        Value::List(items) | Value::Set(items) => items.clone(),
-        other => {
-            return Err(args.invalid(0, format!("cannot convert {} to {kind}", other.type_name())))
-        }
+    let value = args.value(0);
+    let cannot = || {
+        let from = friendly_name(&type_of(value));
+        args.invalid(
+            0,
+            format!("cannot convert {from} to {kind} of any single type"),
+        )
     };
-    let items = unify(items)
-        .map_err(|message| args.invalid(0, format!("cannot convert to {kind}: {message}")))?;
-    Ok(if kind == "set" {
-        Value::set(items)
-    } else {
-        Value::List(items)
-    })
-}
-
-fn tomap(args: &Args) -> Result<Value, String> {
-    let map = match args.value(0) {
-        Value::Null => return Ok(Value::Null),
-        Value::Map(map) => map,
-        other => {
-            return Err(args.invalid(0, format!("cannot convert {} to map", other.type_name())))
+    match (kind, value) {
+        (_, Value::Null) => Ok(Value::Null),
+        ("map", Value::Map(map)) => {
+            let (keys, values): (Vec<String>, Vec<Value>) =
+                map.iter().map(|(k, v)| (k.clone(), v.clone())).unzip();
+            let values = unify(values).map_err(|_| cannot())?;
+            Ok(Value::Map(keys.into_iter().zip(values).collect()))
         }
-    };
-    let (keys, values): (Vec<String>, Vec<Value>) =
-        map.iter().map(|(k, v)| (k.clone(), v.clone())).unzip();
-    let values = unify(values)
-        .map_err(|message| args.invalid(0, format!("cannot convert to map: {message}")))?;
-    Ok(Value::Map(keys.into_iter().zip(values).collect()))
+        ("list" | "set", Value::List(items) | Value::Set(items)) => {
+            let items = unify(items.clone()).map_err(|_| cannot())?;
+            Ok(if kind == "set" {
+                Value::set(items)
+            } else {
+                Value::List(items)
+            })
+        }
+        _ => Err(cannot()),
+    }
 }
 
 #[cfg(test)]
@@ -138,7 +119,10 @@ mod tests {
         assert_eq!(ok("tonumber", vec![s("-2.5e2")]), n(-250.0));
         assert_eq!(ok("tonumber", vec![Value::Null]), Value::Null);
         assert!(err("tonumber", vec![s("no")]).contains("cannot convert \"no\" to number"));
-        assert!(err("tonumber", vec![s("inf")]).contains("cannot convert"));
+        // Terraform reads "inf" as infinity but refuses spaces and hex.
+        assert_eq!(ok("tonumber", vec![s("inf")]).to_string(), "+Inf");
+        assert!(err("tonumber", vec![s(" 5")]).contains("cannot convert"));
+        assert!(err("tonumber", vec![s("0x10")]).contains("cannot convert"));
     }
 
     #[test]
@@ -168,7 +152,8 @@ mod tests {
             ok("toset", vec![list(vec![s("a"), n(3.0)])]),
             Value::set(vec![s("3"), s("a")])
         );
-        assert!(err("tolist", vec![list(vec![s("a"), list(vec![])])]).contains("same type"));
+        assert!(err("tolist", vec![list(vec![s("a"), list(vec![])])])
+            .contains("cannot convert tuple to list of any single type"));
         assert!(err("toset", vec![s("a")]).contains("cannot convert string to set"));
     }
 
@@ -185,6 +170,6 @@ mod tests {
             ),
             map(&[("a", s("foo")), ("b", s("true"))])
         );
-        assert!(err("tomap", vec![strings(&["a"])]).contains("cannot convert list to map"));
+        assert!(err("tomap", vec![strings(&["a"])]).contains("cannot convert tuple to map"));
     }
 }

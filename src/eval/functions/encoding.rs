@@ -18,7 +18,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("base64decode", &["str"], base64decode),
     Function::new("jsonencode", &["val"], |a| {
         let mut out = String::new();
-        write_json(a.value(0), &mut out).map_err(|message| a.invalid(0, message))?;
+        write_json(a.value(0), &mut out).map_err(|message| a.failed(message))?;
         Ok(Value::String(out))
     }),
     Function::new("jsondecode", &["str"], jsondecode),
@@ -35,15 +35,13 @@ pub const FUNCTIONS: &[Function] = &[
 ];
 
 fn base64decode(args: &Args) -> Result<Value, String> {
+    let text = args.string(0)?;
     let bytes = base64::engine::general_purpose::STANDARD
-        .decode(args.string(0)?)
-        .map_err(|_| args.invalid(0, "the given value is not valid base64 data"))?;
-    String::from_utf8(bytes).map(Value::String).map_err(|_| {
-        args.invalid(
-            0,
-            "the result of decoding the provided string is not valid UTF-8",
-        )
-    })
+        .decode(&text)
+        .map_err(|_| args.failed(format!("failed to decode base64 data {text:?}")))?;
+    String::from_utf8(bytes)
+        .map(Value::String)
+        .map_err(|_| args.failed("the result of decoding the provided string is not valid UTF-8"))
 }
 
 /// Writes `value` as compact JSON the way Terraform does: keys sorted, integral numbers without
@@ -52,7 +50,7 @@ fn write_json(value: &Value, out: &mut String) -> Result<(), String> {
     match value {
         Value::Null | Value::Unknown => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&json_number(*n)?),
+        Value::Number(n) => out.push_str(&json_number(n)?),
         Value::String(text) => write_json_string(text, out),
         Value::List(items) | Value::Set(items) => {
             out.push('[');
@@ -82,11 +80,11 @@ fn write_json(value: &Value, out: &mut String) -> Result<(), String> {
 }
 
 /// A number in plain decimal notation, as JSON and YAML output need it.
-pub fn json_number(n: f64) -> Result<String, String> {
-    if !n.is_finite() {
-        return Err("cannot encode an infinite or NaN number".to_string());
+pub fn json_number(n: &plinth_sdk::Number) -> Result<String, String> {
+    if n.is_infinite() {
+        return Err("cannot serialize infinity as JSON".to_string());
     }
-    Ok(format!("{}", if n == 0.0 { 0.0 } else { n }))
+    Ok(n.to_string())
 }
 
 fn write_json_string(text: &str, out: &mut String) {
@@ -111,8 +109,16 @@ fn write_json_string(text: &str, out: &mut String) {
 }
 
 fn jsondecode(args: &Args) -> Result<Value, String> {
-    let json: serde_json::Value = serde_json::from_str(&args.string(0)?)
-        .map_err(|e| args.failed(format!("invalid JSON: {e}")))?;
+    let json: serde_json::Value = serde_json::from_str(&args.string(0)?).map_err(|e| {
+        // Terraform's wording for the two common failures.
+        if e.is_eof() {
+            args.failed("EOF")
+        } else if e.to_string().starts_with("trailing characters") {
+            args.failed("extraneous data after JSON object")
+        } else {
+            args.failed(format!("invalid JSON: {e}"))
+        }
+    })?;
     Ok(Value::from_json(&json))
 }
 
@@ -126,9 +132,11 @@ fn from_yaml(yaml: serde_yaml::Value) -> Result<Value, String> {
     Ok(match yaml {
         serde_yaml::Value::Null => Value::Null,
         serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => match n.as_f64() {
-            Some(f) if !f.is_nan() => Value::Number(f),
-            _ => return Err(format!("cannot represent the YAML number {n}")),
+        serde_yaml::Value::Number(n) => match plinth_sdk::Number::parse(&n.to_string())
+            .or_else(|| n.as_f64().and_then(plinth_sdk::Number::from_f64))
+        {
+            Some(number) => Value::Number(number),
+            None => return Err(format!("cannot represent the YAML number {n}")),
         },
         serde_yaml::Value::String(text) => Value::String(text),
         serde_yaml::Value::Sequence(items) => {
@@ -139,7 +147,7 @@ fn from_yaml(yaml: serde_yaml::Value) -> Result<Value, String> {
             for (key, item) in mapping {
                 let key = match from_yaml(key)? {
                     Value::String(text) => text,
-                    Value::Number(n) => plinth_sdk::format_number(n),
+                    Value::Number(n) => n.to_string(),
                     Value::Bool(b) => b.to_string(),
                     Value::Null => "null".to_string(),
                     _ => return Err("only scalar mapping keys are supported".to_string()),
@@ -191,9 +199,7 @@ fn csvdecode(args: &Args) -> Result<Value, String> {
         if record.len() != names.len() {
             let line = record.position().map_or(0, |p| p.line());
             return Err(args.failed(format!(
-                "CSV record on line {line} has {} fields, but the header has {}",
-                record.len(),
-                names.len()
+                "CSV parse error on line {line}: wrong number of fields"
             )));
         }
         let row = names
@@ -221,7 +227,9 @@ mod tests {
             ok("base64decode", vec![s("SGVsbG8gV29ybGQ=")]),
             s("Hello World")
         );
-        assert!(err("base64decode", vec![s("not base64!")]).contains("not valid base64"));
+        assert!(
+            err("base64decode", vec![s("not base64!")]).contains("failed to decode base64 data")
+        );
         assert!(err("base64decode", vec![s("/w==")]).contains("not valid UTF-8"));
     }
 
@@ -246,7 +254,7 @@ mod tests {
             ok("jsonencode", vec![s("<a & b>\n")]),
             s("\"\\u003ca \\u0026 b\\u003e\\n\"")
         );
-        assert!(err("jsonencode", vec![n(f64::INFINITY)]).contains("\"val\""));
+        assert!(err("jsonencode", vec![n(f64::INFINITY)]).contains("cannot serialize infinity"));
     }
 
     #[test]
@@ -260,7 +268,7 @@ mod tests {
             ok("jsondecode", vec![s("[1, \"a\", null]")]),
             list(vec![n(1.0), s("a"), Value::Null])
         );
-        assert!(err("jsondecode", vec![s("{")]).contains("invalid JSON"));
+        assert!(err("jsondecode", vec![s("{")]).contains("EOF"));
     }
 
     #[test]
@@ -312,7 +320,7 @@ mod tests {
             list(vec![map(&[("a", s("x,y")), ("b", s("2"))])])
         );
         assert!(err("csvdecode", vec![s("")]).contains("missing header"));
-        assert!(err("csvdecode", vec![s("a,b\n1,2,3")]).contains("has 3 fields"));
+        assert!(err("csvdecode", vec![s("a,b\n1,2,3")]).contains("wrong number of fields"));
         assert!(err("csvdecode", vec![s("a,a\n1,2")]).contains("duplicate column"));
     }
 }

@@ -1,9 +1,9 @@
 //! `format` and `formatlist`: printf-style formatting with Terraform's verbs (%s %d %f %e %g %x
 //! %X %o %b %q %v %#v %t %%), flags (+ - # 0 space), widths, precisions and `%[n]` indexes.
 
-use plinth_sdk::Value;
+use plinth_sdk::{Number, Value};
 
-use super::args::{to_number, to_string, whole, Args};
+use super::args::{to_number, to_string, Args};
 
 /// `format(spec, args...)`.
 pub fn format(args: &Args) -> Result<Value, String> {
@@ -220,29 +220,33 @@ fn format_verb(
                 }
             }
             let number = to_number(value).ok_or("number required")?;
-            let integer = whole(number).ok_or("number must be a whole number")?;
-            Ok(format_integer(integer, verb, flags))
+            format_integer(&number, verb, flags)
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
             let number = to_number(value).ok_or("number required")?;
             let body = match verb {
-                'e' | 'E' => exponent_form(number, precision.unwrap_or(6)),
-                'f' | 'F' => format!("{:.*}", precision.unwrap_or(6), number.abs()),
-                _ => general_form(number, precision, flags.sharp),
+                'e' | 'E' => exponent_form(number.as_f64(), precision.unwrap_or(6)),
+                'f' | 'F' => number.abs().to_fixed(precision.unwrap_or(6)),
+                _ => general_form(number.as_f64(), precision, flags.sharp),
             };
             let body = if verb.is_ascii_uppercase() {
                 body.to_uppercase()
             } else {
                 body
             };
-            Ok(format!("{}{body}", sign(number, flags)))
+            Ok(format!("{}{body}", sign(negative(&number), flags)))
         }
         other => Err(format!("unrecognized format character {other:?}")),
     }
 }
 
-fn sign(number: f64, flags: &Flags) -> &'static str {
-    if number.is_sign_negative() && number != 0.0 {
+/// Whether a number prints with a minus sign.
+fn negative(number: &Number) -> bool {
+    number.is_negative() && !number.is_zero()
+}
+
+fn sign(negative: bool, flags: &Flags) -> &'static str {
+    if negative {
         "-"
     } else if flags.plus {
         "+"
@@ -253,21 +257,25 @@ fn sign(number: f64, flags: &Flags) -> &'static str {
     }
 }
 
-fn format_integer(integer: i64, verb: char, flags: &Flags) -> String {
-    let magnitude = integer.unsigned_abs();
+fn format_integer(number: &Number, verb: char, flags: &Flags) -> Result<String, String> {
+    let radix = |r: u32| {
+        number
+            .to_radix_string(r)
+            .ok_or_else(|| "number must be a whole number".to_string())
+    };
     let (prefix, digits) = match verb {
-        'b' => ("0b", format!("{magnitude:b}")),
-        'o' => ("0", format!("{magnitude:o}")),
-        'x' => ("0x", format!("{magnitude:x}")),
-        'X' => ("0X", format!("{magnitude:X}")),
-        _ => ("", magnitude.to_string()),
+        'b' => ("0b", radix(2)?),
+        'o' => ("0", radix(8)?),
+        'x' => ("0x", radix(16)?),
+        'X' => ("0X", radix(16)?.to_uppercase()),
+        _ => ("", radix(10)?),
     };
     let prefix = if flags.sharp && verb != 'd' {
         prefix
     } else {
         ""
     };
-    format!("{}{prefix}{digits}", sign(integer as f64, flags))
+    Ok(format!("{}{prefix}{digits}", sign(negative(number), flags)))
 }
 
 /// `d.dddddde±XX` of the absolute value, as Go prints it (at least two exponent digits).

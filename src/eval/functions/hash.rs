@@ -40,7 +40,30 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("uuid", &[], |_| {
         Ok(Value::String(uuid::Uuid::new_v4().to_string()))
     }),
+    Function::new("uuidv5", &["namespace", "name"], uuidv5),
 ];
+
+/// `uuidv5(namespace, name)`: the name-based UUID of `name` in a well-known namespace (`dns`,
+/// `url`, `oid`, `x500`) or one given as a UUID.
+fn uuidv5(args: &Args) -> Result<Value, String> {
+    let namespace = args.string(0)?;
+    let name = args.string(1)?;
+    let space = match namespace.as_str() {
+        "dns" => uuid::Uuid::NAMESPACE_DNS,
+        "url" => uuid::Uuid::NAMESPACE_URL,
+        "oid" => uuid::Uuid::NAMESPACE_OID,
+        "x500" => uuid::Uuid::NAMESPACE_X500,
+        other => uuid::Uuid::parse_str(other).map_err(|_| {
+            args.failed(format!(
+                "uuidv5() doesn't support namespace {other} (invalid UUID length: {})",
+                other.len()
+            ))
+        })?,
+    };
+    Ok(Value::String(
+        uuid::Uuid::new_v5(&space, name.as_bytes()).to_string(),
+    ))
+}
 
 fn digest<D: Digest>(args: &Args) -> Result<Value, String> {
     Ok(hex::<D>(args.string(0)?.as_bytes()))

@@ -9,18 +9,49 @@ use super::args::{Args, Function};
 /// The map functions.
 pub const FUNCTIONS: &[Function] = &[
     Function::new("keys", &["inputMap"], |a| {
+        let map = a
+            .map(0)
+            .map_err(|_| a.invalid(0, "must have map or object type"))?;
         Ok(Value::List(
-            a.map(0)?.keys().map(|k| Value::String(k.clone())).collect(),
+            map.keys().map(|k| Value::String(k.clone())).collect(),
         ))
     }),
     Function::new("values", &["mapping"], |a| {
-        Ok(Value::List(a.map(0)?.values().cloned().collect()))
+        let map = a
+            .map(0)
+            .map_err(|_| a.failed("values() requires a map as the first argument"))?;
+        Ok(Value::List(map.values().cloned().collect()))
     }),
     Function::new("lookup", &["inputMap", "key"], lookup).optional(&["default"]),
     Function::new("merge", &[], merge).variadic("maps"),
     Function::new("transpose", &["values"], transpose),
     Function::new("zipmap", &["keys", "values"], zipmap),
+    Function::new("matchkeys", &["values", "keys", "searchset"], matchkeys),
 ];
+
+/// `matchkeys(values, keys, searchset)`: the values whose key (at the same position) is in
+/// the search set.
+fn matchkeys(args: &Args) -> Result<Value, String> {
+    let values = args.list(0)?;
+    let keys = args.list(1)?;
+    let wanted = args.list(2)?;
+    if values.len() != keys.len() {
+        return Err(args.failed("length of keys and values should be equal"));
+    }
+    let keys = super::conversion::unify(keys.to_vec()).map_err(|e| args.invalid(1, e))?;
+    Ok(Value::List(
+        values
+            .iter()
+            .zip(&keys)
+            .filter(|(_, key)| {
+                wanted
+                    .iter()
+                    .any(|w| w == *key || super::args::to_string(w) == super::args::to_string(key))
+            })
+            .map(|(value, _)| value.clone())
+            .collect(),
+    ))
+}
 
 fn lookup(args: &Args) -> Result<Value, String> {
     let map = args.map(0)?;
@@ -28,22 +59,19 @@ fn lookup(args: &Args) -> Result<Value, String> {
     match map.get(&key) {
         Some(value) => Ok(value.clone()),
         None if args.len() == 3 => Ok(args.value(2).clone()),
-        None => Err(args.failed(format!("lookup failed to find key {key:?}"))),
+        None => Err(args.invalid(0, format!("the given object has no attribute {key:?}"))),
     }
 }
 
 fn merge(args: &Args) -> Result<Value, String> {
     let mut merged = BTreeMap::new();
-    for (index, value) in args.rest(0).iter().enumerate() {
+    for value in args.rest(0) {
         match value {
             Value::Null => {}
             Value::Map(map) => merged.extend(map.iter().map(|(k, v)| (k.clone(), v.clone()))),
             other => {
-                let got = other.type_name();
-                return Err(args.invalid(
-                    index,
-                    format!("arguments must be maps or objects, got {got:?}"),
-                ));
+                let got = plinth_sdk::friendly_name(&plinth_sdk::type_of(other));
+                return Err(args.failed(format!("arguments must be maps or objects, got {got:?}")));
             }
         }
     }
@@ -53,12 +81,10 @@ fn merge(args: &Args) -> Result<Value, String> {
 fn transpose(args: &Args) -> Result<Value, String> {
     let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (key, value) in args.map(0)? {
-        let items = value
-            .as_list()
-            .ok_or_else(|| args.invalid(0, "input must be a map of lists of strings"))?;
+        let wrong = || args.invalid(0, format!("element {key:?}: list of string required"));
+        let items = value.as_list().ok_or_else(wrong)?;
         for item in items {
-            let text = super::args::to_string(item)
-                .ok_or_else(|| args.invalid(0, "input must be a map of lists of strings"))?;
+            let text = super::args::to_string(item).ok_or_else(wrong)?;
             out.entry(text)
                 .or_default()
                 .push(Value::String(key.clone()));
@@ -70,6 +96,9 @@ fn transpose(args: &Args) -> Result<Value, String> {
 }
 
 fn zipmap(args: &Args) -> Result<Value, String> {
+    if let Some(i) = args.list(0)?.iter().position(Value::is_null) {
+        return Err(args.failed(format!("keys list has null value at index {i}")));
+    }
     let keys = args.strings(0)?;
     let values = args.list(1)?;
     if keys.len() != values.len() {
@@ -106,7 +135,7 @@ mod tests {
             s("what?")
         );
         assert_eq!(ok("lookup", vec![m.clone(), s("b")]), s("bee"));
-        assert!(err("lookup", vec![m, s("c")]).contains("lookup failed to find key \"c\""));
+        assert!(err("lookup", vec![m, s("c")]).contains("the given object has no attribute \"c\""));
     }
 
     #[test]
@@ -140,7 +169,8 @@ mod tests {
                 ("3", strings(&["b"]))
             ])
         );
-        assert!(err("transpose", vec![map(&[("a", s("x"))])]).contains("map of lists"));
+        assert!(err("transpose", vec![map(&[("a", s("x"))])])
+            .contains("element \"a\": list of string required"));
     }
 
     #[test]

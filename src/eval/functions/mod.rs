@@ -30,14 +30,27 @@ use args::{Args, Function};
 /// Errors name the unknown function, the expected number of arguments, or the argument at fault.
 pub fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
     let function = find(name).ok_or_else(|| format!("Call to unknown function \"{name}\"."))?;
-    function.check_arity(args.len())?;
+    function
+        .check_arity(args.len())
+        .map_err(|(_, detail)| detail)?;
     (function.run)(&Args::new(function, args))
 }
 
-/// Checks that `name` exists and takes `count` arguments, with the error [`call`] would give.
-pub fn check_arity(name: &str, count: usize) -> Result<(), String> {
-    let function = find(name).ok_or_else(|| format!("Call to unknown function \"{name}\"."))?;
+/// Checks that `name` exists and takes `count` arguments; the error is Terraform's summary and
+/// detail.
+pub fn check_arity(name: &str, count: usize) -> Result<(), (String, String)> {
+    let function = find(name).ok_or_else(|| {
+        (
+            "Call to unknown function".to_string(),
+            format!("There is no function named \"{name}\"."),
+        )
+    })?;
     function.check_arity(count)
+}
+
+/// The names of every function [`call`] knows.
+pub fn names() -> Vec<&'static str> {
+    all().map(|function| function.name).collect()
 }
 
 /// Whether `name` is a built-in function that [`call`] knows.
@@ -81,7 +94,7 @@ mod test_support {
 
     /// A number value.
     pub fn n(number: f64) -> Value {
-        Value::Number(number)
+        Value::from(number)
     }
 
     /// A list value.
@@ -135,19 +148,15 @@ mod tests {
     fn arity_errors_say_what_was_expected() {
         assert_eq!(
             err("substr", vec![s("a"), n(1.0)]),
-            "Function \"substr\" expects 3 arguments, got 2."
+            "Function \"substr\" expects 3 argument(s). Missing value for \"length\"."
         );
         assert_eq!(
-            err("upper", vec![]),
-            "Function \"upper\" expects 1 argument, got 0."
-        );
-        assert_eq!(
-            err("max", vec![]),
-            "Function \"max\" expects at least 1 argument, got 0."
+            err("upper", vec![s("a"), s("b")]),
+            "Function \"upper\" expects only 1 argument(s)."
         );
         assert_eq!(
             err("lookup", vec![map(&[]), s("a"), s("b"), s("c")]),
-            "Function \"lookup\" expects 2 to 3 arguments, got 4."
+            "Call to function \"lookup\" failed: lookup() takes no more than 3 arguments."
         );
     }
 

@@ -72,7 +72,7 @@ fn low_bits(bits: u32) -> u128 {
 
 /// A whole-number argument that may exceed 64 bits (IPv6 host and network numbers).
 fn big_integer(args: &Args, index: usize) -> Result<i128, String> {
-    let number = args.number(index)?;
+    let number = args.number_f64(index)?;
     if number.fract() != 0.0 || number.abs() >= 1.7e38 {
         return Err(args.invalid(index, "must be a whole number within the address space"));
     }

@@ -1,6 +1,8 @@
 //! Numeric functions: abs, ceil, floor, log, max, min, parseint, pow, signum.
 
-use plinth_sdk::Value;
+use std::cmp::Ordering;
+
+use plinth_sdk::{Number, Value};
 
 use super::args::{Args, Function};
 
@@ -12,8 +14,8 @@ pub const FUNCTIONS: &[Function] = &[
         Ok(Value::Number(a.number(0)?.floor()))
     }),
     Function::new("signum", &["num"], signum),
-    Function::new("max", &["numbers"], |a| extreme(a, f64::max)).variadic("numbers"),
-    Function::new("min", &["numbers"], |a| extreme(a, f64::min)).variadic("numbers"),
+    Function::new("max", &[], |a| extreme(a, Ordering::Greater)).variadic("numbers"),
+    Function::new("min", &[], |a| extreme(a, Ordering::Less)).variadic("numbers"),
     Function::new("pow", &["num", "power"], pow),
     Function::new("log", &["num", "base"], log),
     Function::new("parseint", &["number", "base"], parseint),
@@ -21,37 +23,49 @@ pub const FUNCTIONS: &[Function] = &[
 
 fn signum(args: &Args) -> Result<Value, String> {
     let n = args.number(0)?;
-    Ok(Value::Number(if n > 0.0 {
-        1.0
-    } else if n < 0.0 {
-        -1.0
+    if n.as_i64().is_none() {
+        return Err(args.failed(
+            "value must be a whole number, between -9223372036854775808 and 9223372036854775807",
+        ));
+    }
+    Ok(Value::from(if n.is_zero() {
+        0
+    } else if n.is_negative() {
+        -1
     } else {
-        0.0
+        1
     }))
 }
 
-fn extreme(args: &Args, pick: fn(f64, f64) -> f64) -> Result<Value, String> {
+/// The argument that compares `wanted` against every other (the first of equals).
+fn extreme(args: &Args, wanted: Ordering) -> Result<Value, String> {
+    if args.len() == 0 {
+        return Err(args.failed("must pass at least one number"));
+    }
     let mut best = args.number(0)?;
     for index in 1..args.len() {
-        best = pick(best, args.number(index)?);
+        let candidate = args.number(index)?;
+        if candidate.cmp(&best) == wanted {
+            best = candidate;
+        }
     }
     Ok(Value::Number(best))
 }
 
 fn pow(args: &Args) -> Result<Value, String> {
-    let result = args.number(0)?.powf(args.number(1)?);
+    let result = args.number_f64(0)?.powf(args.number_f64(1)?);
     if result.is_nan() {
         return Err(args.failed("the result is not a real number"));
     }
-    Ok(Value::Number(result))
+    Ok(Value::from(result))
 }
 
 fn log(args: &Args) -> Result<Value, String> {
-    let result = args.number(0)?.log(args.number(1)?);
+    let result = args.number_f64(0)?.log(args.number_f64(1)?);
     if result.is_nan() {
         return Err(args.failed("the result is not a real number"));
     }
-    Ok(Value::Number(result))
+    Ok(Value::from(result))
 }
 
 fn parseint(args: &Args) -> Result<Value, String> {
@@ -68,12 +82,13 @@ fn parseint(args: &Args) -> Result<Value, String> {
     if digits.is_empty() {
         return Err(cannot());
     }
-    let mut result = 0.0_f64;
-    for c in digits.chars() {
-        let digit = digit_value(c, base).ok_or_else(cannot)?;
-        result = result * base as f64 + digit as f64;
-    }
-    Ok(Value::Number(if negative { -result } else { result }))
+    let values = digits
+        .chars()
+        .map(|c| digit_value(c, base).map(|d| d as u8))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(cannot)?;
+    let number = Number::from_digits(negative, &values, base as u32).ok_or_else(cannot)?;
+    Ok(Value::Number(number))
 }
 
 /// The value of one digit in `base`: 0-9, then a-z, then A-Z (letters are case-insensitive up to
@@ -104,7 +119,7 @@ mod tests {
         assert_eq!(ok("signum", vec![n(-13.0)]), n(-1.0));
         assert_eq!(ok("signum", vec![n(0.0)]), n(0.0));
         assert_eq!(ok("signum", vec![n(344.0)]), n(1.0));
-        assert!(err("abs", vec![s("x")]).contains("\"num\" parameter: number required"));
+        assert!(err("abs", vec![s("x")]).contains("\"num\" parameter: a number is required"));
     }
 
     #[test]

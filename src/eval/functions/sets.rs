@@ -8,7 +8,7 @@ use super::conversion::unify;
 /// The set functions.
 pub const FUNCTIONS: &[Function] = &[
     Function::new("setintersection", &["first_set"], setintersection).variadic("other_sets"),
-    Function::new("setproduct", &["sets", "sets"], setproduct).variadic("sets"),
+    Function::new("setproduct", &[], setproduct).variadic("sets"),
     Function::new("setsubtract", &["a", "b"], setsubtract),
     Function::new("setunion", &["first_set"], setunion).variadic("other_sets"),
 ];
@@ -59,6 +59,9 @@ fn setsubtract(args: &Args) -> Result<Value, String> {
 }
 
 fn setproduct(args: &Args) -> Result<Value, String> {
+    if args.len() < 2 {
+        return Err(args.failed("at least two arguments are required"));
+    }
     let all_lists = (0..args.len()).all(|i| matches!(args.value(i), Value::List(_)));
     let sets: Vec<Vec<Value>> = sets(args)?
         .into_iter()
@@ -148,7 +151,7 @@ mod tests {
         );
         assert_eq!(
             err("setproduct", vec![strings(&["a"])]),
-            "Function \"setproduct\" expects at least 2 arguments, got 1."
+            "Call to function \"setproduct\" failed: at least two arguments are required."
         );
         let big = list((0..200).map(|i| n(i as f64)).collect());
         assert!(err("setproduct", vec![big.clone(), big.clone(), big]).contains("more than"));

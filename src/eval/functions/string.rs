@@ -17,10 +17,10 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("indent", &["spaces", "str"], indent),
     Function::new("join", &["separator", "lists"], join).variadic("lists"),
     Function::new("lower", &["str"], |a| {
-        Ok(Value::String(a.string(0)?.to_lowercase()))
+        Ok(Value::String(lower(&a.string(0)?)))
     }),
     Function::new("upper", &["str"], |a| {
-        Ok(Value::String(a.string(0)?.to_uppercase()))
+        Ok(Value::String(upper(&a.string(0)?)))
     }),
     Function::new("replace", &["str", "substr", "replace"], replace),
     Function::new("split", &["separator", "str"], split),
@@ -251,6 +251,28 @@ fn regexall(args: &Args) -> Result<Value, String> {
     ))
 }
 
+/// Upper case letter by letter with single-letter mappings only, as Terraform maps case: a
+/// letter whose upper case is several letters (`ß`, the ligature `ﬁ`) stays as it is.
+fn upper(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let mut mapped = c.to_uppercase();
+            match (mapped.next(), mapped.next()) {
+                (Some(one), None) => one,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// Lower case letter by letter (no final-sigma rule), the first letter of a longer mapping
+/// (`İ` → `i`), as Terraform maps case.
+fn lower(text: &str) -> String {
+    text.chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
@@ -293,6 +315,8 @@ mod tests {
         assert_eq!(ok("lower", vec![s("АЛЛО!")]), s("алло!"));
         assert_eq!(ok("upper", vec![s("hello")]), s("HELLO"));
         assert_eq!(ok("upper", vec![s("алло!")]), s("АЛЛО!"));
+        // Ligatures and ß are not expanded, as in Terraform.
+        assert_eq!(ok("upper", vec![s("ﬁß")]), s("ﬁß"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub const FUNCTIONS: &[Function] = &[
     }),
     Function::new("formatdate", &["spec", "timestamp"], formatdate),
     Function::new("timeadd", &["timestamp", "duration"], timeadd),
+    Function::new("timecmp", &["timestamp_a", "timestamp_b"], timecmp),
 ];
 
 const MONTHS: [&str; 12] = [
@@ -44,6 +45,17 @@ fn parse_timestamp(args: &Args, index: usize) -> Result<DateTime<FixedOffset>, S
     let text = args.string(index)?;
     DateTime::parse_from_rfc3339(&text)
         .map_err(|_| args.invalid(index, format!("not a valid RFC3339 timestamp: {text:?}")))
+}
+
+/// `timecmp(a, b)`: -1, 0 or 1 as the instant `a` is before, at or after `b`.
+fn timecmp(args: &Args) -> Result<Value, String> {
+    let a = parse_timestamp(args, 0)?;
+    let b = parse_timestamp(args, 1)?;
+    Ok(Value::from(match a.cmp(&b) {
+        std::cmp::Ordering::Less => -1i64,
+        std::cmp::Ordering::Equal => 0,
+        std::cmp::Ordering::Greater => 1,
+    }))
 }
 
 fn formatdate(args: &Args) -> Result<Value, String> {

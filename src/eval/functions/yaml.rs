@@ -17,6 +17,11 @@ enum Position {
 pub fn encode(value: &Value) -> Result<String, String> {
     let mut out = String::new();
     emit(value, 0, Position::Top, &mut out)?;
+    // A document that is one plain scalar ends with an explicit end marker, as Terraform
+    // writes it.
+    if matches!(value, Value::Null | Value::Bool(_) | Value::Number(_)) {
+        out.push_str("...\n");
+    }
     Ok(out)
 }
 
@@ -85,8 +90,10 @@ fn scalar_text(value: &Value, content_indent: usize) -> Result<String, String> {
     Ok(match value {
         Value::Null | Value::Unknown => "null".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_infinite() => if *n > 0.0 { ".inf" } else { "-.inf" }.to_string(),
-        Value::Number(n) => json_number(*n)?,
+        Value::Number(n) if n.is_infinite() => {
+            if n.is_negative() { "-.inf" } else { ".inf" }.to_string()
+        }
+        Value::Number(n) => json_number(n)?,
         Value::String(text) if literal_allowed(text) => literal_block(text, content_indent),
         Value::String(text) => double_quoted(text),
         Value::List(_) | Value::Set(_) => "[]".to_string(),
@@ -210,7 +217,8 @@ mod tests {
     #[test]
     fn yamlencode_nesting_scalars_and_blocks() {
         assert_eq!(yaml(s("a")), "\"a\"\n");
-        assert_eq!(yaml(Value::Null), "null\n");
+        // A plain scalar document ends with an end marker, as Terraform writes it.
+        assert_eq!(yaml(Value::Null), "null\n...\n");
         assert_eq!(yaml(list(vec![])), "[]\n");
         assert_eq!(
             yaml(map(&[("e", map(&[])), ("x", map(&[("y", n(1.5))]))])),

@@ -182,6 +182,7 @@ fn deposed_objects_round_trip_after_their_current_object() {
         sensitive_attributes: vec![],
         dependencies: vec![],
         create_before_destroy: true,
+        schema_version: 0,
     };
     state
         .instances

@@ -20,7 +20,7 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use futures_util::{stream, StreamExt};
-use plinth_sdk::{CreateError, Diagnostic, Diagnostics, Origin, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Intent, ObjectResponse, Value};
 
 use crate::attrs::{self, MANAGED_LABEL};
 use crate::client::{failed, is_not_found};
@@ -44,8 +44,8 @@ fn is_conflict<T>(result: &Result<T, bollard::errors::Error>) -> bool {
 /// just before that run died, so never recorded) is removed, so the create can be retried.
 /// Anything else with the name is left alone and the conflict is reported. Returns whether it
 /// removed one.
-async fn remove_orphan_of(docker: &Docker, name: &str, origin: &Origin) -> bool {
-    if origin.address.is_empty() {
+async fn remove_orphan_of(docker: &Docker, name: &str, intent: &Intent) -> bool {
+    if intent.address.is_empty() {
         return false;
     }
     let Ok(existing) = docker
@@ -55,8 +55,8 @@ async fn remove_orphan_of(docker: &Docker, name: &str, origin: &Origin) -> bool 
         return false;
     };
     let labels = existing.config.and_then(|c| c.labels).unwrap_or_default();
-    let ours = labels.get(attrs::ADDRESS_LABEL) == Some(&origin.address)
-        && labels.get(attrs::WORKSPACE_LABEL) == Some(&origin.workspace);
+    let ours = labels.get(attrs::ADDRESS_LABEL) == Some(&intent.address)
+        && labels.get(attrs::WORKSPACE_LABEL) == Some(&intent.workspace);
     if !ours {
         return false;
     }
@@ -67,13 +67,40 @@ async fn remove_orphan_of(docker: &Docker, name: &str, origin: &Origin) -> bool 
     docker.remove_container(name, Some(options)).await.is_ok()
 }
 
+/// A failed create: what it made before failing (recorded tainted), and why.
+#[derive(Debug)]
+pub struct CreateError {
+    /// The container made before the failure, if any.
+    pub partial: Option<Value>,
+    /// What went wrong.
+    pub diagnostics: Diagnostics,
+}
+
+impl From<Diagnostics> for CreateError {
+    fn from(diagnostics: Diagnostics) -> CreateError {
+        CreateError {
+            partial: None,
+            diagnostics,
+        }
+    }
+}
+
+impl From<CreateError> for ObjectResponse {
+    fn from(error: CreateError) -> ObjectResponse {
+        match error.partial {
+            Some(partial) => ObjectResponse::partial(partial, error.diagnostics),
+            None => ObjectResponse::failed(error.diagnostics),
+        }
+    }
+}
+
 /// Creates, connects, starts and (with `wait`) waits for a container.
 pub async fn create(
     docker: &Docker,
     planned: Value,
-    origin: &Origin,
+    intent: &Intent,
 ) -> Result<Value, CreateError> {
-    let spec = spec::from_planned(&planned, origin)?;
+    let spec = spec::from_planned(&planned, intent)?;
     let name = spec.name.clone();
     let options = CreateContainerOptions {
         name: Some(name.clone()),
@@ -82,7 +109,7 @@ pub async fn create(
     let mut created = docker
         .create_container(Some(options.clone()), spec.body.clone())
         .await;
-    if is_conflict(&created) && remove_orphan_of(docker, &name, origin).await {
+    if is_conflict(&created) && remove_orphan_of(docker, &name, intent).await {
         created = docker.create_container(Some(options), spec.body).await;
     }
     let created = created.map_err(|e| {
@@ -118,6 +145,52 @@ pub async fn create(
         .await
         .map_err(partial)?;
     Ok(observe::with_computed(planned, &inspect))
+}
+
+/// The container the create with intent `token` made, if any (found by its intent label).
+pub async fn find_by_intent(
+    docker: &Docker,
+    planned: Value,
+    token: &str,
+) -> Result<Option<Value>, Diagnostics> {
+    let label = format!("{}={token}", attrs::INTENT_LABEL);
+    let filters = HashMap::from([("label", vec![label.as_str()])]);
+    let listed = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::new()
+                .all(true)
+                .filters(&filters)
+                .build(),
+        ))
+        .await
+        .map_err(|e| failed("listing containers failed", &e))?;
+    let Some(id) = listed.first().and_then(|c| c.id.clone()) else {
+        return Ok(None);
+    };
+    let name = attrs::string(&planned, "name").unwrap_or(&id).to_string();
+    let inspect = inspect(docker, &id, &name).await?;
+    Ok(Some(observe::refreshed(
+        observe::with_computed(attrs::unknowns_to_null(planned), &inspect),
+        &inspect,
+    )))
+}
+
+/// Reads an existing container by id or name (`plinth import docker_container.x ID`).
+pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
+    let inspect = inspect(docker, id, id).await?;
+    let image = inspect
+        .config
+        .as_ref()
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default();
+    let base = Value::object([
+        ("image", Value::string(image)),
+        ("must_run", Value::Bool(true)),
+    ]);
+    Ok(observe::refreshed(
+        observe::with_computed(base, &inspect),
+        &inspect,
+    ))
 }
 
 /// Refreshes many containers: one list call (plinth's label, stopped ones too), then the

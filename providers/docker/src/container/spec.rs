@@ -9,7 +9,7 @@ use bollard::models::{
     ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HealthConfig, HostConfig,
     HostConfigLogConfig, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
 };
-use plinth_sdk::{Diagnostic, Diagnostics, Origin, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Intent, Value};
 
 use crate::attrs;
 
@@ -28,7 +28,7 @@ pub struct Spec {
 }
 
 /// Builds the create request from a planned value.
-pub fn from_planned(planned: &Value, origin: &Origin) -> Result<Spec, Diagnostics> {
+pub fn from_planned(planned: &Value, intent: &Intent) -> Result<Spec, Diagnostics> {
     let name = attrs::required(planned, "name")?.to_string();
     let image = attrs::required(planned, "image")?.to_string();
     let (exposed_ports, port_bindings) = ports(planned)?;
@@ -58,7 +58,7 @@ pub fn from_planned(planned: &Value, origin: &Origin) -> Result<Spec, Diagnostic
         user: attrs::non_empty(planned, "user").map(str::to_string),
         working_dir: attrs::non_empty(planned, "working_dir").map(str::to_string),
         hostname: attrs::non_empty(planned, "hostname").map(str::to_string),
-        labels: Some(attrs::labels(planned, Some(&name), origin)),
+        labels: Some(attrs::labels(planned, Some(&name), intent)),
         healthcheck: healthcheck(planned)?,
         exposed_ports: (!exposed_ports.is_empty()).then_some(exposed_ports),
         volumes: (!anonymous.is_empty()).then_some(anonymous),
@@ -318,7 +318,11 @@ mod tests {
                 ]),
             ]),
         )]);
-        let spec = from_planned(&v, &plinth_sdk::Origin::default()).expect("spec");
+        let spec = from_planned(
+            &v,
+            &plinth_sdk::Intent::new("docker_container.x", "default"),
+        )
+        .expect("spec");
         let bindings = spec
             .body
             .host_config
@@ -341,7 +345,11 @@ mod tests {
             "ports",
             Value::List(vec![block(vec![("internal", Value::from(70000i64))])]),
         )]);
-        assert!(from_planned(&v, &plinth_sdk::Origin::default()).is_err());
+        assert!(from_planned(
+            &v,
+            &plinth_sdk::Intent::new("docker_container.x", "default")
+        )
+        .is_err());
         let v = container(vec![(
             "ports",
             Value::List(vec![block(vec![
@@ -349,7 +357,11 @@ mod tests {
                 ("protocol", Value::from("icmp")),
             ])]),
         )]);
-        assert!(from_planned(&v, &plinth_sdk::Origin::default()).is_err());
+        assert!(from_planned(
+            &v,
+            &plinth_sdk::Intent::new("docker_container.x", "default")
+        )
+        .is_err());
     }
 
     #[test]
@@ -368,12 +380,15 @@ mod tests {
                 ]),
             ]),
         )]);
-        let mut binds = from_planned(&v, &plinth_sdk::Origin::default())
-            .expect("spec")
-            .body
-            .host_config
-            .and_then(|h| h.binds)
-            .expect("binds");
+        let mut binds = from_planned(
+            &v,
+            &plinth_sdk::Intent::new("docker_container.x", "default"),
+        )
+        .expect("spec")
+        .body
+        .host_config
+        .and_then(|h| h.binds)
+        .expect("binds");
         binds.sort();
         assert_eq!(binds, ["/etc/hosts:/h:ro", "data:/data"]);
         let both = container(vec![(
@@ -384,7 +399,11 @@ mod tests {
                 ("container_path", Value::from("/data")),
             ])]),
         )]);
-        assert!(from_planned(&both, &plinth_sdk::Origin::default()).is_err());
+        assert!(from_planned(
+            &both,
+            &plinth_sdk::Intent::new("docker_container.x", "default")
+        )
+        .is_err());
     }
 
     #[test]
@@ -399,7 +418,11 @@ mod tests {
             "networks_advanced",
             Value::List(vec![net("front"), net("back")]),
         )]);
-        let spec = from_planned(&v, &plinth_sdk::Origin::default()).expect("spec");
+        let spec = from_planned(
+            &v,
+            &plinth_sdk::Intent::new("docker_container.x", "default"),
+        )
+        .expect("spec");
         assert_eq!(
             spec.body
                 .host_config
@@ -417,16 +440,19 @@ mod tests {
             ("memory", Value::from(64i64)),
             ("restart", Value::from("unless-stopped")),
         ]);
-        let host = from_planned(&v, &plinth_sdk::Origin::default())
-            .expect("spec")
-            .body
-            .host_config
-            .expect("host config");
+        let host = from_planned(
+            &v,
+            &plinth_sdk::Intent::new("docker_container.x", "default"),
+        )
+        .expect("spec")
+        .body
+        .host_config
+        .expect("host config");
         assert_eq!(host.memory, Some(64 * MB));
         assert_eq!(restart_name(host.restart_policy.as_ref()), "unless-stopped");
         assert!(from_planned(
             &container(vec![("restart", Value::from("sometimes"))]),
-            &plinth_sdk::Origin::default()
+            &plinth_sdk::Intent::new("docker_container.x", "default")
         )
         .is_err());
     }
@@ -445,12 +471,19 @@ mod tests {
                 ]),
             )])
         };
-        let health = from_planned(&check("2s"), &plinth_sdk::Origin::default())
-            .expect("spec")
-            .body
-            .healthcheck
-            .expect("health");
+        let health = from_planned(
+            &check("2s"),
+            &plinth_sdk::Intent::new("docker_container.x", "default"),
+        )
+        .expect("spec")
+        .body
+        .healthcheck
+        .expect("health");
         assert_eq!(health.interval, Some(2_000_000_000));
-        assert!(from_planned(&check("soon"), &plinth_sdk::Origin::default()).is_err());
+        assert!(from_planned(
+            &check("soon"),
+            &plinth_sdk::Intent::new("docker_container.x", "default")
+        )
+        .is_err());
     }
 }

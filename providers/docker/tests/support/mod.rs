@@ -11,8 +11,11 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use plinth_provider_docker::DockerProvider;
-use plinth_sdk::{Provider, Value};
+use plinth_provider_docker::Engine;
+use plinth_sdk::{
+    ConfigureRequest, Context, CreateRequest, DeleteRequest, Diagnostics, Intent, Provider,
+    ReadDataRequest, ReadManyRequest, ReadResult, Registry, UpdateRequest, Value,
+};
 
 /// The busybox image every container test runs.
 pub const TEST_IMAGE: &str = "plinth-test-busybox:latest";
@@ -147,14 +150,133 @@ impl Drop for Scope {
     }
 }
 
+/// The Docker provider configured for the default engine, called the way these tests read
+/// best: each operation gives a `Result`, with a create's partial object kept on failure. It
+/// calls the real provider through the v2 contract and only reshapes the answers.
+pub struct TestProvider {
+    inner: Registry<Engine>,
+}
+
+/// A failed create: what it made before failing, and why.
+#[derive(Debug)]
+pub struct CreateFailure {
+    pub partial: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+fn errors_of(diagnostics: Diagnostics) -> Result<(), Diagnostics> {
+    if diagnostics.has_errors() {
+        Err(diagnostics)
+    } else {
+        Ok(())
+    }
+}
+
+impl TestProvider {
+    pub async fn create(
+        &self,
+        type_name: &str,
+        planned: Value,
+        intent: &Intent,
+    ) -> Result<Value, CreateFailure> {
+        let request = CreateRequest {
+            type_name: type_name.to_string(),
+            planned,
+            intent: intent.clone(),
+            private: Vec::new(),
+        };
+        let answer = self.inner.create(&Context::default(), request).await;
+        match (answer.diagnostics.has_errors(), answer.new_state) {
+            (false, Some(value)) => Ok(value),
+            (_, partial) => Err(CreateFailure {
+                partial,
+                diagnostics: answer.diagnostics,
+            }),
+        }
+    }
+
+    pub async fn read_many(
+        &self,
+        type_name: &str,
+        objects: Vec<Value>,
+    ) -> Result<Vec<Option<Value>>, Diagnostics> {
+        let request = ReadManyRequest {
+            type_name: type_name.to_string(),
+            objects,
+        };
+        let answer = self.inner.read_many(&Context::default(), request).await;
+        errors_of(answer.diagnostics)?;
+        answer
+            .results
+            .into_iter()
+            .map(|r| match r {
+                ReadResult::Found(v) => Ok(Some(v)),
+                ReadResult::Gone => Ok(None),
+                ReadResult::Failed(d) => Err(d),
+            })
+            .collect()
+    }
+
+    pub async fn update(
+        &self,
+        type_name: &str,
+        prior: Value,
+        planned: Value,
+    ) -> Result<Value, Diagnostics> {
+        let request = UpdateRequest {
+            type_name: type_name.to_string(),
+            prior,
+            planned,
+            private: Vec::new(),
+        };
+        let answer = self.inner.update(&Context::default(), request).await;
+        errors_of(answer.diagnostics)?;
+        Ok(answer.new_state.unwrap_or(Value::Null))
+    }
+
+    pub async fn delete(&self, type_name: &str, prior: Value) -> Result<(), Diagnostics> {
+        let request = DeleteRequest {
+            type_name: type_name.to_string(),
+            prior,
+        };
+        errors_of(
+            self.inner
+                .delete(&Context::default(), request)
+                .await
+                .diagnostics,
+        )
+    }
+
+    pub async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, Diagnostics> {
+        let request = ReadDataRequest {
+            type_name: type_name.to_string(),
+            config,
+        };
+        let answer = self.inner.read_data(&Context::default(), request).await;
+        errors_of(answer.diagnostics)?;
+        Ok(answer.state.unwrap_or(Value::Null))
+    }
+
+    /// The provider itself, for the contract test kit.
+    pub fn contract(&self) -> &dyn Provider {
+        &self.inner
+    }
+}
+
 /// A configured provider talking to the default engine.
-pub async fn provider() -> DockerProvider {
-    let mut provider = DockerProvider::default();
-    provider
-        .configure(Value::object(BTreeMap::<String, Value>::new()))
-        .await
-        .expect("configure");
-    provider
+pub async fn provider() -> TestProvider {
+    let mut inner = plinth_provider_docker::provider();
+    let config = Value::object(BTreeMap::<String, Value>::new());
+    let answer = inner
+        .configure(&Context::default(), ConfigureRequest { config })
+        .await;
+    assert!(!answer.diagnostics.has_errors(), "{}", answer.diagnostics);
+    TestProvider { inner }
+}
+
+/// An intent as the engine makes one before a create.
+pub fn intent() -> Intent {
+    Intent::new("docker_test.x", "default")
 }
 
 /// An object value from pairs.

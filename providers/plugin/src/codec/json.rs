@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use plinth_sdk::Value;
+use plinth_sdk::{Number, Value};
 use serde_json::Value as Json;
 
 use super::{AttributePath, PathStep, ValueError};
@@ -24,8 +24,10 @@ fn read(json: &Json, ty: &CtyType, path: &AttributePath) -> Result<Value, ValueE
     match ty {
         CtyType::Bool => json.as_bool().map(Value::Bool).ok_or_else(mismatch),
         CtyType::Number => match json {
-            Json::Number(n) => n.as_f64().map(Value::Number).ok_or_else(mismatch),
-            Json::String(s) => s.parse::<f64>().map(Value::Number).map_err(|_| mismatch()),
+            Json::Number(n) => Number::parse(&n.to_string())
+                .map(Value::Number)
+                .ok_or_else(mismatch),
+            Json::String(s) => Number::parse(s).map(Value::Number).ok_or_else(mismatch),
             _ => Err(mismatch()),
         },
         CtyType::String => json.as_str().map(Value::string).ok_or_else(mismatch),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use plinth_sdk::Value;
+use plinth_sdk::{Number, Value};
 use rmpv::Value as Mp;
 
 use super::{infer_type, AttributePath, PathStep, ValueError};
@@ -63,11 +63,17 @@ fn write(
             rmp::encode::write_bool(out, b).map_err(|e| io(path, e))?;
         }
         CtyType::Number => {
-            let n = value.as_f64().ok_or_else(mismatch)?;
-            if n.fract() == 0.0 && n >= i64::MIN as f64 && n < i64::MAX as f64 {
-                rmp::encode::write_sint(out, n as i64).map_err(|e| io(path, e))?;
+            let Value::Number(n) = value.unmarked() else {
+                return Err(mismatch());
+            };
+            // Integers as integers, floats that are exact as float64, and everything else as
+            // its decimal text, as Terraform encodes numbers.
+            if let Some(i) = n.as_i64() {
+                rmp::encode::write_sint(out, i).map_err(|e| io(path, e))?;
+            } else if Number::from_f64(n.as_f64()).is_some_and(|back| back == *n) {
+                rmp::encode::write_f64(out, n.as_f64()).map_err(|e| io(path, e))?;
             } else {
-                rmp::encode::write_f64(out, n).map_err(|e| io(path, e))?;
+                rmp::encode::write_str(out, &n.to_string()).map_err(|e| io(path, e))?;
             }
         }
         CtyType::String => {
@@ -160,20 +166,25 @@ fn read(mp: Mp, ty: &CtyType, path: &AttributePath) -> Result<Value, ValueError>
             other => Err(mismatch(&other)),
         },
         CtyType::Number => match mp {
-            Mp::Integer(n) => Ok(Value::Number(
-                n.as_i64()
-                    .map(|i| i as f64)
-                    .or(n.as_u64().map(|u| u as f64))
-                    .unwrap_or(0.0),
-            )),
-            Mp::F32(f) => Ok(Value::Number(f as f64)),
-            Mp::F64(f) => Ok(Value::Number(f)),
+            Mp::Integer(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Ok(Value::Number(Number::from_i64(i))),
+                (None, Some(u)) => Number::parse(&u.to_string())
+                    .map(Value::Number)
+                    .ok_or_else(|| ValueError::new(path, format!("{u} is not a number"))),
+                (None, None) => Err(ValueError::new(path, "an integer out of range")),
+            },
+            Mp::F32(f) => Number::from_f64(f64::from(f))
+                .map(Value::Number)
+                .ok_or_else(|| ValueError::new(path, "not a number (NaN)")),
+            Mp::F64(f) => Number::from_f64(f)
+                .map(Value::Number)
+                .ok_or_else(|| ValueError::new(path, "not a number (NaN)")),
             // Numbers beyond int64 and float64 travel as their decimal text.
             Mp::String(s) => {
                 let text = s.as_str().unwrap_or_default();
-                text.parse::<f64>()
+                Number::parse(text)
                     .map(Value::Number)
-                    .map_err(|_| ValueError::new(path, format!("{text:?} is not a number")))
+                    .ok_or_else(|| ValueError::new(path, format!("{text:?} is not a number")))
             }
             other => Err(mismatch(&other)),
         },
@@ -338,14 +349,14 @@ mod tests {
         let mut big = Vec::new();
         rmp::encode::write_str(&mut big, "18446744073709551616").unwrap();
         assert_eq!(
-            decode(&big, &CtyType::Number).unwrap(),
-            Value::Number(18446744073709551616.0)
+            decode(&big, &CtyType::Number).unwrap().to_string(),
+            "18446744073709551616"
         );
         let mut u = Vec::new();
         rmp::encode::write_u64(&mut u, u64::MAX).unwrap();
         assert_eq!(
-            decode(&u, &CtyType::Number).unwrap(),
-            Value::Number(u64::MAX as f64)
+            decode(&u, &CtyType::Number).unwrap().to_string(),
+            u64::MAX.to_string()
         );
     }
 

@@ -34,7 +34,7 @@ use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Configure, Context, CrashSafety, CreateRequest,
     DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, FnFactory, NestedBlock, ObjectResponse,
     PlanRequest, PlanResponse, Provider, ProviderFactory, ReadManyResponse, ReadResult, Registry,
-    Resource, Schema, Type, UpdateRequest, Value,
+    Resource, Schema, Slept, Timeouts, Type, UpdateRequest, Value,
 };
 use sha2::{Digest, Sha256};
 
@@ -104,7 +104,18 @@ fn object_schema() -> Schema {
                     .attr("value", Attribute::optional(Type::String)),
             ),
         )
+        .attr(
+            "warn",
+            Attribute::optional(Type::String)
+                .describe("A warning the provider gives when it creates the object."),
+        )
         .crash_safety(CrashSafety::Tagged)
+        .timeouts(Timeouts {
+            create: Some(Duration::from_secs(20 * 60)),
+            update: Some(Duration::from_secs(20 * 60)),
+            delete: Some(Duration::from_secs(20 * 60)),
+            read: None,
+        })
 }
 
 /// An error diagnostic about one object operation.
@@ -121,6 +132,26 @@ fn flag(value: &Value, name: &str) -> bool {
 fn delay_of(value: &Value) -> Duration {
     let millis = value.get("delay_ms").and_then(Value::as_f64).unwrap_or(0.0);
     Duration::from_millis(millis.max(0.0) as u64)
+}
+
+/// Sleeps the object's `delay_ms`, within the operation's deadline: a delay longer than the
+/// `timeouts {}` block allows fails the operation, as does cancellation.
+async fn pause(ctx: &Context, value: &Value, operation: &str) -> Result<(), Diagnostics> {
+    match ctx.sleep(delay_of(value)).await {
+        Slept::Done => Ok(()),
+        Slept::DeadlinePassed => Err(failure(format!(
+            "{operation} timed out (timeouts.{operation})"
+        ))),
+        Slept::Cancelled => Err(failure(format!("{operation} was cancelled"))),
+    }
+}
+
+/// The warning a `warn` attribute asks the provider to give.
+fn warning_of(value: &Value) -> Option<Diagnostic> {
+    value
+        .get("warn")
+        .and_then(Value::as_str)
+        .map(|text| Diagnostic::warning(text.to_string()))
 }
 
 /// A copy of object `value` with `name` set to `attr` (objects only; others are returned as is).
@@ -200,6 +231,8 @@ impl StoredObject {
 /// The directory of objects: the provider's configured "client".
 struct Objects {
     dir: PathBuf,
+    /// Misbehave: answer every read with one result fewer than asked (tests of the engine).
+    short_reads: bool,
 }
 
 impl Objects {
@@ -289,11 +322,17 @@ struct FromDirectory;
 #[async_trait]
 impl Configure<Objects> for FromDirectory {
     fn schema(&self) -> Schema {
-        Schema::new().attr(
-            "dir",
-            Attribute::optional(Type::String)
-                .describe("Directory holding the objects (default: $PLINTH_SLOW_DIR)."),
-        )
+        Schema::new()
+            .attr(
+                "dir",
+                Attribute::optional(Type::String)
+                    .describe("Directory holding the objects (default: $PLINTH_SLOW_DIR)."),
+            )
+            .attr(
+                "short_reads",
+                Attribute::optional(Type::Bool)
+                    .describe("Misbehave: answer reads with one object missing."),
+            )
     }
 
     async fn configure(&self, _: &Context, config: Value) -> Result<Objects, Diagnostics> {
@@ -310,7 +349,11 @@ impl Configure<Objects> for FromDirectory {
         tokio::fs::create_dir_all(&dir)
             .await
             .map_err(|e| failure(format!("creating {}: {e}", dir.display())))?;
-        Ok(Objects { dir })
+        let short_reads = config
+            .get("short_reads")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        Ok(Objects { dir, short_reads })
     }
 }
 
@@ -319,12 +362,13 @@ struct SlowObject;
 
 impl SlowObject {
     async fn create_object(
+        ctx: &Context,
         objects: &Objects,
         planned: Value,
         intent: &str,
     ) -> Result<Value, ObjectResponse> {
         objects.log_call("begin", "create", &planned).await?;
-        tokio::time::sleep(delay_of(&planned)).await;
+        pause(ctx, &planned, "create").await?;
         let (planned, _) = planned.unmark_deep();
         let id = derive_id(&planned);
         if flag(&planned, "fail_create") {
@@ -360,12 +404,13 @@ impl SlowObject {
     }
 
     async fn update_object(
+        ctx: &Context,
         objects: &Objects,
         prior: Value,
         planned: Value,
     ) -> Result<Value, Diagnostics> {
         objects.log_call("begin", "update", &planned).await?;
-        tokio::time::sleep(delay_of(&planned)).await;
+        pause(ctx, &planned, "update").await?;
         let (planned, _) = planned.unmark_deep();
         let id = id_of(&prior)?.to_string();
         if flag(&planned, "fail_update") {
@@ -389,9 +434,13 @@ impl SlowObject {
         Ok(object.value)
     }
 
-    async fn delete_object(objects: &Objects, prior: Value) -> Result<(), Diagnostics> {
+    async fn delete_object(
+        ctx: &Context,
+        objects: &Objects,
+        prior: Value,
+    ) -> Result<(), Diagnostics> {
         objects.log_call("begin", "delete", &prior).await?;
-        tokio::time::sleep(delay_of(&prior)).await;
+        pause(ctx, &prior, "delete").await?;
         let id = id_of(&prior)?;
         if flag(&prior, "fail_delete") {
             return Err(failure(format!(
@@ -438,11 +487,15 @@ impl Resource<Objects> for SlowObject {
     async fn create(
         &self,
         objects: &Objects,
-        _: &Context,
+        ctx: &Context,
         request: CreateRequest,
     ) -> ObjectResponse {
-        match Self::create_object(objects, request.planned, &request.intent.token).await {
-            Ok(value) => ObjectResponse::ok(value),
+        let warning = warning_of(&request.planned);
+        match Self::create_object(ctx, objects, request.planned, &request.intent.token).await {
+            Ok(value) => match warning {
+                Some(w) => ObjectResponse::ok(value).warn(w),
+                None => ObjectResponse::ok(value),
+            },
             Err(response) => response,
         }
     }
@@ -462,7 +515,8 @@ impl Resource<Objects> for SlowObject {
                 }
             }
         };
-        let results = priors
+        let answered = priors.len() - usize::from(objects.short_reads && !priors.is_empty());
+        let results = priors[..answered]
             .iter()
             .map(|prior| match id_of(prior) {
                 Ok(id) => stored
@@ -480,10 +534,10 @@ impl Resource<Objects> for SlowObject {
     async fn update(
         &self,
         objects: &Objects,
-        _: &Context,
+        ctx: &Context,
         request: UpdateRequest,
     ) -> ObjectResponse {
-        match Self::update_object(objects, request.prior, request.planned).await {
+        match Self::update_object(ctx, objects, request.prior, request.planned).await {
             Ok(value) => ObjectResponse::ok(value),
             Err(d) => ObjectResponse::failed(d),
         }
@@ -492,10 +546,10 @@ impl Resource<Objects> for SlowObject {
     async fn delete(
         &self,
         objects: &Objects,
-        _: &Context,
+        ctx: &Context,
         request: DeleteRequest,
     ) -> DeleteResponse {
-        Self::delete_object(objects, request.prior)
+        Self::delete_object(ctx, objects, request.prior)
             .await
             .err()
             .map(DeleteResponse::from)

@@ -9,7 +9,7 @@ use bollard::models::{
     ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HealthConfig, HostConfig,
     HostConfigLogConfig, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
 };
-use plinth_sdk::{Diagnostic, Diagnostics, Intent, Value};
+use plinth_sdk::{AttrPath, Diagnostic, Diagnostics, Intent, Value};
 
 use crate::attrs;
 
@@ -86,6 +86,7 @@ pub fn restart_policy(planned: &Value) -> Result<RestartPolicy, Diagnostics> {
             return Err(
                 Diagnostic::error(format!("invalid restart policy \"{other}\""))
                     .with_detail("expected one of: no, on-failure, always, unless-stopped")
+                    .with_attribute(AttrPath::attr("restart"))
                     .into(),
             )
         }
@@ -114,7 +115,7 @@ type PortMaps = (
 fn ports(planned: &Value) -> Result<PortMaps, Diagnostics> {
     let mut exposed = HashMap::new();
     let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
-    for port in attrs::blocks(planned, "ports") {
+    for (index, port) in attrs::blocks(planned, "ports").into_iter().enumerate() {
         let internal = attrs::integer(port, "internal").filter(|p| (1..=65535).contains(p));
         let Some(internal) = internal else {
             return Err(Diagnostic::error(
@@ -127,6 +128,7 @@ fn ports(planned: &Value) -> Result<PortMaps, Diagnostics> {
             return Err(
                 Diagnostic::error(format!("invalid port protocol \"{protocol}\""))
                     .with_detail("expected tcp, udp or sctp")
+                    .with_attribute(AttrPath::attr("ports").index(index as u64).then("protocol"))
                     .into(),
             );
         }
@@ -223,7 +225,9 @@ fn healthcheck(planned: &Value) -> Result<Option<HealthConfig>, Diagnostics> {
     };
     let test = attrs::strings(check, "test").filter(|t| !t.is_empty());
     let Some(test) = test else {
-        return Err(Diagnostic::error("healthcheck.test must not be empty").into());
+        return Err(Diagnostic::error("healthcheck.test must not be empty")
+            .with_attribute(AttrPath::attr("healthcheck").index(0).then("test"))
+            .into());
     };
     let duration = |name: &str| -> Result<Option<i64>, Diagnostics> {
         attrs::non_empty(check, name)
@@ -231,6 +235,7 @@ fn healthcheck(planned: &Value) -> Result<Option<HealthConfig>, Diagnostics> {
                 parse_duration(text).ok_or_else(|| {
                     Diagnostic::error(format!("healthcheck.{name}: invalid duration \"{text}\""))
                         .with_detail("use a Go duration such as 30s, 1m30s or 500ms")
+                        .with_attribute(AttrPath::attr("healthcheck").index(0).then(name))
                         .into()
                 })
             })

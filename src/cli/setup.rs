@@ -56,6 +56,7 @@ pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
     let mut list: Vec<Arc<dyn ProviderFactory>> = vec![
         crate::builtin::terraform_data::factory(),
         plinth_provider_docker::factory(),
+        plinth_provider_digitalocean::factory(),
     ];
     #[cfg(feature = "test-provider")]
     list.push(crate::builtin::slow::factory());

@@ -9,6 +9,7 @@
 // Each test binary includes this module and uses a different subset of it.
 #![allow(dead_code)]
 
+pub mod do_emulator;
 pub mod moto;
 pub mod postgres;
 pub mod state;

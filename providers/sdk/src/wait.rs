@@ -55,6 +55,23 @@ pub async fn until<T, E, F, Fut>(
     ctx: &Context,
     what: &str,
     interval: Duration,
+    poll: F,
+) -> Result<T, WaitError<E>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>, E>>,
+{
+    until_growing(ctx, what, interval, interval, poll).await
+}
+
+/// Polls until `poll` says ready, waiting `first` after the first poll and doubling the wait up
+/// to `max`: work that finishes in a second is seen within a second, and work that takes an hour
+/// costs few requests.
+pub async fn until_growing<T, E, F, Fut>(
+    ctx: &Context,
+    what: &str,
+    first: Duration,
+    max: Duration,
     mut poll: F,
 ) -> Result<T, WaitError<E>>
 where
@@ -62,6 +79,7 @@ where
     Fut: Future<Output = Result<Poll<T>, E>>,
 {
     let started = Instant::now();
+    let mut interval = first.min(max);
     let mut last_status = String::new();
     loop {
         if ctx.is_cancelled() {
@@ -76,7 +94,9 @@ where
                 }
             }
         }
-        match ctx.sleep(interval).await {
+        let slept = ctx.sleep(interval).await;
+        interval = interval.saturating_mul(2).min(max);
+        match slept {
             Slept::Done => {}
             Slept::Cancelled => return Err(WaitError::Cancelled),
             Slept::DeadlinePassed => {
@@ -134,6 +154,41 @@ mod tests {
             Err(WaitError::TimedOut { last_status, .. }) => assert_eq!(last_status, "creating"),
             other => panic!("expected a timeout, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn growing_waits_double_up_to_the_most() {
+        let polls = Arc::new(Mutex::new(Vec::new()));
+        let started = Instant::now();
+        let seen = polls.clone();
+        let value = until_growing(
+            &Context::default(),
+            "action",
+            Duration::from_millis(10),
+            Duration::from_millis(40),
+            || {
+                let seen = seen.clone();
+                async move {
+                    let mut seen = seen.lock().unwrap();
+                    seen.push(started.elapsed());
+                    Ok::<_, String>(if seen.len() < 5 {
+                        Poll::Pending("in-progress".into())
+                    } else {
+                        Poll::Ready(())
+                    })
+                }
+            },
+        )
+        .await;
+        assert_eq!(value, Ok(()));
+        let polls = polls.lock().unwrap();
+        // Waits of 10, 20, 40 and 40 ms: at least 110 ms in all, the last gap at least 40 ms.
+        assert!(polls[4] >= Duration::from_millis(110), "{polls:?}");
+        assert!(
+            polls[4] - polls[3] >= Duration::from_millis(40),
+            "{polls:?}"
+        );
+        assert!(polls[1] - polls[0] < Duration::from_millis(40), "{polls:?}");
     }
 
     #[tokio::test]

@@ -33,9 +33,8 @@ use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Configure, Context, CrashSafety, CreateRequest,
     DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, FnFactory, ListResponse, NestedBlock,
-    ObjectResponse,
-    PlanRequest, PlanResponse, Provider, ProviderFactory, ReadManyResponse, ReadResult, Registry,
-    Resource, Schema, Slept, Timeouts, Type, UpdateRequest, Value,
+    ObjectResponse, PlanRequest, PlanResponse, Provider, ProviderFactory, ReadManyResponse,
+    ReadResult, Registry, Resource, Schema, Slept, Timeouts, Type, UpdateRequest, Value,
 };
 use sha2::{Digest, Sha256};
 

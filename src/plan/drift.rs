@@ -228,9 +228,11 @@ pub fn report(input: &DriftInput<'_>) -> DriftReport {
             .get("id")
             .and_then(Value::as_str)
             .map(str::to_string);
-        if input.rules.iter().any(|r| {
-            r.attribute.is_none() && r.covers_object(&drift.address)
-        }) {
+        if input
+            .rules
+            .iter()
+            .any(|r| r.attribute.is_none() && r.covers_object(&drift.address))
+        {
             report.ignored.push(drift.address.clone());
             continue;
         }
@@ -249,9 +251,9 @@ pub fn report(input: &DriftInput<'_>) -> DriftReport {
             let by_lifecycle = match &ignore {
                 IgnoreChanges::All => true,
                 IgnoreChanges::None => false,
-                IgnoreChanges::Attributes(names) => names.iter().any(|n| {
-                    n == &change.path || n.split(['.', '[']).next() == Some(top)
-                }),
+                IgnoreChanges::Attributes(names) => names
+                    .iter()
+                    .any(|n| n == &change.path || n.split(['.', '[']).next() == Some(top)),
             };
             let by_rule = input
                 .rules
@@ -361,8 +363,14 @@ mod tests {
         assert_eq!(rule.attribute.as_deref(), Some("id"));
         assert!(IgnoreRule::parse("aws_instance").is_none());
         let sensitive = attribute_changes(
-            &Value::object([("env", Value::object([("KEY", Value::from("a"))]).mark_sensitive())]),
-            &Value::object([("env", Value::object([("KEY", Value::from("b"))]).mark_sensitive())]),
+            &Value::object([(
+                "env",
+                Value::object([("KEY", Value::from("a"))]).mark_sensitive(),
+            )]),
+            &Value::object([(
+                "env",
+                Value::object([("KEY", Value::from("b"))]).mark_sensitive(),
+            )]),
         );
         assert!(sensitive[0].after.is_sensitive());
         assert!(rule.covers("data.aws_ami.ubuntu", "id"));

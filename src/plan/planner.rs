@@ -240,9 +240,8 @@ struct Planner<'a> {
 
 impl Planner<'_> {
     fn targeted(&self, address: &str) -> bool {
-        let named = |set: &HashSet<String>| {
-            set.contains(&without_keys(address)) || set.contains(address)
-        };
+        let named =
+            |set: &HashSet<String>| set.contains(&without_keys(address)) || set.contains(address);
         self.targets.as_ref().is_none_or(named) && !self.excluded.as_ref().is_some_and(named)
     }
 

@@ -81,7 +81,11 @@ pub fn target_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
 /// With `-exclude`: the excluded resources and modules and everything that depends on them,
 /// directly or not (OpenTofu's `-exclude`, the inverse of `-target`).
 pub fn exclude_set(input: &PlanInput<'_>) -> Option<HashSet<String>> {
-    closure(input, &input.options.excludes, petgraph::Direction::Outgoing)
+    closure(
+        input,
+        &input.options.excludes,
+        petgraph::Direction::Outgoing,
+    )
 }
 
 /// The graph nodes named by `addresses` (and the instance addresses themselves), with every

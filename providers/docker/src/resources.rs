@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use bollard::Docker;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Configure, Context, CrashSafety, CreateRequest, DataSource,
-    DeleteRequest, DeleteResponse, Diagnostics, ListResponse, ObjectResponse, PlanRequest, PlanResponse,
-    ReadDataResponse, ReadManyResponse, ReadResult, Resource, Schema, Timeouts, UpdateRequest,
-    Value,
+    DeleteRequest, DeleteResponse, Diagnostics, ListResponse, ObjectResponse, PlanRequest,
+    PlanResponse, ReadDataResponse, ReadManyResponse, ReadResult, Resource, Schema, Timeouts,
+    UpdateRequest, Value,
 };
 
 use crate::client::{resolve_host, Engine};

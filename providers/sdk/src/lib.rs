@@ -34,9 +34,9 @@ pub use number::{Number, NumberError, F64_PRECISION, INT_PRECISION, TEXT_PRECISI
 pub use path::{AttrPath, PathStep};
 pub use provider::{
     AdoptRequest, AdoptResponse, ConfigureRequest, ConfigureResponse, CreateRequest, DeleteRequest,
-    DeleteResponse, FnFactory, ImportRequest, Intent, ListRequest, ListResponse, ObjectResponse, PlanRequest, PlanResponse,
-    Provider, ProviderFactory, ReadDataRequest, ReadDataResponse, ReadManyRequest,
-    ReadManyResponse, ReadResult, UpdateRequest, UpgradeRequest, UpgradeResponse,
+    DeleteResponse, FnFactory, ImportRequest, Intent, ListRequest, ListResponse, ObjectResponse,
+    PlanRequest, PlanResponse, Provider, ProviderFactory, ReadDataRequest, ReadDataResponse,
+    ReadManyRequest, ReadManyResponse, ReadResult, UpdateRequest, UpgradeRequest, UpgradeResponse,
 };
 pub use registry::{Configure, DataSource, Registry, Resource};
 pub use schema::{

@@ -186,7 +186,11 @@ pub async fn list_all(docker: &Docker) -> Result<Vec<Value>, Diagnostics> {
         match import(docker, id).await {
             Ok(value) => out.push(value),
             // Removed between the list and the inspect.
-            Err(_) if docker.inspect_container(id, None::<InspectContainerOptions>).await.is_err() => {}
+            Err(_)
+                if docker
+                    .inspect_container(id, None::<InspectContainerOptions>)
+                    .await
+                    .is_err() => {}
             Err(e) => return Err(e),
         }
     }

@@ -302,6 +302,17 @@ fn chatsphere_applies_drifts_converges_and_destroys_to_zero() {
     docker(&["stop", "-t", "1", &format!("{p}-frontend")]);
     docker(&["rm", "-f", &format!("{p}-redis")]);
     docker(&["update", "--restart=no", &format!("{p}-db")]);
+    // The drift check names each of them apart, never shows the secret, and fails CI (exit 2).
+    ws.run(&["drift", "-junit", "drift.xml"])
+        .expect_code(2)
+        .expect_stdout("- docker_container.redis")
+        .expect_stdout("~ docker_container.db")
+        .expect_stdout("restart: \"unless-stopped\" -> \"no\"")
+        .expect_stdout("~ docker_container.frontend")
+        .expect_nowhere("test-db-password");
+    let junit = ws.read("drift.xml");
+    assert!(junit.contains(r#"failures="3""#), "{junit}");
+    assert!(!junit.contains("test-db-password"), "{junit}");
     ws.plan(&[])
         .expect_code(2)
         .expect_stdout("docker_container.frontend will be updated in-place")
@@ -316,6 +327,7 @@ fn chatsphere_applies_drifts_converges_and_destroys_to_zero() {
         "unless-stopped"
     );
     ws.plan(&[]).expect_code(0);
+    ws.run(&["drift"]).expect_code(0);
 
     ws.run(&["destroy", "-auto-approve"])
         .expect_ok()
@@ -380,6 +392,7 @@ fn chatapi_renders_the_front_from_the_api_names_and_recreates_a_removed_worker()
         "unless-stopped"
     );
     ws.plan(&[]).expect_code(0);
+    ws.run(&["drift"]).expect_code(0);
 
     ws.run(&["destroy", "-auto-approve"])
         .expect_ok()

@@ -27,6 +27,8 @@ impl Cli {
             Command::Plan(p) => p.vars.order = order,
             Command::Apply(a) | Command::Destroy(a) => a.plan.vars.order = order,
             Command::Import { vars, .. } => vars.order = order,
+            Command::Drift(d) => d.vars.order = order,
+            Command::RecoveryPlan(r) => r.vars.order = order,
             _ => {}
         }
     }
@@ -66,6 +68,10 @@ pub enum Command {
     },
     /// Show what apply would change.
     Plan(PlanArgs),
+    /// Check for drift (for CI): exit 0 clean, 2 drift, 3 only configuration changes pending.
+    Drift(DriftArgs),
+    /// Show how a full reprovisioning from nothing would run: waves, critical path, time.
+    RecoveryPlan(RecoveryArgs),
     /// Make the changes: from a saved plan file, or plan and ask first.
     Apply(ApplyArgs),
     /// Destroy every object in state.
@@ -301,6 +307,56 @@ pub struct PlanArgs {
     /// Plan to destroy everything.
     #[arg(long)]
     pub destroy: bool,
+}
+
+/// Flags of `drift`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct DriftArgs {
+    /// Variables.
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Lock flags.
+    #[command(flatten)]
+    pub lock: LockArgs,
+    /// Only check these resources and what they depend on (repeatable).
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+    /// Leave these resources, and what depends on them, out of the check (repeatable).
+    #[arg(long = "exclude", value_name = "ADDRESS")]
+    pub excludes: Vec<String>,
+    /// Do not count drift of this object or attribute: ADDR or ADDR.attr (repeatable; more
+    /// rules in plinth-drift.ignore).
+    #[arg(long = "ignore", value_name = "ADDR[.ATTR]")]
+    pub ignore: Vec<String>,
+    /// Also list objects of the managed types that no state manages.
+    #[arg(long)]
+    pub unmanaged: bool,
+    /// Print the report as JSON (see docs/drift.md for the schema).
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<std::path::PathBuf>,
+}
+
+/// Flags of `recovery-plan`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct RecoveryArgs {
+    /// Variables.
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Only these resources and what they depend on (repeatable).
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+    /// Leave these resources, and what depends on them, out (repeatable).
+    #[arg(long = "exclude", value_name = "ADDRESS")]
+    pub excludes: Vec<String>,
+    /// How many operations apply would run at once.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    /// Print the schedule as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Flags of `apply` and `destroy`.

@@ -7,9 +7,11 @@ pub mod apply_cmd;
 pub mod args;
 pub mod backend;
 pub mod diagnostics;
+pub mod drift_cmd;
 pub mod info_cmd;
 pub mod misc_cmd;
 pub mod plan_cmd;
+pub mod recovery_cmd;
 pub mod render;
 pub mod setup;
 pub mod state_cmd;
@@ -134,6 +136,8 @@ fn run(command: Command, color: bool) -> Outcome {
             paths,
         } => misc_cmd::fmt(check, recursive, &paths),
         Command::Plan(args) => plan_cmd::plan(&runtime, &args, color),
+        Command::Drift(args) => drift_cmd::drift(&runtime, &args, color),
+        Command::RecoveryPlan(args) => recovery_cmd::recovery_plan(&runtime, &args, color),
         Command::Apply(args) => apply_cmd::apply(&runtime, &args, false, color),
         Command::Destroy(args) => apply_cmd::apply(&runtime, &args, true, color),
         Command::Output { json, raw, name } => info_cmd::output(json, raw, name.as_deref()),

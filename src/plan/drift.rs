@@ -94,10 +94,10 @@ impl IgnoreRule {
     /// address (`module.net["a"].aws_subnet.s[0]`, `data.aws_ami.ubuntu`), the rest the attribute.
     pub fn parse(text: &str) -> Option<IgnoreRule> {
         let text = text.trim();
-        let ends = dots(text).into_iter().chain([text.len()]);
-        let address_end = ends
-            .filter(|&end| text[..end].parse::<InstanceAddr>().is_ok())
-            .last()?;
+        let address_end = dots(text)
+            .into_iter()
+            .chain([text.len()])
+            .rfind(|&end| text[..end].parse::<InstanceAddr>().is_ok())?;
         let attribute = text[address_end..]
             .strip_prefix('.')
             .filter(|a| !a.is_empty())
@@ -122,6 +122,24 @@ impl IgnoreRule {
     }
 }
 
+/// The file of ignore rules `plinth drift` reads from the working directory when it exists.
+pub const IGNORE_FILE: &str = "plinth-drift.ignore";
+
+/// Parses an ignore file: one `ADDR[.attr]` per line; blank lines and `#` comments skipped.
+/// A line that is not a rule is an error naming its (1-based) line number.
+pub fn parse_ignore_file(text: &str) -> Result<Vec<IgnoreRule>, (usize, String)> {
+    let mut rules = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let rule = IgnoreRule::parse(line).ok_or_else(|| (index + 1, line.to_string()))?;
+        rules.push(rule);
+    }
+    Ok(rules)
+}
+
 /// The positions of the dots of `text` outside brackets and quotes.
 fn dots(text: &str) -> Vec<usize> {
     let (mut depth, mut quoted, mut out) = (0usize, false, Vec::new());
@@ -142,6 +160,9 @@ fn dots(text: &str) -> Vec<usize> {
 pub struct DriftReport {
     /// How many managed objects were checked.
     pub checked: usize,
+    /// Their instance addresses, sorted.
+    #[serde(skip)]
+    pub objects: Vec<String>,
     /// Objects changed outside plinth.
     pub changed: Vec<Changed>,
     /// Objects deleted outside plinth.
@@ -208,8 +229,8 @@ pub struct DriftInput<'a> {
     pub refreshed: &'a Plan,
     /// A plan without refresh (its changes are the configuration changes not applied yet).
     pub configured: &'a Plan,
-    /// How many objects state manages (in scope of the check).
-    pub checked: usize,
+    /// The managed objects in scope of the check (instance addresses).
+    pub objects: &'a [String],
     /// `lifecycle.ignore_changes` of an instance address.
     pub ignore_changes: &'a dyn Fn(&str) -> IgnoreChanges,
     /// Command line and file ignore rules.
@@ -218,8 +239,11 @@ pub struct DriftInput<'a> {
 
 /// Builds the report (without unmanaged objects, which the caller lists).
 pub fn report(input: &DriftInput<'_>) -> DriftReport {
+    let mut objects = input.objects.to_vec();
+    objects.sort();
     let mut report = DriftReport {
-        checked: input.checked,
+        checked: objects.len(),
+        objects,
         ..DriftReport::default()
     };
     for drift in &input.refreshed.drift {
@@ -377,6 +401,20 @@ mod tests {
         let tags = IgnoreRule::parse("aws_instance.web.tags").expect("rule");
         assert!(tags.covers("aws_instance.web[3]", "tags.Name"));
         assert!(!tags.covers("aws_instance.web", "tags_all"));
+    }
+
+    #[test]
+    fn ignore_files_skip_comments_and_name_bad_lines() {
+        let rules =
+            parse_ignore_file("# noise\n\ndocker_container.web.env # rotated\ndocker_image.app\n")
+                .expect("rules");
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].attribute.as_deref(), Some("env"));
+        assert_eq!(rules[1].attribute, None);
+        assert_eq!(
+            parse_ignore_file("docker_image.app\nnot-an-address\n"),
+            Err((2, "not-an-address".to_string()))
+        );
     }
 
     #[test]

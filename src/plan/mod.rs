@@ -11,7 +11,9 @@ pub mod orphans;
 pub mod outputs;
 pub mod planner;
 pub mod refresh;
+pub mod schedule;
 pub mod targets;
+pub mod unmanaged;
 pub mod validate;
 pub mod wire;
 

@@ -223,6 +223,9 @@ pub struct Plan {
     pub adopted: Vec<Adopted>,
     /// Objects changed or deleted outside plinth since the last apply.
     pub drift: Vec<Drift>,
+    /// The managed instances this plan refreshed (what a drift check covered); not saved.
+    #[serde(skip)]
+    pub refreshed: Vec<String>,
     /// Root output changes.
     pub outputs: Vec<OutputChange>,
     /// The lineage of the state the plan was made against.

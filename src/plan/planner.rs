@@ -81,6 +81,7 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         }),
         changes: Mutex::new(HashMap::default()),
         drift: Mutex::new(Vec::new()),
+        refreshed: Mutex::new(Vec::new()),
         seen: Mutex::new(HashSet::default()),
         targets: targets::target_set(input),
         excluded: targets::exclude_set(input),
@@ -180,6 +181,9 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         actions,
         adopted,
         drift,
+        refreshed: std::mem::take(
+            &mut *planner.refreshed.lock().unwrap_or_else(|p| p.into_inner()),
+        ),
         outputs,
         lineage: input.state.lineage.clone(),
         serial: input.state.serial,
@@ -234,6 +238,8 @@ struct Planner<'a> {
     changes: Mutex<HashMap<String, ResourceChange>>,
     drift: Mutex<Vec<Drift>>,
     seen: Mutex<HashSet<String>>,
+    /// Managed instances refreshed, for drift checks.
+    refreshed: Mutex<Vec<String>>,
     targets: Option<HashSet<String>>,
     excluded: Option<HashSet<String>>,
 }
@@ -294,6 +300,12 @@ impl Planner<'_> {
             )
             .await?
             .map(|c| diff::normalise(schema, c));
+        if request.resource.mode == Mode::Managed {
+            self.refreshed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(request.address.clone());
+        }
         if current.as_ref() != Some(&stored) {
             self.drift
                 .lock()

@@ -127,6 +127,7 @@ impl Resource<Engine> for Container {
     fn schema(&self) -> Schema {
         schema::container()
             .crash_safety(CrashSafety::Tagged)
+            .typical_create(Duration::from_secs(5))
             .timeouts(Timeouts {
                 create: Some(Duration::from_secs(20 * 60)),
                 update: Some(Duration::from_secs(20 * 60)),
@@ -222,7 +223,9 @@ impl Resource<Engine> for Image {
     }
 
     fn schema(&self) -> Schema {
-        schema::image().crash_safety(CrashSafety::FoundByIdentity)
+        schema::image()
+            .crash_safety(CrashSafety::FoundByIdentity)
+            .typical_create(Duration::from_secs(60))
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
@@ -282,7 +285,9 @@ impl Resource<Engine> for Network {
     }
 
     fn schema(&self) -> Schema {
-        schema::network().crash_safety(CrashSafety::Tagged)
+        schema::network()
+            .crash_safety(CrashSafety::Tagged)
+            .typical_create(Duration::from_secs(1))
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
@@ -353,7 +358,9 @@ impl Resource<Engine> for Volume {
     }
 
     fn schema(&self) -> Schema {
-        schema::volume().crash_safety(CrashSafety::Tagged)
+        schema::volume()
+            .crash_safety(CrashSafety::Tagged)
+            .typical_create(Duration::from_secs(1))
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {

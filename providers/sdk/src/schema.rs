@@ -298,6 +298,10 @@ pub struct Schema {
     /// What it is, for documentation.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// How long creating one object typically takes (resources only): recovery schedules
+    /// (`plinth plan -recovery`) estimate a full reprovisioning from it.
+    #[serde(default, with = "seconds", skip_serializing_if = "Option::is_none")]
+    pub typical_create: Option<Duration>,
 }
 
 impl Schema {
@@ -333,6 +337,12 @@ impl Schema {
     /// Says how creates survive a crash.
     pub fn crash_safety(mut self, safety: CrashSafety) -> Schema {
         self.crash_safety = safety;
+        self
+    }
+
+    /// States how long creating one object typically takes.
+    pub fn typical_create(mut self, duration: Duration) -> Schema {
+        self.typical_create = Some(duration);
         self
     }
 

@@ -7,15 +7,21 @@
 mod address;
 mod body;
 mod diff;
+mod drift;
 mod json;
+mod junit;
 mod plan;
 mod reason;
+mod schedule;
 mod show;
 mod write;
 
 #[cfg(test)]
 mod tests;
 
+pub use drift::{drift_to_json, render_drift};
 pub use json::plan_to_json;
+pub use junit::drift_to_junit;
 pub use plan::render_plan;
+pub use schedule::render_schedule;
 pub use show::{render_instance, render_outputs};

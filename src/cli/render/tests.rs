@@ -292,6 +292,7 @@ fn full_plan() -> Plan {
     Plan {
         format_version: 2,
         mode: PlanMode::Normal,
+        refreshed: vec![],
         actions: vec![],
         adopted: vec![],
         changes: vec![

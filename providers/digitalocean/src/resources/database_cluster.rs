@@ -118,6 +118,7 @@ impl Resource<Client> for DatabaseCluster {
     fn schema(&self) -> Schema {
         let computed = |ty: Type, text: &str| Attribute::computed(ty).describe(text);
         Schema::new()
+            .typical_create(std::time::Duration::from_secs(300))
             .attr("id", computed(Type::String, "The cluster's id."))
             .attr(
                 "urn",

@@ -372,6 +372,7 @@ impl Resource<Client> for LoadBalancer {
         );
         let computed = |ty: Type, text: &str| Attribute::computed(ty).describe(text);
         let mut schema = Schema::new()
+            .typical_create(std::time::Duration::from_secs(90))
             .attr("id", computed(Type::String, "The load balancer's id."))
             .attr("urn", computed(Type::String, "Its uniform resource name."))
             .attr("ip", computed(Type::String, "Its public address."))

@@ -86,6 +86,7 @@ impl Resource<Client> for Volume {
 
     fn schema(&self) -> Schema {
         Schema::new()
+            .typical_create(std::time::Duration::from_secs(10))
             .attr(
                 "id",
                 Attribute::computed(Type::String).describe("The volume's id."),

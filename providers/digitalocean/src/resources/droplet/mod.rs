@@ -89,7 +89,7 @@ impl Resource<Client> for Droplet {
 
     fn schema(&self) -> Schema {
         let optional = |ty: Type, text: &str| Attribute::optional(ty).describe(text);
-        computed_attributes(Schema::new())
+        computed_attributes(Schema::new().typical_create(std::time::Duration::from_secs(60)))
             .attr(
                 "name",
                 Attribute::required(Type::String).describe("The Droplet's name; changed in place."),

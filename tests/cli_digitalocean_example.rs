@@ -147,7 +147,17 @@ fn the_chatbot_example_applies_follows_a_lost_droplet_and_destroys_to_zero() {
 
     // Lost outside plinth: the second Droplet.
     let lost = before.iter().find(|d| d["name"] == "chatbot-2").unwrap()["id"].to_string();
-    assert!(emulator.inner().delete_object("droplets", &lost));
+    assert_eq!(emulator.delete(&format!("/v2/droplets/{lost}")), 204);
+    assert!(
+        support::wait_until(std::time::Duration::from_secs(10), || {
+            !ids(&emulator.list("/v2/droplets", "droplets")).contains(&lost)
+        }),
+        "the Droplet deleted through the API is gone"
+    );
+    // The drift check names it and fails (exit 2) before anything is repaired.
+    ws.run(&["drift", "-json"])
+        .expect_code(2)
+        .expect_stdout(r#""address":"digitalocean_droplet.app[1]""#);
     let plan = ws.plan(&[]);
     plan.expect_code(2)
         .expect_stdout("# digitalocean_droplet.app[1] will be created")
@@ -164,6 +174,7 @@ fn the_chatbot_example_applies_follows_a_lost_droplet_and_destroys_to_zero() {
         "a new Droplet replaced the lost one"
     );
     ws.plan(&[]).expect_code(0);
+    ws.run(&["drift"]).expect_code(0);
 
     let password = emulator.get("/v2/databases")["databases"][0]["connection"]["password"]
         .as_str()

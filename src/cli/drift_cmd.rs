@@ -39,7 +39,7 @@ pub fn drift(runtime: &Runtime, args: &DriftArgs, color: bool) -> Outcome {
         &opened.state,
         &providers,
         &plan_args,
-        PlanMode::RefreshOnly,
+        PlanMode::Normal,
         color,
     )?;
     let configured = make_plan(

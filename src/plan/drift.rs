@@ -163,8 +163,12 @@ pub struct DriftReport {
     /// Their instance addresses, sorted.
     #[serde(skip)]
     pub objects: Vec<String>,
-    /// Objects changed outside plinth.
+    /// Objects changed outside plinth in ways the configuration disagrees with (apply would
+    /// change them back).
     pub changed: Vec<Changed>,
+    /// Objects changed outside plinth only in attributes the configuration does not set (a
+    /// counter, a price, a status): reported, but not drift, since apply would not touch them.
+    pub incidental: Vec<Changed>,
     /// Objects deleted outside plinth.
     pub deleted: Vec<Deleted>,
     /// Configuration changes not applied yet.
@@ -225,7 +229,8 @@ impl DriftReport {
 
 /// What the report is made from.
 pub struct DriftInput<'a> {
-    /// A refresh-only plan (its drift is what changed outside plinth).
+    /// A plan with refresh: its drift is what changed outside plinth, its changes what apply
+    /// would do about it.
     pub refreshed: &'a Plan,
     /// A plan without refresh (its changes are the configuration changes not applied yet).
     pub configured: &'a Plan,
@@ -246,6 +251,11 @@ pub fn report(input: &DriftInput<'_>) -> DriftReport {
         objects,
         ..DriftReport::default()
     };
+    let repaired: std::collections::HashSet<String> = input
+        .refreshed
+        .effective_changes()
+        .map(|c| c.address.clone())
+        .collect();
     for drift in &input.refreshed.drift {
         let id = drift
             .before
@@ -292,12 +302,17 @@ pub fn report(input: &DriftInput<'_>) -> DriftReport {
             }
         }
         if !attributes.is_empty() {
-            report.changed.push(Changed {
+            let changed = Changed {
                 address: drift.address.clone(),
                 type_name: drift.type_name.clone(),
                 id,
                 attributes,
-            });
+            };
+            if repaired.contains(&drift.address) {
+                report.changed.push(changed);
+            } else {
+                report.incidental.push(changed);
+            }
         }
     }
     report.pending = input
@@ -401,6 +416,31 @@ mod tests {
         let tags = IgnoreRule::parse("aws_instance.web.tags").expect("rule");
         assert!(tags.covers("aws_instance.web[3]", "tags.Name"));
         assert!(!tags.covers("aws_instance.web", "tags_all"));
+    }
+
+    #[test]
+    fn changes_apply_would_not_revert_are_incidental_not_drift() {
+        let drift = |address: &str| crate::plan::Drift {
+            address: address.to_string(),
+            type_name: "digitalocean_tag".to_string(),
+            before: Value::object([("droplets_count", Value::from(1i64))]),
+            after: Some(Value::object([("droplets_count", Value::from(2i64))])),
+        };
+        let refreshed = Plan {
+            drift: vec![drift("digitalocean_tag.app")],
+            ..Plan::default()
+        };
+        let objects = ["digitalocean_tag.app".to_string()];
+        let report = report(&DriftInput {
+            refreshed: &refreshed,
+            configured: &Plan::default(),
+            objects: &objects,
+            ignore_changes: &|_| IgnoreChanges::None,
+            rules: &[],
+        });
+        assert!(report.changed.is_empty());
+        assert_eq!(report.incidental[0].attributes[0].path, "droplets_count");
+        assert_eq!(report.verdict(), Verdict::Clean);
     }
 
     #[test]

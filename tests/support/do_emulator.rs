@@ -64,18 +64,35 @@ impl DoEmulator {
     /// `GET path` of DigitalOcean's API with the token: the JSON answer.
     #[track_caller]
     pub fn get(&self, path: &str) -> serde_json::Value {
+        let (head, body) = self.request("GET", path);
+        assert!(head.starts_with("HTTP/1.1 200"), "GET {path}: {head}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
+    /// `DELETE path` with the token, as an independent client would: the status code.
+    #[track_caller]
+    pub fn delete(&self, path: &str) -> u16 {
+        let (head, _) = self.request("DELETE", path);
+        head.split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("DELETE {path}: {head}"))
+    }
+
+    /// One raw HTTP/1.1 request: the status line and headers, and the body.
+    #[track_caller]
+    fn request(&self, method: &str, path: &str) -> (String, String) {
         let address = self.emulator.addr();
         let mut stream = TcpStream::connect(address).expect("connect to the emulator");
         let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
         );
         stream.write_all(request.as_bytes()).expect("send");
         let mut answer = Vec::new();
         stream.read_to_end(&mut answer).expect("receive");
         let answer = String::from_utf8(answer).expect("UTF-8");
         let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-        assert!(head.starts_with("HTTP/1.1 200"), "GET {path}: {head}");
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+        (head.to_string(), body.to_string())
     }
 
     /// The list at `path` (one page of up to 200) under `key`.

@@ -104,9 +104,11 @@ pub fn json_string(json: &Json, name: &str) -> Value {
 
 /// A JSON number field as a value (null when absent).
 pub fn json_number(json: &Json, name: &str) -> Value {
+    // Read from the number's text, as state reads it back: through an f64, 0.01786 would become
+    // its binary neighbour and differ from the stored value on every refresh.
     json.get(name)
-        .and_then(Json::as_f64)
-        .map_or(Value::Null, Value::from)
+        .filter(|v| v.is_number())
+        .map_or(Value::Null, Value::from_json)
 }
 
 /// A JSON bool field as a value (`false` when absent).
@@ -138,8 +140,8 @@ pub fn json_number_set(json: &Json, name: &str) -> Value {
             .map(|items| {
                 items
                     .iter()
-                    .filter_map(Json::as_f64)
-                    .map(Value::from)
+                    .filter(|v| v.is_number())
+                    .map(Value::from_json)
                     .collect()
             })
             .unwrap_or_default(),
@@ -231,6 +233,18 @@ fn without_unknowns(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_prices_read_back_equal_to_what_state_stores() {
+        let answer: Json = serde_json::from_str(r#"{"price_hourly": 0.01786}"#).unwrap();
+        let read = json_number(&answer, "price_hourly");
+        let stored =
+            Value::from_json(&serde_json::from_str::<Json>(&read.to_json().to_string()).unwrap());
+        assert_eq!(
+            read, stored,
+            "a refresh sees no drift in an unchanged price"
+        );
+    }
 
     #[test]
     fn ids_read_as_numbers_or_strings() {

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value as Json};
 
-use crate::plan::drift::{AttributeChange, DriftReport, Verdict};
+use crate::plan::drift::{AttributeChange, Changed, DriftReport, Verdict};
 
 /// The version of the drift JSON document; bumped on any incompatible change.
 pub const DRIFT_FORMAT_VERSION: &str = "1.0";
@@ -25,6 +25,26 @@ pub fn render_drift(report: &DriftReport, color: bool) -> String {
             out += &format!(
                 "  {} {}{}\n",
                 paint("33", "~"),
+                changed.address,
+                id_suffix(changed.id.as_deref())
+            );
+            for attribute in &changed.attributes {
+                out += &format!(
+                    "      {}: {} -> {}\n",
+                    attribute.path, attribute.before, attribute.after
+                );
+            }
+        }
+    }
+    if !report.incidental.is_empty() {
+        out += &format!(
+            "\nChanged outside plinth in attributes the configuration does not set, not drift ({}):\n",
+            report.incidental.len()
+        );
+        for changed in &report.incidental {
+            out += &format!(
+                "  {} {}{}\n",
+                paint("2", "~"),
                 changed.address,
                 id_suffix(changed.id.as_deref())
             );
@@ -115,16 +135,21 @@ pub fn drift_to_json(report: &DriftReport) -> Json {
         "exit_code": verdict.exit_code(),
         "checked": report.checked,
         "coverage": report.coverage(),
-        "changed": report.changed.iter().map(|c| json!({
-            "address": c.address,
-            "type": c.type_name,
-            "id": c.id,
-            "attributes": c.attributes.iter().map(attribute).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "changed": report.changed.iter().map(changed).collect::<Vec<_>>(),
+        "incidental": report.incidental.iter().map(changed).collect::<Vec<_>>(),
         "deleted": report.deleted,
         "pending": report.pending,
         "unmanaged": report.unmanaged,
         "ignored": report.ignored,
+    })
+}
+
+fn changed(changed: &Changed) -> Json {
+    json!({
+        "address": changed.address,
+        "type": changed.type_name,
+        "id": changed.id,
+        "attributes": changed.attributes.iter().map(attribute).collect::<Vec<_>>(),
     })
 }
 

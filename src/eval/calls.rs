@@ -166,6 +166,22 @@ const CORE_SPECIALS: &[&str] = &[
     "templatefile",
 ];
 
+/// Whether `name` (not namespaced) is a function the evaluator can call.
+pub(super) fn is_function(name: &str) -> bool {
+    functions::exists(name) || CORE_SPECIALS.contains(&name)
+}
+
+/// The diagnostic for a call of a function that does not exist (with a "Did you mean").
+pub fn unknown_function(name: &str) -> EvalError {
+    let mut known = functions::names();
+    known.extend(CORE_SPECIALS);
+    let hint = crate::config::checks::suggestion(name, &known);
+    EvalError::new(
+        "Call to unknown function",
+        format!("There is no function named \"{name}\".{hint}"),
+    )
+}
+
 /// Calls a library function with fully known arguments, stripping and restoring marks.
 fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
     if name != "templatefile" && !functions::exists(name) {
@@ -176,13 +192,7 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
                 format!("There is no function named \"{name}\". Ensure that provider name \"{provider}\" is declared in this module's required_providers block, and that this provider offers a function named \"{function}\"."),
             ));
         }
-        let mut known = functions::names();
-        known.extend(CORE_SPECIALS);
-        let hint = crate::config::checks::suggestion(name, &known);
-        return Err(EvalError::new(
-            "Call to unknown function",
-            format!("There is no function named \"{name}\".{hint}"),
-        ));
+        return Err(unknown_function(name));
     }
     if name != "templatefile" {
         functions::check_arity(name, args.len())
@@ -287,10 +297,14 @@ fn templatefile(args: Vec<Value>) -> Result<Value, String> {
             return Err("Invalid value for \"vars\" parameter: object or map required.".to_string())
         }
     };
-    let text = std::fs::read_to_string(&path).map_err(|_| {
-        format!(
+    let bytes = functions::read_regular_file(std::path::Path::new(&path), &path).map_err(|e| match e {
+        functions::ReadError::NotFound => format!(
             "Invalid value for \"path\" parameter: no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource."
-        )
+        ),
+        functions::ReadError::Other(detail) => format!("Invalid value for \"path\" parameter: {detail}."),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        format!("Invalid value for \"path\" parameter: contents of {path:?} are not valid UTF-8.")
     })?;
     evaluate_template_str(&text, &vars).map_err(|e| {
         let detail = e.detail.unwrap_or(e.summary);

@@ -32,7 +32,8 @@ use std::fmt;
 use plinth_sdk::Value;
 
 pub use body::{body_references, eval_body};
-pub use references::references;
+pub use calls::unknown_function;
+pub use references::{references, unknown_functions};
 
 /// The number an HCL literal stands for, at the 512 bits of precision Terraform reads
 /// literals with. The parser hands over integers exactly and other literals as the nearest

@@ -8,6 +8,8 @@ mod support;
 mod cli;
 #[path = "hardening/commands.rs"]
 mod commands;
+#[path = "hardening/docker_secrets.rs"]
+mod docker_secrets;
 #[path = "hardening/limits.rs"]
 mod limits;
 #[path = "hardening/paths.rs"]

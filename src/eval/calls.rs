@@ -14,6 +14,7 @@ use super::expr::Evaluator;
 /// Functions whose result differs on every call: unknown during a plan (as in Terraform), so a
 /// saved plan never shows a value apply would not use.
 const IMPURE: [&str; 3] = ["uuid", "timestamp", "bcrypt"];
+use super::redact::{redact, sensitive_texts};
 use super::traversal::mark;
 use super::{evaluate_template_str, functions, EvalError};
 
@@ -202,10 +203,7 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
         let marked = args.iter().any(Value::contains_sensitive);
         return Ok(mark(Value::Unknown, marked));
     }
-    let mut secrets = Vec::new();
-    for arg in &args {
-        sensitive_texts(arg, false, &mut secrets);
-    }
+    let secrets: Vec<String> = args.iter().flat_map(sensitive_texts).collect();
     let mut marked = false;
     let args: Vec<Value> = args
         .into_iter()
@@ -224,43 +222,6 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
         Ok(value) => Ok(mark(value, marked)),
         Err(message) => Err(function_error(name, redact(message, &secrets))),
     }
-}
-
-/// The texts of the primitive values inside the sensitive parts of `value` (`inside`: whether
-/// an enclosing value is sensitive).
-fn sensitive_texts(value: &Value, inside: bool, out: &mut Vec<String>) {
-    match value {
-        Value::Sensitive(inner) => sensitive_texts(inner, true, out),
-        Value::List(items) | Value::Set(items) => {
-            for item in items {
-                sensitive_texts(item, inside, out);
-            }
-        }
-        Value::Map(map) => {
-            for item in map.values() {
-                sensitive_texts(item, inside, out);
-            }
-        }
-        Value::String(text) if inside && !text.is_empty() => out.push(text.clone()),
-        Value::Number(n) if inside => out.push(n.to_string()),
-        _ => {}
-    }
-}
-
-/// A function's error message with every sensitive argument text replaced by
-/// `(sensitive value)`: quoted as the message quotes it, and bare when long enough not to be
-/// mistaken for ordinary words.
-fn redact(mut message: String, secrets: &[String]) -> String {
-    const REDACTED: &str = "(sensitive value)";
-    for secret in secrets {
-        for quoted in [format!("{secret:?}"), format!("\"{secret}\"")] {
-            message = message.replace(&quoted, REDACTED);
-        }
-        if secret.chars().count() >= 4 {
-            message = message.replace(secret.as_str(), REDACTED);
-        }
-    }
-    message
 }
 
 /// Terraform's diagnostic for a failed call: an argument's fault (`Invalid value for "x"

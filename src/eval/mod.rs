@@ -11,6 +11,7 @@ mod expr;
 mod for_expr;
 pub mod functions;
 mod ops;
+mod redact;
 mod references;
 mod template;
 mod traversal;
@@ -33,6 +34,7 @@ use plinth_sdk::Value;
 
 pub use body::{body_references, eval_body};
 pub use calls::unknown_function;
+pub use redact::redact_diagnostics;
 pub use references::{references, unknown_functions};
 
 /// The number an HCL literal stands for, at the 512 bits of precision Terraform reads

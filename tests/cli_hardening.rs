@@ -10,9 +10,13 @@ mod cli;
 mod commands;
 #[path = "hardening/docker_secrets.rs"]
 mod docker_secrets;
+#[path = "hardening/fuzz.rs"]
+mod fuzz;
 #[path = "hardening/limits.rs"]
 mod limits;
 #[path = "hardening/paths.rs"]
 mod paths;
+#[path = "hardening/secret_grep.rs"]
+mod secret_grep;
 #[path = "hardening/secrets.rs"]
 mod secrets;

@@ -312,7 +312,8 @@ async fn execute_actions(
                 {
                     Ok(()) => true,
                     Err(d) => {
-                        push(d);
+                        let before = change.before.as_ref().unwrap_or(&plinth_sdk::Value::Null);
+                        push(crate::eval::redact_diagnostics(d, before));
                         false
                     }
                 }

@@ -24,6 +24,9 @@ use crate::plan::{Plan, PlanMode};
 /// `plinth apply [PLANFILE]` (and `plinth destroy` when `destroy`).
 pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
+    if args.planfile.is_none() {
+        setup::require_configuration(&loaded, "apply", destroy || args.plan.destroy)?;
+    }
     let sources = loaded.config.sources.clone();
     let operation = if destroy { "destroy" } else { "apply" };
     let setup::Opened {
@@ -50,7 +53,7 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
             )?;
             print_plan(&plan, &providers, color);
             if plan.has_changes() && !args.auto_approve && !confirm(destroy) {
-                println!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
+                crate::outln!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
                 return Ok(1);
             }
             plan
@@ -73,14 +76,16 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
         });
     }
     if plan.mode == PlanMode::Destroy {
-        println!(
+        crate::outln!(
             "\nDestroy complete! Resources: {} destroyed.",
             counts.destroyed
         );
     } else {
-        println!(
+        crate::outln!(
             "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
-            counts.added, counts.changed, counts.destroyed
+            counts.added,
+            counts.changed,
+            counts.destroyed
         );
         print_outputs(&backend);
     }
@@ -111,9 +116,9 @@ fn check_saved_plan(plan: &Plan, loaded: &Loaded, state: &mut State) -> Result<(
 
 fn confirm(destroy: bool) -> bool {
     if destroy {
-        print!("\nDo you really want to destroy all resources?\n  plinth will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ");
+        crate::out!("\nDo you really want to destroy all resources?\n  plinth will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ");
     } else {
-        print!("\nDo you want to perform these actions?\n  plinth will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+        crate::out!("\nDo you want to perform these actions?\n  plinth will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
     }
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
@@ -184,5 +189,5 @@ pub fn print_outputs(backend: &StateBackend) {
         .iter()
         .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
         .collect();
-    println!("\nOutputs:\n\n{}", render::render_outputs(&outputs));
+    crate::outln!("\nOutputs:\n\n{}", render::render_outputs(&outputs));
 }

@@ -26,7 +26,7 @@ impl Cli {
         match &mut self.command {
             Command::Plan(p) => p.vars.order = order,
             Command::Apply(a) | Command::Destroy(a) => a.plan.vars.order = order,
-            Command::Import { vars, .. } => vars.order = order,
+            Command::Import { vars, .. } | Command::Console { vars } => vars.order = order,
             Command::Drift(d) => d.vars.order = order,
             Command::RecoveryPlan(r) => r.vars.order = order,
             _ => {}
@@ -112,6 +112,23 @@ pub enum Command {
         address: String,
         /// The provider's id of the object.
         id: String,
+    },
+    /// Show plinth's version, the platform and the built-in providers.
+    Version {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the help of plinth or of a command (`plinth help plan`).
+    Help {
+        /// The command (and subcommand).
+        command: Vec<String>,
+    },
+    /// Evaluate expressions against the configuration and state, one per line.
+    Console {
+        /// Variables as for plan.
+        #[command(flatten)]
+        vars: VarArgs,
     },
     /// Remove a lock left behind, by its id.
     ForceUnlock {
@@ -301,8 +318,8 @@ pub struct PlanArgs {
     /// Replace this instance even if nothing changed (repeatable).
     #[arg(long = "replace", value_name = "ADDRESS")]
     pub replace: Vec<String>,
-    /// How many operations run at once.
-    #[arg(long, default_value_t = 10)]
+    /// How many operations run at once (1 to 10000).
+    #[arg(long, default_value_t = 10, value_parser = parse_parallelism)]
     pub parallelism: usize,
     /// Plan to destroy everything.
     #[arg(long)]
@@ -393,6 +410,19 @@ pub fn normalise(args: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
+/// The most operations `-parallelism` lets run at once.
+pub const MAX_PARALLELISM: usize = 10_000;
+
+/// Parses `-parallelism`: a whole number from 1 to [`MAX_PARALLELISM`].
+fn parse_parallelism(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_PARALLELISM).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "-parallelism must be a whole number from 1 to {MAX_PARALLELISM}"
+        )),
+    }
+}
+
 /// Parses a duration such as `30s`, `2m`, `500ms` or `0`.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
@@ -410,8 +440,18 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         "h" => n * 3600.0,
         _ => return Err(format!("invalid duration {text:?}: unknown unit {unit:?}")),
     };
+    if !(0.0..=MAX_DURATION_SECS).contains(&secs) {
+        return Err(format!(
+            "invalid duration {text:?}: at most {} days",
+            MAX_DURATION_SECS / 86_400.0
+        ));
+    }
     Ok(std::time::Duration::from_secs_f64(secs))
 }
+
+/// The longest duration a flag takes (365 days): longer waits are mistakes, and would overflow
+/// the clock arithmetic of deadlines.
+const MAX_DURATION_SECS: f64 = 365.0 * 86_400.0;
 
 #[cfg(test)]
 mod tests {

@@ -28,11 +28,11 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
         };
         let value = Value::from_json(&o.value);
         if json {
-            println!("{}", o.value);
+            crate::outln!("{}", o.value);
         } else if raw {
             match &value {
-                Value::String(s) => println!("{s}"),
-                Value::Number(_) | Value::Bool(_) => println!("{value}"),
+                Value::String(s) => crate::outln!("{s}"),
+                Value::Number(_) | Value::Bool(_) => crate::outln!("{value}"),
                 _ => {
                     return Err(Diagnostic::error("Unsupported value for raw output")
                         .with_detail(
@@ -42,7 +42,7 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
                 }
             }
         } else {
-            println!("{value}");
+            crate::outln!("{value}");
         }
         return Ok(0);
     }
@@ -57,7 +57,7 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
                 )
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&map).unwrap_or_default());
+        crate::outln!("{}", serde_json::to_string_pretty(&map).unwrap_or_default());
         return Ok(0);
     }
     if state.outputs.is_empty() {
@@ -69,7 +69,7 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
         .iter()
         .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
         .collect();
-    print!("{}", render::render_outputs(&outputs));
+    crate::out!("{}", render::render_outputs(&outputs));
     Ok(0)
 }
 
@@ -79,7 +79,7 @@ pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
     if let Some(path) = planfile {
         let plan = file::load(path)?;
         if json {
-            println!("{}", render::plan_to_json(&plan));
+            crate::outln!("{}", render::plan_to_json(&plan));
         } else {
             crate::cli::plan_cmd::print_plan(&plan, &providers, color);
         }
@@ -87,16 +87,16 @@ pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
     }
     let state = state_for_reading()?;
     if json {
-        println!("{}", state_json(&state, &providers));
+        crate::outln!("{}", state_json(&state, &providers));
         return Ok(0);
     }
     let objects = state.objects();
     if objects.is_empty() {
-        println!("The state file is empty. No resources are represented.");
+        crate::outln!("The state file is empty. No resources are represented.");
         return Ok(0);
     }
     for (address, instance) in &objects {
-        println!("{}", render_stored(address, instance, &providers));
+        crate::outln!("{}", render_stored(address, instance, &providers));
     }
     let outputs: BTreeMap<String, (Value, bool)> = state
         .outputs
@@ -104,7 +104,7 @@ pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
         .map(|(k, o)| (k.clone(), (Value::from_json(&o.value), o.sensitive)))
         .collect();
     if !outputs.is_empty() {
-        println!("\nOutputs:\n\n{}", render::render_outputs(&outputs));
+        crate::outln!("\nOutputs:\n\n{}", render::render_outputs(&outputs));
     }
     Ok(0)
 }
@@ -197,6 +197,6 @@ fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
 /// `plinth graph`.
 pub fn graph() -> Outcome {
     let loaded = setup::load_configuration()?;
-    print!("{}", crate::graph::dot::to_dot(&loaded.graph));
+    crate::out!("{}", crate::graph::dot::to_dot(&loaded.graph));
     Ok(0)
 }

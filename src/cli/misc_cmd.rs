@@ -48,7 +48,7 @@ pub fn init(backend_config: &[String], migrate_state: bool, color: bool) -> Outc
         });
     }
     print_warnings(&diags, &sources, color);
-    println!("Initializing the backend...");
+    crate::outln!("Initializing the backend...");
     let previous = backend::saved()
         .settings
         .unwrap_or_else(plinth_state::settings::BackendSettings::default_local);
@@ -56,7 +56,7 @@ pub fn init(backend_config: &[String], migrate_state: bool, color: bool) -> Outc
         if migrate_state {
             migrate(&loaded.config, &previous, &settings)?;
         } else if previous.kind != settings.kind || !previous.values.is_empty() {
-            println!(
+            crate::outln!(
                 "The backend changed from \"{}\" to \"{}\"; run `plinth init -migrate-state` to copy the existing state.",
                 previous.kind, settings.kind
             );
@@ -66,13 +66,13 @@ pub fn init(backend_config: &[String], migrate_state: bool, color: bool) -> Outc
         settings: Some(settings),
         overrides,
     })?;
-    println!("Initializing provider plugins...");
+    crate::outln!("Initializing provider plugins...");
     for node in loaded.graph.graph.node_weights() {
         if let NodeKind::Provider(key) = &node.kind {
-            println!("- {key}: built in");
+            crate::outln!("- {key}: built in");
         }
     }
-    println!("\nplinth has been successfully initialized!");
+    crate::outln!("\nplinth has been successfully initialized!");
     Ok(0)
 }
 
@@ -99,7 +99,7 @@ fn migrate(
             continue;
         }
         let copied = to.migrate_from(&from).map_err(setup::state_error)?;
-        println!(
+        crate::outln!(
             "Migrated workspace \"{name}\" ({copied} version(s)) from {} to {}.",
             from.describe(),
             to.describe()
@@ -134,7 +134,7 @@ pub fn validate(json: bool, color: bool) -> Outcome {
                 })
             })
             .collect();
-        println!(
+        crate::outln!(
             "{}",
             serde_json::json!({ "valid": !diags.has_errors(), "error_count": diags.0.iter().filter(|d| d.severity == plinth_sdk::Severity::Error).count(), "diagnostics": items })
         );
@@ -147,7 +147,7 @@ pub fn validate(json: bool, color: bool) -> Outcome {
         });
     }
     print_warnings(&diags, &sources, color);
-    println!("Success! The configuration is valid.");
+    crate::outln!("Success! The configuration is valid.");
     Ok(0)
 }
 
@@ -206,7 +206,7 @@ pub fn fmt(check: bool, recursive: bool, paths: &[PathBuf]) -> Outcome {
         match crate::config::format_source(&text) {
             Ok(formatted) if formatted != text => {
                 unformatted += 1;
-                println!("{shown}");
+                crate::outln!("{shown}");
                 if !check {
                     std::fs::write(&file, formatted).map_err(|e| {
                         Diagnostic::error(format!("Failed to write {shown}"))
@@ -362,7 +362,7 @@ pub fn import(
     backend
         .write_as(&state, "import", plinth_state::WriteCheck::Continue)
         .map_err(setup::state_error)?;
-    println!("{address}: Import prepared!\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour plinth state and will henceforth be managed by plinth.");
+    crate::outln!("{address}: Import prepared!\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour plinth state and will henceforth be managed by plinth.");
     Ok(0)
 }
 
@@ -373,9 +373,11 @@ pub fn force_unlock(id: &str) -> Outcome {
     let holder = backend
         .force_unlock(id)
         .map_err(|e| Diagnostic::error("Failed to unlock state").with_detail(e.to_string()))?;
-    println!(
+    crate::outln!(
         "plinth state has been successfully unlocked! (lock {} held by {} for {})",
-        holder.id, holder.who, holder.operation
+        holder.id,
+        holder.who,
+        holder.operation
     );
     Ok(0)
 }

@@ -6,6 +6,7 @@
 pub mod apply_cmd;
 pub mod args;
 pub mod backend;
+pub mod console_cmd;
 pub mod diagnostics;
 pub mod drift_cmd;
 pub mod info_cmd;
@@ -15,6 +16,8 @@ pub mod recovery_cmd;
 pub mod render;
 pub mod setup;
 pub mod state_cmd;
+pub mod stdout;
+pub mod version_cmd;
 pub mod workspace_cmd;
 
 use std::collections::BTreeMap;
@@ -90,8 +93,12 @@ pub fn main() -> i32 {
             cli
         }
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 1 } else { 0 };
+            if e.use_stderr() {
+                let _ = e.print();
+                return 1;
+            }
+            crate::out!("{}", version_cmd::single_dash(&e.render().to_string()));
+            return 0;
         }
     };
     if let Some(dir) = &cli.chdir {
@@ -151,5 +158,8 @@ fn run(command: Command, color: bool) -> Outcome {
             id,
         } => misc_cmd::import(&runtime, &vars, &lock, &address, &id),
         Command::ForceUnlock { id, .. } => misc_cmd::force_unlock(&id),
+        Command::Version { json } => version_cmd::version(json),
+        Command::Help { command } => version_cmd::help(&command),
+        Command::Console { vars } => console_cmd::console(&vars, color),
     }
 }

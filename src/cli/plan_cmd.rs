@@ -69,7 +69,7 @@ pub fn mode_of(args: &PlanArgs, destroy: bool) -> PlanMode {
 
 /// Prints a plan for people, with the schemas of the types it shows.
 pub fn print_plan(plan: &Plan, providers: &Providers, color: bool) {
-    print!(
+    crate::out!(
         "{}",
         render::render_plan(plan, &|t: &str| providers.schema_by_type(t), color)
     );
@@ -78,6 +78,7 @@ pub fn print_plan(plan: &Plan, providers: &Providers, color: bool) {
 /// `plinth plan`.
 pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
+    setup::require_configuration(&loaded, "plan", args.destroy)?;
     let opened = setup::open_state(&loaded, &args.lock, "plan")?;
     let state = opened.state;
     let providers = setup::providers();
@@ -91,14 +92,14 @@ pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
         color,
     )?;
     if args.json {
-        println!("{}", render::plan_to_json(&plan));
+        crate::outln!("{}", render::plan_to_json(&plan));
     } else {
         print_plan(&plan, &providers, color);
     }
     if let Some(out) = &args.out {
         file::save(out, &plan)?;
         if !args.json {
-            println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    plinth apply \"{}\"", out.display(), out.display());
+            crate::outln!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    plinth apply \"{}\"", out.display(), out.display());
         }
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {

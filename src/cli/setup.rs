@@ -37,6 +37,28 @@ pub fn load_configuration() -> Result<Loaded, (Diagnostics, BTreeMap<String, Str
     })
 }
 
+/// Terraform's "No configuration files" refusal: planning a directory without configuration
+/// would destroy everything in state, so only a destroy may go ahead without one.
+pub fn require_configuration(
+    loaded: &Loaded,
+    command: &str,
+    destroy: bool,
+) -> Result<(), Diagnostics> {
+    if destroy || !loaded.config.sources.is_empty() {
+        return Ok(());
+    }
+    let (verb, alternative) = match command {
+        "apply" => ("Applying", "run plinth destroy instead"),
+        _ => ("Planning", "run plan with the -destroy option"),
+    };
+    let capital = format!("{}{}", command[..1].to_uppercase(), &command[1..]);
+    Err(Diagnostic::error("No configuration files")
+        .with_detail(format!(
+            "{capital} requires configuration to be present. {verb} without a configuration would mark everything for destruction, which is normally not what is desired. If you would like to destroy everything, {alternative}. Otherwise, create a plinth configuration file (.tf file) and try again."
+        ))
+        .into())
+}
+
 /// The root variable values from defaults, files, -var and the environment, validated, with
 /// the warnings of resolving them.
 pub fn variables(

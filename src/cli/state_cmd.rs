@@ -36,7 +36,7 @@ pub fn run(command: StateCommand) -> Outcome {
             let state = setup::load_state(&backend, &None)?;
             for (address, _) in state.objects() {
                 if addresses.is_empty() || addresses.iter().any(|f| within(&address, f)) {
-                    println!("{address}");
+                    crate::outln!("{address}");
                 }
             }
             Ok(0)
@@ -50,7 +50,7 @@ pub fn run(command: StateCommand) -> Outcome {
                     .into());
             };
             let providers = setup::providers();
-            print!(
+            crate::out!(
                 "{}",
                 crate::cli::info_cmd::render_stored(&address, instance, &providers)
             );
@@ -68,7 +68,7 @@ pub fn run(command: StateCommand) -> Outcome {
             backend
                 .write_as(&state, "state mv", WriteCheck::Continue)
                 .map_err(setup::state_error)?;
-            println!(
+            crate::outln!(
                 "Move \"{source}\" to \"{destination}\"\nSuccessfully moved {moved} object(s)."
             );
             Ok(0)
@@ -92,12 +92,12 @@ pub fn run(command: StateCommand) -> Outcome {
             }
             for address in &doomed {
                 state.instances.remove(address);
-                println!("Removed {address}");
+                crate::outln!("Removed {address}");
             }
             state.deposed.retain(|a, objects| {
                 let forget = addresses.iter().any(|f| within(a, f));
                 for key in objects.keys().filter(|_| forget) {
-                    println!("Removed {a} (deposed object {key})");
+                    crate::outln!("Removed {a} (deposed object {key})");
                 }
                 !forget
             });
@@ -105,7 +105,7 @@ pub fn run(command: StateCommand) -> Outcome {
             backend
                 .write_as(&state, "state rm", WriteCheck::Continue)
                 .map_err(setup::state_error)?;
-            println!(
+            crate::outln!(
                 "Successfully removed {} resource instance(s).",
                 doomed.len()
             );
@@ -114,7 +114,7 @@ pub fn run(command: StateCommand) -> Outcome {
         StateCommand::Pull => {
             let state = setup::load_state(&backend, &None)?;
             let bytes = plinth_state::encode(&state).map_err(setup::state_error)?;
-            println!("{}", String::from_utf8_lossy(&bytes));
+            crate::outln!("{}", String::from_utf8_lossy(&bytes));
             Ok(0)
         }
         StateCommand::Push { force, lock, path } => {
@@ -157,22 +157,26 @@ pub fn run(command: StateCommand) -> Outcome {
         StateCommand::History { json } => {
             let history = backend.history().map_err(setup::state_error)?;
             if json {
-                println!(
+                crate::outln!(
                     "{}",
                     serde_json::to_string_pretty(&history).unwrap_or_default()
                 );
                 return Ok(0);
             }
             if history.is_empty() {
-                println!("No state history in {}.", backend.describe());
+                crate::outln!("No state history in {}.", backend.describe());
                 return Ok(0);
             }
-            println!(
+            crate::outln!(
                 "{:>8}  {:<25}  {:<24}  {:<20}  {:>9}",
-                "SERIAL", "WRITTEN", "WHO", "OPERATION", "RESOURCES"
+                "SERIAL",
+                "WRITTEN",
+                "WHO",
+                "OPERATION",
+                "RESOURCES"
             );
             for meta in history {
-                println!(
+                crate::outln!(
                     "{:>8}  {:<25}  {:<24}  {:<20}  {:>9}",
                     meta.serial,
                     meta.written.format("%Y-%m-%dT%H:%M:%SZ"),
@@ -186,7 +190,7 @@ pub fn run(command: StateCommand) -> Outcome {
         StateCommand::Rollback { lock, serial } => {
             let _held = setup::lock(&backend, &lock, "state rollback")?;
             let restored = backend.rollback(serial).map_err(setup::state_error)?;
-            println!(
+            crate::outln!(
                 "Restored serial {serial} as serial {} ({} resource instance(s)); the history is unchanged.",
                 restored.serial,
                 restored.instances.len()

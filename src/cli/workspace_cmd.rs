@@ -23,13 +23,13 @@ pub fn run(command: WorkspaceCommand) -> Outcome {
     };
     match command {
         WorkspaceCommand::Show => {
-            println!("{current}");
+            crate::outln!("{current}");
             Ok(0)
         }
         WorkspaceCommand::List => {
             for name in existing()? {
                 let mark = if name == current { "*" } else { " " };
-                println!("{mark} {name}");
+                crate::outln!("{mark} {name}");
             }
             Ok(0)
         }
@@ -46,7 +46,7 @@ pub fn run(command: WorkspaceCommand) -> Outcome {
                 .write_as(&State::new(), "workspace new", WriteCheck::Continue)
                 .map_err(setup::state_error)?;
             backend::select_workspace(&name)?;
-            println!("Created and switched to workspace \"{name}\"!\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if you run \"plinth plan\" plinth will not see any existing state\nfor this configuration.");
+            crate::outln!("Created and switched to workspace \"{name}\"!\n\nYou're now on a new, empty workspace. Workspaces isolate their state,\nso if you run \"plinth plan\" plinth will not see any existing state\nfor this configuration.");
             Ok(0)
         }
         WorkspaceCommand::Select { name } => {
@@ -58,7 +58,7 @@ pub fn run(command: WorkspaceCommand) -> Outcome {
                 );
             }
             backend::select_workspace(&name)?;
-            println!("Switched to workspace \"{name}\".");
+            crate::outln!("Switched to workspace \"{name}\".");
             Ok(0)
         }
         WorkspaceCommand::Delete { force, name } => {
@@ -97,7 +97,7 @@ pub fn run(command: WorkspaceCommand) -> Outcome {
             }
             drop(held);
             doomed.delete_workspace(&name).map_err(setup::state_error)?;
-            println!("Deleted workspace \"{name}\"!");
+            crate::outln!("Deleted workspace \"{name}\"!");
             Ok(0)
         }
     }

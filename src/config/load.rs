@@ -68,7 +68,7 @@ impl Loader {
             dir: dir.to_path_buf(),
             ..Module::default()
         };
-        let files = match config_files(dir) {
+        let files = match config_files(dir, &mut self.diags) {
             Ok(files) => files,
             Err(e) => {
                 self.diags.push(
@@ -99,8 +99,15 @@ impl Loader {
 
     fn parse_file(&mut self, path: &Path) -> Option<Body> {
         let name = display_name(path);
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        let text = match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    self.diags
+                        .push(invalid_utf8(&name, e.as_bytes(), e.utf8_error()));
+                    return None;
+                }
+            },
             Err(e) => {
                 self.diags.push(
                     Diagnostic::error("Failed to read configuration file")
@@ -280,15 +287,47 @@ fn unknown_top_level(block: &Block) -> Diagnostic {
     unsupported_block(block, TOP_LEVEL_BLOCKS, "the top level of a configuration")
 }
 
-/// The `.tf` and `.tf.json` files of a directory, sorted by file name.
-fn config_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// "Invalid UTF-8" located at the line and column of the first bad byte.
+fn invalid_utf8(name: &str, bytes: &[u8], error: std::str::Utf8Error) -> Diagnostic {
+    let valid = &bytes[..error.valid_up_to()];
+    let line = 1 + valid.iter().filter(|b| **b == b'\n').count();
+    let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let column = 1 + String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count();
+    Diagnostic::error("Invalid UTF-8 in configuration file").with_detail(format!(
+        "{name}:{line}:{column}: the file is not valid UTF-8 (byte 0x{:02x}); configuration files must be UTF-8 encoded.",
+        bytes[error.valid_up_to()]
+    ))
+}
+
+/// The `.tf` and `.tf.json` files of a directory, sorted by file name. A configuration file
+/// that is a symlink to nothing, or not a regular file, is an error (in `problems`), never
+/// silently skipped.
+fn config_files(dir: &Path, problems: &mut Diagnostics) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if (name.ends_with(".tf") || name.ends_with(".tf.json")) && path.is_file() {
-            files.push(path);
+        if !(name.ends_with(".tf") || name.ends_with(".tf.json")) {
+            continue;
         }
+        let problem = match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => {
+                files.push(path);
+                continue;
+            }
+            Ok(meta) if meta.is_dir() => continue,
+            Ok(_) => "it is not a regular file".to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                "it is a symbolic link to a file that does not exist".to_string()
+            }
+            Err(e) => e.to_string(),
+        };
+        problems.push(
+            Diagnostic::error("Failed to read configuration file")
+                .with_detail(format!("{}: {problem}.", display_name(&path))),
+        );
     }
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     Ok(files)

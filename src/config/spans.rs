@@ -74,17 +74,20 @@ pub fn display_name(path: &Path) -> String {
     }
 }
 
-/// Removes `.` and resolves `..` components without touching the file system.
+/// Removes `.` and resolves `..` components without touching the file system. Leading `..`
+/// of a relative path are kept (`../../m` stays `../../m`); `..` at the root stays at the root.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
     }
@@ -104,6 +107,24 @@ mod tests {
             (2, 4, 10, 13)
         );
         assert_eq!(span.to_string(), "main.tf:2:4");
+    }
+
+    #[test]
+    fn leading_parent_dirs_are_kept_by_normalize() {
+        let cases = [
+            ("./../../modules/vpc", "../../modules/vpc"),
+            ("../../../x", "../../../x"),
+            ("a/b/../../../x", "../x"),
+            ("envs/prod/../../modules", "modules"),
+            ("/../etc", "/etc"),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(
+                normalize(Path::new(given)),
+                PathBuf::from(expected),
+                "{given}"
+            );
+        }
     }
 
     #[test]

@@ -66,6 +66,14 @@ pub enum Binding {
     Each(String, Value),
 }
 
+/// The most instances one resource or module call may have (by `count` or `for_each`): a
+/// larger value is an error at its argument, never an allocation that takes the machine down.
+pub const MAX_INSTANCES: usize = 100_000;
+
+fn too_many(argument: &str, given: impl fmt::Display) -> String {
+    format!("The given \"{argument}\" argument value is too large: {given} instances were requested, and plinth supports at most {MAX_INSTANCES} instances of one resource or module call.")
+}
+
 /// Turns an evaluated `count` value into an expansion.
 pub fn from_count(value: &Value, span: &Span) -> Result<Expansion, Box<Diagnostic>> {
     let invalid = |detail: String| {
@@ -81,8 +89,12 @@ pub fn from_count(value: &Value, span: &Span) -> Result<Expansion, Box<Diagnosti
         ));
     }
     match value.unmarked() {
-        Value::Number(n) if n.as_i64().is_some_and(|c| c >= 0) => Ok(Expansion::Count(n.as_i64().unwrap_or(0) as usize)),
-        Value::Number(n) => Err(invalid(format!("The given \"count\" argument value is unsuitable: must be a whole number greater than or equal to zero, not {n}."))),
+        Value::Number(n) => match n.as_i64() {
+            Some(c) if c >= 0 && c as u64 <= MAX_INSTANCES as u64 => Ok(Expansion::Count(c as usize)),
+            Some(c) if c > 0 => Err(invalid(too_many("count", c))),
+            None if n.is_integer() && !n.is_negative() => Err(invalid(too_many("count", n))),
+            _ => Err(invalid(format!("The given \"count\" argument value is unsuitable: must be a whole number greater than or equal to zero, not {n}."))),
+        },
         Value::Null => Err(invalid("The given \"count\" argument value is null. An integer is required.".into())),
         other => Err(invalid(format!("The given \"count\" argument value is unsuitable: number required, got {}.", other.type_name()))),
     }
@@ -104,6 +116,14 @@ pub fn from_for_each(value: &Value, span: &Span) -> Result<Expansion, Box<Diagno
     }
     if value.is_sensitive() {
         return Err(invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments.".into()));
+    }
+    let size = match value {
+        Value::Map(map) => map.len(),
+        Value::Set(items) => items.len(),
+        _ => 0,
+    };
+    if size > MAX_INSTANCES {
+        return Err(invalid(too_many("for_each", size)));
     }
     match value {
         Value::Map(map) => Ok(Expansion::ForEach(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())),

@@ -545,6 +545,9 @@ impl Walk<'_> {
                             &resource.span,
                         )
                     })?;
+                    // A provider's errors may quote what it was given: sensitive parts of
+                    // the configuration are taken out of them.
+                    let given = config.clone();
                     let request = InstanceRequest {
                         address: address.clone(),
                         resource,
@@ -556,6 +559,7 @@ impl Walk<'_> {
                         timeouts,
                     };
                     handler.instance(request).await.map_err(|d| {
+                        let d = eval::redact_diagnostics(d, &given);
                         locate(d.with_address(&address), &resource.body, &resource.span)
                     })
                 }

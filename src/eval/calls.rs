@@ -14,6 +14,7 @@ use super::expr::Evaluator;
 /// Functions whose result differs on every call: unknown during a plan (as in Terraform), so a
 /// saved plan never shows a value apply would not use.
 const IMPURE: [&str; 3] = ["uuid", "timestamp", "bcrypt"];
+use super::redact::{redact, sensitive_texts};
 use super::traversal::mark;
 use super::{evaluate_template_str, functions, EvalError};
 
@@ -166,6 +167,22 @@ const CORE_SPECIALS: &[&str] = &[
     "templatefile",
 ];
 
+/// Whether `name` (not namespaced) is a function the evaluator can call.
+pub(super) fn is_function(name: &str) -> bool {
+    functions::exists(name) || CORE_SPECIALS.contains(&name)
+}
+
+/// The diagnostic for a call of a function that does not exist (with a "Did you mean").
+pub fn unknown_function(name: &str) -> EvalError {
+    let mut known = functions::names();
+    known.extend(CORE_SPECIALS);
+    let hint = crate::config::checks::suggestion(name, &known);
+    EvalError::new(
+        "Call to unknown function",
+        format!("There is no function named \"{name}\".{hint}"),
+    )
+}
+
 /// Calls a library function with fully known arguments, stripping and restoring marks.
 fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
     if name != "templatefile" && !functions::exists(name) {
@@ -176,13 +193,7 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
                 format!("There is no function named \"{name}\". Ensure that provider name \"{provider}\" is declared in this module's required_providers block, and that this provider offers a function named \"{function}\"."),
             ));
         }
-        let mut known = functions::names();
-        known.extend(CORE_SPECIALS);
-        let hint = crate::config::checks::suggestion(name, &known);
-        return Err(EvalError::new(
-            "Call to unknown function",
-            format!("There is no function named \"{name}\".{hint}"),
-        ));
+        return Err(unknown_function(name));
     }
     if name != "templatefile" {
         functions::check_arity(name, args.len())
@@ -192,10 +203,7 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
         let marked = args.iter().any(Value::contains_sensitive);
         return Ok(mark(Value::Unknown, marked));
     }
-    let mut secrets = Vec::new();
-    for arg in &args {
-        sensitive_texts(arg, false, &mut secrets);
-    }
+    let secrets: Vec<String> = args.iter().flat_map(sensitive_texts).collect();
     let mut marked = false;
     let args: Vec<Value> = args
         .into_iter()
@@ -214,43 +222,6 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
         Ok(value) => Ok(mark(value, marked)),
         Err(message) => Err(function_error(name, redact(message, &secrets))),
     }
-}
-
-/// The texts of the primitive values inside the sensitive parts of `value` (`inside`: whether
-/// an enclosing value is sensitive).
-fn sensitive_texts(value: &Value, inside: bool, out: &mut Vec<String>) {
-    match value {
-        Value::Sensitive(inner) => sensitive_texts(inner, true, out),
-        Value::List(items) | Value::Set(items) => {
-            for item in items {
-                sensitive_texts(item, inside, out);
-            }
-        }
-        Value::Map(map) => {
-            for item in map.values() {
-                sensitive_texts(item, inside, out);
-            }
-        }
-        Value::String(text) if inside && !text.is_empty() => out.push(text.clone()),
-        Value::Number(n) if inside => out.push(n.to_string()),
-        _ => {}
-    }
-}
-
-/// A function's error message with every sensitive argument text replaced by
-/// `(sensitive value)`: quoted as the message quotes it, and bare when long enough not to be
-/// mistaken for ordinary words.
-fn redact(mut message: String, secrets: &[String]) -> String {
-    const REDACTED: &str = "(sensitive value)";
-    for secret in secrets {
-        for quoted in [format!("{secret:?}"), format!("\"{secret}\"")] {
-            message = message.replace(&quoted, REDACTED);
-        }
-        if secret.chars().count() >= 4 {
-            message = message.replace(secret.as_str(), REDACTED);
-        }
-    }
-    message
 }
 
 /// Terraform's diagnostic for a failed call: an argument's fault (`Invalid value for "x"
@@ -287,10 +258,14 @@ fn templatefile(args: Vec<Value>) -> Result<Value, String> {
             return Err("Invalid value for \"vars\" parameter: object or map required.".to_string())
         }
     };
-    let text = std::fs::read_to_string(&path).map_err(|_| {
-        format!(
+    let bytes = functions::read_regular_file(std::path::Path::new(&path), &path).map_err(|e| match e {
+        functions::ReadError::NotFound => format!(
             "Invalid value for \"path\" parameter: no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource."
-        )
+        ),
+        functions::ReadError::Other(detail) => format!("Invalid value for \"path\" parameter: {detail}."),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        format!("Invalid value for \"path\" parameter: contents of {path:?} are not valid UTF-8.")
     })?;
     evaluate_template_str(&text, &vars).map_err(|e| {
         let detail = e.detail.unwrap_or(e.summary);

@@ -11,6 +11,7 @@ mod expr;
 mod for_expr;
 pub mod functions;
 mod ops;
+mod redact;
 mod references;
 mod template;
 mod traversal;
@@ -32,7 +33,9 @@ use std::fmt;
 use plinth_sdk::Value;
 
 pub use body::{body_references, eval_body};
-pub use references::references;
+pub use calls::unknown_function;
+pub use redact::redact_diagnostics;
+pub use references::{references, unknown_functions};
 
 /// The number an HCL literal stands for, at the 512 bits of precision Terraform reads
 /// literals with. The parser hands over integers exactly and other literals as the nearest

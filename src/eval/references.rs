@@ -18,9 +18,19 @@ pub fn references(expr: &hcl::Expression) -> Vec<Vec<String>> {
     finder.found
 }
 
+/// The names of the built-in functions `expr` calls that do not exist (namespaced calls such as
+/// `provider::x::f` are left to evaluation), in order of appearance and without duplicates.
+pub fn unknown_functions(expr: &hcl::Expression) -> Vec<String> {
+    let mut finder = Finder::default();
+    finder.expr(expr);
+    finder.unknown_functions
+}
+
 #[derive(Default)]
 struct Finder {
     found: Vec<Vec<String>>,
+    /// Called functions that do not exist.
+    unknown_functions: Vec<String>,
     /// Names bound by the enclosing `for` expressions and directives.
     bound: Vec<String>,
 }
@@ -62,7 +72,16 @@ impl Finder {
                     root => self.expr(root),
                 }
             }
-            Expression::FuncCall(call) => call.args.iter().for_each(|arg| self.expr(arg)),
+            Expression::FuncCall(call) => {
+                let name = call.name.name.as_str();
+                if !call.name.is_namespaced()
+                    && !super::calls::is_function(name)
+                    && !self.unknown_functions.iter().any(|n| n == name)
+                {
+                    self.unknown_functions.push(name.to_string());
+                }
+                call.args.iter().for_each(|arg| self.expr(arg));
+            }
             Expression::Parenthesis(inner) => self.expr(inner),
             Expression::Conditional(conditional) => {
                 self.expr(&conditional.cond_expr);

@@ -63,21 +63,29 @@ pub fn build(config: &Config) -> Result<Graph, Diagnostics> {
     let mut builder = Builder {
         graph: Graph::default(),
         diags: Diagnostics::new(),
+        sources: &config.sources,
     };
     builder.add_nodes(&config.root, &Vec::new(), &BTreeMap::new());
     builder.add_edges(&config.root, &Vec::new());
     if builder.diags.has_errors() {
-        return Err(builder.diags);
+        let mut diags = builder.diags;
+        diags.0.sort_by(|a, b| {
+            let at = |d: &Diagnostic| d.span.as_ref().map(|s| (s.file.clone(), s.start));
+            at(a).cmp(&at(b))
+        });
+        return Err(diags);
     }
     Ok(builder.graph)
 }
 
-struct Builder {
+struct Builder<'c> {
     graph: Graph,
     diags: Diagnostics,
+    /// File name → text, to place a diagnostic on the reference inside an expression.
+    sources: &'c BTreeMap<String, String>,
 }
 
-impl Builder {
+impl Builder<'_> {
     /// Adds the nodes of a module and its children. `providers` maps this module's provider
     /// local names to root configuration keys (from `providers = { ... }` of the calls).
     fn add_nodes(
@@ -270,10 +278,19 @@ impl Builder {
                 Err((summary, detail)) => self.diags.push(
                     Diagnostic::error(summary)
                         .with_detail(detail)
-                        .with_span(expr.span.clone())
+                        .with_span(reference_span(self.sources, &expr.span, &names))
                         .with_address(node.to_string()),
                 ),
             }
+        }
+        for name in eval::unknown_functions(&expr.expr) {
+            let error = eval::unknown_function(&name);
+            self.diags.push(
+                Diagnostic::error(error.summary)
+                    .with_detail(error.detail.unwrap_or_default())
+                    .with_span(span_of_name(self.sources, &expr.span, &name))
+                    .with_address(node.to_string()),
+            );
         }
     }
 
@@ -352,7 +369,10 @@ fn targets(
             } else {
                 Err((
                     "Reference to undeclared input variable".into(),
-                    format!("An input variable with the name \"{n}\" has not been declared."),
+                    format!(
+                        "An input variable with the name \"{n}\" has not been declared.{}",
+                        hint(&n, module.variables.iter().map(|v| v.name.as_str()))
+                    ),
                 ))
             }
         }
@@ -364,7 +384,10 @@ fn targets(
             } else {
                 Err((
                     "Reference to undeclared local value".into(),
-                    format!("A local value with the name \"{n}\" has not been declared."),
+                    format!(
+                        "A local value with the name \"{n}\" has not been declared.{}",
+                        hint(&n, module.locals.iter().map(|l| l.name.as_str()))
+                    ),
                 ))
             }
         }
@@ -373,7 +396,10 @@ fn targets(
             let Some(call) = module.module_calls.iter().find(|c| c.name == n) else {
                 return Err((
                     "Reference to undeclared module".into(),
-                    format!("No module call named \"{n}\" is declared in this module."),
+                    format!(
+                        "No module call named \"{n}\" is declared in this module.{}",
+                        hint(&n, module.module_calls.iter().map(|c| c.name.as_str()))
+                    ),
                 ));
             };
             let mut child = path.to_vec();
@@ -386,7 +412,10 @@ fn targets(
                 Some(o) if call.module.outputs.iter().any(|x| &x.name == o) => Ok(vec![out(o)]),
                 Some(o) if call.count.is_none() && call.for_each.is_none() => Err((
                     "Unsupported attribute".into(),
-                    format!("This object does not have an attribute named \"{o}\": module.{n} has no output \"{o}\"."),
+                    format!(
+                        "This object does not have an attribute named \"{o}\": module.{n} has no output \"{o}\".{}",
+                        hint(o, call.module.outputs.iter().map(|x| x.name.as_str()))
+                    ),
                 )),
                 _ => Ok(call.module.outputs.iter().map(|o| out(&o.name)).collect()),
             }
@@ -404,7 +433,8 @@ fn targets(
                 Err((
                     "Reference to undeclared resource".into(),
                     format!(
-                        "A data resource \"{t}\" \"{n}\" has not been declared in this module."
+                        "A data resource \"{t}\" \"{n}\" has not been declared in this module.{}",
+                        resource_hint(module, Mode::Data, &t, &n)
                     ),
                 ))
             }
@@ -424,12 +454,88 @@ fn targets(
                 Err((
                     "Reference to undeclared resource".into(),
                     format!(
-                        "A managed resource \"{t}\" \"{n}\" has not been declared in this module."
+                        "A managed resource \"{t}\" \"{n}\" has not been declared in this module.{}",
+                        resource_hint(module, Mode::Managed, t, &n)
                     ),
                 ))
             }
         }
     }
+}
+
+/// The span of the reference `names` inside the expression at `span` (`var.x` inside a
+/// template, not the whole template); the whole expression when it cannot be found.
+fn reference_span(sources: &BTreeMap<String, String>, span: &Span, names: &[String]) -> Span {
+    let count = if names.first().is_some_and(|n| n == "data") {
+        3
+    } else {
+        2
+    };
+    let needle = names
+        .iter()
+        .take(count)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(".");
+    span_of_name(sources, span, &needle)
+}
+
+/// The span of the first whole-name occurrence of `needle` inside the expression at `span`;
+/// the whole expression when there is none.
+fn span_of_name(sources: &BTreeMap<String, String>, span: &Span, needle: &str) -> Span {
+    let Some(text) = sources
+        .get(&span.file)
+        .and_then(|text| text.get(span.start..span.end))
+    else {
+        return span.clone();
+    };
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let found = text.match_indices(needle).find(|(at, _)| {
+        let before = text[..*at].chars().next_back();
+        let after = text[at + needle.len()..].chars().next();
+        !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
+    });
+    let Some((offset, _)) = found else {
+        return span.clone();
+    };
+    let before = &text[..offset];
+    let (line, column) = match before.rfind('\n') {
+        Some(newline) => (
+            span.line + before.matches('\n').count(),
+            1 + before[newline + 1..].chars().count(),
+        ),
+        None => (span.line, span.column + before.chars().count()),
+    };
+    Span {
+        file: span.file.clone(),
+        line,
+        column,
+        start: span.start + offset,
+        end: span.start + offset + needle.len(),
+    }
+}
+
+/// ` Did you mean "x"?` for the declared name closest to `name`, or nothing.
+fn hint<'a>(name: &str, declared: impl Iterator<Item = &'a str>) -> String {
+    crate::config::checks::suggestion(name, &declared.collect::<Vec<_>>())
+}
+
+/// ` Did you mean "type.name"?` for an undeclared resource: another name of the same type, or
+/// the same name under a similar type.
+fn resource_hint(module: &Module, mode: Mode, type_name: &str, name: &str) -> String {
+    let declared: Vec<String> = module
+        .resources
+        .iter()
+        .filter(|r| r.mode == mode)
+        .map(|r| format!("{}.{}", r.type_name, r.name))
+        .collect();
+    let prefix = if mode == Mode::Data { "data." } else { "" };
+    let wanted = format!("{type_name}.{name}");
+    crate::config::checks::suggestion(
+        &wanted,
+        &declared.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+    .replace(" Did you mean \"", &format!(" Did you mean \"{prefix}"))
 }
 
 /// The span of a resource node, for diagnostics about the node as a whole.

@@ -3,7 +3,6 @@
 //! was made from so a changed configuration or state is refused at apply.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use plinth_sdk::Diagnostic;
@@ -42,7 +41,7 @@ pub fn config_digest(sources: &BTreeMap<String, String>) -> String {
         .collect()
 }
 
-/// Writes a plan file (mode 0600).
+/// Writes a plan file: a new 0600 file renamed into place (never through a symlink).
 pub fn save(path: &Path, plan: &Plan) -> Result<(), Box<Diagnostic>> {
     let fail = |e: String| {
         Box::new(
@@ -55,14 +54,7 @@ pub fn save(path: &Path, plan: &Plan) -> Result<(), Box<Diagnostic>> {
         plan: plan.clone(),
     })
     .map_err(|e| fail(e.to_string()))?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| fail(e.to_string()))?;
-    file.write_all(&bytes)
-        .and_then(|_| file.sync_all())
-        .map_err(|e| fail(e.to_string()))
+    plinth_state::write_private(path, &bytes).map_err(|e| fail(e.to_string()))
 }
 
 /// Reads a plan file.

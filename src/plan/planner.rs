@@ -284,11 +284,13 @@ impl Planner<'_> {
             })
     }
 
-    /// Refreshes a stored object, noting drift; returns the current object (None: gone).
+    /// Refreshes a stored object, noting drift; returns the current object (None: gone). The
+    /// drift's values are marked sensitive by schema and by the names state `recorded`.
     async fn refreshed(
         &self,
         request: &InstanceRequest<'_>,
         stored: Value,
+        recorded: &[String],
     ) -> Result<Option<Value>, Diagnostics> {
         let schema = request.schema;
         let current = self
@@ -313,8 +315,10 @@ impl Planner<'_> {
                 .push(Drift {
                     address: request.address.clone(),
                     type_name: request.resource.type_name.clone(),
-                    before: diff::mark_sensitive(schema, stored),
-                    after: current.clone().map(|c| diff::mark_sensitive(schema, c)),
+                    before: diff::mark_sensitive_opt(Some(schema), stored, recorded),
+                    after: current
+                        .clone()
+                        .map(|c| diff::mark_sensitive_opt(Some(schema), c, recorded)),
                 });
         }
         Ok(current)
@@ -336,17 +340,17 @@ impl InstanceHandler for Planner<'_> {
             Some(i) => Some(self.upgraded(&request, i).await?),
             None => self.adopted(&request).await?,
         };
+        let recorded = stored
+            .map(|i| i.sensitive_attributes.as_slice())
+            .unwrap_or_default();
         if let (Some(stored_value), true, true, true) = (
             prior.clone(),
             stored.is_some(),
             self.options.refresh && targeted,
             request.resource.mode == Mode::Managed,
         ) {
-            prior = self.refreshed(&request, stored_value).await?;
+            prior = self.refreshed(&request, stored_value, recorded).await?;
         }
-        let recorded = stored
-            .map(|i| i.sensitive_attributes.as_slice())
-            .unwrap_or_default();
         let prior = prior.map(|p| diff::mark_sensitive_opt(Some(schema), p, recorded));
         // Built only when a change is recorded: a no-op plan of thousands of objects makes none.
         let base = |before: Option<Value>| ResourceChange {

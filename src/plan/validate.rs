@@ -102,11 +102,20 @@ fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mu
                 } else {
                     "resource type"
                 };
+                let known: Vec<String> = providers
+                    .provider_schema(crate::engine::providers::Providers::name_of(&provider))
+                    .map(|p| match r.mode {
+                        Mode::Data => p.data_sources.keys().cloned().collect(),
+                        Mode::Managed => p.resources.keys().cloned().collect(),
+                    })
+                    .unwrap_or_default();
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
                 diags.push(
                     Diagnostic::error(format!("Invalid {kind}"))
                         .with_detail(format!(
-                            "The provider \"{provider}\" does not support {kind} \"{}\".",
-                            r.type_name
+                            "The provider \"{provider}\" does not support {kind} \"{}\".{}",
+                            r.type_name,
+                            crate::config::checks::suggestion(&r.type_name, &known)
                         ))
                         .with_span(r.span.clone())
                         .with_address(&address),

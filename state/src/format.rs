@@ -154,6 +154,10 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
     Ok(bytes)
 }
 
+/// The largest serial a state file may hold (2^53 - 1, exact in every JSON reader): far below
+/// `u64::MAX`, so incrementing a serial never wraps around.
+pub const MAX_SERIAL: u64 = (1 << 53) - 1;
+
 /// Decodes a state file. A newer format version gives [`StateError::NewerVersion`]; invalid JSON
 /// or a wrong shape gives [`StateError::Corrupt`] naming the line and column.
 pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
@@ -170,6 +174,14 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
         }
     };
     check_version(document.version)?;
+    if document.serial > MAX_SERIAL {
+        return Err(StateError::Corrupt {
+            detail: format!(
+                "serial {} is beyond the largest serial plinth writes ({MAX_SERIAL}); the serial never wraps around, so push a state with a smaller serial (`plinth state push -force`)",
+                document.serial
+            ),
+        });
+    }
 
     let mut instances = BTreeMap::new();
     let mut deposed: BTreeMap<String, BTreeMap<DeposedKey, Instance>> = BTreeMap::new();

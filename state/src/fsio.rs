@@ -82,6 +82,13 @@ pub(crate) fn replace_atomically(
     sync_dir(&parent_dir(path))
 }
 
+/// Writes `bytes` to `path` as a new 0600 file renamed into place: an existing file's mode is
+/// never kept and a symlink at `path` is replaced, never written through. For files holding
+/// secrets outside the state (saved plans).
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    replace_atomically(path, bytes, || Ok(()))
+}
+
 /// Copies `from` to `to` (replacing it atomically) with mode 0600. Returns false when `from`
 /// does not exist.
 pub(crate) fn copy_private(from: &Path, to: &Path) -> Result<bool, StateError> {

@@ -179,7 +179,11 @@ impl Writer {
     /// One entry; list elements (no key) end with a comma.
     pub(crate) fn entry(&mut self, level: usize, entry: &Entry, width: usize) {
         let key = match &entry.key {
-            Some(key) => format!("{key:<width$} = "),
+            // Padded by hand: `{key:<width$}` panics for widths past 65,535.
+            Some(key) => {
+                let padding = width.saturating_sub(key.chars().count());
+                format!("{key}{} = ", " ".repeat(padding))
+            }
             None => String::new(),
         };
         let comma = if entry.key.is_none() { "," } else { "" };

@@ -44,21 +44,71 @@ fn expand_home(path: &str) -> PathBuf {
     PathBuf::from(path)
 }
 
+/// The most bytes a function reads from one file (256 MiB): a larger file is refused with an
+/// error rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why a file cannot be read by a function, as the detail after `Invalid value for "path"
+/// parameter: `.
+pub enum ReadError {
+    /// Nothing at the path.
+    NotFound,
+    /// Anything else, said in full.
+    Other(String),
+}
+
+/// Reads the regular file at `path` (shown as `shown`): directories, FIFOs, devices and files
+/// over [`MAX_FILE_BYTES`] are refused, so a function never blocks on a pipe nor reads an
+/// endless device.
+pub fn read_regular_file(path: &std::path::Path, shown: &str) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Other(format!("failed to read {shown:?}: {e}")),
+    })?;
+    if meta.is_dir() {
+        return Err(ReadError::Other(format!(
+            "{shown:?} is a directory, not a file"
+        )));
+    }
+    if !meta.is_file() {
+        return Err(ReadError::Other(format!(
+            "{shown:?} is not a regular file (a pipe, socket or device); only regular files can be read"
+        )));
+    }
+    let too_large = || {
+        ReadError::Other(format!(
+            "{shown:?} is larger than {} MiB, the most a function reads from one file",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| ReadError::Other(format!("failed to read {shown:?}: {e}")))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Other(format!("failed to read {shown:?}: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// The bytes of the file named by the first argument.
 pub fn read_bytes(args: &Args) -> Result<Vec<u8>, String> {
     let path = args.string(0)?;
     let full = expand_home(&path);
-    if full.is_dir() {
-        return Err(args.invalid(0, format!("{path:?} is a directory, not a file")));
-    }
-    std::fs::read(&full).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => args.invalid(
+    read_regular_file(&full, &path).map_err(|e| match e {
+        ReadError::NotFound => args.invalid(
             0,
             format!(
                 "no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource"
             ),
         ),
-        _ => args.invalid(0, format!("failed to read {path:?}: {e}")),
+        ReadError::Other(detail) => args.invalid(0, detail),
     })
 }
 

@@ -24,6 +24,7 @@ mod yaml;
 use plinth_sdk::Value;
 
 use args::{Args, Function};
+pub use filesystem::{read_regular_file, ReadError};
 
 /// Calls the built-in function `name` with fully known, unmarked arguments.
 ///
@@ -158,6 +159,22 @@ mod tests {
             err("lookup", vec![map(&[]), s("a"), s("b"), s("c")]),
             "Call to function \"lookup\" failed: lookup() takes no more than 3 arguments."
         );
+    }
+
+    #[test]
+    fn functions_are_all_documented() {
+        let doc = include_str!("../../../docs/language.md");
+        let section = &doc[doc.find("## Functions").expect("a Functions section")..];
+        let mut listed: Vec<&str> = section
+            .lines()
+            .filter(|line| line.starts_with("| ") && !line.starts_with("| family"))
+            .filter_map(|line| line.trim_end_matches('|').rsplit('|').next())
+            .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+            .collect();
+        listed.sort_unstable();
+        let mut known = names();
+        known.sort_unstable();
+        assert_eq!(listed, known, "the function table of docs/language.md");
     }
 
     #[test]

@@ -52,12 +52,12 @@ pub fn variables(
 
 /// Every provider built into this binary.
 pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
-    #[allow(unused_mut)]
     let mut list: Vec<Arc<dyn ProviderFactory>> = vec![
         crate::builtin::terraform_data::factory(),
         plinth_provider_docker::factory(),
         plinth_provider_digitalocean::factory(),
     ];
+    list.extend(plinth_provider_utility::factories());
     #[cfg(feature = "test-provider")]
     list.push(crate::builtin::slow::factory());
     list

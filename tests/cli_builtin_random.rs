@@ -207,3 +207,56 @@ resource "random_uuid" "tenant" {}
     );
     ws.plan(&[]).expect_code(0).expect_nowhere("s3cr3t-pwd");
 }
+
+#[test]
+fn hashicorp_sources_get_the_built_in_providers_within_their_version_constraints() {
+    let ws = Workspace::with_main(
+        r#"
+terraform {
+  required_providers {
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.5"
+    }
+    local = {
+      source  = "registry.terraform.io/hashicorp/local"
+      version = ">= 2.0, < 3.0"
+    }
+  }
+}
+
+resource "random_uuid" "id" {}
+"#,
+    );
+    ws.run(&["init"]).expect_ok();
+    ws.run(&["providers"])
+        .expect_ok()
+        .expect_stdout(
+            "- random hashicorp/random ~> 3.5: built in, implementing hashicorp/random v3.6.3",
+        )
+        .expect_stdout("- local registry.terraform.io/hashicorp/local >= 2.0, < 3.0: built in");
+    ws.apply();
+
+    ws.write(
+        "versions.tf",
+        r#"
+terraform {
+  required_providers {
+    time = {
+      source  = "hashicorp/time"
+      version = "~> 1.0"
+    }
+    null = {
+      source = "someone-else/null"
+    }
+  }
+}
+"#,
+    );
+    ws.plan(&[])
+        .expect_code(1)
+        .expect_stderr("Provider \"time\" does not match the version constraint")
+        .expect_stderr("implements hashicorp/time v0.12.1")
+        .expect_stderr("versions.tf")
+        .expect_stderr("Provider \"null\" is not available from \"someone-else/null\"");
+}

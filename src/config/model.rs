@@ -272,6 +272,8 @@ pub struct RequiredProvider {
     pub source: Option<String>,
     /// `version = "~> 3.0"`.
     pub version: Option<String>,
+    /// Where the entry is written.
+    pub span: Span,
 }
 
 /// A `backend "type" { ... }` block.

@@ -1,5 +1,6 @@
 //! The README's main job: a real plan and apply of `examples/quickstart` with local state, and a
-//! no-op plan after it.
+//! no-op plan after it: built-in resources, a generated password kept out of every output,
+//! rendered files and a local-exec step, with no cloud and no network.
 
 mod support;
 
@@ -16,12 +17,20 @@ fn quickstart_example_plans_applies_and_converges() {
 
     ws.plan(&[])
         .expect_code(2)
-        .expect_stdout("Plan: 4 to add, 0 to change, 0 to destroy.");
-    ws.apply()
-        .expect_stdout("Apply complete! Resources: 4 added, 0 changed, 0 destroyed.");
+        .expect_stdout("Plan: 9 to add, 0 to change, 0 to destroy.");
+    let applied = ws.apply();
+    applied
+        .expect_stdout("Apply complete! Resources: 9 added, 0 changed, 0 destroyed.")
+        .expect_stdout("null_resource.announce (local-exec): deployment ")
+        .expect_stdout("wrote 2 service endpoints to ./generated/dev/services.env");
     assert_eq!(
         ws.state_list(),
         [
+            "local_file.settings",
+            "local_sensitive_file.credentials",
+            "null_resource.announce",
+            "random_id.deployment",
+            "random_password.database",
             "terraform_data.network",
             "terraform_data.release",
             r#"terraform_data.service["api"]"#,
@@ -34,10 +43,30 @@ fn quickstart_example_plans_applies_and_converges() {
         outputs["endpoints"]["value"]["api"],
         "quickstart-dev-api:9090"
     );
-    ws.plan(&[]).expect_code(0);
+    let password = outputs["database_password"]["value"]
+        .as_str()
+        .expect("a password")
+        .to_string();
+    assert_eq!(password.len(), 20);
+    applied.expect_nowhere(&password);
+    assert_eq!(
+        ws.read("generated/dev/services.env"),
+        "API_ENDPOINT=quickstart-dev-api:9090\nWEB_ENDPOINT=quickstart-dev-web:8080\n"
+    );
+    assert_eq!(
+        ws.read("generated/dev/database.env"),
+        format!("DATABASE_PASSWORD={password}\n")
+    );
+    ws.plan(&[]).expect_code(0).expect_nowhere(&password);
 
     ws.plan(&["-var", "services={web = 8080}"])
         .expect_code(2)
         .expect_stdout(r#"# terraform_data.service["api"] will be destroyed"#)
-        .expect_stdout("# terraform_data.release must be replaced");
+        .expect_stdout("# terraform_data.release must be replaced")
+        .expect_stdout("# local_file.settings must be replaced");
+
+    ws.run(&["destroy", "-auto-approve"])
+        .expect_ok()
+        .expect_stdout("Destroy complete! Resources: 9 destroyed.");
+    assert!(!ws.exists("generated/dev/services.env"));
 }

@@ -1,6 +1,8 @@
-# A small plinth configuration that needs no cloud account: `terraform_data` resources keep their
-# values in the local state file (plinth.tfstate), so plan, apply, outputs, replacement and
-# destroy can be tried anywhere.
+# A small plinth configuration that needs no cloud account and no network: `terraform_data`
+# resources keep their values in the local state file (plinth.tfstate), a random password and
+# deployment id come from the built-in `random` provider, the settings are rendered into files
+# under generated/ by the built-in `local` provider, and a `local-exec` step reports what was
+# written. Plan, apply, outputs, replacement and destroy can be tried anywhere.
 #
 #   plinth -chdir=examples/quickstart apply -auto-approve
 #   plinth -chdir=examples/quickstart apply -auto-approve -var environment=staging
@@ -48,9 +50,58 @@ resource "terraform_data" "release" {
   triggers_replace = sort(keys(var.services))
 }
 
+# Generated once and kept in state; never printed.
+resource "random_password" "database" {
+  length           = 20
+  override_special = "_-"
+}
+
+# Replaced (a new id) whenever the environment changes.
+resource "random_id" "deployment" {
+  byte_length = 4
+  keepers     = { environment = var.environment }
+}
+
+resource "local_file" "settings" {
+  filename        = "${path.module}/generated/${var.environment}/services.env"
+  file_permission = "0644"
+  content = join("", [
+    for name, service in terraform_data.service :
+    "${upper(name)}_ENDPOINT=${service.output.name}:${service.output.port}\n"
+  ])
+}
+
+resource "local_sensitive_file" "credentials" {
+  filename = "${path.module}/generated/${var.environment}/database.env"
+  content  = "DATABASE_PASSWORD=${random_password.database.result}\n"
+}
+
+# Runs once the files exist, and again whenever they change.
+resource "null_resource" "announce" {
+  triggers = {
+    settings    = local_file.settings.id
+    credentials = local_sensitive_file.credentials.id
+  }
+
+  provisioner "local-exec" {
+    command = "echo \"deployment ${random_id.deployment.hex}: wrote $(wc -l < ${local_file.settings.filename}) service endpoints to ${local_file.settings.filename}\""
+  }
+}
+
 output "network" {
   description = "The network every service joins."
   value       = terraform_data.network.output.name
+}
+
+output "deployment" {
+  description = "The deployment's random id."
+  value       = random_id.deployment.hex
+}
+
+output "database_password" {
+  description = "The generated password (shown by `plinth output -raw database_password`)."
+  value       = random_password.database.result
+  sensitive   = true
 }
 
 output "endpoints" {

@@ -13,6 +13,8 @@ use plinth_state::DeposedKey;
 use tokio::sync::oneshot;
 
 use crate::apply::operations::Operations;
+use crate::apply::provision;
+use crate::config::When;
 use crate::engine::providers::Providers;
 use crate::engine::walker::{InstanceHandler, InstanceRequest};
 use crate::plan::{diff, Action, ResourceChange, Step};
@@ -96,6 +98,36 @@ impl<'a> Applying<'a> {
     }
 }
 
+impl Applying<'_> {
+    /// Runs the creation-time provisioners of the object just created; a failure taints it.
+    async fn provision(
+        &self,
+        request: &InstanceRequest<'_>,
+        value: Value,
+    ) -> Result<Value, Diagnostics> {
+        if !provision::has(request.resource, When::Create) {
+            return Ok(value);
+        }
+        let ctx = self.ops.context(&request.address, None);
+        let diagnostics = provision::run(
+            &ctx,
+            request.resource,
+            When::Create,
+            &request.address,
+            &value,
+            Some(request.scope),
+            self.ops.printer(),
+        )
+        .await;
+        if diagnostics.has_errors() {
+            self.ops.taint(request, &value).await?;
+            return Err(diagnostics);
+        }
+        self.ops.warn(diagnostics);
+        Ok(value)
+    }
+}
+
 #[async_trait(?Send)]
 impl InstanceHandler for Applying<'_> {
     fn abandoned(&self, resource: &str) {
@@ -128,9 +160,14 @@ impl InstanceHandler for Applying<'_> {
             .into()),
             Some(provider) => match ends.step {
                 Step::Create => {
-                    self.ops
+                    match self
+                        .ops
                         .create(provider.as_ref(), &request, change, ends.depose.as_ref())
                         .await
+                    {
+                        Ok(value) => self.provision(&request, value).await,
+                        Err(d) => Err(d),
+                    }
                 }
                 Step::Update => self.ops.update(provider.as_ref(), &request, change).await,
                 Step::Read => self.ops.read(provider.as_ref(), &request).await,

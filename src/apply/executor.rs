@@ -24,7 +24,8 @@ use crate::apply::interrupt::Interrupt;
 use crate::apply::journal::JournalWriter;
 use crate::apply::operations::{Counts, Operations};
 use crate::apply::progress::Printer;
-use crate::config::Config;
+use crate::apply::provision;
+use crate::config::{Config, When};
 use crate::engine::providers::Providers;
 use crate::engine::walker::{Phase, Walk};
 use crate::graph::walk::walk_reporting_skips;
@@ -213,6 +214,35 @@ fn gates(actions: &[PlannedAction]) -> (HashMap<usize, Gate>, HashMap<String, En
     (gates, ends)
 }
 
+/// Runs the destroy-time provisioners of the object a delete is about to destroy, when its
+/// resource block is still in the configuration (as Terraform does).
+async fn destroy_provisioners(
+    input: &ApplyInput<'_>,
+    ops: &Operations<'_>,
+    change: &ResourceChange,
+    deposed: Option<&plinth_state::DeposedKey>,
+) -> Diagnostics {
+    let Some(resource) = provision::configured(&input.config.root, &change.address)
+        .filter(|r| provision::has(r, When::Destroy))
+    else {
+        return Diagnostics::new();
+    };
+    let Some(object) = ops.doomed(change, deposed) else {
+        return Diagnostics::new();
+    };
+    let shown = change.object_address();
+    provision::run(
+        &ops.context(&shown, None),
+        resource,
+        When::Destroy,
+        &change.address,
+        &object,
+        None,
+        ops.printer(),
+    )
+    .await
+}
+
 /// Walks the action graph: deletes run here, the other actions open their gates.
 async fn execute_actions(
     input: &ApplyInput<'_>,
@@ -306,6 +336,13 @@ async fn execute_actions(
                     );
                     return false;
                 };
+                let provisioned =
+                    destroy_provisioners(input, ops, change, action.deposed.as_ref()).await;
+                if provisioned.has_errors() {
+                    push(provisioned);
+                    return false;
+                }
+                ops.warn(provisioned);
                 match ops
                     .delete(provider.as_ref(), change, action.deposed.as_ref())
                     .await

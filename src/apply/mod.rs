@@ -7,6 +7,7 @@ pub mod interrupt;
 pub mod journal;
 pub mod operations;
 pub mod progress;
+pub mod provision;
 
 pub use executor::{run, Applied, ApplyInput};
 pub use interrupt::Interrupt;

@@ -115,9 +115,25 @@ impl<'a> Operations<'a> {
         })
     }
 
+    /// Where progress lines go.
+    pub fn printer(&self) -> Printer {
+        self.printer
+    }
+
+    /// Marks the object just created at `request.address` tainted (a creation-time provisioner
+    /// failed), durably: the next plan replaces it.
+    pub async fn taint(
+        &self,
+        request: &InstanceRequest<'_>,
+        value: &Value,
+    ) -> Result<(), Diagnostics> {
+        let record = self.instance_record(request, value, Status::Tainted);
+        self.put(&request.address, record).await
+    }
+
     /// The context of one operation: cancelled by a second interrupt, with the deadline of
     /// `timeout`, reporting progress as lines under `address`.
-    fn context(&self, address: &str, timeout: Option<Duration>) -> Context {
+    pub fn context(&self, address: &str, timeout: Option<Duration>) -> Context {
         Context::new(self.interrupt.token().clone())
             .with_timeout(timeout)
             .with_progress(Arc::new(Lines {
@@ -197,6 +213,36 @@ impl<'a> Operations<'a> {
         Ok(match tracked {
             Ok(answer) | Err(answer) => answer,
         })
+    }
+
+    /// Keeps warnings to show at the end.
+    pub fn warn(&self, diagnostics: Diagnostics) {
+        self.warnings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(diagnostics);
+    }
+
+    /// The object a delete of `change` (or of its deposed object `deposed`) would destroy, as
+    /// destroy-time provisioners see it; None when there is none or it is tainted (Terraform
+    /// runs no destroy-time provisioner for a tainted object).
+    pub fn doomed(&self, change: &ResourceChange, deposed: Option<&DeposedKey>) -> Option<Value> {
+        let state = self.state();
+        match deposed {
+            Some(key) => state
+                .deposed
+                .get(&change.address)
+                .and_then(|objects| objects.get(key))
+                .filter(|o| o.status != Status::Tainted)
+                .map(|o| Value::from_json(&o.attributes)),
+            None => {
+                let tainted = state
+                    .instances
+                    .get(&change.address)
+                    .is_some_and(|i| i.status == Status::Tainted);
+                change.before.clone().filter(|_| !tainted)
+            }
+        }
     }
 
     /// Deletes the current object of `change.address`, or its deposed object `deposed`.

@@ -97,6 +97,8 @@ pub enum Command {
     },
     /// Print the dependency graph in DOT.
     Graph,
+    /// Print the providers the configuration requires and what answers each.
+    Providers,
     /// Inspect and edit state.
     #[command(subcommand)]
     State(StateCommand),

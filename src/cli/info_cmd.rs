@@ -1,4 +1,4 @@
-//! Read-only commands: `output`, `show` and `graph`.
+//! Read-only commands: `output`, `show`, `graph` and `providers`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -198,5 +198,15 @@ fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
 pub fn graph() -> Outcome {
     let loaded = setup::load_configuration()?;
     crate::out!("{}", crate::graph::dot::to_dot(&loaded.graph));
+    Ok(0)
+}
+
+/// `plinth providers`: each module's provider requirements and the built-in provider that
+/// answers each (none is ever downloaded).
+pub fn providers() -> Outcome {
+    let loaded = setup::load_configuration()?;
+    for line in crate::cli::required::describe(&loaded.config) {
+        println!("{line}");
+    }
     Ok(0)
 }

@@ -26,15 +26,6 @@ pub fn init(backend_config: &[String], migrate_state: bool, color: bool) -> Outc
     let sources = loaded.config.sources.clone();
     let providers = setup::providers();
     let mut diags = Diagnostics::new();
-    for (name, required) in &loaded.config.root.terraform.required_providers {
-        if !providers.has(name) {
-            diags.push(Diagnostic::error(format!("Provider \"{name}\" is not available")).with_detail(format!(
-                "required_providers asks for \"{name}\" ({}); plinth has these providers built in: {}.",
-                required.source.clone().unwrap_or_default(),
-                providers.names().join(", ")
-            )));
-        }
-    }
     let overrides = backend::parse_backend_config(backend_config)?;
     let settings = backend::settings_from_config(&loaded.config, &overrides)?;
     if let Err(d) = backend::open_settings(&loaded.config, &settings, "default") {

@@ -14,6 +14,7 @@ pub mod misc_cmd;
 pub mod plan_cmd;
 pub mod recovery_cmd;
 pub mod render;
+pub mod required;
 pub mod setup;
 pub mod state_cmd;
 pub mod stdout;
@@ -150,6 +151,7 @@ fn run(command: Command, color: bool) -> Outcome {
         Command::Output { json, raw, name } => info_cmd::output(json, raw, name.as_deref()),
         Command::Show { json, planfile } => info_cmd::show(json, planfile.as_deref(), color),
         Command::Graph => info_cmd::graph(),
+        Command::Providers => info_cmd::providers(),
         Command::State(sub) => state_cmd::run(sub),
         Command::Import {
             vars,

@@ -25,9 +25,14 @@ pub struct Loaded {
     pub order: Vec<NodeIndex>,
 }
 
-/// Loads the configuration of the current directory and builds and checks its graph.
+/// Loads the configuration of the current directory, checks its `required_providers` against
+/// the built-in providers, and builds and checks its graph.
 pub fn load_configuration() -> Result<Loaded, (Diagnostics, BTreeMap<String, String>)> {
     let config = config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
+    let required = crate::cli::required::check(&config, &providers());
+    if required.has_errors() {
+        return Err((required, config.sources.clone()));
+    }
     let graph = graph::build(&config).map_err(|d| (d, config.sources.clone()))?;
     let order = graph::check::order(&graph, &config).map_err(|d| (d, config.sources.clone()))?;
     Ok(Loaded {
@@ -74,12 +79,12 @@ pub fn variables(
 
 /// Every provider built into this binary.
 pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
-    #[allow(unused_mut)]
     let mut list: Vec<Arc<dyn ProviderFactory>> = vec![
         crate::builtin::terraform_data::factory(),
         plinth_provider_docker::factory(),
         plinth_provider_digitalocean::factory(),
     ];
+    list.extend(plinth_provider_utility::factories());
     #[cfg(feature = "test-provider")]
     list.push(crate::builtin::slow::factory());
     list

@@ -271,6 +271,7 @@ fn required_providers(block: &Block, settings: &mut TerraformSettings, diags: &m
             Ok(plinth_sdk::Value::String(version)) => RequiredProvider {
                 source: None,
                 version: Some(version),
+                span: attr.expr.span.clone(),
             },
             Ok(plinth_sdk::Value::Map(map)) => {
                 let text = |key: &str| map.get(key).and_then(|v| v.as_str()).map(str::to_string);
@@ -287,6 +288,7 @@ fn required_providers(block: &Block, settings: &mut TerraformSettings, diags: &m
                 RequiredProvider {
                     source: text("source"),
                     version: text("version"),
+                    span: attr.expr.span.clone(),
                 }
             }
             _ => {

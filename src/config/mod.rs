@@ -13,6 +13,7 @@ pub mod literals;
 mod load;
 pub mod model;
 mod parse;
+mod provisioner;
 mod resource;
 pub mod spans;
 pub mod templates;

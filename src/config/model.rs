@@ -102,6 +102,41 @@ pub struct Lifecycle {
     pub replace_triggered_by: Vec<Expr>,
 }
 
+/// When a provisioner runs: after the object is created, or before it is destroyed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum When {
+    /// `when = create` (the default).
+    #[default]
+    Create,
+    /// `when = destroy`.
+    Destroy,
+}
+
+/// What a failing provisioner does to the apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnFailure {
+    /// `on_failure = fail` (the default): the apply fails; after a create the object is tainted.
+    #[default]
+    Fail,
+    /// `on_failure = continue`: the failure is reported and the apply goes on.
+    Continue,
+}
+
+/// A `provisioner "kind" { ... }` block of a resource.
+#[derive(Clone, Debug)]
+pub struct Provisioner {
+    /// The provisioner (`local-exec`).
+    pub kind: String,
+    /// When it runs.
+    pub when: When,
+    /// What a failure does.
+    pub on_failure: OnFailure,
+    /// Its arguments (may refer to `self`).
+    pub body: Body,
+    /// The span of the block header.
+    pub span: Span,
+}
+
 /// A `resource` or `data` block.
 #[derive(Clone, Debug)]
 pub struct Resource {
@@ -121,6 +156,8 @@ pub struct Resource {
     pub depends_on: Vec<Expr>,
     /// The `lifecycle` block.
     pub lifecycle: Lifecycle,
+    /// `provisioner` blocks, in order.
+    pub provisioners: Vec<Provisioner>,
     /// Everything else.
     pub body: Body,
     /// The span of the block header.
@@ -235,6 +272,8 @@ pub struct RequiredProvider {
     pub source: Option<String>,
     /// `version = "~> 3.0"`.
     pub version: Option<String>,
+    /// Where the entry is written.
+    pub span: Span,
 }
 
 /// A `backend "type" { ... }` block.

@@ -9,6 +9,7 @@ use super::checks::{
     reference_parts, unsupported_argument, unsupported_block,
 };
 use super::model::{Block, Body, DynamicBlock, Expr, IgnoreChanges, Lifecycle, Mode, Resource};
+use super::provisioner::{decode_provisioner, unsupported_connection};
 
 const LIFECYCLE_ARGUMENTS: &[&str] = &[
     "create_before_destroy",
@@ -32,6 +33,7 @@ pub fn decode_resource(block: Block, mode: Mode, diags: &mut Diagnostics) -> Opt
         for_each: None,
         depends_on: Vec::new(),
         lifecycle: Lifecycle::default(),
+        provisioners: Vec::new(),
         body: Body::default(),
         span: block.span.clone(),
     };
@@ -72,14 +74,12 @@ pub fn decode_resource(block: Block, mode: Mode, diags: &mut Diagnostics) -> Opt
                 lifecycle_seen = Some(nested.span.clone());
                 resource.lifecycle = decode_lifecycle(nested, diags);
             }
-            "provisioner" | "connection" => diags.push(
-                Diagnostic::error("Unsupported block type")
-                    .with_detail(format!(
-                        "plinth does not support \"{}\" blocks.",
-                        nested.kind
-                    ))
-                    .with_span(nested.span.clone()),
-            ),
+            "provisioner" if mode == Mode::Managed => {
+                if let Some(p) = decode_provisioner(nested, diags) {
+                    resource.provisioners.push(p);
+                }
+            }
+            "connection" if mode == Mode::Managed => diags.push(unsupported_connection(&nested)),
             _ => rest.push(nested),
         }
     }

@@ -42,6 +42,8 @@ pub struct InstanceRequest<'a> {
     pub depends_on: &'a [String],
     /// The timeouts in effect (its `timeouts {}` block's, else the schema's defaults).
     pub timeouts: Timeouts,
+    /// The scope its configuration was evaluated in (for its provisioners).
+    pub scope: &'a dyn Scope,
 }
 
 /// What plan and apply do with each resource instance and with instances no longer configured.
@@ -557,6 +559,7 @@ impl Walk<'_> {
                         module: mi,
                         depends_on: deps,
                         timeouts,
+                        scope: &scope,
                     };
                     handler.instance(request).await.map_err(|d| {
                         let d = eval::redact_diagnostics(d, &given);

@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use petgraph::graph::{DiGraph, NodeIndex};
 use plinth_sdk::{Diagnostic, Diagnostics, Span};
 
-use crate::config::{Body, Config, Expr, Mode, Module, ProviderRef};
+use crate::config::{Body, Config, Expr, Mode, Module, ProviderRef, When};
 use crate::eval;
 use crate::graph::node::{ModulePath, Node, NodeKind};
 
@@ -213,6 +213,11 @@ impl Builder<'_> {
                 self.depends_on_edges(module, path, &node, d);
             }
             self.body_edges(module, path, &node, &r.body, &[]);
+            // Creation-time provisioners run with the object: what they refer to comes first.
+            // `self` is the object itself; destroy-time ones may refer to nothing else.
+            for p in r.provisioners.iter().filter(|p| p.when == When::Create) {
+                self.body_edges(module, path, &node, &p.body, &["self"]);
+            }
         }
         for c in &module.module_calls {
             let node = at(NodeKind::ModuleCall(c.name.clone()));

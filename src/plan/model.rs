@@ -68,6 +68,8 @@ pub enum Reason {
     DeleteBecauseNoModule,
     /// The configuration of a data source refers to values known only after apply.
     ReadBecauseConfigUnknown,
+    /// A managed resource the data source depends on has changes planned.
+    ReadBecauseDependencyPending,
 }
 
 /// The planned change of one resource instance (or of one deposed object).

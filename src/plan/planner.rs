@@ -258,6 +258,17 @@ impl Planner<'_> {
             .insert(change.address.clone(), change);
     }
 
+    /// Whether a managed resource the data source depends on has changes planned: then, as
+    /// in Terraform, it is read during apply, after them (a file not yet written cannot be read).
+    fn dependency_pending(&self, request: &InstanceRequest<'_>) -> bool {
+        let changes = self.changes.lock().unwrap_or_else(|p| p.into_inner());
+        changes.values().any(|c| {
+            !c.data
+                && c.action != Action::NoOp
+                && request.depends_on.contains(&without_keys(&c.address))
+        })
+    }
+
     fn replace_triggered(&self, request: &InstanceRequest<'_>) -> bool {
         let changes = self.changes.lock().unwrap_or_else(|p| p.into_inner());
         request
@@ -596,14 +607,19 @@ impl Planner<'_> {
         base: ResourceChange,
     ) -> Result<Value, Diagnostics> {
         let schema = request.schema;
-        if request.config.contains_unknown() || self.options.mode == PlanMode::Destroy {
+        let unknown = request.config.contains_unknown();
+        if unknown || self.dependency_pending(&request) || self.options.mode == PlanMode::Destroy {
             let after = diff::proposed(schema, &request.config, None);
             if self.options.mode != PlanMode::Destroy {
                 self.record(ResourceChange {
                     action: Action::Read,
                     before: None,
                     after: Some(after.clone()),
-                    reason: Some(Reason::ReadBecauseConfigUnknown),
+                    reason: Some(if unknown {
+                        Reason::ReadBecauseConfigUnknown
+                    } else {
+                        Reason::ReadBecauseDependencyPending
+                    }),
                     ..base
                 });
             }

@@ -46,6 +46,9 @@ pub(crate) fn explanation(change: &ResourceChange) -> Option<String> {
         Reason::ReadBecauseConfigUnknown => {
             Some("(config refers to values not yet known)".to_string())
         }
+        Reason::ReadBecauseDependencyPending => {
+            Some("(depends on a resource or a module with changes pending)".to_string())
+        }
     }
 }
 
@@ -61,6 +64,7 @@ pub(crate) fn json_name(reason: Reason) -> &'static str {
         Reason::DeleteBecauseEachKey => "delete_because_each_key",
         Reason::DeleteBecauseNoModule => "delete_because_no_module",
         Reason::ReadBecauseConfigUnknown => "read_because_config_unknown",
+        Reason::ReadBecauseDependencyPending => "read_because_dependency_pending",
     }
 }
 

@@ -1,0 +1,64 @@
+//! plinth's built-in utility providers: `random`, `null`, `local` and `time`, with the resource
+//! types, attributes and import ids of HashiCorp's providers of the same names, so
+//! configurations that use them run unchanged and need no download.
+//!
+//! None of them talks to a cloud. `random`, `null` and `time` keep everything in state (their
+//! creates are `NoRemoteObject`); `local` writes files on this machine. [`BUILT_IN`] says which
+//! HashiCorp provider and version each one stands in for.
+
+mod common;
+mod duration;
+mod generated;
+mod local;
+mod null;
+mod random;
+mod time;
+
+use std::sync::Arc;
+
+use plinth_sdk::ProviderFactory;
+
+/// A built-in provider standing in for a HashiCorp one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuiltIn {
+    /// The local name and resource type prefix (`random`).
+    pub name: &'static str,
+    /// The registry source it replaces (`hashicorp/random`).
+    pub source: &'static str,
+    /// The version of that provider whose behaviour it implements (`3.6.3`).
+    pub version: &'static str,
+}
+
+/// Every utility provider, with the HashiCorp provider it implements.
+pub const BUILT_IN: &[BuiltIn] = &[
+    BuiltIn {
+        name: "local",
+        source: "hashicorp/local",
+        version: "2.5.2",
+    },
+    BuiltIn {
+        name: "null",
+        source: "hashicorp/null",
+        version: "3.2.3",
+    },
+    BuiltIn {
+        name: "random",
+        source: "hashicorp/random",
+        version: "3.6.3",
+    },
+    BuiltIn {
+        name: "time",
+        source: "hashicorp/time",
+        version: "0.12.1",
+    },
+];
+
+/// The factories of every utility provider.
+pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
+    vec![
+        local::factory(),
+        null::factory(),
+        random::factory(),
+        time::factory(),
+    ]
+}

@@ -107,6 +107,12 @@ pub enum Command {
         /// The provider's id of the object.
         id: String,
     },
+    /// List the providers the configuration needs, with their source, version and location.
+    Providers {
+        /// `schema -json`: print the providers' schemas.
+        #[command(subcommand)]
+        command: Option<ProvidersCommand>,
+    },
     /// Remove a lock left behind, by its id.
     ForceUnlock {
         /// Do not ask for confirmation.
@@ -114,6 +120,17 @@ pub enum Command {
         force: bool,
         /// The lock id printed by the failing command.
         id: String,
+    },
+}
+
+/// `providers` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Print the schemas of the configuration's providers in Terraform's JSON format.
+    Schema {
+        /// Print as JSON (the only format).
+        #[arg(long)]
+        json: bool,
     },
 }
 

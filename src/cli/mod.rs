@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod info_cmd;
 pub mod misc_cmd;
 pub mod plan_cmd;
+pub mod providers_cmd;
 pub mod render;
 pub mod setup;
 pub mod state_cmd;
@@ -146,6 +147,7 @@ fn run(command: Command, color: bool) -> Outcome {
             address,
             id,
         } => misc_cmd::import(&runtime, &vars, &lock, &address, &id),
+        Command::Providers { command } => providers_cmd::run(command),
         Command::ForceUnlock { id, .. } => misc_cmd::force_unlock(&id),
     }
 }

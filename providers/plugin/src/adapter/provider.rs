@@ -123,7 +123,7 @@ impl Provider for PluginProvider {
                 }
             }
         };
-        let config = values::config_of(&self.schemas.provider.block, &request.config);
+        let config = values::config_of(&self.schemas.provider.block, &request.config, None);
         let mut diagnostics = Diagnostics::new();
         let config = match client.validate_provider_config(&config).await {
             Ok(r) => {
@@ -154,7 +154,7 @@ impl Provider for PluginProvider {
             (Ok(c), Ok(b)) => (c, b),
             (Err(d), _) | (_, Err(d)) => return plan_failed(d),
         };
-        let config = values::config_of(block, &request.proposed);
+        let config = values::config_of(block, &request.proposed, request.prior.as_ref());
         let mut diagnostics = Diagnostics::new();
         match client
             .validate_resource_config(&request.type_name, &config)
@@ -356,7 +356,7 @@ impl Provider for PluginProvider {
             )))
             .into();
         };
-        let config = values::config_of(&def.block, &request.config);
+        let config = values::config_of(&def.block, &request.config, None);
         let mut diagnostics = Diagnostics::new();
         match client
             .validate_data_resource_config(&request.type_name, &config)
@@ -443,9 +443,9 @@ impl PluginProvider {
         let answer = client
             .apply_resource_change(&ApplyRequest {
                 type_name: type_name.to_string(),
-                prior_state: prior,
+                config: values::config_of(block, planned, (!prior.is_null()).then_some(&prior)),
                 planned_state: values::planned_for_plugin(block, planned),
-                config: values::config_of(block, planned),
+                prior_state: prior,
                 planned_private: private,
                 provider_meta: None,
             })

@@ -42,7 +42,11 @@ fn rebuild_blocks(
     value: &Value,
     attr: &dyn Fn(&AttributeDef, Value) -> Value,
 ) -> Value {
-    let each = |item: &Value| rebuild(&def.block, item, attr);
+    each_block(def, value, &|item| rebuild(&def.block, item, attr))
+}
+
+/// A nested block value with `each` applied to every block in it.
+fn each_block(def: &BlockTypeDef, value: &Value, each: &dyn Fn(&Value) -> Value) -> Value {
     match (def.nesting, value.unmarked()) {
         (BlockNesting::Single | BlockNesting::Group, Value::Map(_)) => each(value),
         (BlockNesting::Map, Value::Map(items)) => {
@@ -54,17 +58,34 @@ fn rebuild_blocks(
     }
 }
 
-/// The configuration behind an engine proposal: attributes only the provider sets are null.
-/// (An optional and computed attribute left unset keeps the proposal's value: unknown on
-/// create, the prior value on update; providers treat both as "not asking for a change".)
-pub fn config_of(block: &BlockDef, proposed: &Value) -> Value {
-    rebuild(block, proposed, &|def, v| {
-        if computed_only(def) {
-            Value::Null
-        } else {
-            v
-        }
-    })
+/// The configuration behind an engine proposal (the contract hands providers the proposal,
+/// not the configuration). An attribute only the provider sets is null. An optional and
+/// computed one is taken as not configured when the proposal only carries what the engine
+/// filled in: unknown on create, the prior value on update. (A configured value equal to the
+/// prior one, or still unknown on create, is therefore sent as null: the provider keeps or
+/// computes it, and apply's final plan sees the known value.)
+pub fn config_of(block: &BlockDef, proposed: &Value, prior: Option<&Value>) -> Value {
+    let Some(map) = proposed.unmarked().as_map() else {
+        return proposed.clone();
+    };
+    let prior_map = prior.and_then(|p| p.unmarked().as_map());
+    let mut out = BTreeMap::new();
+    for (name, def) in &block.attributes {
+        let v = map.get(name).cloned().unwrap_or(Value::Null);
+        let filled_in = def.computed
+            && (computed_only(def)
+                || match prior_map {
+                    None => v.is_unknown(),
+                    Some(p) => p.get(name).map(Value::unmarked) == Some(v.unmarked()),
+                });
+        out.insert(name.clone(), if filled_in { Value::Null } else { v });
+    }
+    for (name, def) in &block.block_types {
+        let v = map.get(name).cloned().unwrap_or(Value::Null);
+        let nested = |item: &Value| config_of(&def.block, item, None);
+        out.insert(name.clone(), each_block(def, &v, &nested));
+    }
+    Value::Map(out)
 }
 
 /// The engine's proposal in Terraform's shape: an attribute only the provider sets is null
@@ -140,7 +161,7 @@ mod tests {
             ("zone", Value::from("z")),
             ("stray", Value::from("dropped")),
         ]);
-        let config = config_of(&block(), &proposed);
+        let config = config_of(&block(), &proposed, None);
         assert_eq!(
             config,
             Value::object([
@@ -150,6 +171,37 @@ mod tests {
             ])
         );
         assert_eq!(proposed_for_plugin(&block(), &proposed), config);
+    }
+
+    #[test]
+    fn optional_computed_attributes_the_engine_filled_in_are_not_configuration() {
+        let create = Value::object([
+            ("id", Value::Unknown),
+            ("name", Value::from("a")),
+            ("zone", Value::Unknown),
+        ]);
+        assert_eq!(
+            config_of(&block(), &create, None).get("zone"),
+            Some(&Value::Null)
+        );
+        let prior = Value::object([
+            ("id", Value::from("i-1")),
+            ("name", Value::from("a")),
+            ("zone", Value::from("z1")),
+        ]);
+        let kept = Value::object([
+            ("id", Value::from("i-1")),
+            ("name", Value::from("b")),
+            ("zone", Value::from("z1")),
+        ]);
+        let config = config_of(&block(), &kept, Some(&prior));
+        assert_eq!(config.get("zone"), Some(&Value::Null));
+        assert_eq!(config.get("name"), Some(&Value::from("b")));
+        let moved = Value::object([("name", Value::from("a")), ("zone", Value::from("z2"))]);
+        assert_eq!(
+            config_of(&block(), &moved, Some(&prior)).get("zone"),
+            Some(&Value::from("z2"))
+        );
     }
 
     #[test]

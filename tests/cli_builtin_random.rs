@@ -232,9 +232,9 @@ resource "random_uuid" "id" {}
     ws.run(&["providers"])
         .expect_ok()
         .expect_stdout(
-            "- random hashicorp/random ~> 3.5: built in, implementing hashicorp/random v3.6.3",
+            "- provider[registry.terraform.io/hashicorp/random]: built in, implementing hashicorp/random v3.6.3",
         )
-        .expect_stdout("- local registry.terraform.io/hashicorp/local >= 2.0, < 3.0: built in");
+        .expect_stdout("- provider[registry.terraform.io/hashicorp/local]: built in, implementing hashicorp/local");
     ws.apply();
 
     ws.write(
@@ -258,5 +258,5 @@ terraform {
         .expect_stderr("Provider \"time\" does not match the version constraint")
         .expect_stderr("implements hashicorp/time v0.12.1")
         .expect_stderr("versions.tf")
-        .expect_stderr("Provider \"null\" is not available from \"someone-else/null\"");
+        .expect_stderr("someone-else/null");
 }

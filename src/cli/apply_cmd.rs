@@ -34,7 +34,10 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
         lock: _lock,
         mut state,
     } = setup::open_state(&loaded, &args.plan.lock, operation)?;
-    let providers = setup::providers();
+    let providers = setup::providers_for(&loaded.config).map_err(|d| crate::cli::Failure {
+        diagnostics: d,
+        sources: loaded.config.sources.clone(),
+    })?;
     let plan = match &args.planfile {
         Some(path) => {
             let plan = file::load(path)?;

@@ -97,8 +97,6 @@ pub enum Command {
     },
     /// Print the dependency graph in DOT.
     Graph,
-    /// Print the providers the configuration requires and what answers each.
-    Providers,
     /// Inspect and edit state.
     #[command(subcommand)]
     State(StateCommand),
@@ -132,6 +130,12 @@ pub enum Command {
         #[command(flatten)]
         vars: VarArgs,
     },
+    /// List the providers the configuration needs, with their source, version and location.
+    Providers {
+        /// `schema -json`: print the providers' schemas.
+        #[command(subcommand)]
+        command: Option<ProvidersCommand>,
+    },
     /// Remove a lock left behind, by its id.
     ForceUnlock {
         /// Do not ask for confirmation.
@@ -139,6 +143,17 @@ pub enum Command {
         force: bool,
         /// The lock id printed by the failing command.
         id: String,
+    },
+}
+
+/// `providers` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProvidersCommand {
+    /// Print the schemas of the configuration's providers in Terraform's JSON format.
+    Schema {
+        /// Print as JSON (the only format).
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -36,6 +36,7 @@ pub fn console(vars: &VarArgs, color: bool) -> Outcome {
     record_state(&results, &state);
     let module_dir = PathBuf::from(".");
     let workspace = setup::workspace();
+    let providers = setup::providers();
     let scope = InstanceScope {
         results: &results,
         module: "",
@@ -44,6 +45,7 @@ pub fn console(vars: &VarArgs, color: bool) -> Outcome {
         module_dir: &module_dir,
         workspace: &workspace,
         planning: false,
+        providers: &providers,
     };
     record_locals(&results, &loaded.config.root, &scope);
     let interactive = std::io::stdin().is_terminal();

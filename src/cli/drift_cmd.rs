@@ -98,9 +98,9 @@ pub fn drift(runtime: &Runtime, args: &DriftArgs, color: bool) -> Outcome {
         write_junit(path, &report)?;
     }
     if args.json {
-        println!("{}", render::drift_to_json(&report));
+        crate::outln!("{}", render::drift_to_json(&report));
     } else {
-        print!("{}", render::render_drift(&report, color));
+        crate::out!("{}", render::render_drift(&report, color));
     }
     Ok(report.verdict().exit_code())
 }

@@ -200,13 +200,3 @@ pub fn graph() -> Outcome {
     crate::out!("{}", crate::graph::dot::to_dot(&loaded.graph));
     Ok(0)
 }
-
-/// `plinth providers`: each module's provider requirements and the built-in provider that
-/// answers each (none is ever downloaded).
-pub fn providers() -> Outcome {
-    let loaded = setup::load_configuration()?;
-    for line in crate::cli::required::describe(&loaded.config) {
-        println!("{line}");
-    }
-    Ok(0)
-}

@@ -24,8 +24,16 @@ use plinth_state::addr::without_keys;
 pub fn init(backend_config: &[String], migrate_state: bool, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
-    let providers = setup::providers();
     let mut diags = Diagnostics::new();
+    let (providers, found) = match setup::providers_and_plugins(&loaded.config) {
+        Ok(p) => p,
+        Err(d) => {
+            return Err(Failure {
+                diagnostics: d,
+                sources,
+            })
+        }
+    };
     let overrides = backend::parse_backend_config(backend_config)?;
     let settings = backend::settings_from_config(&loaded.config, &overrides)?;
     if let Err(d) = backend::open_settings(&loaded.config, &settings, "default") {
@@ -58,9 +66,19 @@ pub fn init(backend_config: &[String], migrate_state: bool, color: bool) -> Outc
         overrides,
     })?;
     crate::outln!("Initializing provider plugins...");
+    crate::engine::plugins::write_lock(Path::new("."), &found)?;
     for node in loaded.graph.graph.node_weights() {
         if let NodeKind::Provider(key) = &node.kind {
-            crate::outln!("- {key}: built in");
+            let name = crate::engine::providers::Providers::name_of(key);
+            match found.iter().find(|f| f.required.local == name) {
+                Some(f) => crate::outln!(
+                    "- {key}: {} {} from {}",
+                    f.package.address,
+                    f.package.version,
+                    f.package.source
+                ),
+                None => crate::outln!("- {key}: built in"),
+            }
         }
     }
     crate::outln!("\nplinth has been successfully initialized!");
@@ -102,13 +120,13 @@ fn migrate(
 /// `plinth validate`.
 pub fn validate(json: bool, color: bool) -> Outcome {
     let (diags, sources) = match setup::load_configuration() {
-        Ok(loaded) => {
-            let providers = setup::providers();
-            (
+        Ok(loaded) => match setup::providers_for(&loaded.config) {
+            Ok(providers) => (
                 crate::plan::validate::check(&loaded.config, &providers),
                 loaded.config.sources,
-            )
-        }
+            ),
+            Err(d) => (d, loaded.config.sources),
+        },
         Err((d, s)) => (d, s),
     };
     if json {
@@ -284,7 +302,7 @@ pub fn import(
             .into());
     }
     let (variables, _) = setup::variables(&loaded.config, vars).map_err(with_sources)?;
-    let providers = setup::providers();
+    let providers = setup::providers_for(&loaded.config).map_err(with_sources)?;
     let workspace = setup::workspace();
     let walk = Walk {
         config: &loaded.config,

@@ -12,6 +12,7 @@ pub mod drift_cmd;
 pub mod info_cmd;
 pub mod misc_cmd;
 pub mod plan_cmd;
+pub mod providers_cmd;
 pub mod recovery_cmd;
 pub mod render;
 pub mod required;
@@ -151,7 +152,6 @@ fn run(command: Command, color: bool) -> Outcome {
         Command::Output { json, raw, name } => info_cmd::output(json, raw, name.as_deref()),
         Command::Show { json, planfile } => info_cmd::show(json, planfile.as_deref(), color),
         Command::Graph => info_cmd::graph(),
-        Command::Providers => info_cmd::providers(),
         Command::State(sub) => state_cmd::run(sub),
         Command::Import {
             vars,
@@ -159,6 +159,7 @@ fn run(command: Command, color: bool) -> Outcome {
             address,
             id,
         } => misc_cmd::import(&runtime, &vars, &lock, &address, &id),
+        Command::Providers { command } => providers_cmd::run(command),
         Command::ForceUnlock { id, .. } => misc_cmd::force_unlock(&id),
         Command::Version { json } => version_cmd::version(json),
         Command::Help { command } => version_cmd::help(&command),

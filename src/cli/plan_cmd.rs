@@ -81,7 +81,10 @@ pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
     setup::require_configuration(&loaded, "plan", args.destroy)?;
     let opened = setup::open_state(&loaded, &args.lock, "plan")?;
     let state = opened.state;
-    let providers = setup::providers();
+    let providers = setup::providers_for(&loaded.config).map_err(|d| crate::cli::Failure {
+        diagnostics: d,
+        sources: loaded.config.sources.clone(),
+    })?;
     let plan = make_plan(
         runtime,
         &loaded,

@@ -44,12 +44,12 @@ pub fn recovery_plan(runtime: &Runtime, args: &RecoveryArgs, color: bool) -> Out
     };
     let schedule = schedule(&plan, &duration_of, args.parallelism);
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&schedule).unwrap_or_default()
         );
     } else {
-        print!("{}", render::render_schedule(&schedule));
+        crate::out!("{}", render::render_schedule(&schedule));
     }
     Ok(0)
 }

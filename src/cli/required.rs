@@ -1,7 +1,6 @@
-//! `required_providers` against the providers built into this binary: every entry must name one,
-//! a `source` must be the one the built-in provider stands in for (`hashicorp/random` gets the
-//! built-in `random` without any download), and a `version` constraint must admit the version
-//! whose behaviour it implements. `plinth providers` prints the same view.
+//! `required_providers` against the providers built into this binary: a `source` naming the one a built-in provider stands in for (`hashicorp/random` gets the
+//! built-in `random` without any download) must have a `version` constraint that admits the
+//! version whose behaviour it implements.
 
 use plinth_provider_utility::BUILT_IN;
 use plinth_sdk::{Diagnostic, Diagnostics};
@@ -61,26 +60,19 @@ pub fn check(config: &Config, providers: &Providers) -> Diagnostics {
     diags
 }
 
+/// Only requirements a built-in provider answers are checked here; any other source is an
+/// external provider, found (or reported missing) by plugin discovery.
 fn check_one(name: &str, required: &RequiredProvider, providers: &Providers) -> Option<Diagnostic> {
     if !providers.has(name) {
-        return Some(
-            Diagnostic::error(format!("Provider \"{name}\" is not available")).with_detail(format!(
-                "required_providers asks for \"{name}\" ({}); plinth has these providers built in: {}.",
-                required.source.clone().unwrap_or_default(),
-                providers.names().join(", ")
-            )),
-        );
+        return None;
     }
     let (source, version) = stands_in_for(name)?;
-    if let Some(asked) = &required.source {
-        if short_source(asked) != source {
-            return Some(
-                Diagnostic::error(format!("Provider \"{name}\" is not available from \"{asked}\""))
-                    .with_detail(format!(
-                        "plinth's built-in \"{name}\" provider stands in for \"{source}\"; it cannot stand in for \"{asked}\"."
-                    )),
-            );
-        }
+    if required
+        .source
+        .as_deref()
+        .is_some_and(|asked| short_source(asked) != source)
+    {
+        return None;
     }
     let constraint = required.version.as_deref()?;
     match admits(constraint, version) {
@@ -150,32 +142,6 @@ pub fn admits(constraint: &str, version: &str) -> Result<bool, String> {
         }
     }
     Ok(true)
-}
-
-/// The lines of `plinth providers`: each module's requirements and what answers them.
-pub fn describe(config: &Config) -> Vec<String> {
-    let mut lines = Vec::new();
-    for (path, module) in modules(config) {
-        let shown = if path.is_empty() {
-            "root module"
-        } else {
-            &path
-        };
-        lines.push(format!("Providers required by configuration ({shown}):"));
-        for (name, required) in &module.terraform.required_providers {
-            let asked = [required.source.clone(), required.version.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let answer = match stands_in_for(name) {
-                Some((source, version)) => format!("built in, implementing {source} v{version}"),
-                None => "built in".to_string(),
-            };
-            lines.push(format!("- {name} {asked}: {answer}"));
-        }
-    }
-    lines
 }
 
 #[cfg(test)]

@@ -90,9 +90,46 @@ pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
     list
 }
 
-/// The providers of a run: every built-in one.
+/// Every built-in provider (for commands that only render what state holds).
 pub fn providers() -> Providers {
     Providers::new(factories())
+}
+
+/// The providers of a run of `config`: the built-in ones and every external provider its
+/// `required_providers` ask for.
+pub fn providers_for(config: &Config) -> Result<Providers, Diagnostics> {
+    providers_and_plugins(config).map(|(providers, _)| providers)
+}
+
+/// The external providers `config` requires, found (not started) the way Terraform finds them.
+pub fn plugins(config: &Config) -> Result<Vec<crate::engine::plugins::Found>, Diagnostics> {
+    let list = factories();
+    let builtin: Vec<&str> = list.iter().map(|f| f.name()).collect();
+    let required = crate::engine::plugins::required(config, &builtin)?;
+    crate::engine::plugins::discover(Path::new("."), &required)
+}
+
+/// The providers of a run of `config` and the external packages among them, each started once
+/// for its schemas (on the process's runtime, which the command has entered).
+pub fn providers_and_plugins(
+    config: &Config,
+) -> Result<(Providers, Vec<crate::engine::plugins::Found>), Diagnostics> {
+    let found = plugins(config)?;
+    let mut list = factories();
+    if found.is_empty() {
+        return Ok((Providers::new(list), found));
+    }
+    list.retain(|f| !found.iter().any(|p| p.required.local == f.name()));
+    let handle = tokio::runtime::Handle::current();
+    let plugins = handle.block_on(crate::engine::plugins::load(&found))?;
+    for factory in &plugins {
+        list.push(factory.clone());
+    }
+    let mut providers = Providers::new(list);
+    for factory in plugins {
+        providers.add_functions(factory);
+    }
+    Ok((providers, found))
 }
 
 /// The state backend the configuration asks for, at the current workspace.

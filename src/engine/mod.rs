@@ -1,7 +1,8 @@
 //! What plan and apply share: the evaluation walk over the configuration graph ([`walker`]), the
 //! results it produces and the scope answering references from them ([`results`]), instance
 //! expansion by count and for_each ([`expand`]), resource dependencies ([`deps`]), root variable
-//! validation ([`variables`]) and the providers of a run ([`providers`]).
+//! validation ([`variables`]) and the providers of a run ([`providers`]), external ones found
+//! and loaded as plugins ([`plugins`]).
 //!
 //! Plan walks with a handler that diffs each instance; apply walks with one that hands each
 //! instance's evaluated configuration to the action it belongs to and waits for its result.
@@ -9,6 +10,7 @@
 pub mod deps;
 pub mod expand;
 pub mod locate;
+pub mod plugins;
 pub mod providers;
 pub mod results;
 pub mod timeouts;

@@ -16,8 +16,11 @@ use plinth_sdk::{
     ProviderFactory, ProviderSchema, Schema, Value,
 };
 
+use plinth_plugin::adapter::PluginFactory;
+
 use crate::config::Mode;
 use crate::engine::timeouts;
+use crate::eval::EvalError;
 
 /// The providers available to a run.
 pub struct Providers {
@@ -29,6 +32,8 @@ pub struct Providers {
     changed: Notify,
     /// Set once no more configurations will be made.
     closed: AtomicBool,
+    /// Plugin providers offering functions, by provider name.
+    functions: BTreeMap<String, Arc<PluginFactory>>,
 }
 
 impl Providers {
@@ -51,7 +56,44 @@ impl Providers {
             configured: Mutex::new(HashMap::new()),
             changed: Notify::new(),
             closed: AtomicBool::new(false),
+            functions: BTreeMap::new(),
         }
+    }
+
+    /// Makes `factory`'s functions callable as `provider::NAME::FUNCTION(...)`.
+    pub fn add_functions(&mut self, factory: Arc<PluginFactory>) {
+        if !factory.schemas().functions.is_empty() {
+            self.functions.insert(factory.name().to_string(), factory);
+        }
+    }
+
+    /// Calls the provider-defined function `provider::PROVIDER::FUNCTION` with fully known
+    /// arguments (blocking this thread on the process's runtime); None when there is none.
+    pub fn call_function(
+        &self,
+        provider: &str,
+        function: &str,
+        args: &[Value],
+    ) -> Option<Result<Value, EvalError>> {
+        let factory = self.functions.get(provider)?;
+        if !factory.schemas().functions.contains_key(function) {
+            return None;
+        }
+        let handle = tokio::runtime::Handle::try_current().ok()?;
+        let answer =
+            tokio::task::block_in_place(|| handle.block_on(factory.call_function(function, args)));
+        let name = format!("provider::{provider}::{function}");
+        Some(match answer {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(EvalError::new(
+                "Error in function call",
+                format!("Call to function \"{name}\" failed: {e}."),
+            )),
+            Err(e) => Err(EvalError::new(
+                "Error in function call",
+                format!("Call to function \"{name}\" failed: {e}"),
+            )),
+        })
     }
 
     /// The provider name of a configuration key (`aws.west` → `aws`).

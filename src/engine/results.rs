@@ -12,6 +12,7 @@ use plinth_sdk::Value;
 
 use crate::config::{Mode, Module};
 use crate::engine::expand::{Binding, Expansion, Key};
+use crate::engine::providers::Providers;
 use crate::eval::Scope;
 
 /// A module instance address prefix: `""` for the root, `module.a[0].module.b` below.
@@ -209,11 +210,22 @@ pub struct InstanceScope<'a> {
     pub workspace: &'a str,
     /// Whether this is a plan (impure functions are unknown then).
     pub planning: bool,
+    /// The run's providers (for provider-defined functions).
+    pub providers: &'a Providers,
 }
 
 impl Scope for InstanceScope<'_> {
     fn planning(&self) -> bool {
         self.planning
+    }
+
+    fn provider_function(
+        &self,
+        provider: &str,
+        function: &str,
+        args: &[Value],
+    ) -> Option<Result<Value, crate::eval::EvalError>> {
+        self.providers.call_function(provider, function, args)
     }
 
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {

@@ -289,6 +289,7 @@ impl Walk<'_> {
             module_dir: &module.dir,
             workspace: self.workspace,
             planning: self.phase == Phase::Plan,
+            providers: self.providers,
         }
     }
 

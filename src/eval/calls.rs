@@ -79,7 +79,21 @@ impl Evaluator<'_> {
                 let [value] = expect_args::<1>(&full_name, args)?;
                 Ok(value)
             }
-            _ => call_library(&full_name, args),
+            _ => {
+                let provider_function = full_name
+                    .strip_prefix("provider::")
+                    .and_then(|rest| rest.split_once("::"));
+                if let Some((provider, function)) = provider_function {
+                    if args.iter().any(Value::contains_unknown) {
+                        let marked = args.iter().any(Value::contains_sensitive);
+                        return Ok(mark(Value::Unknown, marked));
+                    }
+                    if let Some(result) = self.scope.provider_function(provider, function, &args) {
+                        return result;
+                    }
+                }
+                call_library(&full_name, args)
+            }
         }
     }
 

@@ -91,6 +91,17 @@ pub trait Scope {
     fn planning(&self) -> bool {
         false
     }
+
+    /// Calls the provider-defined function `provider::PROVIDER::FUNCTION` with fully known
+    /// arguments; None when the scope knows no such function (the call is then an error).
+    fn provider_function(
+        &self,
+        _provider: &str,
+        _function: &str,
+        _args: &[Value],
+    ) -> Option<Result<Value, EvalError>> {
+        None
+    }
 }
 
 /// An evaluation error: a summary and an optional detail.

@@ -26,6 +26,16 @@ impl Scope for AllUnknown {
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
         Ok((Value::Unknown, names.len()))
     }
+
+    /// Provider functions are checked when a plan calls them.
+    fn provider_function(
+        &self,
+        _provider: &str,
+        _function: &str,
+        _args: &[Value],
+    ) -> Option<Result<Value, eval::EvalError>> {
+        Some(Ok(Value::Unknown))
+    }
 }
 
 fn check_expr(expr: &Expr, address: &str, diags: &mut Diagnostics) {

@@ -13,8 +13,11 @@
 //! - [`discovery`]: finding provider packages the way Terraform does (CLI configuration,
 //!   filesystem mirrors, `.terraform/providers`, version constraints, the lock file).
 //!
-//! It knows no engine and no graph: the adapter to plinth's `Provider` contract sits on top.
+//! - [`adapter`]: a plugin as one more implementation of plinth's `Provider` contract.
+//!
+//! It knows no engine and no graph.
 
+pub mod adapter;
 mod client;
 pub mod codec;
 mod cty;
@@ -25,6 +28,7 @@ pub mod handshake;
 mod process;
 pub mod proto;
 mod schema;
+mod schema_json;
 mod tls;
 mod transport;
 

@@ -43,6 +43,9 @@ pub struct LaunchOptions {
     /// The Terraform version told to the provider in `ConfigureProvider` (providers put it in
     /// user agents and some gate features on it): the language level plinth implements.
     pub terraform_version: String,
+    /// Also copy each line the provider writes to stderr to plinth's stderr, prefixed with
+    /// the provider's name (plinth sets it when `PLINTH_LOG` or `TF_LOG` is set).
+    pub echo_stderr: bool,
 }
 
 impl LaunchOptions {
@@ -57,6 +60,7 @@ impl LaunchOptions {
             auto_mtls: true,
             timeouts: Timeouts::default(),
             terraform_version: "1.11.4".to_string(),
+            echo_stderr: false,
         }
     }
 }
@@ -137,6 +141,7 @@ impl ProviderProcess {
             options.name.clone(),
             stderr,
             process.stderr_tail.clone(),
+            options.echo_stderr,
         ));
         let mut stdout = BufReader::new(stdout);
         let line = tokio::time::timeout(
@@ -249,9 +254,13 @@ async fn log_stderr(
     name: String,
     stderr: impl AsyncRead + Unpin,
     tail: Arc<StdMutex<VecDeque<String>>>,
+    echo: bool,
 ) {
     for_each_line(BufReader::new(stderr), |line| {
         tracing::info!(target: "plinth::provider", provider = %name, "{line}");
+        if echo {
+            eprintln!("[provider {name}] {line}");
+        }
         let mut kept = line.to_string();
         if kept.len() > TAIL_LINE_MAX {
             let mut cut = TAIL_LINE_MAX;

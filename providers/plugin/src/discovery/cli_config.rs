@@ -45,14 +45,15 @@ pub struct CliConfig {
 
 impl CliConfig {
     /// Loads the configuration Terraform would: `TF_CLI_CONFIG_FILE`, else `~/.terraformrc`
-    /// (a missing default file is an empty configuration; a missing named one is an error).
+    /// (a missing file is an empty configuration, as Terraform has it).
     pub fn load() -> Result<CliConfig, DiscoveryError> {
-        let mut config = match std::env::var_os("TF_CLI_CONFIG_FILE") {
-            Some(file) if !file.is_empty() => CliConfig::read(Path::new(&file))?,
-            _ => match home_dir().map(|h| h.join(".terraformrc")) {
-                Some(file) if file.exists() => CliConfig::read(&file)?,
-                _ => CliConfig::default(),
-            },
+        let file = match std::env::var_os("TF_CLI_CONFIG_FILE") {
+            Some(file) if !file.is_empty() => Some(PathBuf::from(file)),
+            _ => home_dir().map(|h| h.join(".terraformrc")),
+        };
+        let mut config = match file {
+            Some(file) if file.exists() => CliConfig::read(&file)?,
+            _ => CliConfig::default(),
         };
         if let Some(dir) = std::env::var_os("TF_PLUGIN_CACHE_DIR").filter(|d| !d.is_empty()) {
             config.plugin_cache_dir = Some(PathBuf::from(dir));

@@ -1,0 +1,538 @@
+//! External providers end to end through the `plinth` binary: a provider written with PyPI's
+//! `tf` framework (someone else's implementation of Terraform's plugin protocol), laid out in a
+//! filesystem mirror named by a CLI configuration file, as a user's setup would be. Covers
+//! create, update, replace, destroy, import, data sources, provider functions, the lock file,
+//! `plinth providers`, a provider that crashes and one that hangs.
+//!
+//! Needs the `tf` framework's venv (`PLINTH_TF_PYTHON`, installed by `scripts/test.sh`); the
+//! tests skip with a printed reason without it (and fail in CI).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::Workspace;
+
+const SOURCE: &str = "example.com/plinth/demo";
+
+/// The Python interpreter of the `tf` framework's venv, or None with a printed reason.
+fn python() -> Option<PathBuf> {
+    let path = std::env::var_os("PLINTH_TF_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-tf/bin/python"));
+    if path.exists() {
+        return Some(path);
+    }
+    let reason = format!(
+        "{} not found (set PLINTH_TF_PYTHON or run scripts/test.sh)",
+        path.display()
+    );
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{reason}");
+    }
+    eprintln!("skipping: {reason}");
+    None
+}
+
+/// Terraform's name of this machine's platform.
+fn platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
+/// A workspace whose CLI configuration names a filesystem mirror holding the demo provider
+/// (version 1.0.0), with the provider's object store beside it.
+struct Demo {
+    ws: Workspace,
+    mirror: tempfile::TempDir,
+    store: tempfile::TempDir,
+}
+
+impl Demo {
+    fn new() -> Option<Demo> {
+        let python = python()?;
+        let mirror = tempfile::tempdir().unwrap();
+        let store = tempfile::tempdir().unwrap();
+        let dir = mirror.path().join(SOURCE).join("1.0.0").join(platform());
+        std::fs::create_dir_all(&dir).unwrap();
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("providers/plugin/tests/plugins/tf_demo.py");
+        let exe = dir.join("terraform-provider-demo_v1.0.0");
+        std::fs::write(
+            &exe,
+            format!(
+                "#!/bin/sh\nexec '{}' '{}' \"$@\"\n",
+                python.display(),
+                script.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut ws = Workspace::new();
+        let cli = ws.file("cli.tfrc");
+        ws.write(
+            "cli.tfrc",
+            &format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"example.com/*/*\"]\n  }}\n}}\n",
+                mirror.path().display()
+            ),
+        );
+        ws.set_env("TF_CLI_CONFIG_FILE", cli.to_str().unwrap());
+        Some(Demo { ws, mirror, store })
+    }
+
+    /// Writes `main.tf`: the provider requirement and block, then `body`.
+    fn config(&self, body: &str) {
+        self.ws.write(
+            "main.tf",
+            &format!(
+                "terraform {{\n  required_providers {{\n    demo = {{\n      source  = \"{SOURCE}\"\n      version = \"~> 1.0\"\n    }}\n  }}\n}}\n\nprovider \"demo\" {{\n  store = \"{}\"\n}}\n\n{body}",
+                self.store.path().display()
+            ),
+        );
+    }
+
+    /// The object the provider stored under `id`.
+    fn stored(&self, id: &str) -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(self.store.path().join(format!("{id}.json"))).ok()?;
+        Some(serde_json::from_str(&text).unwrap())
+    }
+
+    /// How many objects the provider stores.
+    fn count(&self) -> usize {
+        std::fs::read_dir(self.store.path()).unwrap().count()
+    }
+}
+
+#[test]
+fn create_update_replace_and_destroy_through_a_python_provider() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let ws = &demo.ws;
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name    = "first"
+  content = "hello"
+  tags    = { team = "core" }
+}
+
+output "size" {
+  value = demo_item.a.size
+}
+"#,
+    );
+    ws.run(&["init"]).expect_ok().expect_stdout(SOURCE);
+    assert!(ws.read(".terraform.lock.hcl").contains("h1:"));
+    ws.plan(&[])
+        .expect_code(2)
+        .expect_stdout("+ resource \"demo_item\" \"a\"");
+    ws.apply();
+    let item = ws.state().instance("demo_item.a");
+    let id = item.string("id").expect("an id").to_string();
+    assert_eq!(item.attr("size"), Some(&serde_json::json!(5)));
+    assert_eq!(demo.stored(&id).unwrap()["content"], "hello");
+    ws.run(&["output", "size"]).expect_ok().expect_stdout("5");
+    ws.plan(&[]).expect_code(0);
+
+    // An update in place keeps the id.
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name    = "first"
+  content = "hello again"
+  tags    = { team = "core" }
+}
+"#,
+    );
+    ws.plan(&[])
+        .expect_code(2)
+        .expect_stdout("~ resource \"demo_item\" \"a\"");
+    ws.apply();
+    assert_eq!(
+        ws.state().instance("demo_item.a").string("id"),
+        Some(id.as_str())
+    );
+    assert_eq!(demo.stored(&id).unwrap()["content"], "hello again");
+
+    // The provider says a new name needs a new object.
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name    = "second"
+  content = "hello again"
+}
+"#,
+    );
+    ws.plan(&[])
+        .expect_code(2)
+        .expect_stdout("-/+ resource \"demo_item\" \"a\"")
+        .expect_stdout("# forces replacement");
+    ws.apply();
+    let new_id = ws
+        .state()
+        .instance("demo_item.a")
+        .string("id")
+        .unwrap()
+        .to_string();
+    assert_ne!(new_id, id);
+    assert!(demo.stored(&id).is_none(), "the old object is deleted");
+    assert_eq!(demo.stored(&new_id).unwrap()["name"], "second");
+
+    ws.run(&["destroy", "-auto-approve"]).expect_ok();
+    assert_eq!(demo.count(), 0);
+    assert!(ws.state_list().is_empty());
+}
+
+#[test]
+fn data_sources_and_provider_functions_of_a_python_provider() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let ws = &demo.ws;
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name    = "findme"
+  content = "found"
+}
+"#,
+    );
+    ws.apply();
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name    = "findme"
+  content = "found"
+}
+
+data "demo_lookup" "l" {
+  name = "findme"
+}
+
+output "found" {
+  value = "${data.demo_lookup.l.content} x${data.demo_lookup.l.count}"
+}
+
+output "shouted" {
+  value = provider::demo::shout("hi", "!", "?")
+}
+"#,
+    );
+    ws.apply();
+    ws.run(&["output", "-raw", "found"])
+        .expect_ok()
+        .expect_stdout("found x1");
+    ws.run(&["output", "-raw", "shouted"])
+        .expect_ok()
+        .expect_stdout("HI!?");
+
+    // The function's own error is reported with the call.
+    demo.config(
+        r#"
+output "shouted" {
+  value = provider::demo::shout("")
+}
+"#,
+    );
+    ws.run(&["plan"])
+        .expect_code(1)
+        .expect_stderr("provider::demo::shout")
+        .expect_stderr("empty text");
+}
+
+#[test]
+fn import_adopts_an_object_the_python_provider_already_has() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let ws = &demo.ws;
+    std::fs::write(
+        demo.store.path().join("made0outside.json"),
+        r#"{"id": "made0outside", "name": "outside", "content": "abc", "size": 3, "secret": null, "tags": null}"#,
+    )
+    .unwrap();
+    demo.config(
+        r#"
+resource "demo_item" "b" {
+  name    = "outside"
+  content = "abc"
+}
+"#,
+    );
+    ws.run(&["import", "demo_item.b", "nosuch"])
+        .expect_code(1)
+        .expect_stderr("no demo_item nosuch");
+    ws.run(&["import", "demo_item.b", "made0outside"])
+        .expect_ok();
+    let b = ws.state().instance("demo_item.b");
+    assert_eq!(b.string("id"), Some("made0outside"));
+    assert_eq!(b.string("content"), Some("abc"));
+    ws.plan(&[]).expect_code(0);
+}
+
+#[test]
+fn a_provider_that_crashes_mid_apply_is_reported_and_the_next_run_starts_afresh() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let ws = &demo.ws;
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name    = "fine"
+  content = "fine"
+}
+
+resource "demo_item" "b" {
+  name       = "doomed"
+  content    = "crash"
+  depends_on = [demo_item.a]
+}
+"#,
+    );
+    ws.run(&["apply", "-auto-approve"])
+        .expect_code(1)
+        .expect_stderr("demo_item.b")
+        .expect_stderr("exited")
+        .expect_stderr("demo: crashing on purpose");
+    assert_eq!(ws.state_list(), ["demo_item.a"], "what succeeded is kept");
+
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name    = "fine"
+  content = "fine"
+}
+
+resource "demo_item" "b" {
+  name       = "doomed"
+  content    = "recovered"
+  depends_on = [demo_item.a]
+}
+"#,
+    );
+    ws.apply();
+    assert_eq!(ws.state_list(), ["demo_item.a", "demo_item.b"]);
+}
+
+#[test]
+fn a_provider_that_hangs_past_its_timeout_is_stopped_and_reported() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let ws = &demo.ws;
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name    = "fine"
+  content = "fine"
+}
+
+resource "demo_item" "stuck" {
+  name       = "stuck"
+  content    = "hang"
+  depends_on = [demo_item.a]
+}
+"#,
+    );
+    let started = std::time::Instant::now();
+    ws.run_with_env(
+        &["apply", "-auto-approve"],
+        &[("PLINTH_PLUGIN_TIMEOUT", "3")],
+    )
+    .expect_code(1)
+    .expect_stderr("demo_item.stuck")
+    .expect_stderr("did not answer")
+    .expect_stderr("demo: hanging on purpose");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert_eq!(ws.state_list(), ["demo_item.a"]);
+}
+
+#[test]
+fn providers_lists_sources_versions_and_where_they_were_found() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let ws = &demo.ws;
+    demo.config(
+        r#"
+resource "demo_item" "a" {
+  name = "x"
+}
+
+resource "terraform_data" "t" {
+  input = 1
+}
+"#,
+    );
+    ws.run(&["providers"])
+        .expect_ok()
+        .expect_stdout("provider[example.com/plinth/demo] ~> 1.0: 1.0.0 from filesystem mirror")
+        .expect_stdout("provider[terraform.io/builtin/terraform]: built in");
+    let out = ws.run(&["providers", "schema", "-json"]);
+    out.expect_ok();
+    let json = out.stdout_json();
+    assert_eq!(json["format_version"], "1.0");
+    let demo_schema = &json["provider_schemas"]["example.com/plinth/demo"];
+    let item = &demo_schema["resource_schemas"]["demo_item"];
+    assert_eq!(item["version"], 1);
+    assert_eq!(item["block"]["attributes"]["name"]["required"], true);
+    assert_eq!(
+        item["block"]["attributes"]["tags"]["type"],
+        serde_json::json!(["map", "string"])
+    );
+    assert_eq!(demo_schema["functions"]["shout"]["return_type"], "string");
+    let builtin = &json["provider_schemas"]["terraform.io/builtin/terraform"];
+    assert!(
+        builtin["resource_schemas"]["terraform_data"]["block"]["attributes"]["input"].is_object()
+    );
+}
+
+#[test]
+fn a_lock_file_hash_mismatch_refuses_the_changed_package() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let ws = &demo.ws;
+    demo.config("resource \"demo_item\" \"a\" {\n  name = \"x\"\n}\n");
+    ws.run(&["init"]).expect_ok();
+    let exe = demo
+        .mirror
+        .path()
+        .join(SOURCE)
+        .join("1.0.0")
+        .join(platform())
+        .join("terraform-provider-demo_v1.0.0");
+    let mut text = std::fs::read_to_string(&exe).unwrap();
+    text.push_str("# changed\n");
+    std::fs::write(&exe, text).unwrap();
+    ws.run(&["plan"])
+        .expect_code(1)
+        .expect_stderr("does not match the checksums");
+}
+
+/// `terraform` from PATH, or None with a printed reason.
+fn terraform() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path)
+        .map(|dir| dir.join("terraform"))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!("skipping: terraform is not on PATH");
+    }
+    found
+}
+
+#[test]
+fn terraform_and_plinth_make_the_same_objects_with_the_same_provider() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let Some(terraform) = terraform() else {
+        return;
+    };
+    let config = r#"
+resource "demo_item" "a" {
+  name    = "same"
+  content = "twelve chars"
+  tags    = { team = "core", tier = "web" }
+}
+
+data "demo_lookup" "l" {
+  name       = "nobody"
+}
+
+output "shouted" {
+  value = provider::demo::shout("same", "!")
+}
+
+output "lookup" {
+  value = coalesce(data.demo_lookup.l.content, "none")
+}
+"#;
+    demo.config(config);
+    demo.ws.run(&["init"]).expect_ok();
+    demo.ws.apply();
+
+    // The same configuration, provider package and lock file, applied by Terraform into a
+    // store of its own.
+    let tf_dir = tempfile::tempdir().unwrap();
+    let tf_store = tempfile::tempdir().unwrap();
+    let main = demo.ws.read("main.tf").replace(
+        &demo.store.path().display().to_string(),
+        &tf_store.path().display().to_string(),
+    );
+    std::fs::write(tf_dir.path().join("main.tf"), main).unwrap();
+    std::fs::copy(
+        demo.ws.file(".terraform.lock.hcl"),
+        tf_dir.path().join(".terraform.lock.hcl"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(&terraform)
+            .args(args)
+            .current_dir(tf_dir.path())
+            .env("TF_CLI_CONFIG_FILE", demo.ws.file("cli.tfrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "terraform {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["init", "-input=false"]);
+    run(&["apply", "-auto-approve", "-input=false"]);
+    let tf_outputs: serde_json::Value = serde_json::from_str(&run(&["output", "-json"])).unwrap();
+
+    // The objects each made in its store agree but for the provider-chosen id.
+    let only = |dir: &Path| {
+        let entries: Vec<_> = std::fs::read_dir(dir).unwrap().collect();
+        assert_eq!(entries.len(), 1);
+        let text = std::fs::read_to_string(entries[0].as_ref().unwrap().path()).unwrap();
+        let mut object: serde_json::Value = serde_json::from_str(&text).unwrap();
+        object.as_object_mut().unwrap().remove("id");
+        object
+    };
+    assert_eq!(only(demo.store.path()), only(tf_store.path()));
+
+    // So do the states' attributes and the outputs.
+    let tf_state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tf_dir.path().join("terraform.tfstate")).unwrap(),
+    )
+    .unwrap();
+    let tf_item = tf_state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "demo_item")
+        .unwrap()["instances"][0]["attributes"]
+        .clone();
+    let item = demo.ws.state().instance("demo_item.a");
+    for name in ["name", "content", "size", "tags", "secret"] {
+        assert_eq!(
+            item.attr(name).unwrap_or(&serde_json::Value::Null),
+            &tf_item[name],
+            "attribute {name}"
+        );
+    }
+    demo.ws
+        .run(&["output", "-raw", "shouted"])
+        .expect_ok()
+        .expect_stdout(tf_outputs["shouted"]["value"].as_str().unwrap());
+    demo.ws
+        .run(&["output", "-raw", "lookup"])
+        .expect_ok()
+        .expect_stdout(tf_outputs["lookup"]["value"].as_str().unwrap());
+}

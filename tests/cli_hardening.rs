@@ -8,8 +8,12 @@ mod support;
 mod cli;
 #[path = "hardening/commands.rs"]
 mod commands;
+#[path = "hardening/docker_build.rs"]
+mod docker_build;
 #[path = "hardening/docker_secrets.rs"]
 mod docker_secrets;
+#[path = "hardening/docs.rs"]
+mod docs;
 #[path = "hardening/fuzz.rs"]
 mod fuzz;
 #[path = "hardening/limits.rs"]

@@ -164,9 +164,9 @@ async fn build(docker: &Docker, name: &str, build: &Value) -> Result<(), Diagnos
     let mut log: Vec<String> = Vec::new();
     let mut stream = docker.build_image(options, None, Some(body_full(archive.into())));
     while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| build_failed(name, &message(&e), &log))?;
+        let info = item.map_err(|e| build_failed(name, &shown, &message(&e), &log))?;
         if let Some(error) = info.error_detail.and_then(|d| d.message).or(info.error) {
-            return Err(build_failed(name, &error, &log));
+            return Err(build_failed(name, &shown, &error, &log));
         }
         if let Some(text) = info.stream {
             log.extend(
@@ -181,8 +181,18 @@ async fn build(docker: &Docker, name: &str, build: &Value) -> Result<(), Diagnos
     Ok(())
 }
 
-fn build_failed(name: &str, error: &str, log: &[String]) -> Diagnostics {
+/// A failed build; a file missing from the context gets a hint, since the usual cause is a
+/// preparation step (such as an example's `prepare.sh`) that was skipped.
+fn build_failed(name: &str, context: &str, error: &str, log: &[String]) -> Diagnostics {
     let mut detail = format!("Docker: {}", error.trim());
+    let missing_file = error.contains("COPY failed")
+        || error.contains("ADD failed")
+        || (error.contains("failed to compute cache key") && error.contains("not found"));
+    if missing_file {
+        detail.push_str(&format!(
+            "\nA file the Dockerfile copies is missing from the build context \"{context}\". If the configuration comes with a preparation script (such as the examples' prepare.sh), run it first."
+        ));
+    }
     if !log.is_empty() {
         detail.push_str("\nlast build output:\n");
         detail.push_str(&log.join("\n"));

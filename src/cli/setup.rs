@@ -57,6 +57,7 @@ pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
         crate::builtin::terraform_data::factory(),
         plinth_provider_docker::factory(),
         plinth_provider_digitalocean::factory(),
+        plinth_provider_aws::factory(),
     ];
     #[cfg(feature = "test-provider")]
     list.push(crate::builtin::slow::factory());

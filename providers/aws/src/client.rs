@@ -66,6 +66,16 @@ pub struct Client {
     pub ec2: aws_sdk_ec2::Client,
     /// STS (the caller's identity).
     pub sts: aws_sdk_sts::Client,
+    /// RDS (database instances, subnet and parameter groups).
+    pub rds: aws_sdk_rds::Client,
+    /// ECS (clusters).
+    pub ecs: aws_sdk_ecs::Client,
+    /// Route 53 (hosted zones, records).
+    pub route53: aws_sdk_route53::Client,
+    /// SNS (topics, subscriptions).
+    pub sns: aws_sdk_sns::Client,
+    /// CloudWatch (metric alarms).
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// The region objects are made in.
     pub region: String,
     /// The provider block's tag policy.

@@ -2,7 +2,7 @@
 //! `access_key`/`secret_key`/`token` (sensitive), `endpoints {}` per service, `default_tags`,
 //! `ignore_tags`, and `max_retries`. Whatever the block leaves out comes from the AWS SDK's
 //! standard chains (`AWS_REGION`, `AWS_PROFILE`, `AWS_ACCESS_KEY_ID`..., `AWS_ENDPOINT_URL`,
-//! `AWS_ENDPOINT_URL_EC2`, shared config files). Configuring sends no request: wrong
+//! `AWS_ENDPOINT_URL_EC2`..., shared config files). Configuring sends no request: wrong
 //! credentials show at the first call, with the address that made it. No credential is ever put
 //! in a diagnostic.
 
@@ -19,7 +19,7 @@ use crate::attrs;
 use crate::client::{CallCounter, Client, TagPolicy};
 
 /// The services whose endpoint an `endpoints {}` block can set.
-pub const SERVICES: &[&str] = &["ec2", "sts"];
+pub const SERVICES: &[&str] = &["cloudwatch", "ec2", "ecs", "rds", "route53", "sns", "sts"];
 
 /// Makes the client from the provider block; every client counts its calls in `calls`.
 #[derive(Default)]
@@ -203,17 +203,24 @@ pub async fn configure(config: &Value, calls: CallCounter) -> Result<Client, Dia
             .with_attribute(AttrPath::attr("region"))
             .into());
     };
-    let mut ec2 = aws_sdk_ec2::config::Builder::from(&shared).interceptor(calls.clone());
-    if let Some(url) = endpoint(config, "ec2") {
-        ec2 = ec2.endpoint_url(url);
-    }
-    let mut sts = aws_sdk_sts::config::Builder::from(&shared).interceptor(calls.clone());
-    if let Some(url) = endpoint(config, "sts") {
-        sts = sts.endpoint_url(url);
+    // One client per service: the shared configuration, the call counter, the endpoint override.
+    macro_rules! client {
+        ($sdk:ident, $service:literal) => {{
+            let mut builder = $sdk::config::Builder::from(&shared).interceptor(calls.clone());
+            if let Some(url) = endpoint(config, $service) {
+                builder = builder.endpoint_url(url);
+            }
+            $sdk::Client::from_conf(builder.build())
+        }};
     }
     Ok(Client {
-        ec2: aws_sdk_ec2::Client::from_conf(ec2.build()),
-        sts: aws_sdk_sts::Client::from_conf(sts.build()),
+        ec2: client!(aws_sdk_ec2, "ec2"),
+        sts: client!(aws_sdk_sts, "sts"),
+        rds: client!(aws_sdk_rds, "rds"),
+        ecs: client!(aws_sdk_ecs, "ecs"),
+        route53: client!(aws_sdk_route53, "route53"),
+        sns: client!(aws_sdk_sns, "sns"),
+        cloudwatch: client!(aws_sdk_cloudwatch, "cloudwatch"),
         region,
         tags: tag_policy(config),
         calls,

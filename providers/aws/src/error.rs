@@ -29,7 +29,8 @@ impl AwsError {
     /// Whether AWS said the object does not exist.
     pub fn is_not_found(&self) -> bool {
         self.code.as_deref().is_some_and(|code| {
-            code.ends_with(".NotFound")
+            code.starts_with("NoSuch")
+                || code.ends_with(".NotFound")
                 || code.ends_with("NotFound")
                 || code.ends_with("NotFoundFault")
                 || code == "InvalidAllocationID.NotFound"

@@ -1,6 +1,7 @@
 //! plinth's AWS provider: VPC networking (VPCs, subnets, internet gateways, route tables and
-//! routes, security groups), EC2 instances, key pairs and Elastic IPs, with data sources for
-//! regions, zones, images and the caller, through the AWS SDK for Rust.
+//! routes, security groups), EC2 instances, key pairs and Elastic IPs, RDS databases, ECS
+//! clusters, Route 53 zones and records, SNS topics and CloudWatch alarms, with data sources
+//! for regions, zones, images and the caller, through the AWS SDK for Rust.
 //!
 //! Resource and attribute names, defaults and import ids follow the Terraform AWS provider
 //! (hashicorp/aws v5), so existing configurations run unchanged. The provider is a
@@ -45,6 +46,16 @@ pub fn provider_counting(calls: CallCounter) -> Registry<Client> {
         .resource(instance::InstanceResource)
         .resource(eip::Eip)
         .resource(eip::EipAssociation)
+        .resource(db_groups::DbSubnetGroupResource)
+        .resource(db_groups::DbParameterGroupResource)
+        .resource(db_instance::DbInstanceResource)
+        .resource(ecs_cluster::EcsCluster)
+        .resource(ecs_cluster::CapacityProviders)
+        .resource(route53::Zone)
+        .resource(route53::Record)
+        .resource(sns::Topic)
+        .resource(sns::Subscription)
+        .resource(metric_alarm::MetricAlarmResource)
         .data_source(data::Region)
         .data_source(data::CallerIdentity)
         .data_source(data::AvailabilityZones)

@@ -2,13 +2,19 @@
 //! (hashicorp/aws v5) has them, and the helpers they share: reading the id out of state,
 //! default timeouts, and waiting out AWS's `DependencyViolation` while dependents disappear.
 
+pub mod db_groups;
+pub mod db_instance;
+pub mod ecs_cluster;
 pub mod eip;
 pub mod instance;
 pub mod internet_gateway;
 pub mod key_pair;
+pub mod metric_alarm;
+pub mod route53;
 pub mod route_table;
 pub mod route_table_association;
 pub mod security_group;
+pub mod sns;
 pub mod subnet;
 pub mod vpc;
 
@@ -37,6 +43,14 @@ pub fn timeouts(create: u64, update: u64, delete: u64) -> Timeouts {
         delete: minutes(delete),
         read: None,
     }
+}
+
+/// Tags for an RDS create or tag call.
+pub fn rds_tags(pairs: Vec<(String, String)>) -> Vec<aws_sdk_rds::types::Tag> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| aws_sdk_rds::types::Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// A wait's failure as an AWS error.

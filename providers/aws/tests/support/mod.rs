@@ -32,10 +32,10 @@ pub async fn configured_with<const N: usize>(
         ("secret_key", Value::from("testing")),
         (
             "endpoints",
-            Value::List(vec![Value::object([
-                ("ec2", Value::from(moto.endpoint.as_str())),
-                ("sts", Value::from(moto.endpoint.as_str())),
-            ])]),
+            Value::List(vec![Value::object(
+                ["cloudwatch", "ec2", "ecs", "rds", "route53", "sns", "sts"]
+                    .map(|service| (service, Value::from(moto.endpoint.as_str()))),
+            )]),
         ),
     ];
     config.extend(extra);

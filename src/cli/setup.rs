@@ -83,6 +83,7 @@ pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
         crate::builtin::terraform_data::factory(),
         plinth_provider_docker::factory(),
         plinth_provider_digitalocean::factory(),
+        plinth_provider_aws::factory(),
     ];
     list.extend(plinth_provider_utility::factories());
     #[cfg(feature = "test-provider")]

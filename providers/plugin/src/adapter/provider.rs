@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures_util::stream::{self, StreamExt};
 use plinth_sdk::{
     ConfigureRequest, ConfigureResponse, Context, CreateRequest, DeleteRequest, DeleteResponse,
     Diagnostic, Diagnostics, ImportRequest, ObjectResponse, PlanRequest, PlanResponse, Provider,
@@ -16,6 +17,9 @@ use crate::{
     diagnostics_to_plinth, has_errors, ApplyRequest, BlockDef, InterruptGuard, LaunchOptions,
     PluginDiagnostic, PluginError, ProviderClient, ProviderSchemas, RawState, ReadRequest,
 };
+
+/// How many `ReadResource` calls a `read_many` keeps in flight (answers keep their order).
+const READ_CONCURRENCY: usize = 16;
 
 /// A plugin provider instance: unstarted until configured, then one running process.
 pub struct PluginProvider {
@@ -217,30 +221,34 @@ impl Provider for PluginProvider {
                 }
             }
         };
-        let mut results = Vec::with_capacity(request.objects.len());
-        for object in request.objects {
-            let answer = client
-                .read_resource(&ReadRequest {
-                    type_name: request.type_name.clone(),
-                    current_state: object,
-                    private: Vec::new(),
-                    provider_meta: None,
-                })
-                .await;
-            results.push(match answer {
-                Ok(r) => {
-                    let (d, errors) = diags(&r.diagnostics);
-                    if errors {
-                        ReadResult::Failed(d)
-                    } else if r.new_state.is_null() {
-                        ReadResult::Gone
-                    } else {
-                        ReadResult::Found(r.new_state)
+        let type_name = &request.type_name;
+        let results = stream::iter(request.objects)
+            .map(|object| async move {
+                let answer = client
+                    .read_resource(&ReadRequest {
+                        type_name: type_name.clone(),
+                        current_state: object,
+                        private: Vec::new(),
+                        provider_meta: None,
+                    })
+                    .await;
+                match answer {
+                    Ok(r) => {
+                        let (d, errors) = diags(&r.diagnostics);
+                        if errors {
+                            ReadResult::Failed(d)
+                        } else if r.new_state.is_null() {
+                            ReadResult::Gone
+                        } else {
+                            ReadResult::Found(r.new_state)
+                        }
                     }
+                    Err(e) => ReadResult::Failed(failure(e)),
                 }
-                Err(e) => ReadResult::Failed(failure(e)),
-            });
-        }
+            })
+            .buffered(READ_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await;
         ReadManyResponse {
             results,
             diagnostics: Diagnostics::new(),

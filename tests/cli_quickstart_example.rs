@@ -17,15 +17,16 @@ fn quickstart_example_plans_applies_and_converges() {
 
     ws.plan(&[])
         .expect_code(2)
-        .expect_stdout("Plan: 9 to add, 0 to change, 0 to destroy.");
+        .expect_stdout("Plan: 11 to add, 0 to change, 0 to destroy.");
     let applied = ws.apply();
     applied
-        .expect_stdout("Apply complete! Resources: 9 added, 0 changed, 0 destroyed.")
+        .expect_stdout("Apply complete! Resources: 11 added, 0 changed, 0 destroyed.")
         .expect_stdout("null_resource.announce (local-exec): deployment ")
         .expect_stdout("wrote 2 service endpoints to ./generated/dev/services.env");
     assert_eq!(
         ws.state_list(),
         [
+            "local_file.deploy_key_pub",
             "local_file.settings",
             "local_sensitive_file.credentials",
             "null_resource.announce",
@@ -35,6 +36,7 @@ fn quickstart_example_plans_applies_and_converges() {
             "terraform_data.release",
             r#"terraform_data.service["api"]"#,
             r#"terraform_data.service["web"]"#,
+            "tls_private_key.deploy",
         ]
     );
     let outputs = ws.run(&["output", "-json"]).expect_ok().stdout_json();
@@ -57,6 +59,9 @@ fn quickstart_example_plans_applies_and_converges() {
         ws.read("generated/dev/database.env"),
         format!("DATABASE_PASSWORD={password}\n")
     );
+    assert!(ws
+        .read("generated/dev/deploy_key.pub")
+        .starts_with("ssh-ed25519 "));
     ws.plan(&[]).expect_code(0).expect_nowhere(&password);
 
     ws.plan(&["-var", "services={web = 8080}"])
@@ -67,6 +72,6 @@ fn quickstart_example_plans_applies_and_converges() {
 
     ws.run(&["destroy", "-auto-approve"])
         .expect_ok()
-        .expect_stdout("Destroy complete! Resources: 9 destroyed.");
+        .expect_stdout("Destroy complete! Resources: 11 destroyed.");
     assert!(!ws.exists("generated/dev/services.env"));
 }

@@ -1,8 +1,8 @@
 # A small plinth configuration that needs no cloud account and no network: `terraform_data`
 # resources keep their values in the local state file (plinth.tfstate), a random password and
-# deployment id come from the built-in `random` provider, the settings are rendered into files
-# under generated/ by the built-in `local` provider, and a `local-exec` step reports what was
-# written. Plan, apply, outputs, replacement and destroy can be tried anywhere.
+# deployment id come from the built-in `random` provider, an SSH key pair from `tls`, files
+# under generated/ are rendered by the built-in `local` provider, and a `local-exec` step
+# reports what was written. Plan, apply, outputs, replacement and destroy can be tried anywhere.
 #
 #   plinth -chdir=examples/quickstart apply -auto-approve
 #   plinth -chdir=examples/quickstart apply -auto-approve -var environment=staging
@@ -60,6 +60,16 @@ resource "random_password" "database" {
 resource "random_id" "deployment" {
   byte_length = 4
   keepers     = { environment = var.environment }
+}
+
+# An SSH key pair for the deployment: the private key stays in state and is never printed.
+resource "tls_private_key" "deploy" {
+  algorithm = "ED25519"
+}
+
+resource "local_file" "deploy_key_pub" {
+  filename = "${path.module}/generated/${var.environment}/deploy_key.pub"
+  content  = tls_private_key.deploy.public_key_openssh
 }
 
 resource "local_file" "settings" {

@@ -1,8 +1,8 @@
-//! plinth's built-in utility providers: `random`, `null`, `local` and `time`, with the resource
+//! plinth's built-in utility providers: `random`, `null`, `local`, `time` and `tls`, with the resource
 //! types, attributes and import ids of HashiCorp's providers of the same names, so
 //! configurations that use them run unchanged and need no download.
 //!
-//! None of them talks to a cloud. `random`, `null` and `time` keep everything in state (their
+//! None of them talks to a cloud. `random`, `null`, `time` and `tls` keep everything in state (their
 //! creates are `NoRemoteObject`); `local` writes files on this machine. [`BUILT_IN`] says which
 //! HashiCorp provider and version each one stands in for.
 
@@ -13,6 +13,7 @@ mod local;
 mod null;
 mod random;
 mod time;
+mod tls;
 
 use std::sync::Arc;
 
@@ -51,6 +52,11 @@ pub const BUILT_IN: &[BuiltIn] = &[
         source: "hashicorp/time",
         version: "0.12.1",
     },
+    BuiltIn {
+        name: "tls",
+        source: "hashicorp/tls",
+        version: "4.0.6",
+    },
 ];
 
 /// The factories of every utility provider.
@@ -60,5 +66,6 @@ pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
         null::factory(),
         random::factory(),
         time::factory(),
+        tls::factory(),
     ]
 }

@@ -97,7 +97,7 @@ impl IgnoreRule {
         let ends = dots(text).into_iter().chain([text.len()]);
         let address_end = ends
             .filter(|&end| text[..end].parse::<InstanceAddr>().is_ok())
-            .last()?;
+            .next_back()?;
         let attribute = text[address_end..]
             .strip_prefix('.')
             .filter(|a| !a.is_empty())

@@ -1,8 +1,9 @@
 //! `docker_image`: build from a local context (or pull), batched refresh, delete, and the
 //! `docker_image` data source.
 //!
-//! A build sends a tar of the `build.context` directory (relative paths resolve against the
-//! working directory) to the classic builder. The context's content is not hashed: put a checksum
+//! Built images carry plinth's labels, the create's intent token included, so a build
+//! interrupted by a kill is adopted by the next run. A build sends a tar of the `build.context`
+//! directory (relative paths resolve against the working directory) to the classic builder. The context's content is not hashed: put a checksum
 //! of the sources in `triggers` to rebuild when they change, as with kreuzwerker/docker.
 //! `.dockerignore` is not applied.
 
@@ -11,11 +12,12 @@ use std::path::{Path, PathBuf};
 
 use bollard::models::{ImageInspect, ImageSummary};
 use bollard::query_parameters::{
-    BuildImageOptions, CreateImageOptions, ListImagesOptions, RemoveImageOptions,
+    BuildImageOptions, CreateImageOptions, ListImagesOptions, ListImagesOptionsBuilder,
+    RemoveImageOptions, TagImageOptions,
 };
 use bollard::{body_full, Docker};
 use futures_util::StreamExt;
-use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Intent, Value};
 
 use crate::attrs;
 use crate::client::{failed, is_not_found, message};
@@ -23,11 +25,16 @@ use crate::client::{failed, is_not_found, message};
 /// How many lines of build output an error shows.
 const BUILD_LOG_TAIL: usize = 15;
 
-/// Builds (with a `build` block) or pulls the image, then reads its id.
-pub async fn create(docker: &Docker, planned: Value) -> Result<Value, Diagnostics> {
+/// Builds (with a `build` block) or pulls the image, then reads its id. A built image carries
+/// plinth's labels, the intent token included, so an interrupted build is found again.
+pub async fn create(
+    docker: &Docker,
+    planned: Value,
+    intent: &Intent,
+) -> Result<Value, Diagnostics> {
     let name = attrs::required(&planned, "name")?.to_string();
     match attrs::blocks(&planned, "build").first() {
-        Some(build) => self::build(docker, &name, build).await?,
+        Some(build) => self::build(docker, &name, build, intent).await?,
         None => pull_if_missing(docker, &name).await?,
     }
     let image = docker
@@ -83,8 +90,87 @@ pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     }
 }
 
-/// The image a create made, found by its name (images carry no intent label): the create is
-/// idempotent anyway, pulling or building only what is missing.
+/// The image the create with intent `token` made: a built one by its intent label, a pulled one
+/// by its name (pulls carry no labels; pulling again is harmless).
+///
+/// The classic builder adds build labels one `LABEL` step at a time, so a build killed half way
+/// leaves images carrying some of the token's labels: the one carrying them all is the finished
+/// build (tagged with the name here if the kill came before the tag); the others left dangling
+/// are removed.
+pub async fn find_by_intent(
+    docker: &Docker,
+    planned: Value,
+    token: &str,
+) -> Result<Option<Value>, Diagnostics> {
+    if attrs::blocks(&planned, "build").is_empty() {
+        return find_by_name(docker, planned).await;
+    }
+    let name = attrs::required(&planned, "name")?.to_string();
+    let label = format!("{}={token}", attrs::INTENT_LABEL);
+    let filters = HashMap::from([("label", vec![label.as_str()])]);
+    let listed = docker
+        .list_images(Some(
+            ListImagesOptionsBuilder::new()
+                .all(true)
+                .filters(&filters)
+                .build(),
+        ))
+        .await
+        .map_err(|e| failed("listing images failed", &e))?;
+    let reference = normalize(&name);
+    let build = attrs::blocks(&planned, "build")[0];
+    let mut expected: Vec<String> = attrs::string_map(build, "labels").into_keys().collect();
+    expected.extend(
+        [
+            attrs::MANAGED_LABEL,
+            attrs::NAME_LABEL,
+            attrs::ADDRESS_LABEL,
+            attrs::WORKSPACE_LABEL,
+        ]
+        .map(String::from),
+    );
+    let complete = |image: &&ImageSummary| {
+        image.repo_tags.contains(&reference)
+            || expected.iter().all(|l| image.labels.contains_key(l))
+    };
+    let found = listed.iter().find(complete).map(|i| i.id.clone());
+    for partial in listed.iter().filter(|i| Some(&i.id) != found.as_ref()) {
+        if partial.repo_tags.is_empty() {
+            // Still the parent of another image: the build cache keeps it.
+            let _ = docker
+                .remove_image(&partial.id, None::<RemoveImageOptions>, None)
+                .await;
+        }
+    }
+    let Some(id) = found else {
+        return Ok(None);
+    };
+    let image = match docker.inspect_image(&id).await {
+        Ok(image) => image,
+        Err(e) if is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(failed(format!("reading image {id} failed"), &e).into()),
+    };
+    let tagged = image
+        .repo_tags
+        .as_ref()
+        .is_some_and(|tags| tags.contains(&reference));
+    if !tagged {
+        let (repo, tag) = reference
+            .rsplit_once(':')
+            .unwrap_or((reference.as_str(), "latest"));
+        let options = TagImageOptions {
+            repo: Some(repo.to_string()),
+            tag: Some(tag.to_string()),
+        };
+        docker
+            .tag_image(&id, Some(options))
+            .await
+            .map_err(|e| failed(format!("tagging image {id} as \"{name}\" failed"), &e))?;
+    }
+    Ok(Some(with_computed(planned, &image)))
+}
+
+/// A local image by its name, if there is one.
 pub async fn find_by_name(docker: &Docker, planned: Value) -> Result<Option<Value>, Diagnostics> {
     let name = attrs::required(&planned, "name")?.to_string();
     match docker.inspect_image(&name).await {
@@ -128,7 +214,12 @@ pub fn normalize(name: &str) -> String {
     }
 }
 
-async fn build(docker: &Docker, name: &str, build: &Value) -> Result<(), Diagnostics> {
+async fn build(
+    docker: &Docker,
+    name: &str,
+    build: &Value,
+    intent: &Intent,
+) -> Result<(), Diagnostics> {
     let context = PathBuf::from(attrs::required(build, "context")?);
     if !context.is_dir() {
         return Err(Diagnostic::error(format!(
@@ -153,7 +244,7 @@ async fn build(docker: &Docker, name: &str, build: &Value) -> Result<(), Diagnos
             .to_string(),
         t: Some(name.to_string()),
         buildargs: Some(attrs::string_map(build, "build_args")),
-        labels: Some(attrs::string_map(build, "labels")),
+        labels: Some(build_labels(build, name, intent)),
         target: attrs::non_empty(build, "target")
             .unwrap_or_default()
             .to_string(),
@@ -179,6 +270,13 @@ async fn build(docker: &Docker, name: &str, build: &Value) -> Result<(), Diagnos
         }
     }
     Ok(())
+}
+
+/// The configured `build.labels` plus plinth's own (managed, name, address, workspace, intent).
+fn build_labels(build: &Value, name: &str, intent: &Intent) -> HashMap<String, String> {
+    let mut labels = attrs::string_map(build, "labels");
+    labels.extend(attrs::labels(&Value::Null, Some(name), intent));
+    labels
 }
 
 fn build_failed(name: &str, error: &str, log: &[String]) -> Diagnostics {

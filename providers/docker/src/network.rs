@@ -69,6 +69,7 @@ pub async fn create(
         .create_network(request)
         .await
         .map_err(|e| failed(format!("creating network \"{name}\" failed"), &e))?;
+    remove_orphans_of(docker, &created.id).await?;
     let inspected = docker
         .inspect_network(&created.id, None::<InspectNetworkOptions>)
         .await
@@ -79,6 +80,49 @@ pub async fn create(
             )
         })?;
     Ok(with_computed(planned, &inspected))
+}
+
+/// Removes the networks named like `keep` that an interrupted run of the same address and
+/// workspace created (its create reached the engine after the run died, so none recorded it)
+/// and that nothing uses. The Engine allows two networks of one name, and containers on either
+/// then fail to start ("network ... is ambiguous"). Returns how many it removed.
+pub async fn remove_orphans_of(docker: &Docker, keep: &str) -> Result<usize, Diagnostics> {
+    let kept = docker
+        .inspect_network(keep, None::<InspectNetworkOptions>)
+        .await
+        .map_err(|e| failed(format!("reading network \"{keep}\" failed"), &e))?;
+    let (Some(name), Some(kept_id)) = (kept.name.as_deref(), kept.id.as_deref()) else {
+        return Ok(0);
+    };
+    let labels = kept.labels.clone().unwrap_or_default();
+    let (Some(address), Some(workspace)) = (
+        labels.get(attrs::ADDRESS_LABEL),
+        labels.get(attrs::WORKSPACE_LABEL),
+    ) else {
+        return Ok(0);
+    };
+    let filters = HashMap::from([("name", vec![name])]);
+    let same_name = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::new().filters(&filters).build(),
+        ))
+        .await
+        .map_err(|e| failed(format!("listing networks named \"{name}\" failed"), &e))?;
+    let mut removed = 0;
+    for other in same_name {
+        let other_labels = other.labels.clone().unwrap_or_default();
+        let orphan = other.name.as_deref() == Some(name)
+            && other.id.as_deref().is_some_and(|id| id != kept_id)
+            && other_labels.get(attrs::ADDRESS_LABEL) == Some(address)
+            && other_labels.get(attrs::WORKSPACE_LABEL) == Some(workspace)
+            && other.containers.as_ref().is_none_or(HashMap::is_empty);
+        if let (true, Some(id)) = (orphan, other.id.as_deref()) {
+            if docker.remove_network(id).await.is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Refreshes many networks with one list call: `None` for each one that is gone.
@@ -121,11 +165,14 @@ pub async fn find_by_intent(
     let Some(id) = found.first().and_then(|n| n.id.clone()) else {
         return Ok(None);
     };
-    let inspected = docker
+    match docker
         .inspect_network(&id, None::<InspectNetworkOptions>)
         .await
-        .map_err(|e| failed(format!("reading network {id} failed"), &e))?;
-    Ok(Some(with_computed(planned, &inspected)))
+    {
+        Ok(inspected) => Ok(Some(with_computed(planned, &inspected))),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(failed(format!("reading network {id} failed"), &e).into()),
+    }
 }
 
 /// Every network of the engine except the predefined ones (`bridge`, `host`, `none`).

@@ -222,12 +222,15 @@ impl Resource<Engine> for Image {
     }
 
     fn schema(&self) -> Schema {
-        schema::image().crash_safety(CrashSafety::FoundByIdentity)
+        schema::image().crash_safety(CrashSafety::Tagged)
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
         answer(match docker(engine).await {
-            Ok(docker) => image::create(docker, attrs::unknowns_to_null(request.planned)).await,
+            Ok(docker) => {
+                let planned = attrs::unknowns_to_null(request.planned);
+                image::create(docker, planned, &request.intent).await
+            }
             Err(d) => Err(d),
         })
     }
@@ -266,7 +269,10 @@ impl Resource<Engine> for Image {
 
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
         adopted(match docker(engine).await {
-            Ok(docker) => image::find_by_name(docker, request.planned).await,
+            Ok(docker) => {
+                let planned = attrs::unknowns_to_null(request.planned);
+                image::find_by_intent(docker, planned, &request.intent.token).await
+            }
             Err(d) => Err(d),
         })
     }

@@ -40,32 +40,48 @@ fn is_conflict<T>(result: &Result<T, bollard::errors::Error>) -> bool {
     )
 }
 
+/// Whether a start failed because two networks share the name of one the container uses.
+fn is_ambiguous_network<T>(result: &Result<T, bollard::errors::Error>) -> bool {
+    matches!(
+        result,
+        Err(bollard::errors::Error::DockerResponseServerError { message, .. })
+            if message.contains("is ambiguous")
+    )
+}
+
 /// A container of this name left by an earlier run of the same address and workspace (created
 /// just before that run died, so never recorded) is removed, so the create can be retried.
-/// Anything else with the name is left alone and the conflict is reported. Returns whether it
-/// removed one.
-async fn remove_orphan_of(docker: &Docker, name: &str, intent: &Intent) -> bool {
+/// Anything else with the name is left alone and the conflict is reported. Returns None when the
+/// container is not such an orphan, else whether it was removed (the engine may still be
+/// finishing the killed run's create).
+async fn remove_orphan_of(docker: &Docker, name: &str, intent: &Intent) -> Option<bool> {
     if intent.address.is_empty() {
-        return false;
+        return None;
     }
-    let Ok(existing) = docker
+    let existing = match docker
         .inspect_container(name, None::<InspectContainerOptions>)
         .await
-    else {
-        return false;
+    {
+        Ok(existing) => existing,
+        // Gone since the conflict (an interrupted create the engine rolled back): retry.
+        Err(e) if is_not_found(&e) => return Some(false),
+        Err(_) => return None,
     };
     let labels = existing.config.and_then(|c| c.labels).unwrap_or_default();
     let ours = labels.get(attrs::ADDRESS_LABEL) == Some(&intent.address)
         && labels.get(attrs::WORKSPACE_LABEL) == Some(&intent.workspace);
     if !ours {
-        return false;
+        return None;
     }
     let options = RemoveContainerOptions {
         force: true,
         ..Default::default()
     };
-    docker.remove_container(name, Some(options)).await.is_ok()
+    Some(docker.remove_container(name, Some(options)).await.is_ok())
 }
+
+/// How many times a create retries after removing an orphan of its own address.
+const ORPHAN_RETRIES: u32 = 20;
 
 /// A failed create: what it made before failing (recorded tainted), and why.
 #[derive(Debug)]
@@ -109,8 +125,17 @@ pub async fn create(
     let mut created = docker
         .create_container(Some(options.clone()), spec.body.clone())
         .await;
-    if is_conflict(&created) && remove_orphan_of(docker, &name, intent).await {
-        created = docker.create_container(Some(options), spec.body).await;
+    let mut attempts = 0;
+    while is_conflict(&created) && attempts < ORPHAN_RETRIES {
+        attempts += 1;
+        match remove_orphan_of(docker, &name, intent).await {
+            None => break,
+            Some(true) => {}
+            Some(false) => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+        created = docker
+            .create_container(Some(options.clone()), spec.body.clone())
+            .await;
     }
     let created = created.map_err(|e| {
         Diagnostics::from(failed(format!("creating container \"{name}\" failed"), &e))
@@ -168,10 +193,29 @@ pub async fn find_by_intent(
         return Ok(None);
     };
     let name = attrs::string(&planned, "name").unwrap_or(&id).to_string();
-    let inspect = inspect(docker, &id, &name).await?;
-    Ok(Some(observe::refreshed(
+    let inspect = match docker
+        .inspect_container(&id, None::<InspectContainerOptions>)
+        .await
+    {
+        Ok(inspect) => inspect,
+        // The engine rolls back a create whose client went away mid-way.
+        Err(e) if is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(failed(format!("reading container \"{name}\" failed"), &e).into()),
+    };
+    // A create killed before the start leaves a container whose endpoints are not set up yet:
+    // its networks are the planned ones; a stopped one reads `must_run = false`, so the plan
+    // starts it rather than replacing it.
+    let networks = planned
+        .get("networks_advanced")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let refreshed = observe::refreshed(
         observe::with_computed(attrs::unknowns_to_null(planned), &inspect),
         &inspect,
+    );
+    Ok(Some(attrs::with(
+        refreshed,
+        [("networks_advanced", networks)],
     )))
 }
 
@@ -388,10 +432,22 @@ async fn start_and_wait(
     name: &str,
     planned: &Value,
 ) -> Result<ContainerInspectResponse, Diagnostics> {
-    docker
+    let mut started = docker
         .start_container(id, None::<StartContainerOptions>)
-        .await
-        .map_err(|e| failed(format!("starting container \"{name}\" failed"), &e))?;
+        .await;
+    if is_ambiguous_network(&started) {
+        // A network create of a killed run reached the engine late and made a second network
+        // of the same name: remove it and start again.
+        for network in attrs::blocks(planned, "networks_advanced") {
+            if let Some(network) = attrs::non_empty(network, "name") {
+                crate::network::remove_orphans_of(docker, network).await?;
+            }
+        }
+        started = docker
+            .start_container(id, None::<StartContainerOptions>)
+            .await;
+    }
+    started.map_err(|e| failed(format!("starting container \"{name}\" failed"), &e))?;
     if !attrs::boolean(planned, "wait", false) {
         return inspect(docker, id, name).await;
     }

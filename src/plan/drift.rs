@@ -94,10 +94,8 @@ impl IgnoreRule {
     /// address (`module.net["a"].aws_subnet.s[0]`, `data.aws_ami.ubuntu`), the rest the attribute.
     pub fn parse(text: &str) -> Option<IgnoreRule> {
         let text = text.trim();
-        let ends = dots(text).into_iter().chain([text.len()]);
-        let address_end = ends
-            .filter(|&end| text[..end].parse::<InstanceAddr>().is_ok())
-            .next_back()?;
+        let mut ends = dots(text).into_iter().chain([text.len()]);
+        let address_end = ends.rfind(|&end| text[..end].parse::<InstanceAddr>().is_ok())?;
         let attribute = text[address_end..]
             .strip_prefix('.')
             .filter(|a| !a.is_empty())

@@ -10,6 +10,7 @@
 mod attrs;
 mod client;
 mod container;
+mod defaults;
 mod image;
 mod network;
 mod resources;

@@ -7,8 +7,11 @@
 //! survivors concurrently, because the list does not carry the host configuration that
 //! `docker update` changes.
 
+mod host;
 mod observe;
+mod run;
 pub mod spec;
+mod upload;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -117,6 +120,7 @@ pub async fn create(
     intent: &Intent,
 ) -> Result<Value, CreateError> {
     let spec = spec::from_planned(&planned, intent)?;
+    let uploads = upload::planned(&planned)?;
     let name = spec.name.clone();
     let options = CreateContainerOptions {
         name: Some(name.clone()),
@@ -165,6 +169,18 @@ pub async fn create(
                     .into(),
                 )
             })?;
+    }
+    upload::write(docker, &id, &uploads)
+        .await
+        .map_err(partial)?;
+    if !attrs::boolean(&planned, "start", true) {
+        let inspect = inspect(docker, &id, &name).await.map_err(partial)?;
+        return Ok(observe::with_computed(planned, &inspect));
+    }
+    if attrs::boolean(&planned, "attach", false) {
+        return run::to_completion(docker, &id, &name, planned.clone())
+            .await
+            .map_err(partial);
     }
     let inspect = start_and_wait(docker, &id, &name, &planned)
         .await
@@ -321,13 +337,22 @@ pub async fn update(docker: &Docker, prior: Value, planned: Value) -> Result<Val
     let id = attrs::required(&prior, "id")?.to_string();
     let name = attrs::string(&planned, "name").unwrap_or(&id).to_string();
     let changed = |attr: &str| prior.get(attr) != planned.get(attr);
-    if changed("restart") || changed("memory") || changed("cpu_shares") {
+    let updatable = [
+        "restart",
+        "max_retry_count",
+        "memory",
+        "memory_swap",
+        "cpu_shares",
+        "cpu_set",
+    ];
+    if updatable.into_iter().any(changed) {
         let memory = attrs::integer(&planned, "memory").filter(|m| *m > 0);
         let body = ContainerUpdateBody {
             restart_policy: Some(spec::restart_policy(&planned)?),
             memory: memory.map(|m| m * spec::MB),
-            memory_swap: memory.map(|_| -1),
+            memory_swap: host::memory_swap(&planned),
             cpu_shares: attrs::integer(&planned, "cpu_shares").filter(|c| *c > 0),
+            cpuset_cpus: attrs::non_empty(&planned, "cpu_set").map(str::to_string),
             ..ContainerUpdateBody::default()
         };
         docker
@@ -336,7 +361,10 @@ pub async fn update(docker: &Docker, prior: Value, planned: Value) -> Result<Val
             .map_err(|e| failed(format!("updating container \"{name}\" failed"), &e))?;
     }
     let inspect = inspect(docker, &id, &name).await?;
-    let inspect = if attrs::boolean(&planned, "must_run", true) && !observe::is_running(&inspect) {
+    let keeps_running = attrs::boolean(&planned, "must_run", true)
+        && attrs::boolean(&planned, "start", true)
+        && !attrs::boolean(&planned, "attach", false);
+    let inspect = if keeps_running && !observe::is_running(&inspect) {
         start_and_wait(docker, &id, &name, &planned).await?
     } else {
         inspect
@@ -344,14 +372,18 @@ pub async fn update(docker: &Docker, prior: Value, planned: Value) -> Result<Val
     Ok(observe::with_computed(planned, &inspect))
 }
 
-/// Removes the container (forcefully, with its anonymous volumes); one already gone is fine.
+/// Removes the container (forcefully, with its anonymous volumes unless `remove_volumes` is
+/// false), first stopping it with `destroy_grace_seconds` when set; one already gone is fine.
 pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     let Some(id) = attrs::string(&prior, "id") else {
         return Ok(());
     };
+    if let Some(grace) = attrs::integer(&prior, "destroy_grace_seconds").filter(|g| *g > 0) {
+        run::stop(docker, id, grace).await;
+    }
     let options = RemoveContainerOptions {
         force: true,
-        v: true,
+        v: attrs::boolean(&prior, "remove_volumes", true),
         link: false,
     };
     match docker.remove_container(id, Some(options)).await {
@@ -415,7 +447,7 @@ pub fn requires_replace(prior: Option<&Value>, proposed: &Value) -> Vec<String> 
     let Some(prior) = prior else {
         return Vec::new();
     };
-    ["memory", "cpu_shares"]
+    ["memory", "memory_swap", "cpu_shares"]
         .into_iter()
         .filter(|attr| {
             attrs::integer(prior, attr).unwrap_or(0) > 0

@@ -2,28 +2,67 @@
 //! `docker_image` data source.
 //!
 //! Built images carry plinth's labels, the create's intent token included, so a build
-//! interrupted by a kill is adopted by the next run. A build sends a tar of the `build.context`
-//! directory (relative paths resolve against the working directory) to the classic builder. The context's content is not hashed: put a checksum
-//! of the sources in `triggers` to rebuild when they change, as with kreuzwerker/docker.
-//! `.dockerignore` is not applied.
+//! interrupted by a kill is adopted by the next run. A build sends the `build.context`
+//! directory (relative paths resolve against the working directory, `.dockerignore` honoured)
+//! to the classic builder; the plan carries the digest of what it would send
+//! (`context_digest`), so a change in the sources replaces the image without `triggers`.
+
+mod build;
+mod context;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bollard::models::{ImageInspect, ImageSummary};
 use bollard::query_parameters::{
-    BuildImageOptions, CreateImageOptions, ListImagesOptions, ListImagesOptionsBuilder,
-    RemoveImageOptions, TagImageOptions,
+    CreateImageOptions, ListImagesOptions, ListImagesOptionsBuilder, RemoveImageOptions,
+    TagImageOptions,
 };
-use bollard::{body_full, Docker};
+use bollard::Docker;
 use futures_util::StreamExt;
-use plinth_sdk::{Diagnostic, Diagnostics, Intent, Value};
+use plinth_sdk::{AttrPath, Diagnostic, Diagnostics, Intent, PlanResponse, Value};
 
 use crate::attrs;
-use crate::client::{failed, is_not_found, message};
+use crate::client::{failed, is_not_found};
 
-/// How many lines of build output an error shows.
-const BUILD_LOG_TAIL: usize = 15;
+/// The plan of an image: `context_digest` is the digest of the build context as it is now
+/// (unknown while the context path is); a different digest than the one recorded replaces the
+/// image. Objects recorded without one (before plinth had it, or imported) keep none until they
+/// are rebuilt, rather than showing a change.
+pub fn plan(prior: Option<&Value>, proposed: Value) -> PlanResponse {
+    let build = attrs::blocks(&proposed, "build").first().copied().cloned();
+    let digest = match build.as_ref() {
+        None => Value::Null,
+        Some(build) => match attrs::string(build, "context") {
+            None => Value::Unknown,
+            Some(dir) => {
+                let dockerfile = attrs::non_empty(build, "dockerfile").unwrap_or("Dockerfile");
+                match context::digest(Path::new(dir), dockerfile) {
+                    Ok(digest) => Value::string(digest),
+                    // The create reports an unreadable context with its cause.
+                    Err(_) => Value::Unknown,
+                }
+            }
+        },
+    };
+    let recorded = prior.map(|p| p.get("context_digest").cloned().unwrap_or(Value::Null));
+    let digest = match recorded {
+        Some(Value::Null) => Value::Null,
+        _ => digest,
+    };
+    let replace = matches!(
+        (prior.and_then(|p| attrs::string(p, "context_digest")), digest.as_str()),
+        (Some(before), Some(now)) if before != now
+    );
+    PlanResponse {
+        requires_replace: if replace {
+            vec![AttrPath::attr("context_digest")]
+        } else {
+            Vec::new()
+        },
+        ..PlanResponse::keep(attrs::with(proposed, [("context_digest", digest)]))
+    }
+}
 
 /// Builds (with a `build` block) or pulls the image, then reads its id. A built image carries
 /// plinth's labels, the intent token included, so an interrupted build is found again.
@@ -34,9 +73,20 @@ pub async fn create(
 ) -> Result<Value, Diagnostics> {
     let name = attrs::required(&planned, "name")?.to_string();
     match attrs::blocks(&planned, "build").first() {
-        Some(build) => self::build(docker, &name, build, intent).await?,
-        None => pull_if_missing(docker, &name).await?,
+        Some(build) => build::build(docker, &name, build, intent).await?,
+        None => pull_if_missing(docker, &name, attrs::non_empty(&planned, "platform")).await?,
     }
+    let digest = match attrs::blocks(&planned, "build").first() {
+        Some(build) => {
+            let dir = attrs::required(build, "context")?;
+            let dockerfile = attrs::non_empty(build, "dockerfile").unwrap_or("Dockerfile");
+            context::digest(Path::new(dir), dockerfile)
+                .map(Value::string)
+                .unwrap_or(Value::Null)
+        }
+        None => Value::Null,
+    };
+    let planned = attrs::with(planned, [("context_digest", digest)]);
     let image = docker
         .inspect_image(&name)
         .await
@@ -80,10 +130,11 @@ pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     let Some(name) = attrs::string(&prior, "name") else {
         return Ok(());
     };
-    match docker
-        .remove_image(name, None::<RemoveImageOptions>, None)
-        .await
-    {
+    let options = RemoveImageOptions {
+        force: attrs::boolean(&prior, "force_remove", false),
+        ..RemoveImageOptions::default()
+    };
+    match docker.remove_image(name, Some(options), None).await {
         Ok(_) => Ok(()),
         Err(e) if is_not_found(&e) => Ok(()),
         Err(e) => Err(failed(format!("removing image \"{name}\" failed"), &e).into()),
@@ -214,83 +265,11 @@ pub fn normalize(name: &str) -> String {
     }
 }
 
-async fn build(
+async fn pull_if_missing(
     docker: &Docker,
     name: &str,
-    build: &Value,
-    intent: &Intent,
+    platform: Option<&str>,
 ) -> Result<(), Diagnostics> {
-    let context = PathBuf::from(attrs::required(build, "context")?);
-    if !context.is_dir() {
-        return Err(Diagnostic::error(format!(
-            "build context \"{}\" is not a directory",
-            context.display()
-        ))
-        .into());
-    }
-    let shown = context.display().to_string();
-    let archive = tokio::task::spawn_blocking(move || context_archive(context))
-        .await
-        .map_err(|e| {
-            Diagnostic::error("packing the build context failed").with_detail(e.to_string())
-        })?
-        .map_err(|e| {
-            Diagnostic::error(format!("packing the build context \"{shown}\" failed"))
-                .with_detail(e.to_string())
-        })?;
-    let options = BuildImageOptions {
-        dockerfile: attrs::non_empty(build, "dockerfile")
-            .unwrap_or("Dockerfile")
-            .to_string(),
-        t: Some(name.to_string()),
-        buildargs: Some(attrs::string_map(build, "build_args")),
-        labels: Some(build_labels(build, name, intent)),
-        target: attrs::non_empty(build, "target")
-            .unwrap_or_default()
-            .to_string(),
-        rm: true,
-        forcerm: true,
-        ..BuildImageOptions::default()
-    };
-    let mut log: Vec<String> = Vec::new();
-    let mut stream = docker.build_image(options, None, Some(body_full(archive.into())));
-    while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| build_failed(name, &message(&e), &log))?;
-        if let Some(error) = info.error_detail.and_then(|d| d.message).or(info.error) {
-            return Err(build_failed(name, &error, &log));
-        }
-        if let Some(text) = info.stream {
-            log.extend(
-                text.lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .map(str::to_string),
-            );
-            let excess = log.len().saturating_sub(BUILD_LOG_TAIL);
-            log.drain(..excess);
-        }
-    }
-    Ok(())
-}
-
-/// The configured `build.labels` plus plinth's own (managed, name, address, workspace, intent).
-fn build_labels(build: &Value, name: &str, intent: &Intent) -> HashMap<String, String> {
-    let mut labels = attrs::string_map(build, "labels");
-    labels.extend(attrs::labels(&Value::Null, Some(name), intent));
-    labels
-}
-
-fn build_failed(name: &str, error: &str, log: &[String]) -> Diagnostics {
-    let mut detail = format!("Docker: {}", error.trim());
-    if !log.is_empty() {
-        detail.push_str("\nlast build output:\n");
-        detail.push_str(&log.join("\n"));
-    }
-    Diagnostic::error(format!("building image \"{name}\" failed"))
-        .with_detail(detail)
-        .into()
-}
-
-async fn pull_if_missing(docker: &Docker, name: &str) -> Result<(), Diagnostics> {
     match docker.inspect_image(name).await {
         Ok(_) => return Ok(()),
         Err(e) if is_not_found(&e) => {}
@@ -298,6 +277,7 @@ async fn pull_if_missing(docker: &Docker, name: &str) -> Result<(), Diagnostics>
     }
     let options = CreateImageOptions {
         from_image: Some(name.to_string()),
+        platform: platform.unwrap_or_default().to_string(),
         ..CreateImageOptions::default()
     };
     let mut stream = docker.create_image(Some(options), None, None);
@@ -317,66 +297,6 @@ async fn pull_if_missing(docker: &Docker, name: &str) -> Result<(), Diagnostics>
         }
     }
     Ok(())
-}
-
-/// Packs the context the way the docker CLI does: bare relative names, permission bits without
-/// the file-type bits, owner root. The classic builder's cache keys hash these header fields, so
-/// any other form would never reuse layers built by the CLI or docker-compose (and the reverse).
-fn context_archive(dir: PathBuf) -> std::io::Result<Vec<u8>> {
-    let mut archive = tar::Builder::new(Vec::new());
-    append_tree(&mut archive, &dir, Path::new(""))?;
-    archive.into_inner()
-}
-
-/// Appends the entries of `root/relative` (sorted, recursively) under their relative names.
-fn append_tree(
-    archive: &mut tar::Builder<Vec<u8>>,
-    root: &Path,
-    relative: &Path,
-) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mut entries = std::fs::read_dir(root.join(relative))?.collect::<Result<Vec<_>, _>>()?;
-    entries.sort_by_key(|entry| entry.file_name());
-    for entry in entries {
-        let name = relative.join(entry.file_name());
-        let path = entry.path();
-        let meta = std::fs::symlink_metadata(&path)?;
-        let mut header = tar::Header::new_gnu();
-        header.set_metadata_in_mode(&meta, tar::HeaderMode::Complete);
-        header.set_mode(meta.permissions().mode() & 0o7777);
-        header.set_uid(0);
-        header.set_gid(0);
-        let kind = meta.file_type();
-        if kind.is_dir() {
-            append_directory(archive, &mut header, &name)?;
-            append_tree(archive, root, &name)?;
-        } else if kind.is_symlink() {
-            archive.append_link(&mut header, &name, std::fs::read_link(&path)?)?;
-        } else if kind.is_file() {
-            archive.append_data(&mut header, &name, std::fs::File::open(&path)?)?;
-        }
-    }
-    Ok(())
-}
-
-/// A directory entry named with a trailing `/`, as the CLI writes it (the builder hashes the name).
-fn append_directory(
-    archive: &mut tar::Builder<Vec<u8>>,
-    header: &mut tar::Header,
-    name: &Path,
-) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let bytes = name.as_os_str().as_bytes();
-    let slot = &mut header.as_old_mut().name;
-    if bytes.len() + 1 >= slot.len() {
-        // Too long for the header itself: the long-name extension carries it without the slash.
-        return archive.append_data(header, name, std::io::empty());
-    }
-    slot.fill(0);
-    slot[..bytes.len()].copy_from_slice(bytes);
-    slot[bytes.len()] = b'/';
-    header.set_cksum();
-    archive.append(header, std::io::empty())
 }
 
 fn repo_digest(image: &ImageInspect) -> String {
@@ -413,53 +333,5 @@ mod tests {
             "127.0.0.1:5000/chat/api:latest"
         );
         assert_eq!(normalize("api@sha256:abc"), "api@sha256:abc");
-    }
-
-    #[test]
-    fn the_context_archive_has_cli_style_headers() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir(dir.path().join("www")).expect("mkdir");
-        std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").expect("write");
-        std::fs::write(dir.path().join("www/index.html"), "hi").expect("write");
-        std::fs::write(dir.path().join("run"), "#!/bin/sh\n").expect("write");
-        let executable = std::fs::Permissions::from_mode(0o750);
-        std::fs::set_permissions(dir.path().join("run"), executable).expect("chmod");
-        std::os::unix::fs::symlink("www/index.html", dir.path().join("index")).expect("symlink");
-        let bytes = context_archive(dir.path().to_path_buf()).expect("archive");
-        let mut archive = tar::Archive::new(bytes.as_slice());
-        let entries: Vec<(String, u32, u64, Option<String>)> = archive
-            .entries()
-            .expect("entries")
-            .map(|entry| {
-                let entry = entry.expect("entry");
-                let header = entry.header();
-                (
-                    entry.path().expect("path").display().to_string(),
-                    header.mode().expect("mode"),
-                    header.uid().expect("uid"),
-                    entry
-                        .link_name()
-                        .expect("link name")
-                        .map(|l| l.display().to_string()),
-                )
-            })
-            .collect();
-        let names: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
-        assert_eq!(
-            names,
-            ["Dockerfile", "index", "run", "www/", "www/index.html"]
-        );
-        let run = &entries[2];
-        assert_eq!(
-            (run.1, run.2),
-            (0o750, 0),
-            "permission bits only, owned by root"
-        );
-        assert_eq!(entries[1].3.as_deref(), Some("www/index.html"));
-        assert!(
-            entries.iter().all(|e| e.1 <= 0o7777 && e.2 == 0),
-            "{entries:?}"
-        );
     }
 }

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use support::{docker, docker_available, Workspace};
 
-/// Removes every container and network named with the prefix when dropped.
+/// Removes every container, network and image named with the prefix when dropped.
 struct Cleanup(String);
 
 impl Drop for Cleanup {
@@ -31,6 +31,7 @@ impl Drop for Cleanup {
         };
         let containers = list(&["ps", "-a", "--format", "{{.Names}}"]);
         let networks = list(&["network", "ls", "--format", "{{.Name}}"]);
+        let images = list(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
         if !containers.is_empty() {
             let _ = Command::new("docker")
                 .args(["rm", "-f"])
@@ -41,6 +42,12 @@ impl Drop for Cleanup {
             let _ = Command::new("docker")
                 .args(["network", "rm"])
                 .args(&networks)
+                .output();
+        }
+        if !images.is_empty() {
+            let _ = Command::new("docker")
+                .args(["rmi", "-f"])
+                .args(&images)
                 .output();
         }
     }

@@ -144,6 +144,69 @@ resource "slow_object" "a" {
     ws.plan(&[]).expect_code(0);
 }
 
+/// Regression: an adopted object whose plan was a no-op (found just as configured) was recorded
+/// with no dependencies, as they were taken from its planned change and a no-op records none; a
+/// later destroy then deleted what it depends on at the same time as it (a Docker network or
+/// volume "in use" by the adopted container).
+#[test]
+fn an_adopted_object_keeps_its_dependencies() {
+    let config = r#"
+resource "slow_object" "base" {
+  input = "base"
+}
+
+resource "slow_object" "user" {
+  input = "user-of-${slow_object.base.id}"
+}
+"#;
+    let ws = Workspace::with_main(config);
+    ws.apply();
+    let (_, object) = ws
+        .slow_objects()
+        .into_iter()
+        .find(|(_, o)| {
+            o["value"]["input"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("user-of-"))
+        })
+        .expect("the user object");
+    let token = object["intent"].as_str().expect("its token").to_string();
+    let mut state: serde_json::Value =
+        serde_json::from_str(&ws.run(&["state", "pull"]).expect_ok().stdout).expect("state");
+    let resources = state["resources"].as_array().cloned().unwrap_or_default();
+    state["resources"] = serde_json::Value::Array(
+        resources
+            .into_iter()
+            .filter(|r| r["name"] != "user")
+            .collect(),
+    );
+    state["serial"] = serde_json::json!(state["serial"].as_u64().unwrap_or(0) + 1);
+    state["pending_creates"] = serde_json::json!([{
+        "address": "slow_object.user",
+        "token": token,
+        "workspace": "default",
+        "type": "slow_object",
+        "provider": "slow",
+        "planned": object["value"],
+    }]);
+    ws.write("pushed.json", &state.to_string());
+    ws.run(&["state", "push", "pushed.json"]).expect_ok();
+    ws.apply();
+    let state = ws.state();
+    let user = state
+        .json
+        .get("resources")
+        .and_then(|r| r.as_array())
+        .and_then(|r| r.iter().find(|r| r["name"] == "user"))
+        .cloned()
+        .expect("the adopted object is recorded");
+    assert_eq!(
+        user["instances"][0]["dependencies"],
+        serde_json::json!(["slow_object.base"]),
+        "{user:#}"
+    );
+}
+
 /// A provider's diagnostic about one attribute is shown at the configuration line that set it.
 #[test]
 fn a_provider_error_about_an_attribute_points_at_its_line() {

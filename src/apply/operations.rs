@@ -650,7 +650,7 @@ impl<'a> Operations<'a> {
                 .iter()
                 .find(|c| c.address == a.address && c.deposed.is_none())
                 .map(|c| c.dependencies.clone())
-                .unwrap_or_default();
+                .unwrap_or_else(|| a.dependencies.clone());
             let instance = Instance {
                 mode: StateMode::Managed,
                 type_name: pending.type_name,

@@ -120,6 +120,10 @@ pub struct Adopted {
     /// The object as the provider found it.
     #[serde(with = "wire")]
     pub value: Value,
+    /// What it depends on in the configuration, recorded with it (its plan may be a no-op, which
+    /// records no change to take them from), so later deletes wait for it.
+    #[serde(default)]
+    pub dependencies: Vec<String>,
 }
 
 impl ResourceChange {

@@ -151,6 +151,7 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
             adopted.push(Adopted {
                 address: address.clone(),
                 value,
+                dependencies: Vec::new(),
             });
         }
     }
@@ -597,6 +598,7 @@ impl Planner<'_> {
             .push(Adopted {
                 address: request.address.clone(),
                 value: found.clone(),
+                dependencies: request.depends_on.to_vec(),
             });
         Ok(Some(found))
     }

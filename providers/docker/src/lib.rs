@@ -1,14 +1,16 @@
 //! plinth's Docker provider: images, networks, volumes and containers through the Docker Engine API.
 //!
 //! Resource and attribute names follow the kreuzwerker/docker v3 Terraform provider, so existing
-//! configurations work unchanged. Every container, network and volume plinth creates carries the
-//! labels `plinth.managed=true`, `plinth.name=<name>`, its address and workspace, and the token of
-//! the create that made it (`plinth.intent`), so an interrupted create is found again; refresh
-//! lists each type in one call. The provider is a list of resource types on the SDK's registry.
+//! configurations work unchanged. Every container, network, volume and built image plinth creates
+//! carries the labels `plinth.managed=true`, `plinth.name=<name>`, its address and workspace, and
+//! the token of the create that made it (`plinth.intent`), so an interrupted create is found
+//! again; refresh lists each type in one call. The provider is a list of resource types on the
+//! SDK's registry.
 
 mod attrs;
 mod client;
 mod container;
+mod defaults;
 mod image;
 mod network;
 mod resources;

@@ -8,13 +8,25 @@ use async_trait::async_trait;
 use bollard::Docker;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Configure, Context, CrashSafety, CreateRequest, DataSource,
-    DeleteRequest, DeleteResponse, Diagnostics, ListResponse, ObjectResponse, PlanRequest,
-    PlanResponse, ReadDataResponse, ReadManyResponse, ReadResult, Resource, Schema, Timeouts,
-    UpdateRequest, Value,
+    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, ListResponse, ObjectResponse,
+    PlanRequest, PlanResponse, ReadDataResponse, ReadManyResponse, ReadResult, Resource, Schema,
+    Timeouts, UpdateRequest, UpgradeResponse, Value,
 };
 
 use crate::client::{resolve_host, Engine};
-use crate::{attrs, container, image, network, schema, volume};
+use crate::{attrs, container, defaults, image, network, schema, volume};
+
+/// The schema version of the container, image and network types: 1 added the rest of
+/// kreuzwerker/docker v3's arguments, whose defaults objects stored by version 0 take.
+const SCHEMA_VERSION: u64 = 1;
+
+/// An object of an older version with the defaults of the attributes added since.
+fn upgraded(schema: &Schema, stored: Value) -> UpgradeResponse {
+    UpgradeResponse {
+        upgraded: Some(defaults::fill(schema, stored)),
+        diagnostics: Diagnostics::new(),
+    }
+}
 
 /// Turns a provider block into an engine client (no network call until first use).
 pub struct Connect;
@@ -26,7 +38,26 @@ impl Configure<Engine> for Connect {
     }
 
     async fn configure(&self, _ctx: &Context, config: Value) -> Result<Engine, Diagnostics> {
+        refuse_tls(&config)?;
         Engine::new(&resolve_host(attrs::string(&config, "host")))
+    }
+}
+
+/// TLS settings (the block's, or DOCKER_TLS_VERIFY with DOCKER_CERT_PATH) are refused with a
+/// clear error rather than ignored: plinth does not speak TLS to the engine yet.
+fn refuse_tls(config: &Value) -> Result<(), Diagnostics> {
+    let configured = ["cert_path", "ca_material", "cert_material", "key_material"]
+        .into_iter()
+        .find(|name| attrs::non_empty(config, name).is_some());
+    let from_env = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0");
+    match (configured, from_env) {
+        (None, false) => Ok(()),
+        (attribute, _) => Err(Diagnostic::error("TLS connections to the Docker Engine are not supported yet")
+            .with_detail(match attribute {
+                Some(name) => format!("The provider block sets {name}; use a unix:// host or a tcp:// host without TLS."),
+                None => "DOCKER_TLS_VERIFY is set; unset it and use a unix:// host or a tcp:// host without TLS.".to_string(),
+            })
+            .into()),
     }
 }
 
@@ -126,6 +157,7 @@ impl Resource<Engine> for Container {
 
     fn schema(&self) -> Schema {
         schema::container()
+            .version(SCHEMA_VERSION)
             .crash_safety(CrashSafety::Tagged)
             .typical_create(Duration::from_secs(5))
             .timeouts(Timeouts {
@@ -203,6 +235,10 @@ impl Resource<Engine> for Container {
         })
     }
 
+    async fn upgrade(&self, _version: u64, stored: Value) -> UpgradeResponse {
+        upgraded(&self.schema(), stored)
+    }
+
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
         adopted(match docker(engine).await {
             Ok(docker) => {
@@ -224,13 +260,27 @@ impl Resource<Engine> for Image {
 
     fn schema(&self) -> Schema {
         schema::image()
-            .crash_safety(CrashSafety::FoundByIdentity)
+            .version(SCHEMA_VERSION)
+            .crash_safety(CrashSafety::Tagged)
             .typical_create(Duration::from_secs(60))
+    }
+
+    async fn upgrade(&self, _version: u64, stored: Value) -> UpgradeResponse {
+        upgraded(&self.schema(), stored)
+    }
+
+    /// Fills `context_digest` from the build context as it is now: a changed context replaces
+    /// the image (objects recorded without a digest keep none until they are rebuilt).
+    async fn plan(&self, _: &Engine, _: &Context, request: PlanRequest) -> PlanResponse {
+        image::plan(request.prior.as_ref(), request.proposed)
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
         answer(match docker(engine).await {
-            Ok(docker) => image::create(docker, attrs::unknowns_to_null(request.planned)).await,
+            Ok(docker) => {
+                let planned = attrs::unknowns_to_null(request.planned);
+                image::create(docker, planned, &request.intent).await
+            }
             Err(d) => Err(d),
         })
     }
@@ -269,7 +319,10 @@ impl Resource<Engine> for Image {
 
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
         adopted(match docker(engine).await {
-            Ok(docker) => image::find_by_name(docker, request.planned).await,
+            Ok(docker) => {
+                let planned = attrs::unknowns_to_null(request.planned);
+                image::find_by_intent(docker, planned, &request.intent.token).await
+            }
             Err(d) => Err(d),
         })
     }
@@ -286,8 +339,17 @@ impl Resource<Engine> for Network {
 
     fn schema(&self) -> Schema {
         schema::network()
+            .version(SCHEMA_VERSION)
             .crash_safety(CrashSafety::Tagged)
             .typical_create(Duration::from_secs(1))
+    }
+
+    async fn upgrade(&self, _version: u64, stored: Value) -> UpgradeResponse {
+        upgraded(&self.schema(), stored)
+    }
+
+    async fn plan(&self, _: &Engine, _: &Context, request: PlanRequest) -> PlanResponse {
+        network::plan(request.prior.as_ref(), request.proposed)
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {

@@ -7,8 +7,11 @@
 //! survivors concurrently, because the list does not carry the host configuration that
 //! `docker update` changes.
 
+mod host;
 mod observe;
+mod run;
 pub mod spec;
+mod upload;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -40,32 +43,48 @@ fn is_conflict<T>(result: &Result<T, bollard::errors::Error>) -> bool {
     )
 }
 
+/// Whether a start failed because two networks share the name of one the container uses.
+fn is_ambiguous_network<T>(result: &Result<T, bollard::errors::Error>) -> bool {
+    matches!(
+        result,
+        Err(bollard::errors::Error::DockerResponseServerError { message, .. })
+            if message.contains("is ambiguous")
+    )
+}
+
 /// A container of this name left by an earlier run of the same address and workspace (created
 /// just before that run died, so never recorded) is removed, so the create can be retried.
-/// Anything else with the name is left alone and the conflict is reported. Returns whether it
-/// removed one.
-async fn remove_orphan_of(docker: &Docker, name: &str, intent: &Intent) -> bool {
+/// Anything else with the name is left alone and the conflict is reported. Returns None when the
+/// container is not such an orphan, else whether it was removed (the engine may still be
+/// finishing the killed run's create).
+async fn remove_orphan_of(docker: &Docker, name: &str, intent: &Intent) -> Option<bool> {
     if intent.address.is_empty() {
-        return false;
+        return None;
     }
-    let Ok(existing) = docker
+    let existing = match docker
         .inspect_container(name, None::<InspectContainerOptions>)
         .await
-    else {
-        return false;
+    {
+        Ok(existing) => existing,
+        // Gone since the conflict (an interrupted create the engine rolled back): retry.
+        Err(e) if is_not_found(&e) => return Some(false),
+        Err(_) => return None,
     };
     let labels = existing.config.and_then(|c| c.labels).unwrap_or_default();
     let ours = labels.get(attrs::ADDRESS_LABEL) == Some(&intent.address)
         && labels.get(attrs::WORKSPACE_LABEL) == Some(&intent.workspace);
     if !ours {
-        return false;
+        return None;
     }
     let options = RemoveContainerOptions {
         force: true,
         ..Default::default()
     };
-    docker.remove_container(name, Some(options)).await.is_ok()
+    Some(docker.remove_container(name, Some(options)).await.is_ok())
 }
+
+/// How many times a create retries after removing an orphan of its own address.
+const ORPHAN_RETRIES: u32 = 20;
 
 /// A failed create: what it made before failing (recorded tainted), and why.
 #[derive(Debug)]
@@ -101,6 +120,7 @@ pub async fn create(
     intent: &Intent,
 ) -> Result<Value, CreateError> {
     let spec = spec::from_planned(&planned, intent)?;
+    let uploads = upload::planned(&planned)?;
     let name = spec.name.clone();
     let options = CreateContainerOptions {
         name: Some(name.clone()),
@@ -109,8 +129,17 @@ pub async fn create(
     let mut created = docker
         .create_container(Some(options.clone()), spec.body.clone())
         .await;
-    if is_conflict(&created) && remove_orphan_of(docker, &name, intent).await {
-        created = docker.create_container(Some(options), spec.body).await;
+    let mut attempts = 0;
+    while is_conflict(&created) && attempts < ORPHAN_RETRIES {
+        attempts += 1;
+        match remove_orphan_of(docker, &name, intent).await {
+            None => break,
+            Some(true) => {}
+            Some(false) => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+        created = docker
+            .create_container(Some(options.clone()), spec.body.clone())
+            .await;
     }
     let created = created.map_err(|e| {
         Diagnostics::from(failed(format!("creating container \"{name}\" failed"), &e))
@@ -141,6 +170,18 @@ pub async fn create(
                 )
             })?;
     }
+    upload::write(docker, &id, &uploads)
+        .await
+        .map_err(partial)?;
+    if !attrs::boolean(&planned, "start", true) {
+        let inspect = inspect(docker, &id, &name).await.map_err(partial)?;
+        return Ok(observe::with_computed(planned, &inspect));
+    }
+    if attrs::boolean(&planned, "attach", false) {
+        return run::to_completion(docker, &id, &name, planned.clone())
+            .await
+            .map_err(partial);
+    }
     let inspect = start_and_wait(docker, &id, &name, &planned)
         .await
         .map_err(partial)?;
@@ -168,10 +209,29 @@ pub async fn find_by_intent(
         return Ok(None);
     };
     let name = attrs::string(&planned, "name").unwrap_or(&id).to_string();
-    let inspect = inspect(docker, &id, &name).await?;
-    Ok(Some(observe::refreshed(
+    let inspect = match docker
+        .inspect_container(&id, None::<InspectContainerOptions>)
+        .await
+    {
+        Ok(inspect) => inspect,
+        // The engine rolls back a create whose client went away mid-way.
+        Err(e) if is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(failed(format!("reading container \"{name}\" failed"), &e).into()),
+    };
+    // A create killed before the start leaves a container whose endpoints are not set up yet:
+    // its networks are the planned ones; a stopped one reads `must_run = false`, so the plan
+    // starts it rather than replacing it.
+    let networks = planned
+        .get("networks_advanced")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let refreshed = observe::refreshed(
         observe::with_computed(attrs::unknowns_to_null(planned), &inspect),
         &inspect,
+    );
+    Ok(Some(attrs::with(
+        refreshed,
+        [("networks_advanced", networks)],
     )))
 }
 
@@ -277,13 +337,22 @@ pub async fn update(docker: &Docker, prior: Value, planned: Value) -> Result<Val
     let id = attrs::required(&prior, "id")?.to_string();
     let name = attrs::string(&planned, "name").unwrap_or(&id).to_string();
     let changed = |attr: &str| prior.get(attr) != planned.get(attr);
-    if changed("restart") || changed("memory") || changed("cpu_shares") {
+    let updatable = [
+        "restart",
+        "max_retry_count",
+        "memory",
+        "memory_swap",
+        "cpu_shares",
+        "cpu_set",
+    ];
+    if updatable.into_iter().any(changed) {
         let memory = attrs::integer(&planned, "memory").filter(|m| *m > 0);
         let body = ContainerUpdateBody {
             restart_policy: Some(spec::restart_policy(&planned)?),
             memory: memory.map(|m| m * spec::MB),
-            memory_swap: memory.map(|_| -1),
+            memory_swap: host::memory_swap(&planned),
             cpu_shares: attrs::integer(&planned, "cpu_shares").filter(|c| *c > 0),
+            cpuset_cpus: attrs::non_empty(&planned, "cpu_set").map(str::to_string),
             ..ContainerUpdateBody::default()
         };
         docker
@@ -292,7 +361,10 @@ pub async fn update(docker: &Docker, prior: Value, planned: Value) -> Result<Val
             .map_err(|e| failed(format!("updating container \"{name}\" failed"), &e))?;
     }
     let inspect = inspect(docker, &id, &name).await?;
-    let inspect = if attrs::boolean(&planned, "must_run", true) && !observe::is_running(&inspect) {
+    let keeps_running = attrs::boolean(&planned, "must_run", true)
+        && attrs::boolean(&planned, "start", true)
+        && !attrs::boolean(&planned, "attach", false);
+    let inspect = if keeps_running && !observe::is_running(&inspect) {
         start_and_wait(docker, &id, &name, &planned).await?
     } else {
         inspect
@@ -300,14 +372,18 @@ pub async fn update(docker: &Docker, prior: Value, planned: Value) -> Result<Val
     Ok(observe::with_computed(planned, &inspect))
 }
 
-/// Removes the container (forcefully, with its anonymous volumes); one already gone is fine.
+/// Removes the container (forcefully, with its anonymous volumes unless `remove_volumes` is
+/// false), first stopping it with `destroy_grace_seconds` when set; one already gone is fine.
 pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     let Some(id) = attrs::string(&prior, "id") else {
         return Ok(());
     };
+    if let Some(grace) = attrs::integer(&prior, "destroy_grace_seconds").filter(|g| *g > 0) {
+        run::stop(docker, id, grace).await;
+    }
     let options = RemoveContainerOptions {
         force: true,
-        v: true,
+        v: attrs::boolean(&prior, "remove_volumes", true),
         link: false,
     };
     match docker.remove_container(id, Some(options)).await {
@@ -371,7 +447,7 @@ pub fn requires_replace(prior: Option<&Value>, proposed: &Value) -> Vec<String> 
     let Some(prior) = prior else {
         return Vec::new();
     };
-    ["memory", "cpu_shares"]
+    ["memory", "memory_swap", "cpu_shares"]
         .into_iter()
         .filter(|attr| {
             attrs::integer(prior, attr).unwrap_or(0) > 0
@@ -388,10 +464,22 @@ async fn start_and_wait(
     name: &str,
     planned: &Value,
 ) -> Result<ContainerInspectResponse, Diagnostics> {
-    docker
+    let mut started = docker
         .start_container(id, None::<StartContainerOptions>)
-        .await
-        .map_err(|e| failed(format!("starting container \"{name}\" failed"), &e))?;
+        .await;
+    if is_ambiguous_network(&started) {
+        // A network create of a killed run reached the engine late and made a second network
+        // of the same name: remove it and start again.
+        for network in attrs::blocks(planned, "networks_advanced") {
+            if let Some(network) = attrs::non_empty(network, "name") {
+                crate::network::remove_orphans_of(docker, network).await?;
+            }
+        }
+        started = docker
+            .start_container(id, None::<StartContainerOptions>)
+            .await;
+    }
+    started.map_err(|e| failed(format!("starting container \"{name}\" failed"), &e))?;
     if !attrs::boolean(planned, "wait", false) {
         return inspect(docker, id, name).await;
     }

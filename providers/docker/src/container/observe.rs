@@ -23,6 +23,12 @@ const POLL_INTERVAL: Duration = Duration::from_millis(50);
 /// `value` with its computed attributes filled from `inspect` (after create or update).
 pub fn with_computed(value: Value, inspect: &ContainerInspectResponse) -> Value {
     let config = inspect.config.as_ref();
+    let host = inspect.host_config.as_ref();
+    let fill_number =
+        |value: &Value, name: &str, actual: Option<i64>| match attrs::integer(value, name) {
+            Some(n) => Value::from(n),
+            None => actual.map(Value::from).unwrap_or(Value::Null),
+        };
     let fill_string =
         |value: &Value, name: &str, actual: Option<&str>| match attrs::string(value, name) {
             Some(s) => Value::string(s),
@@ -38,9 +44,7 @@ pub fn with_computed(value: Value, inspect: &ContainerInspectResponse) -> Value 
                     .unwrap_or_default(),
             ),
         };
-    let log_driver = inspect
-        .host_config
-        .as_ref()
+    let log_driver = host
         .and_then(|h| h.log_config.as_ref())
         .and_then(|l| l.typ.as_deref());
     let pairs = [
@@ -81,6 +85,58 @@ pub fn with_computed(value: Value, inspect: &ContainerInspectResponse) -> Value 
             ),
         ),
         ("log_driver", fill_string(&value, "log_driver", log_driver)),
+        (
+            "ipc_mode",
+            fill_string(&value, "ipc_mode", host.and_then(|h| h.ipc_mode.as_deref())),
+        ),
+        (
+            "runtime",
+            fill_string(&value, "runtime", host.and_then(|h| h.runtime.as_deref())),
+        ),
+        (
+            "stop_signal",
+            fill_string(
+                &value,
+                "stop_signal",
+                config.and_then(|c| c.stop_signal.as_deref()),
+            ),
+        ),
+        (
+            "stop_timeout",
+            fill_number(&value, "stop_timeout", config.and_then(|c| c.stop_timeout)),
+        ),
+        (
+            "shm_size",
+            fill_number(
+                &value,
+                "shm_size",
+                host.and_then(|h| h.shm_size).map(|s| s / MB),
+            ),
+        ),
+        (
+            "security_opts",
+            match attrs::strings(&value, "security_opts") {
+                Some(list) => Value::set(list.into_iter().map(Value::String).collect()),
+                None => Value::set(
+                    host.and_then(|h| h.security_opt.as_ref())
+                        .map(|l| l.iter().cloned().map(Value::String).collect())
+                        .unwrap_or_default(),
+                ),
+            },
+        ),
+        (
+            "bridge",
+            attrs::string_or_null(
+                inspect
+                    .network_settings
+                    .as_ref()
+                    .and_then(|n| n.bridge.as_deref()),
+            ),
+        ),
+        (
+            "container_logs",
+            value.get("container_logs").cloned().unwrap_or(Value::Null),
+        ),
     ];
     attrs::unknowns_to_null(attrs::with(value, pairs))
 }
@@ -91,11 +147,17 @@ pub fn refreshed(prior: Value, inspect: &ContainerInspectResponse) -> Value {
     let host = inspect.host_config.as_ref();
     // A stopped container that must run reads as `must_run = false`: the plan then shows the
     // configured `true` as an in-place update, which starts it again.
-    let must_run = if attrs::boolean(&prior, "must_run", true) && !is_running(inspect) {
-        Value::Bool(false)
-    } else {
-        prior.get("must_run").cloned().unwrap_or(Value::Null)
-    };
+    // Containers that are not started, run to completion (`attach`) or remove themselves (`rm`)
+    // are expected to stop.
+    let kept_running = attrs::boolean(&prior, "start", true)
+        && !attrs::boolean(&prior, "attach", false)
+        && !attrs::boolean(&prior, "rm", false);
+    let must_run =
+        if kept_running && attrs::boolean(&prior, "must_run", true) && !is_running(inspect) {
+            Value::Bool(false)
+        } else {
+            prior.get("must_run").cloned().unwrap_or(Value::Null)
+        };
     let keep_zero = |name: &str, actual: i64| {
         if actual == 0 && attrs::integer(&prior, name).unwrap_or(0) == 0 {
             prior.get(name).cloned().unwrap_or(Value::Null)
@@ -105,6 +167,28 @@ pub fn refreshed(prior: Value, inspect: &ContainerInspectResponse) -> Value {
     };
     let memory = keep_zero("memory", host.and_then(|h| h.memory).unwrap_or(0) / MB);
     let cpu_shares = keep_zero("cpu_shares", host.and_then(|h| h.cpu_shares).unwrap_or(0));
+    let max_retry_count = keep_zero(
+        "max_retry_count",
+        host.and_then(|h| h.restart_policy.as_ref())
+            .and_then(|r| r.maximum_retry_count)
+            .unwrap_or(0),
+    );
+    // Swap is only reported back when configured (the engine derives it from `memory`).
+    let memory_swap = match (
+        prior.get("memory_swap").filter(|v| !v.is_null()),
+        host.and_then(|h| h.memory_swap),
+    ) {
+        (Some(_), Some(-1)) => Value::from(-1i64),
+        (Some(_), Some(bytes)) if bytes > 0 => Value::from(bytes / MB),
+        (configured, _) => configured.cloned().unwrap_or(Value::Null),
+    };
+    let cpu_set = match host.and_then(|h| h.cpuset_cpus.as_deref()) {
+        Some(set) if !set.is_empty() => Value::string(set),
+        _ if attrs::string(&prior, "cpu_set").is_none() => {
+            prior.get("cpu_set").cloned().unwrap_or(Value::Null)
+        }
+        _ => Value::Null,
+    };
     let pairs = [
         (
             "name",
@@ -122,7 +206,10 @@ pub fn refreshed(prior: Value, inspect: &ContainerInspectResponse) -> Value {
             Value::from(restart_name(host.and_then(|h| h.restart_policy.as_ref()))),
         ),
         ("memory", memory),
+        ("memory_swap", memory_swap),
         ("cpu_shares", cpu_shares),
+        ("cpu_set", cpu_set),
+        ("max_retry_count", max_retry_count),
         ("networks_advanced", attached_networks(&prior, inspect)),
         ("exit_code", exit_code(inspect)),
         ("network_data", network_data(inspect)),
@@ -250,6 +337,18 @@ fn network_data(inspect: &ContainerInspectResponse) -> Value {
                 (
                     "mac_address",
                     Value::string(endpoint.mac_address.clone().unwrap_or_default()),
+                ),
+                (
+                    "global_ipv6_address",
+                    Value::string(endpoint.global_ipv6_address.clone().unwrap_or_default()),
+                ),
+                (
+                    "global_ipv6_prefix_length",
+                    Value::from(endpoint.global_ipv6_prefix_len.unwrap_or(0)),
+                ),
+                (
+                    "ipv6_gateway",
+                    Value::string(endpoint.ipv6_gateway.clone().unwrap_or_default()),
                 ),
             ]);
             (name, entry)

@@ -11,6 +11,7 @@ use bollard::models::{
 };
 use plinth_sdk::{AttrPath, Diagnostic, Diagnostics, Intent, Value};
 
+use super::host;
 use crate::attrs;
 
 /// Bytes in the megabyte the `memory` attribute counts in.
@@ -34,22 +35,33 @@ pub fn from_planned(planned: &Value, intent: &Intent) -> Result<Spec, Diagnostic
     let (exposed_ports, port_bindings) = ports(planned)?;
     let (binds, anonymous) = mounts(planned)?;
     let mut networks = networks(planned).into_iter();
-    let first_network = networks.next();
+    // The default `bridge` mode with `networks_advanced` attaches the first of those networks
+    // at create instead (the rest are connected before the start).
+    let mode = attrs::non_empty(planned, "network_mode").unwrap_or("bridge");
+    let first_network = if mode == "bridge" {
+        networks.next()
+    } else {
+        None
+    };
+    let network_mode = match &first_network {
+        Some((name, _)) => Some(name.clone()),
+        None => Some(mode.to_string()),
+    };
     let memory = attrs::integer(planned, "memory").filter(|m| *m > 0);
-    let host_config = HostConfig {
+    let mut host_config = HostConfig {
         binds: (!binds.is_empty()).then_some(binds),
         port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
         restart_policy: Some(restart_policy(planned)?),
         memory: memory.map(|m| m * MB),
-        memory_swap: memory.map(|_| -1),
         cpu_shares: attrs::integer(planned, "cpu_shares").filter(|c| *c > 0),
         log_config: attrs::non_empty(planned, "log_driver").map(|d| HostConfigLogConfig {
             typ: Some(d.to_string()),
             config: None,
         }),
-        network_mode: first_network.as_ref().map(|(n, _)| n.clone()),
+        network_mode,
         ..HostConfig::default()
     };
+    host::apply(planned, &mut host_config)?;
     let body = ContainerCreateBody {
         image: Some(image),
         cmd: attrs::strings(planned, "command").filter(|c| !c.is_empty()),
@@ -58,6 +70,11 @@ pub fn from_planned(planned: &Value, intent: &Intent) -> Result<Spec, Diagnostic
         user: attrs::non_empty(planned, "user").map(str::to_string),
         working_dir: attrs::non_empty(planned, "working_dir").map(str::to_string),
         hostname: attrs::non_empty(planned, "hostname").map(str::to_string),
+        domainname: attrs::non_empty(planned, "domainname").map(str::to_string),
+        stop_signal: attrs::non_empty(planned, "stop_signal").map(str::to_string),
+        stop_timeout: attrs::integer(planned, "stop_timeout"),
+        tty: Some(attrs::boolean(planned, "tty", false)),
+        open_stdin: Some(attrs::boolean(planned, "stdin_open", false)),
         labels: Some(attrs::labels(planned, Some(&name), intent)),
         healthcheck: healthcheck(planned)?,
         exposed_ports: (!exposed_ports.is_empty()).then_some(exposed_ports),
@@ -93,7 +110,8 @@ pub fn restart_policy(planned: &Value) -> Result<RestartPolicy, Diagnostics> {
     };
     Ok(RestartPolicy {
         name: Some(name),
-        maximum_retry_count: None,
+        maximum_retry_count: attrs::integer(planned, "max_retry_count")
+            .filter(|_| name == RestartPolicyNameEnum::ON_FAILURE),
     })
 }
 
@@ -166,8 +184,16 @@ fn mounts(planned: &Value) -> Result<Mounts, Diagnostics> {
     let mut binds = Vec::new();
     let mut anonymous = HashMap::new();
     for volume in attrs::blocks(planned, "volumes") {
-        let target = attrs::required(volume, "container_path")
-            .map_err(|_| Diagnostic::error("volumes.container_path is required"))?;
+        let Some(target) = attrs::non_empty(volume, "container_path") else {
+            if attrs::non_empty(volume, "from_container").is_some() {
+                continue;
+            }
+            return Err(Diagnostic::error(
+                "volumes.container_path is required unless from_container is set",
+            )
+            .with_attribute(AttrPath::attr("volumes"))
+            .into());
+        };
         let mode = if attrs::boolean(volume, "read_only", false) {
             ":ro"
         } else {
@@ -208,15 +234,23 @@ fn networks(planned: &Value) -> Vec<(String, EndpointSettings)> {
             let name = attrs::non_empty(n, "name")?.to_string();
             let endpoint = EndpointSettings {
                 aliases: attrs::strings(n, "aliases").filter(|a| !a.is_empty()),
-                ipam_config: attrs::non_empty(n, "ipv4_address").map(|ip| EndpointIpamConfig {
-                    ipv4_address: Some(ip.to_string()),
-                    ..EndpointIpamConfig::default()
-                }),
+                ipam_config: ipam_config(n),
+                mac_address: attrs::non_empty(n, "mac_address").map(str::to_string),
                 ..EndpointSettings::default()
             };
             Some((name, endpoint))
         })
         .collect()
+}
+
+fn ipam_config(network: &Value) -> Option<EndpointIpamConfig> {
+    let v4 = attrs::non_empty(network, "ipv4_address").map(str::to_string);
+    let v6 = attrs::non_empty(network, "ipv6_address").map(str::to_string);
+    (v4.is_some() || v6.is_some()).then(|| EndpointIpamConfig {
+        ipv4_address: v4,
+        ipv6_address: v6,
+        ..EndpointIpamConfig::default()
+    })
 }
 
 fn healthcheck(planned: &Value) -> Result<Option<HealthConfig>, Diagnostics> {
@@ -247,7 +281,7 @@ fn healthcheck(planned: &Value) -> Result<Option<HealthConfig>, Diagnostics> {
         timeout: duration("timeout")?,
         start_period: duration("start_period")?,
         retries: attrs::integer(check, "retries"),
-        start_interval: None,
+        start_interval: duration("start_interval")?.filter(|d| *d > 0),
     }))
 }
 

@@ -246,9 +246,6 @@ terraform {
       source  = "hashicorp/time"
       version = "~> 1.0"
     }
-    null = {
-      source = "someone-else/null"
-    }
   }
 }
 "#,
@@ -257,6 +254,5 @@ terraform {
         .expect_code(1)
         .expect_stderr("Provider \"time\" does not match the version constraint")
         .expect_stderr("implements hashicorp/time v0.12.1")
-        .expect_stderr("versions.tf")
-        .expect_stderr("someone-else/null");
+        .expect_stderr("versions.tf");
 }

@@ -50,3 +50,12 @@ fn recovery_plan_prints_waves_and_the_critical_path_without_touching_anything() 
     );
     assert_eq!(ws.slow_objects().len(), 4, "infrastructure untouched");
 }
+
+#[test]
+fn recovery_plan_refuses_an_unbounded_parallelism() {
+    let ws = Workspace::with_main(ESTATE);
+    ws.run(&["recovery-plan", "-parallelism=2305843009213693952"])
+        .expect_code(1)
+        .expect_stderr("-parallelism must be a whole number from 1 to");
+    ws.run(&["recovery-plan", "-parallelism=0"]).expect_code(1);
+}

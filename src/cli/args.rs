@@ -386,7 +386,7 @@ pub struct RecoveryArgs {
     #[arg(long = "exclude", value_name = "ADDRESS")]
     pub excludes: Vec<String>,
     /// How many operations apply would run at once.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = parse_parallelism)]
     pub parallelism: usize,
     /// Print the schedule as JSON.
     #[arg(long)]

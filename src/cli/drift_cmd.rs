@@ -156,8 +156,8 @@ fn ignore_changes_of(loaded: &Loaded, address: &str) -> IgnoreChanges {
         .unwrap_or_default()
 }
 
-/// Writes the JUnit report (it holds no secrets, but is written like every other file plinth
-/// makes: a new file, then renamed into place).
+/// Writes the JUnit report, replacing the file atomically (state's own writer: a new 0600 file
+/// renamed into place, never written through a symlink).
 fn write_junit(path: &Path, report: &drift::DriftReport) -> Result<(), Failure> {
     let fail = |detail: String| {
         Failure::from(Diagnostics::from(
@@ -169,12 +169,5 @@ fn write_junit(path: &Path, report: &drift::DriftReport) -> Result<(), Failure> 
         ))
     };
     let xml = render::drift_to_junit(report).map_err(fail)?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(e.to_string()))?;
-    std::io::Write::write_all(&mut file, xml.as_bytes()).map_err(|e| fail(e.to_string()))?;
-    file.persist(path).map_err(|e| fail(e.to_string()))?;
-    Ok(())
+    plinth_state::write_private(path, xml.as_bytes()).map_err(|e| fail(e.to_string()))
 }

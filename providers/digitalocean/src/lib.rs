@@ -7,14 +7,16 @@
 //! call is retried as DigitalOcean asks (429 after `Retry-After`, 5xx with backoff), lists are
 //! read 200 a page, asynchronous work is waited for with the SDK's waiters, refresh reads each
 //! type through its list endpoint, and creates are crash safe (intent tags on Droplets, volumes
-//! and databases; identifying fields for the rest). `docs/providers/digitalocean.md` lists every
-//! resource and attribute.
+//! and databases; identifying fields for the rest). The types DigitalOcean can list answer
+//! `list`, for `plinth drift -unmanaged`. `docs/providers/digitalocean.md` lists every resource
+//! and attribute.
 
 mod attrs;
 pub mod client;
 mod config;
 mod data;
 mod intent;
+mod list;
 mod read;
 mod resources;
 

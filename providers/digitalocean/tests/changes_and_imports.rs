@@ -306,4 +306,5 @@ async fn objects_are_imported_by_the_terraform_providers_ids() {
         "{}",
         missing.diagnostics
     );
+    check_exchanges(&emulator);
 }

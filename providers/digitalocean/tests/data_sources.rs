@@ -135,6 +135,7 @@ async fn droplets_are_found_by_id_name_tag_and_filters() {
         .map(|d| text(d, "name"))
         .collect();
     assert_eq!(names, vec!["web-2", "web-1"]);
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]
@@ -193,6 +194,7 @@ async fn account_objects_are_found_by_name() {
     .await;
     assert_eq!(text(&default, "name"), "default-fra1");
     assert_eq!(default.get("default"), Some(&Value::Bool(true)));
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]

@@ -83,6 +83,7 @@ async fn a_wrong_token_is_refused_with_digitaloceans_message_and_never_printed()
         ReadResult::Failed(d) => assert!(d.to_string().contains("Unable to authenticate you")),
         other => panic!("a refused read is a failure, not {other:?}"),
     }
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]
@@ -119,6 +120,7 @@ async fn an_unknown_size_or_region_names_the_attribute() {
         Some(AttrPath::attr("region"))
     );
     assert_eq!(count(&emulator, "droplets"), 0);
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]
@@ -182,6 +184,7 @@ async fn a_429_storm_slows_work_down_but_never_fails_it() {
         started.elapsed() >= Duration::from_secs(1),
         "Retry-After was honoured"
     );
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]
@@ -242,6 +245,7 @@ async fn server_errors_on_a_create_are_retried_without_making_a_second_object() 
         looked, 2,
         "before each retry, the provider looked for what the failed attempt made"
     );
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]
@@ -284,6 +288,7 @@ async fn a_server_error_in_the_middle_of_a_resize_reports_the_droplet_as_it_now_
     let now = response.new_state.expect("the Droplet as it now is");
     assert_eq!(text(&now, "size"), "s-1vcpu-1gb");
     assert_eq!(text(&now, "id"), text(&before, "id"));
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]
@@ -317,6 +322,7 @@ async fn a_droplet_that_never_becomes_active_times_out_and_stays_in_the_response
         made,
         "the Droplet in the response is the one that exists"
     );
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]
@@ -341,6 +347,7 @@ async fn a_database_that_never_comes_online_keeps_its_password_out_of_the_error(
     assert!(!password.is_empty());
     assert!(!text_of.contains(password), "{text_of}");
     assert!(text_of.contains("last status: creating"), "{text_of}");
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]
@@ -374,6 +381,7 @@ async fn a_cancelled_wait_stops_at_once() {
         response.new_state.is_some(),
         "the Droplet made before the cancel is reported"
     );
+    check_exchanges(&emulator);
 }
 
 #[tokio::test]

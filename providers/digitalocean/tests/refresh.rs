@@ -1,7 +1,8 @@
 //! Batched refresh: `read_many` reads each type through its list endpoint, 200 objects a call,
-//! so refreshing N objects of a type costs ⌈N/200⌉ calls (records: per domain), never one GET
-//! per object; an object deleted outside plinth reads as gone after one confirming GET; a state
-//! that manages a few objects of a large account reads them alone rather than every page.
+//! so refreshing N objects of a type costs ⌈N/200⌉ calls (records: per domain; assignments and
+//! attachments through the list of what they join), never one GET per object; an object deleted
+//! outside plinth reads as gone after one confirming GET; a state that manages a few objects of
+//! a large account reads them alone rather than every page.
 
 mod support;
 
@@ -209,6 +210,133 @@ async fn refresh_costs_one_list_call_per_200_objects_of_each_type() {
         "refresh of {} objects in 7 types: {total} calls",
         droplets.len() + volumes.len() + records.len() + 11
     );
+}
+
+#[tokio::test]
+async fn refresh_of_the_account_networking_and_joining_types_costs_one_list_call_each() {
+    let emulator = emulator_with(Knobs::default()).await;
+    let provider = configured(&emulator).await;
+    let droplet = make(
+        &provider,
+        "digitalocean_droplet",
+        obj([
+            ("name", Value::from("app-1")),
+            ("size", Value::from("s-1vcpu-1gb")),
+            ("image", Value::from("ubuntu-22-04-x64")),
+            ("region", Value::from("nyc3")),
+        ]),
+    )
+    .await;
+    let droplet_id = text(&droplet, "id").to_string();
+    let vpcs = make_many(&provider, "digitalocean_vpc", 3, |i| {
+        obj([
+            ("name", Value::from(format!("net-{i}"))),
+            ("region", Value::from("nyc3")),
+        ])
+    })
+    .await;
+    let keys = vec![
+        make(
+            &provider,
+            "digitalocean_ssh_key",
+            obj([("name", Value::from("k")), ("public_key", Value::from(KEY))]),
+        )
+        .await,
+    ];
+    let tags = make_many(&provider, "digitalocean_tag", 3, |i| {
+        obj([("name", Value::from(format!("team-{i}")))])
+    })
+    .await;
+    let addresses = make_many(&provider, "digitalocean_reserved_ip", 2, |_| {
+        obj([("region", Value::from("nyc3"))])
+    })
+    .await;
+    let assignments = vec![
+        make(
+            &provider,
+            "digitalocean_reserved_ip_assignment",
+            obj([
+                ("ip_address", Value::from(text(&addresses[0], "ip_address"))),
+                ("droplet_id", Value::from(droplet_id.as_str())),
+            ]),
+        )
+        .await,
+    ];
+    let volumes = make_many(&provider, "digitalocean_volume", 2, |i| {
+        obj([
+            ("name", Value::from(format!("disk-{i}"))),
+            ("region", Value::from("nyc3")),
+            ("size", num(10)),
+        ])
+    })
+    .await;
+    let attachments = make_many(&provider, "digitalocean_volume_attachment", 2, |i| {
+        obj([
+            ("droplet_id", Value::from(droplet_id.as_str())),
+            ("volume_id", Value::from(text(&volumes[i], "id"))),
+        ])
+    })
+    .await;
+    let clusters = make_many(&provider, "digitalocean_database_cluster", 2, |i| {
+        obj([
+            ("name", Value::from(format!("db-{i}"))),
+            ("engine", Value::from("pg")),
+            ("size", Value::from("db-s-1vcpu-1gb")),
+            ("region", Value::from("nyc3")),
+            ("node_count", num(1)),
+        ])
+    })
+    .await;
+    let database_firewalls = make_many(&provider, "digitalocean_database_firewall", 2, |i| {
+        obj([
+            ("cluster_id", Value::from(text(&clusters[i], "id"))),
+            (
+                "rule",
+                Value::set(vec![obj([
+                    ("type", Value::from("droplet")),
+                    ("value", Value::from(droplet_id.as_str())),
+                ])]),
+            ),
+        ])
+    })
+    .await;
+
+    let one = |path: &str| BTreeMap::from([(format!("GET {path}"), 1)]);
+    let cases: Vec<(&str, &[Value], BTreeMap<String, u64>)> = vec![
+        ("digitalocean_vpc", &vpcs, one("/v2/vpcs")),
+        ("digitalocean_ssh_key", &keys, one("/v2/account/keys")),
+        ("digitalocean_tag", &tags, one("/v2/tags")),
+        (
+            "digitalocean_reserved_ip",
+            &addresses,
+            one("/v2/reserved_ips"),
+        ),
+        (
+            "digitalocean_reserved_ip_assignment",
+            &assignments,
+            one("/v2/reserved_ips"),
+        ),
+        (
+            "digitalocean_volume_attachment",
+            &attachments,
+            one("/v2/volumes"),
+        ),
+        (
+            "digitalocean_database_firewall",
+            &database_firewalls,
+            one("/v2/databases"),
+        ),
+    ];
+    for (type_name, objects, expected) in cases {
+        let (results, calls) = counted_read(&emulator, &provider, type_name, objects).await;
+        for result in &results {
+            assert!(
+                matches!(result, ReadResult::Found(_)),
+                "{type_name}: {result:?}"
+            );
+        }
+        assert_eq!(calls, expected, "{type_name}: the calls of its refresh");
+    }
 }
 
 #[tokio::test]

@@ -8,14 +8,15 @@
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, AttrPath, Attribute, Context, CrashSafety, CreateRequest,
-    DeleteRequest, DeleteResponse, Diagnostic, ObjectResponse, PlanRequest, PlanResponse,
-    ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
+    DeleteRequest, DeleteResponse, Diagnostic, ListResponse, ObjectResponse, PlanRequest,
+    PlanResponse, ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
 };
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{segment, take, Client, Error};
 use crate::intent;
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::{delete_intent_tags, id, timeouts, update_failed};
 
@@ -414,6 +415,19 @@ impl Resource<Client> for DatabaseCluster {
                 ..DeleteResponse::default()
             },
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/databases",
+            key: "databases",
+            paginated: false,
+            what: "listing database clusters",
+        };
+        list::objects(client, ctx, &source, list::all, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {

@@ -11,14 +11,15 @@
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, AttrPath, Attribute, Context, CrashSafety, CreateRequest,
-    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, NestedBlock, ObjectResponse,
-    PlanRequest, PlanResponse, ReadManyResponse, Resource, Schema, Type, UpdateRequest, Validator,
-    Value,
+    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, ListResponse, NestedBlock,
+    ObjectResponse, PlanRequest, PlanResponse, ReadManyResponse, Resource, Schema, Type,
+    UpdateRequest, Validator, Value,
 };
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{take, Client, Error};
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::{id, timeouts};
 
@@ -583,6 +584,19 @@ impl Resource<Client> for Firewall {
             diagnostics: deleted.err().unwrap_or_default(),
             ..DeleteResponse::default()
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/firewalls",
+            key: "firewalls",
+            paginated: true,
+            what: "listing firewalls",
+        };
+        list::objects(client, ctx, &source, list::all, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {

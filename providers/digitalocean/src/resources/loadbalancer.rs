@@ -9,13 +9,15 @@
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, AttrPath, Attribute, Context, CrashSafety, CreateRequest,
-    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, NestedBlock, ObjectResponse,
-    PlanRequest, PlanResponse, ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
+    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, ListResponse, NestedBlock,
+    ObjectResponse, PlanRequest, PlanResponse, ReadManyResponse, Resource, Schema, Type,
+    UpdateRequest, Value,
 };
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{take, Client, Error};
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::{id, timeouts, wait_gone};
 
@@ -623,6 +625,19 @@ impl Resource<Client> for LoadBalancer {
                 .unwrap_or_default(),
             ..DeleteResponse::default()
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/load_balancers",
+            key: "load_balancers",
+            paginated: true,
+            what: "listing load balancers",
+        };
+        list::objects(client, ctx, &source, list::all, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {

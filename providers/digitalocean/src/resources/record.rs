@@ -10,14 +10,15 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, AttrPath, Attribute, Context, CrashSafety, CreateRequest,
-    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, ObjectResponse, PlanRequest,
-    PlanResponse, ReadManyResponse, ReadResult, Resource, Schema, Type, UpdateRequest, Validator,
-    Value,
+    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, ListResponse, ObjectResponse,
+    PlanRequest, PlanResponse, ReadManyResponse, ReadResult, Resource, Schema, Type, UpdateRequest,
+    Validator, Value,
 };
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{segment, take, Client, Error};
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::id;
 
@@ -182,6 +183,36 @@ async fn find(client: &Client, ctx: &Context, planned: &Value) -> Result<Option<
                 .and_then(Json::as_str)
                 .is_some_and(|d| same_value(kind, value, d, domain))
     }))
+}
+
+/// Whether a listed record is the user's: DigitalOcean makes a domain's SOA record and its NS
+/// records pointing at DigitalOcean's name servers itself.
+fn is_users(json: &Json) -> bool {
+    let kind = json.get("type").and_then(Json::as_str).unwrap_or_default();
+    let data = json.get("data").and_then(Json::as_str).unwrap_or_default();
+    TYPES.contains(&kind)
+        && !(kind == "NS"
+            && data
+                .trim_end_matches('.')
+                .to_ascii_lowercase()
+                .ends_with(".digitalocean.com"))
+}
+
+/// Every record of every domain: the domains listed, then each domain's records, 200 a call.
+async fn every_record(client: &Client, ctx: &Context) -> Result<Vec<Value>, Error> {
+    let domains = client.list_all(ctx, "/v2/domains", &[], "domains").await?;
+    let mut records = Vec::new();
+    for domain in domains.iter().filter_map(|d| d.get("name")?.as_str()) {
+        let path = format!("/v2/domains/{}/records", segment(domain));
+        let listed = client.list_all(ctx, &path, &[], "domain_records").await?;
+        records.extend(
+            listed
+                .iter()
+                .filter(|r| is_users(r))
+                .map(|r| state(r, &list::nothing(), domain)),
+        );
+    }
+    Ok(records)
 }
 
 #[async_trait]
@@ -403,6 +434,10 @@ impl Resource<Client> for Record {
             diagnostics: deleted.err().unwrap_or_default(),
             ..DeleteResponse::default()
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        list::answer(every_record(client, ctx).await, "listing DNS records")
     }
 
     async fn import(&self, client: &Client, ctx: &Context, import_id: &str) -> ObjectResponse {

@@ -1,19 +1,24 @@
 //! `digitalocean_reserved_ip`: a reserved IPv4 address in a region, optionally assigned to a
 //! Droplet (`droplet_id`; assignments are actions, waited for). A reserved IP has neither tags
-//! nor a name, so one made by a create that was killed can only be found when it was made for a
-//! Droplet (it is then assigned to it): a region-only create is not crash safe, and is not retried
-//! after a server error either, so it is never made twice. Its id, and its import id, is the
-//! address.
+//! nor a name. One made for a Droplet is created assigned to it in a single request, so from its
+//! first moment it is found by its Droplet: a create killed at any point is adopted (after any
+//! assignment still in flight has finished), and a create retried after a server error finds it
+//! instead of making a second one. A region-only address has nothing to be found by: that create
+//! is not crash safe, and is not retried after a server error either, so it is never made twice.
+//! Its id, and its import id, is the address.
 
 use async_trait::async_trait;
+use plinth_sdk::wait::Poll;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, ObjectResponse, ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
+    DeleteResponse, ListResponse, ObjectResponse, ReadManyResponse, Resource, Schema, Type,
+    UpdateRequest, Value,
 };
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{take, Client, Error};
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::{id, timeouts, update_failed};
 
@@ -76,14 +81,80 @@ pub async fn assign(
     client.act(ctx, &path, &body, &doing).await
 }
 
-/// The reserved IP assigned to `droplet`, if any.
+/// The Droplet an address is assigned to.
+pub fn assigned_droplet(json: &Json) -> Option<u64> {
+    json.pointer("/droplet/id").and_then(Json::as_u64)
+}
+
+/// Whether an action (an assignment) is still running on the address.
+fn is_locked(json: &Json) -> bool {
+    json.get("locked").and_then(Json::as_bool) == Some(true)
+}
+
+/// The reserved IP at `ip` once no action runs on it any more (None when it is gone): an
+/// assignment in flight shows no Droplet yet.
+pub async fn settled(
+    client: &Client,
+    ctx: &Context,
+    ip: &str,
+    doing: &str,
+) -> Result<Option<Json>, Error> {
+    let what = format!("{doing}: waiting for the actions on {ip} to finish");
+    client
+        .wait_for(ctx, &what, || async {
+            match get(client, ctx, ip).await? {
+                Some(json) if is_locked(&json) => Ok(Poll::Pending("locked by an action".into())),
+                found => Ok(Poll::Ready(found)),
+            }
+        })
+        .await
+}
+
+/// The reserved IP assigned to `droplet`, if any; addresses still being assigned somewhere are
+/// waited for first, since one of them may be the one asked about.
 async fn assigned_to(client: &Client, ctx: &Context, droplet: u64) -> Result<Option<Json>, Error> {
     let all = client
         .list_all(ctx, "/v2/reserved_ips", &[], "reserved_ips")
         .await?;
-    Ok(all
-        .into_iter()
-        .find(|r| r.pointer("/droplet/id").and_then(Json::as_u64) == Some(droplet)))
+    if let Some(found) = all.iter().find(|r| assigned_droplet(r) == Some(droplet)) {
+        return Ok(Some(found.clone()));
+    }
+    let in_flight = all
+        .iter()
+        .filter(|r| is_locked(r) && assigned_droplet(r).is_none())
+        .filter_map(|r| r.get("ip")?.as_str());
+    for ip in in_flight {
+        let doing = format!("looking for the reserved IP of the Droplet {droplet}");
+        if let Some(now) = settled(client, ctx, ip, &doing).await? {
+            if assigned_droplet(&now) == Some(droplet) {
+                return Ok(Some(now));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Reserves an address in `region` alone: one request, never retried (nothing could find a
+/// second one).
+async fn reserve_in_region(
+    client: &Client,
+    ctx: &Context,
+    planned: &Value,
+    region: &str,
+    doing: &str,
+) -> ObjectResponse {
+    let made = client
+        .create_once(
+            ctx,
+            "/v2/reserved_ips",
+            "reserved_ip",
+            &json!({ "region": region }),
+        )
+        .await;
+    match made {
+        Ok(made) => ObjectResponse::ok(state(&made, planned)),
+        Err(e) => ObjectResponse::failed(e.diagnostic_for(doing, &["region"])),
+    }
 }
 
 #[async_trait]
@@ -132,38 +203,43 @@ impl Resource<Client> for ReservedIp {
         let region = attrs::string(planned, "region").unwrap_or_default();
         let droplet = attrs::integer(planned, "droplet_id");
         let doing = format!("reserving an IP address in {region}");
-        // Made in the region and then assigned, so the address exists (and is in state) even
-        // when the assignment fails.
+        let Some(droplet) = droplet else {
+            return reserve_in_region(client, ctx, planned, region, &doing).await;
+        };
+        let doing = format!("reserving an IP address for the Droplet {droplet}");
         let made = client
-            .create_once(
+            .create(
                 ctx,
                 "/v2/reserved_ips",
                 "reserved_ip",
-                &json!({ "region": region }),
+                &json!({ "droplet_id": droplet }),
+                || assigned_to(client, ctx, droplet),
             )
             .await;
         let made = match made {
             Ok(made) => made,
-            Err(e) => return ObjectResponse::failed(e.diagnostic_for(&doing, &["region"])),
+            Err(e) => return ObjectResponse::failed(e.diagnostic_for(&doing, &["droplet_id"])),
         };
         let ip = made
             .get("ip")
             .and_then(Json::as_str)
             .unwrap_or_default()
             .to_string();
-        if let Some(droplet) = droplet {
-            if let Err(e) = assign(client, ctx, &ip, Some(droplet)).await {
-                let now = get(client, ctx, &ip).await.ok().flatten().unwrap_or(made);
-                return ObjectResponse::partial(
-                    state(&now, planned),
-                    e.diagnostic_for(&doing, &["droplet_id"]),
-                );
+        match settled(client, ctx, &ip, &doing).await {
+            Ok(Some(json)) if assigned_droplet(&json) == Some(droplet) => {
+                ObjectResponse::ok(state(&json, planned))
             }
-        }
-        match get(client, ctx, &ip).await {
-            Ok(Some(json)) => ObjectResponse::ok(state(&json, planned)),
-            Ok(None) => ObjectResponse::ok(state(&made, planned)),
-            Err(e) => ObjectResponse::partial(state(&made, planned), e.diagnostic(&doing)),
+            Ok(now) => ObjectResponse::partial(
+                state(now.as_ref().unwrap_or(&made), planned),
+                plinth_sdk::Diagnostic::error(format!(
+                    "{doing} failed: DigitalOcean reserved {ip} but did not assign it"
+                ))
+                .with_attribute(plinth_sdk::AttrPath::attr("droplet_id")),
+            ),
+            Err(e) => ObjectResponse::partial(
+                state(&made, planned),
+                e.diagnostic_for(&doing, &["droplet_id"]),
+            ),
         }
     }
 
@@ -256,9 +332,9 @@ impl Resource<Client> for ReservedIp {
         };
         let doing = format!("deleting the reserved IP {ip}");
         let deleted = async {
-            match get(client, ctx, &ip).await? {
+            match settled(client, ctx, &ip, &doing).await? {
                 None => return Ok(()),
-                Some(json) if json.pointer("/droplet/id").is_some_and(|d| !d.is_null()) => {
+                Some(json) if assigned_droplet(&json).is_some() => {
                     assign(client, ctx, &ip, None).await?;
                 }
                 Some(_) => {}
@@ -273,6 +349,19 @@ impl Resource<Client> for ReservedIp {
                 .unwrap_or_default(),
             ..DeleteResponse::default()
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/reserved_ips",
+            key: "reserved_ips",
+            paginated: true,
+            what: "listing reserved IPs",
+        };
+        list::objects(client, ctx, &source, list::all, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, ip: &str) -> ObjectResponse {

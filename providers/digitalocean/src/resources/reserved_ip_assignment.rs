@@ -1,7 +1,8 @@
 //! `digitalocean_reserved_ip_assignment`: a reserved IP assigned to a Droplet, through the
 //! address's `assign` and `unassign` actions (waited for). The pair identifies it, so an
-//! interrupted create is found by looking at the address. Refresh lists reserved IPs, 200 a
-//! call. Imported as `ip,droplet_id`.
+//! interrupted create is found by looking at the address once the actions still running on it
+//! (an assignment a killed run started) have finished. Refresh lists reserved IPs, 200 a call.
+//! Imported as `ip,droplet_id`.
 
 use std::collections::HashMap;
 
@@ -11,11 +12,10 @@ use plinth_sdk::{
     DeleteResponse, Diagnostic, Diagnostics, ObjectResponse, ReadManyResponse, ReadResult,
     Resource, Schema, Type, UpdateRequest, Value,
 };
-use serde_json::Value as Json;
 
 use crate::attrs::{self, State};
 use crate::client::Client;
-use crate::resources::reserved_ip::{assign, get};
+use crate::resources::reserved_ip::{assign, assigned_droplet, get, settled};
 use crate::resources::timeouts;
 
 /// The resource type.
@@ -42,10 +42,6 @@ fn state(prior: &Value, ip: &str, droplet: u64) -> Value {
         .set("ip_address", ip)
         .set("droplet_id", droplet as f64);
     state.build()
-}
-
-fn assigned_droplet(json: &Json) -> Option<u64> {
-    json.pointer("/droplet/id").and_then(Json::as_u64)
 }
 
 #[async_trait]
@@ -88,7 +84,7 @@ impl Resource<Client> for ReservedIpAssignment {
             Err(d) => return ObjectResponse::failed(d),
         };
         let doing = format!("assigning the reserved IP {ip} to the Droplet {droplet}");
-        let already = match get(client, ctx, &ip).await {
+        let already = match settled(client, ctx, &ip, &doing).await {
             Ok(found) => found.as_ref().and_then(assigned_droplet) == Some(droplet),
             Err(e) => return ObjectResponse::failed(e.diagnostic(&doing)),
         };
@@ -171,7 +167,7 @@ impl Resource<Client> for ReservedIpAssignment {
         };
         let doing = format!("unassigning the reserved IP {ip} from the Droplet {droplet}");
         let unassigned = async {
-            match get(client, ctx, &ip).await? {
+            match settled(client, ctx, &ip, &doing).await? {
                 Some(found) if assigned_droplet(&found) == Some(droplet) => {
                     assign(client, ctx, &ip, None).await
                 }
@@ -213,7 +209,8 @@ impl Resource<Client> for ReservedIpAssignment {
         let Ok((ip, droplet)) = ends(&request.planned) else {
             return AdoptResponse::default();
         };
-        match get(client, ctx, &ip).await {
+        let doing = format!("looking for the assignment of {ip} to the Droplet {droplet}");
+        match settled(client, ctx, &ip, &doing).await {
             Ok(Some(found)) if assigned_droplet(&found) == Some(droplet) => AdoptResponse {
                 found: Some(state(&request.planned, &ip, droplet)),
                 ..AdoptResponse::default()

@@ -5,12 +5,14 @@
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, ObjectResponse, ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
+    DeleteResponse, ListResponse, ObjectResponse, ReadManyResponse, Resource, Schema, Type,
+    UpdateRequest, Value,
 };
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{take, Client, Error};
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::id;
 
@@ -178,6 +180,19 @@ impl Resource<Client> for SshKey {
             diagnostics: deleted.err().unwrap_or_default(),
             ..DeleteResponse::default()
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/account/keys",
+            key: "ssh_keys",
+            paginated: true,
+            what: "listing SSH keys",
+        };
+        list::objects(client, ctx, &source, list::all, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {

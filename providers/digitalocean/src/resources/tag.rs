@@ -5,12 +5,14 @@
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, ObjectResponse, ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
+    DeleteResponse, ListResponse, ObjectResponse, ReadManyResponse, Resource, Schema, Type,
+    UpdateRequest, Value,
 };
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{segment, take, Client};
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::id;
 
@@ -27,6 +29,14 @@ const COUNTS: &[(&str, &str)] = &[
     ("volume_snapshots_count", "volume_snapshots"),
     ("databases_count", "databases"),
 ];
+
+/// Whether a listed tag is the user's: plinth's intent tags are its own bookkeeping.
+fn is_users(json: &Json) -> bool {
+    !json
+        .get("name")
+        .and_then(Json::as_str)
+        .is_some_and(crate::intent::is_intent)
+}
 
 /// The state of a tag.
 pub fn state(json: &Json, prior: &Value) -> Value {
@@ -168,6 +178,19 @@ impl Resource<Client> for Tag {
             diagnostics: deleted.err().unwrap_or_default(),
             ..DeleteResponse::default()
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/tags",
+            key: "tags",
+            paginated: true,
+            what: "listing tags",
+        };
+        list::objects(client, ctx, &source, is_users, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, name: &str) -> ObjectResponse {

@@ -8,14 +8,15 @@ use async_trait::async_trait;
 use plinth_sdk::wait::Poll;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, AttrPath, Attribute, Context, CrashSafety, CreateRequest,
-    DeleteRequest, DeleteResponse, ObjectResponse, PlanRequest, PlanResponse, ReadManyResponse,
-    Resource, Schema, Type, UpdateRequest, Value,
+    DeleteRequest, DeleteResponse, ListResponse, ObjectResponse, PlanRequest, PlanResponse,
+    ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
 };
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{segment, take, Client, Error};
 use crate::intent;
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::{delete_intent_tags, id, retag, timeouts, update_failed};
 
@@ -370,6 +371,19 @@ impl Resource<Client> for Volume {
                 ..DeleteResponse::default()
             },
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/volumes",
+            key: "volumes",
+            paginated: true,
+            what: "listing volumes",
+        };
+        list::objects(client, ctx, &source, list::all, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {

@@ -7,12 +7,14 @@ use async_trait::async_trait;
 use plinth_sdk::wait::Poll;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, ObjectResponse, ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
+    DeleteResponse, ListResponse, ObjectResponse, ReadManyResponse, Resource, Schema, Type,
+    UpdateRequest, Value,
 };
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{take, Client, Error};
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::{id, timeouts};
 
@@ -20,6 +22,11 @@ use crate::resources::{id, timeouts};
 pub struct Vpc;
 
 const TYPE: &str = "digitalocean_vpc";
+
+/// Whether a listed VPC is the user's: DigitalOcean makes each region's default VPC itself.
+fn is_users(json: &Json) -> bool {
+    json.get("default").and_then(Json::as_bool) != Some(true)
+}
 
 /// The state of a VPC; `prior` is the configuration or the object as state has it.
 pub fn state(json: &Json, prior: &Value) -> Value {
@@ -235,6 +242,19 @@ impl Resource<Client> for Vpc {
                 .unwrap_or_default(),
             ..DeleteResponse::default()
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/vpcs",
+            key: "vpcs",
+            paginated: true,
+            what: "listing VPCs",
+        };
+        list::objects(client, ctx, &source, is_users, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {

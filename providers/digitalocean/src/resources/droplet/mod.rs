@@ -9,14 +9,15 @@ mod update;
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, Diagnostic, ObjectResponse, PlanRequest, PlanResponse, ReadManyResponse,
-    Resource, Schema, Type, UpdateRequest, Value,
+    DeleteResponse, Diagnostic, ListResponse, ObjectResponse, PlanRequest, PlanResponse,
+    ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
 };
 use serde_json::{json, Map, Value as Json};
 
 use crate::attrs;
 use crate::client::{take, Client, Error};
 use crate::intent;
+use crate::list;
 use crate::read::{read_listed, Listing};
 use crate::resources::{delete_intent_tags, id, id_json, timeouts, wait_gone};
 
@@ -301,6 +302,19 @@ impl Resource<Client> for Droplet {
                 ..DeleteResponse::default()
             },
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/droplets",
+            key: "droplets",
+            paginated: true,
+            what: "listing Droplets",
+        };
+        list::objects(client, ctx, &source, list::all, |json| {
+            state(json, &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, import_id: &str) -> ObjectResponse {

@@ -89,7 +89,7 @@ pub fn drift(runtime: &Runtime, args: &DriftArgs, color: bool) -> Outcome {
             });
         }
         for unsupported in &listed.unsupported {
-            crate::errln!("Note: {unsupported}: the provider cannot list objects of this type; unmanaged ones are not looked for.");
+            eprintln!("Note: {unsupported}: the provider cannot list objects of this type; unmanaged ones are not looked for.");
         }
         report.unmanaged = Some(listed.unmanaged);
     }

@@ -81,7 +81,7 @@ pub fn print_warnings(diags: &Diagnostics, sources: &BTreeMap<String, String>, c
             .collect(),
     );
     if !warnings.is_empty() {
-        crate::err!("{}", diagnostics::render(&warnings, sources, color));
+        eprint!("{}", diagnostics::render(&warnings, sources, color));
     }
 }
 
@@ -105,7 +105,7 @@ pub fn main() -> i32 {
     };
     if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
-            crate::errln!(
+            eprintln!(
                 "Error: Invalid -chdir option: cannot change to {}: {e}",
                 dir.display()
             );
@@ -117,7 +117,7 @@ pub fn main() -> i32 {
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            crate::err!(
+            eprint!(
                 "{}",
                 diagnostics::render(&failure.diagnostics, &failure.sources, color)
             );

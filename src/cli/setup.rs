@@ -170,12 +170,9 @@ pub fn lock(
             }
             _ => format!("pid {} is no longer running", stale.pid),
         };
-        crate::errln!(
+        eprintln!(
             "Warning: took over a stale state lock {} held by {} for {} since {}: {why}",
-            stale.id,
-            stale.who,
-            stale.operation,
-            stale.created
+            stale.id, stale.who, stale.operation, stale.created
         );
     }
     Ok(Some(held))
@@ -190,7 +187,7 @@ pub fn load_state(backend: &StateBackend, lock: &Option<HeldLock>) -> Result<Sta
     }
     let loaded = backend.load_replaying().map_err(state_error)?;
     if loaded.replayed > 0 {
-        crate::errln!(
+        eprintln!(
             "Note: recovered {} operation(s) from the journal of an interrupted run into {}.",
             loaded.replayed,
             backend.describe()

@@ -2,9 +2,9 @@
 //! `h1:` package hash it records for each provider.
 //!
 //! `h1:` is the base64 SHA-256 of a manifest listing, sorted by path, each file of the unpacked
-//! package as `SHA256HEX  RELATIVE/PATH\n` (Go's dirhash "Hash1"). `zh:` hashes (of release
-//! zip archives) cannot be computed from an unpacked package; they are kept as read and an
-//! unpacked package is checked against the `h1:` ones.
+//! package as `SHA256HEX  RELATIVE/PATH\n` (Go's dirhash "Hash1"). `zh:` hashes are of release
+//! zip archives: a package from a packed mirror is checked against them before it is unpacked,
+//! and against the `h1:` ones after.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -34,13 +34,24 @@ impl LockedProvider {
     /// Whether `h1` (an `h1:` hash) is among the accepted ones. With no `h1:` hash recorded
     /// at all, nothing can be checked and the answer is `None`.
     pub fn accepts_h1(&self, h1: &str) -> Option<bool> {
+        self.accepts("h1:", h1)
+    }
+
+    /// Whether `zh` (a `zh:` hash of an archive) is among the accepted ones; `None` when no
+    /// `zh:` hash is recorded.
+    pub fn accepts_zh(&self, zh: &str) -> Option<bool> {
+        self.accepts("zh:", zh)
+    }
+
+    /// Whether `hash` is among the recorded hashes of its `scheme`, if any are recorded.
+    fn accepts(&self, scheme: &str, hash: &str) -> Option<bool> {
         let mut recorded = self
             .hashes
             .iter()
-            .filter(|h| h.starts_with("h1:"))
+            .filter(|h| h.starts_with(scheme))
             .peekable();
         recorded.peek()?;
-        Some(recorded.any(|h| h == h1))
+        Some(recorded.any(|h| h == hash))
     }
 }
 

@@ -1,14 +1,17 @@
 //! Finding provider packages the way Terraform does: `dev_overrides`, the packages
 //! `terraform init` left in `.terraform/providers`, filesystem mirrors named in the CLI
 //! configuration (or Terraform's implied local mirrors when it names none) and the plugin cache,
-//! all in the unpacked layout `HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/terraform-provider-TYPE*`.
-//! The newest version allowed by the constraints wins, unless the lock file pins one; a locked
-//! package must match one of the lock's `h1:` hashes. plinth installs nothing from the network;
-//! packed mirrors (`.zip` archives) are not read yet.
+//! all in the unpacked layout `HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/terraform-provider-TYPE*`;
+//! mirrors also in the packed layout `HOST/NAMESPACE/TYPE/terraform-provider-TYPE_VERSION_OS_ARCH.zip`,
+//! unpacked into `.terraform/plinth-unpacked` when chosen. The newest version allowed by the
+//! constraints wins, unless the lock file pins one; a locked package must match one of the
+//! lock's `h1:` hashes (and an archive one of its `zh:` hashes). plinth installs nothing from
+//! the network.
 
 mod address;
 mod cli_config;
 mod lock;
+mod packed;
 mod version;
 
 use std::fmt;
@@ -19,6 +22,7 @@ use semver::Version;
 pub use address::{AddressPattern, ProviderAddress, DEFAULT_HOST};
 pub use cli_config::{CliConfig, InstallationMethod};
 pub use lock::{package_hash_h1, LockFile, LockedProvider, LOCK_FILE_NAME};
+pub use packed::archive_hash_zh;
 pub use version::{parse_version, Constraints};
 
 /// A discovery failure.
@@ -85,9 +89,9 @@ pub enum DiscoveryError {
         address: Box<ProviderAddress>,
         /// The version.
         version: Version,
-        /// The package directory.
+        /// The package directory, or the archive of a packed one.
         dir: PathBuf,
-        /// The package's `h1:` hash.
+        /// The package's `h1:` hash (`zh:` for an archive).
         got: String,
     },
     /// The lock file pins a version the constraints exclude.
@@ -137,12 +141,15 @@ pub struct Package {
     pub address: ProviderAddress,
     /// Its version (0.0.0 for a dev override, which has none).
     pub version: Version,
-    /// The package directory (`.../VERSION/OS_ARCH`).
+    /// The package directory (`.../VERSION/OS_ARCH`); for a packed package, where
+    /// [`Discovery::find`] unpacks it.
     pub dir: PathBuf,
-    /// The executable to start.
+    /// The executable to start (for a packed package, known once it is unpacked).
     pub executable: PathBuf,
     /// Where it was found.
     pub source: PackageSource,
+    /// The `.zip` archive a packed mirror holds it in.
+    pub archive: Option<PathBuf>,
 }
 
 /// Looks for packages for one working directory.
@@ -212,12 +219,19 @@ impl Discovery {
         sources
     }
 
+    /// Where packages from packed mirrors are unpacked.
+    fn unpack_root(&self) -> PathBuf {
+        self.working_dir.join(".terraform/plinth-unpacked")
+    }
+
     /// Every package of `address` for this platform, newest first (for one version, the first
-    /// place searched wins).
+    /// place searched wins, and in one mirror an unpacked package before an archive).
     pub fn available(&self, address: &ProviderAddress) -> Vec<Package> {
         let mut found: Vec<Package> = Vec::new();
         for source in self.sources(address) {
-            for package in scan(&source, address, &self.platform) {
+            let mut packages = scan(&source, address, &self.platform);
+            packages.extend(self.scan_archives(&source, address));
+            for package in packages {
                 if !found.iter().any(|p| p.version == package.version) {
                     found.push(package);
                 }
@@ -243,6 +257,7 @@ impl Discovery {
                     dir: dir.clone(),
                     executable,
                     source: PackageSource::DevOverride(dir.clone()),
+                    archive: None,
                 });
             }
         }
@@ -271,6 +286,10 @@ impl Discovery {
                     .collect(),
             });
         };
+        let package = match package.archive.clone() {
+            Some(archive) => self.unpacked(package, &archive, locked)?,
+            None => package,
+        };
         if let Some(locked) = locked {
             let h1 = package_hash_h1(&package.dir)?;
             if locked.accepts_h1(&h1) == Some(false) {
@@ -293,6 +312,9 @@ impl Discovery {
         previous: Option<&LockedProvider>,
     ) -> Result<LockedProvider, DiscoveryError> {
         let mut hashes = vec![package_hash_h1(&package.dir)?];
+        if let Some(archive) = &package.archive {
+            hashes.push(archive_hash_zh(archive)?);
+        }
         if let Some(previous) = previous.filter(|p| p.version == package.version) {
             hashes.extend(previous.hashes.iter().cloned());
         }
@@ -303,6 +325,73 @@ impl Discovery {
             constraints: (!constraints.is_empty()).then(|| constraints.to_string()),
             hashes,
         })
+    }
+}
+
+impl Discovery {
+    /// The archives of `address` in a mirror's packed layout, as packages to unpack under
+    /// [`Discovery::unpack_root`].
+    fn scan_archives(&self, source: &PackageSource, address: &ProviderAddress) -> Vec<Package> {
+        let (PackageSource::FilesystemMirror(root) | PackageSource::ImpliedMirror(root)) = source
+        else {
+            return Vec::new();
+        };
+        let provider_dir = root
+            .join(&address.host)
+            .join(&address.namespace)
+            .join(&address.type_name);
+        packed::archives_in(&provider_dir, &address.type_name, &self.platform)
+            .into_iter()
+            .map(|(version, archive)| {
+                let dir = self
+                    .unpack_root()
+                    .join(&address.host)
+                    .join(&address.namespace)
+                    .join(&address.type_name)
+                    .join(version.to_string())
+                    .join(&self.platform);
+                Package {
+                    address: address.clone(),
+                    executable: dir.join(format!("terraform-provider-{}", address.type_name)),
+                    version,
+                    dir,
+                    source: source.clone(),
+                    archive: Some(archive),
+                }
+            })
+            .collect()
+    }
+
+    /// `package` unpacked from `archive`, after checking the archive against the lock's `zh:`
+    /// hashes.
+    fn unpacked(
+        &self,
+        mut package: Package,
+        archive: &Path,
+        locked: Option<&LockedProvider>,
+    ) -> Result<Package, DiscoveryError> {
+        let zh = archive_hash_zh(archive)?;
+        if locked.and_then(|l| l.accepts_zh(&zh)) == Some(false) {
+            return Err(DiscoveryError::HashMismatch {
+                address: Box::new(package.address),
+                version: package.version,
+                dir: archive.to_path_buf(),
+                got: zh,
+            });
+        }
+        packed::unpack(archive, &zh, &package.dir)?;
+        let Some(executable) = executable_in(&package.dir, &package.address.type_name) else {
+            return Err(DiscoveryError::BadFile {
+                path: archive.to_path_buf(),
+                reason: format!(
+                    "the archive holds no terraform-provider-{} executable",
+                    package.address.type_name
+                ),
+            });
+        };
+        packed::make_executable(&executable)?;
+        package.executable = executable;
+        Ok(package)
     }
 }
 
@@ -347,6 +436,7 @@ fn scan(source: &PackageSource, address: &ProviderAddress, platform: &str) -> Ve
                 dir,
                 executable,
                 source: source.clone(),
+                archive: None,
             });
         }
     }

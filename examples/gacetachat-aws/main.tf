@@ -96,8 +96,8 @@ resource "aws_db_instance" "main" {
   db_subnet_group_name   = aws_db_subnet_group.main.name
   
   backup_retention_period = 7
-  backup_window          = "03:00-04:00"
-  maintenance_window     = "sun:04:00-sun:05:00"
+  backup_window          = var.backup_window
+  maintenance_window     = var.maintenance_window
   
   skip_final_snapshot = true
 }

@@ -15,3 +15,17 @@ variable "db_password" {
   type        = string
   sensitive   = true
 }
+
+# The seed's windows. They only touch, which AWS accepts; moto counts them as overlapping, so
+# the tests against moto set TF_VAR_backup_window=03:00-03:30.
+variable "backup_window" {
+  description = "The daily backup window (UTC)."
+  type        = string
+  default     = "03:00-04:00"
+}
+
+variable "maintenance_window" {
+  description = "The weekly maintenance window (UTC)."
+  type        = string
+  default     = "sun:04:00-sun:05:00"
+}

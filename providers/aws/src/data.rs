@@ -23,18 +23,18 @@ pub struct AvailabilityZones;
 /// `aws_ami`.
 pub struct Ami;
 
-fn found(state: State) -> ReadDataResponse {
+pub(crate) fn found(state: State) -> ReadDataResponse {
     ReadDataResponse {
         state: Some(state.build()),
         ..ReadDataResponse::default()
     }
 }
 
-fn failed(diagnostic: Diagnostic) -> ReadDataResponse {
+pub(crate) fn failed(diagnostic: Diagnostic) -> ReadDataResponse {
     Diagnostics::from(diagnostic).into()
 }
 
-fn filter_block() -> NestedBlock {
+pub(crate) fn filter_block() -> NestedBlock {
     NestedBlock::set(
         Schema::new()
             .attr(
@@ -48,7 +48,7 @@ fn filter_block() -> NestedBlock {
     )
 }
 
-fn filters(config: &Value) -> Vec<aws_sdk_ec2::types::Filter> {
+pub(crate) fn filters(config: &Value) -> Vec<aws_sdk_ec2::types::Filter> {
     attrs::blocks(config, "filter")
         .into_iter()
         .map(|block| {

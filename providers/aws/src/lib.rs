@@ -1,7 +1,7 @@
 //! plinth's AWS provider: VPC networking (VPCs, subnets, internet gateways, route tables and
 //! routes, security groups), EC2 instances, key pairs and Elastic IPs, RDS databases, ECS
 //! clusters, Route 53 zones and records, SNS topics and CloudWatch alarms, with data sources
-//! for regions, zones, images and the caller, through the AWS SDK for Rust.
+//! for regions, zones, images, VPCs, subnets and the caller, through the AWS SDK for Rust.
 //!
 //! Resource and attribute names, defaults and import ids follow the Terraform AWS provider
 //! (hashicorp/aws v5), so existing configurations run unchanged. The provider is a
@@ -16,7 +16,9 @@ mod batch;
 mod client;
 mod config;
 mod data;
+mod data_network;
 mod error;
+mod list;
 mod resources;
 mod tags;
 
@@ -42,6 +44,12 @@ pub fn provider_counting(calls: CallCounter) -> Registry<Client> {
         .resource(route_table::Route)
         .resource(route_table_association::Association)
         .resource(security_group::SecurityGroup)
+        .resource(security_group_rule::Rule(
+            security_group_rule::Direction::Ingress,
+        ))
+        .resource(security_group_rule::Rule(
+            security_group_rule::Direction::Egress,
+        ))
         .resource(key_pair::KeyPair)
         .resource(instance::InstanceResource)
         .resource(eip::Eip)
@@ -60,6 +68,8 @@ pub fn provider_counting(calls: CallCounter) -> Registry<Client> {
         .data_source(data::CallerIdentity)
         .data_source(data::AvailabilityZones)
         .data_source(data::Ami)
+        .data_source(data_network::Vpc)
+        .data_source(data_network::Subnets)
 }
 
 /// A new, unconfigured AWS provider.

@@ -1,7 +1,9 @@
-//! RDS, ECS, Route 53 and SNS against moto in server mode: the contract test kit for each type
-//! (CloudWatch alarms are not tested: moto does not speak CloudWatch's CBOR protocol), the database's password never in a diagnostic (a refused create shows AWS's
-//! code and message), too-short passwords refused by the schema, records found by zone, name and type and imported with
-//! Terraform's ids, and seed 002's deprecated cluster attributes applied with a warning.
+//! RDS, ECS, Route 53 and SNS against moto in server mode: the contract test kit for each type,
+//! the database's password never in a diagnostic (a refused create shows AWS's code and
+//! message), too-short passwords refused by the schema, records found by zone, name and type
+//! and imported with Terraform's ids, and seed 002's deprecated cluster attributes applied with
+//! a warning. CloudWatch alarms only fail clearly here: moto does not speak CloudWatch's CBOR
+//! protocol, the only one of the SDK (their reading into state is tested without AWS).
 
 mod support;
 
@@ -353,4 +355,39 @@ async fn route53_zones_and_records_keep_the_contract_and_import() {
         .await;
     let imported = imported.new_state.expect("imported");
     assert_eq!(imported.get("records"), Some(&strings(&["10.0.0.3"])));
+}
+
+/// moto serves no CloudWatch over CBOR, the SDK's only protocol for it: an alarm's create fails
+/// with an error saying what plinth was doing, and nothing is recorded as made. When moto
+/// learns CBOR this test fails, and the alarm's contract test belongs here instead.
+#[tokio::test]
+async fn an_alarm_fails_clearly_against_moto_which_serves_no_cbor() {
+    let Some(moto) = Moto::start() else { return };
+    let (provider, _) = configured(&moto).await;
+    let planned = obj([
+        ("alarm_name", Value::from("cpu")),
+        ("comparison_operator", Value::from("GreaterThanThreshold")),
+        ("evaluation_periods", Value::int(2)),
+        ("metric_name", Value::from("CPUUtilization")),
+        ("namespace", Value::from("AWS/EC2")),
+        ("period", Value::int(300)),
+        ("statistic", Value::from("Average")),
+        ("threshold", Value::int(80)),
+        ("actions_enabled", Value::Bool(true)),
+        ("treat_missing_data", Value::from("missing")),
+    ]);
+    let created = provider
+        .create(
+            &Context::default(),
+            CreateRequest {
+                type_name: "aws_cloudwatch_metric_alarm".into(),
+                planned,
+                intent: Intent::new("aws_cloudwatch_metric_alarm.cpu", "default"),
+                private: vec![],
+            },
+        )
+        .await;
+    assert!(created.new_state.is_none(), "nothing was made");
+    let error = created.diagnostics.to_string();
+    assert!(error.contains("creating the alarm \"cpu\""), "{error}");
 }

@@ -89,6 +89,13 @@ impl Resource<Client> for DbSubnetGroupResource {
         "aws_db_subnet_group"
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(
+            crate::list::db_subnet_groups(client).await,
+            "DB subnet groups",
+        )
+    }
+
     fn schema(&self) -> Schema {
         tags::attributes(Schema::new())
             .attr(

@@ -341,6 +341,10 @@ impl Resource<Client> for DbInstanceResource {
         TYPE
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::db_instances(client).await, "DB instances")
+    }
+
     fn schema(&self) -> Schema {
         schema_attributes(tags::attributes(Schema::new()))
             .timeouts(timeouts(40, 80, 60))

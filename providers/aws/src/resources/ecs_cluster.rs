@@ -198,6 +198,10 @@ impl Resource<Client> for EcsCluster {
         "aws_ecs_cluster"
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::ecs_clusters(client).await, "ECS clusters")
+    }
+
     fn schema(&self) -> Schema {
         tags::attributes(Schema::new())
             .attr("id", Attribute::computed(Type::String).describe("The cluster's ARN."))

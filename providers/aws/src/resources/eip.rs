@@ -121,6 +121,10 @@ impl Resource<Client> for Eip {
         "aws_eip"
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::addresses(client).await, "Elastic IPs")
+    }
+
     fn schema(&self) -> Schema {
         let computed = |text: &str| Attribute::computed(Type::String).describe(text);
         tags::attributes(Schema::new())

@@ -103,6 +103,13 @@ impl Resource<Client> for InternetGatewayResource {
         TYPE
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(
+            crate::list::internet_gateways(client).await,
+            "internet gateways",
+        )
+    }
+
     fn schema(&self) -> Schema {
         let computed = |text: &str| Attribute::computed(Type::String).describe(text);
         tags::attributes(Schema::new())

@@ -92,6 +92,10 @@ impl Resource<Client> for KeyPair {
         TYPE
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::key_pairs(client).await, "key pairs")
+    }
+
     fn schema(&self) -> Schema {
         let computed = |text: &str| Attribute::computed(Type::String).describe(text);
         tags::attributes(Schema::new())

@@ -406,3 +406,54 @@ impl Resource<Client> for MetricAlarmResource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alarm_is_read_into_state_as_terraform_writes_it() {
+        let topic = "arn:aws:sns:us-east-1:123456789012:alerts";
+        let alarm = MetricAlarm::builder()
+            .alarm_name("cpu")
+            .alarm_arn("arn:aws:cloudwatch:us-east-1:123456789012:alarm:cpu")
+            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+            .evaluation_periods(2)
+            .metric_name("CPUUtilization")
+            .namespace("AWS/EC2")
+            .period(300)
+            .statistic(Statistic::Average)
+            .threshold(80.0)
+            .alarm_actions(topic)
+            .dimensions(Dimension::builder().name("InstanceId").value("i-1").build())
+            .build();
+        let prior = Value::object([
+            ("alarm_name", Value::from("cpu")),
+            ("ok_actions", Value::Null),
+        ]);
+        let state = settle_empty(render(&alarm, &prior), &prior);
+        assert_eq!(state.get("id"), Some(&Value::from("cpu")));
+        assert_eq!(state.get("threshold"), Some(&Value::float(80.0)));
+        assert_eq!(state.get("evaluation_periods"), Some(&Value::int(2)));
+        assert_eq!(state.get("period"), Some(&Value::int(300)));
+        assert_eq!(
+            state.get("comparison_operator"),
+            Some(&Value::from("GreaterThanThreshold"))
+        );
+        assert_eq!(state.get("statistic"), Some(&Value::from("Average")));
+        assert_eq!(
+            state.get("dimensions").and_then(|d| d.get("InstanceId")),
+            Some(&Value::from("i-1"))
+        );
+        assert_eq!(
+            state.get("alarm_actions"),
+            Some(&attrs::string_set([topic]))
+        );
+        assert_eq!(state.get("ok_actions"), Some(&Value::Null));
+        assert_eq!(
+            state.get("treat_missing_data"),
+            Some(&Value::from("missing"))
+        );
+        assert_eq!(state.get("actions_enabled"), Some(&Value::Bool(true)));
+    }
+}

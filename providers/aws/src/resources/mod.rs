@@ -14,6 +14,7 @@ pub mod route53;
 pub mod route_table;
 pub mod route_table_association;
 pub mod security_group;
+pub mod security_group_rule;
 pub mod sns;
 pub mod subnet;
 pub mod vpc;

@@ -236,6 +236,10 @@ impl Resource<Client> for RouteTable {
         "aws_route_table"
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::route_tables(client).await, "route tables")
+    }
+
     fn schema(&self) -> Schema {
         let computed = |text: &str| Attribute::computed(Type::String).describe(text);
         tags::attributes(Schema::new())

@@ -2,6 +2,8 @@
 //! creation with the intent token. As Terraform does, the allow-all egress rule AWS adds to a
 //! new group is removed, so the group has exactly the configured rules. Rule changes revoke the
 //! rules gone and authorize the new ones in place; name, description and VPC replace the group.
+//! A group written without `ingress` (or `egress`) blocks leaves those rules to the standalone
+//! rule resources and does not report them as its own.
 //! Refresh reads every group in one DescribeSecurityGroups call per 200; AWS merges rules of
 //! equal protocol and ports, so they are split back along the configured blocks. A delete waits
 //! out network interfaces still leaving. Imported by id.
@@ -237,6 +239,21 @@ fn render_rules(permissions: &[IpPermission], group: &str, prior: &[&Value]) -> 
     Value::set(blocks)
 }
 
+/// The inline rules of one direction. A group written without blocks of that direction leaves
+/// its rules to `aws_vpc_security_group_ingress_rule` / `_egress_rule` objects (as Terraform
+/// does), so they are not reported as its own; an imported group (no prior) reports them all.
+fn inline_rules(
+    permissions: &[IpPermission],
+    group: &str,
+    prior: &Value,
+    direction: &str,
+) -> Value {
+    match prior.get(direction).and_then(Value::as_list) {
+        Some([]) => Value::set(Vec::new()),
+        _ => render_rules(permissions, group, &attrs::blocks(prior, direction)),
+    }
+}
+
 fn render(client: &Client, group: &AwsGroup, prior: &Value) -> Value {
     let mut state = State::from(prior);
     let id = group.group_id().unwrap_or_default();
@@ -253,15 +270,11 @@ fn render(client: &Client, group: &AwsGroup, prior: &Value) -> Value {
         .set("owner_id", owner)
         .set(
             "ingress",
-            render_rules(group.ip_permissions(), id, &attrs::blocks(prior, "ingress")),
+            inline_rules(group.ip_permissions(), id, prior, "ingress"),
         )
         .set(
             "egress",
-            render_rules(
-                group.ip_permissions_egress(),
-                id,
-                &attrs::blocks(prior, "egress"),
-            ),
+            inline_rules(group.ip_permissions_egress(), id, prior, "egress"),
         );
     tags::render(&client.tags, group.tags(), prior, &mut state);
     state.build()
@@ -397,6 +410,13 @@ fn rule_schema() -> Schema {
 impl Resource<Client> for SecurityGroup {
     fn type_name(&self) -> &str {
         TYPE
+    }
+
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(
+            crate::list::security_groups(client).await,
+            "security groups",
+        )
     }
 
     fn schema(&self) -> Schema {

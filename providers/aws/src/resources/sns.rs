@@ -101,6 +101,10 @@ impl Resource<Client> for Topic {
         "aws_sns_topic"
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::sns_topics(client).await, "SNS topics")
+    }
+
     fn schema(&self) -> Schema {
         tags::attributes(Schema::new())
             .attr(
@@ -354,6 +358,13 @@ async fn find_subscription(client: &Client, planned: &Value) -> Result<Option<St
 impl Resource<Client> for Subscription {
     fn type_name(&self) -> &str {
         "aws_sns_topic_subscription"
+    }
+
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(
+            crate::list::sns_subscriptions(client).await,
+            "SNS subscriptions",
+        )
     }
 
     fn schema(&self) -> Schema {

@@ -89,6 +89,10 @@ impl Resource<Client> for Subnet {
         TYPE
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::subnets(client).await, "subnets")
+    }
+
     fn schema(&self) -> Schema {
         let computed = |text: &str| Attribute::computed(Type::String).describe(text);
         tags::attributes(Schema::new())

@@ -184,7 +184,12 @@ async fn set_dns(
     Ok(())
 }
 
-async fn current(client: &Client, id: &str, prior: &Value) -> Result<Option<Value>, AwsError> {
+/// Everything about one VPC, rendered over `prior` (None: no such VPC).
+pub(crate) async fn current(
+    client: &Client,
+    id: &str,
+    prior: &Value,
+) -> Result<Option<Value>, AwsError> {
     Ok(read_one(client, id)
         .await?
         .map(|(vpc, extras)| render(client, &vpc, &extras, prior)))
@@ -194,6 +199,10 @@ async fn current(client: &Client, id: &str, prior: &Value) -> Result<Option<Valu
 impl Resource<Client> for Vpc {
     fn type_name(&self) -> &str {
         TYPE
+    }
+
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::vpcs(client).await, "VPCs")
     }
 
     fn schema(&self) -> Schema {

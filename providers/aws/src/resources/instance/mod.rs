@@ -300,6 +300,10 @@ impl Resource<Client> for InstanceResource {
         TYPE
     }
 
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::instances(client).await, "instances")
+    }
+
     fn schema(&self) -> Schema {
         let computed = |text: &str| Attribute::computed(Type::String).describe(text);
         tags::attributes(Schema::new())

@@ -1,7 +1,6 @@
 //! The built-in `terraform` provider and its `terraform_data` resource: stores `input`, mirrors
 //! it into `output`, and is replaced when `triggers_replace` changes. It needs no cloud, and
-//! nothing outside state exists, so its creates need no crash safety. The provider also serves
-//! the `terraform_remote_state` data source (`super::remote_state`).
+//! nothing outside state exists, so its creates need no crash safety.
 
 use std::sync::Arc;
 
@@ -30,11 +29,7 @@ impl Configure<()> for NoConfiguration {
 struct TerraformData;
 
 fn make() -> Box<dyn Provider> {
-    Box::new(
-        Registry::new("terraform", NoConfiguration)
-            .resource(TerraformData)
-            .data_source(super::remote_state::RemoteState),
-    )
+    Box::new(Registry::new("terraform", NoConfiguration).resource(TerraformData))
 }
 
 /// The factory of the built-in `terraform` provider.

@@ -77,8 +77,7 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
 pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
     let providers = setup::providers();
     if let Some(path) = planfile {
-        let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
-        let plan = file::load(path, &crate::cli::backend::codec(&config, "plan")?)?;
+        let plan = file::load(path)?;
         if json {
             crate::outln!("{}", render::plan_to_json(&plan));
         } else {

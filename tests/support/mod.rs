@@ -10,7 +10,6 @@
 #![allow(dead_code)]
 
 pub mod do_emulator;
-pub mod fault_proxy;
 pub mod moto;
 pub mod postgres;
 pub mod state;

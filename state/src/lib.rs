@@ -17,6 +17,7 @@ pub mod lock;
 pub mod manager;
 pub mod model;
 pub mod pg;
+pub mod remote;
 pub mod s3;
 pub mod settings;
 pub mod store;

@@ -28,6 +28,25 @@ pub fn env_first(variables: &[&str]) -> Option<String> {
         .find_map(|variable| std::env::var(variable).ok().filter(|v| !v.is_empty()))
 }
 
+/// Adds `json` to `out` as backend setting text under `name`: strings as they are, numbers and
+/// booleans as written, nested objects as `name.child` entries; nulls are left out.
+pub fn flatten_setting(name: &str, json: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+    match json {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                flatten_setting(&format!("{name}.{key}"), value, out);
+            }
+        }
+        serde_json::Value::String(text) => {
+            out.insert(name.to_string(), text.clone());
+        }
+        serde_json::Value::Null => {}
+        other => {
+            out.insert(name.to_string(), other.to_string());
+        }
+    }
+}
+
 /// A backend type and its settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackendSettings {
@@ -44,6 +63,32 @@ impl BackendSettings {
             kind: "local".to_string(),
             values: BTreeMap::new(),
         }
+    }
+
+    /// Settings of backend `kind` from a JSON object of settings (`{"bucket": "b", "endpoints":
+    /// {"s3": "..."}}`); an error when `object` is not an object.
+    pub fn from_object(
+        kind: &str,
+        object: &serde_json::Value,
+    ) -> Result<BackendSettings, StateError> {
+        let mut values = BTreeMap::new();
+        match object {
+            serde_json::Value::Null => {}
+            serde_json::Value::Object(map) => {
+                for (name, value) in map {
+                    flatten_setting(name, value, &mut values);
+                }
+            }
+            other => {
+                return Err(StateError::Config {
+                    detail: format!("the {kind} backend's settings must be an object, not {other}"),
+                })
+            }
+        }
+        Ok(BackendSettings {
+            kind: kind.to_string(),
+            values,
+        })
     }
 
     /// The value of `name`, if set and not empty.

@@ -104,6 +104,7 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
         ops.absorb_drift(&plan.drift);
     }
     let mut adopted = ops.adopt(&plan.adopted, &plan.changes).await;
+    adopted.extend(ops.record_imported(&plan.imported, &plan.changes).await);
     let current: HashMap<&str, &ResourceChange> = plan
         .changes
         .iter()

@@ -26,7 +26,7 @@ use crate::config::Mode;
 use crate::engine::walker::InstanceRequest;
 use crate::plan::consistency::{inconsistencies, inconsistent_final_plan};
 use crate::plan::planner::apply_ignore_changes;
-use crate::plan::{diff, Adopted, Drift, ResourceChange};
+use crate::plan::{diff, Adopted, Drift, Imported, ResourceChange};
 
 /// How many objects were added, changed and destroyed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -671,6 +671,52 @@ impl<'a> Operations<'a> {
             }
         }
         diagnostics
+    }
+}
+
+impl Operations<'_> {
+    /// Records the objects `import` blocks brought under management, in one journal append.
+    pub async fn record_imported(
+        &self,
+        imported: &[Imported],
+        plan: &[ResourceChange],
+    ) -> Diagnostics {
+        let mut entries = Vec::new();
+        for i in imported {
+            if self.state().instances.contains_key(&i.address) {
+                continue;
+            }
+            let dependencies = plan
+                .iter()
+                .find(|c| c.address == i.address && c.deposed.is_none())
+                .map(|c| c.dependencies.clone())
+                .unwrap_or_else(|| i.dependencies.clone());
+            self.printer
+                .line(&format!("{}: Importing from ID \"{}\"...", i.address, i.id));
+            entries.push(JournalEntry::Put {
+                address: i.address.clone(),
+                instance: Instance {
+                    mode: StateMode::Managed,
+                    type_name: i.type_name.clone(),
+                    provider: i.provider.clone(),
+                    status: Status::Ready,
+                    attributes: i.value.to_json(),
+                    sensitive_attributes: i.sensitive_attributes.clone(),
+                    dependencies,
+                    create_before_destroy: false,
+                    schema_version: i.schema_version,
+                },
+            });
+            self.printer
+                .line(&format!("{}: Import complete", i.address));
+        }
+        if entries.is_empty() {
+            return Diagnostics::new();
+        }
+        match self.record("import", entries).await {
+            Ok(()) => Diagnostics::new(),
+            Err(d) => d,
+        }
     }
 }
 

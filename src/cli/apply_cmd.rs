@@ -23,6 +23,11 @@ use crate::plan::{Plan, PlanMode};
 
 /// `plinth apply [PLANFILE]` (and `plinth destroy` when `destroy`).
 pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) -> Outcome {
+    if args.plan.generate_config_out.is_some() {
+        return Err(plinth_sdk::Diagnostic::error("-generate-config-out is a flag of plan")
+            .with_detail("Generate the configuration with `plinth plan -generate-config-out=FILE`, review the file, then apply.")
+            .into());
+    }
     let loaded = setup::load_configuration()?;
     if args.planfile.is_none() {
         setup::require_configuration(&loaded, "apply", destroy || args.plan.destroy)?;
@@ -84,8 +89,12 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
             counts.destroyed
         );
     } else {
+        let imported = match plan.imported.len() {
+            0 => String::new(),
+            n => format!("{n} imported, "),
+        };
         crate::outln!(
-            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            "\nApply complete! Resources: {imported}{} added, {} changed, {} destroyed.",
             counts.added,
             counts.changed,
             counts.destroyed

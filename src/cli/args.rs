@@ -341,6 +341,9 @@ pub struct PlanArgs {
     /// Plan to destroy everything.
     #[arg(long)]
     pub destroy: bool,
+    /// Write resource blocks for import blocks whose target is not configured to this new file.
+    #[arg(long = "generate-config-out", value_name = "FILE")]
+    pub generate_config_out: Option<PathBuf>,
 }
 
 /// Flags of `drift`.
@@ -371,6 +374,14 @@ pub struct DriftArgs {
     /// Also write the report as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<std::path::PathBuf>,
+    /// With -unmanaged: write import blocks (and resource blocks) for what was found to this
+    /// new file.
+    #[arg(
+        long = "generate-config-out",
+        value_name = "FILE",
+        requires = "unmanaged"
+    )]
+    pub generate_config_out: Option<std::path::PathBuf>,
 }
 
 /// Flags of `recovery-plan`.

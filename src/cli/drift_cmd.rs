@@ -91,6 +91,21 @@ pub fn drift(runtime: &Runtime, args: &DriftArgs, color: bool) -> Outcome {
         for unsupported in &listed.unsupported {
             eprintln!("Note: {unsupported}: the provider cannot list objects of this type; unmanaged ones are not looked for.");
         }
+        if let Some(out) = &args.generate_config_out {
+            let written = crate::cli::generate::for_unmanaged(
+                &listed.unmanaged,
+                &configured,
+                &providers,
+                out,
+            )
+            .map_err(|d| Failure {
+                diagnostics: d,
+                sources: sources.clone(),
+            })?;
+            if written > 0 {
+                eprintln!("Wrote import blocks for {written} unmanaged object(s) to {}: review them, then run plinth apply to bring them under management.", out.display());
+            }
+        }
         report.unmanaged = Some(listed.unmanaged);
     }
     providers.close();

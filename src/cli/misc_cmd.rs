@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use async_trait::async_trait;
 use plinth_sdk::{Diagnostic, Diagnostics, ImportRequest, Value};
 use plinth_state::{Instance, Mode as StateMode, Status};
 use tokio::runtime::Runtime;
@@ -13,7 +12,6 @@ use crate::cli::backend;
 use crate::cli::setup;
 use crate::cli::{print_warnings, Failure, Outcome};
 use crate::config::Mode;
-use crate::engine::walker::{InstanceHandler, InstanceRequest, Phase, Walk};
 use crate::graph::NodeKind;
 use crate::plan::diff;
 use plinth_state::addr::without_keys;
@@ -248,18 +246,6 @@ pub fn fmt(check: bool, recursive: bool, paths: &[PathBuf]) -> Outcome {
     Ok(if check && unformatted > 0 { 3 } else { 0 })
 }
 
-/// A walk handler for walks that only configure providers.
-struct NoInstances;
-
-#[async_trait(?Send)]
-impl InstanceHandler for NoInstances {
-    async fn instance(&self, request: InstanceRequest<'_>) -> Result<Value, Diagnostics> {
-        Err(Diagnostic::error("unexpected resource visit")
-            .with_address(request.address)
-            .into())
-    }
-}
-
 /// `plinth import ADDRESS ID`.
 pub fn import(
     runtime: &Runtime,
@@ -303,31 +289,7 @@ pub fn import(
     }
     let (variables, _) = setup::variables(&loaded.config, vars).map_err(with_sources)?;
     let providers = setup::providers_for(&loaded.config).map_err(with_sources)?;
-    let workspace = setup::workspace();
-    let walk = Walk {
-        config: &loaded.config,
-        graph: &loaded.graph,
-        order: &loaded.order,
-        providers: &providers,
-        variables: &variables,
-        workspace: &workspace,
-        phase: Phase::Plan,
-    };
-    let only = loaded
-        .graph
-        .graph
-        .node_indices()
-        .filter(|ix| {
-            matches!(
-                loaded.graph.node(*ix).kind,
-                NodeKind::Provider(_) | NodeKind::Variable(_) | NodeKind::Local(_)
-            )
-        })
-        .collect();
-    let walked = runtime.block_on(walk.run_only(&NoInstances, Some(&only)));
-    if walked.failed {
-        return Err(with_sources(walked.diagnostics));
-    }
+    crate::cli::values::evaluate(runtime, &loaded, &providers, &variables).map_err(with_sources)?;
     let provider = providers.get(provider_key).ok_or_else(|| {
         Diagnostic::error(format!("Provider \"{provider_key}\" is not configured"))
     })?;

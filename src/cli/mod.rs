@@ -9,6 +9,7 @@ pub mod backend;
 pub mod console_cmd;
 pub mod diagnostics;
 pub mod drift_cmd;
+pub mod generate;
 pub mod info_cmd;
 pub mod misc_cmd;
 pub mod plan_cmd;
@@ -19,6 +20,7 @@ pub mod required;
 pub mod setup;
 pub mod state_cmd;
 pub mod stdout;
+pub mod values;
 pub mod version_cmd;
 pub mod workspace_cmd;
 

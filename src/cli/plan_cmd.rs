@@ -77,7 +77,12 @@ pub fn print_plan(plan: &Plan, providers: &Providers, color: bool) {
 
 /// `plinth plan`.
 pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
-    let loaded = setup::load_configuration()?;
+    let mut loaded = setup::load_configuration()?;
+    if let Some(out) = &args.generate_config_out {
+        if crate::cli::generate::for_import_blocks(runtime, &loaded, &args.vars, out)? {
+            loaded = setup::load_configuration()?;
+        }
+    }
     setup::require_configuration(&loaded, "plan", args.destroy)?;
     let opened = setup::open_state(&loaded, &args.lock, "plan")?;
     let state = opened.state;

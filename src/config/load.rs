@@ -12,6 +12,7 @@ use super::blocks::{
     decode_variable,
 };
 use super::checks::{suggestion, unsupported_block};
+use super::imports::{decode_import, imports_only_in_root};
 use super::json::parse_json;
 use super::model::{Block, Body, Config, Mode, Module, ModuleCall};
 use super::parse::parse_native;
@@ -27,6 +28,7 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "provider",
     "terraform",
     "module",
+    "import",
 ];
 
 /// Loads the configuration in `dir` and every module it calls. All problems are collected; on
@@ -153,6 +155,7 @@ impl Loader {
                 "provider" => module.providers.extend(decode_provider(block, diags)),
                 "terraform" => decode_terraform(block, &mut module.terraform, diags),
                 "module" => module.module_calls.extend(decode_module_call(block, diags)),
+                "import" => module.imports.extend(decode_import(block, diags)),
                 _ => diags.push(unknown_top_level(&block)),
             }
         }
@@ -244,6 +247,9 @@ impl Loader {
             return call;
         }
         let child = self.module(&dir);
+        for import in &child.imports {
+            self.diags.push(imports_only_in_root(import, &call.name));
+        }
         check_inputs(&call, &child, &mut self.diags);
         call.module = Box::new(child);
         call

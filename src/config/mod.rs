@@ -7,6 +7,7 @@ pub(crate) mod checks;
 pub mod constant;
 pub mod format;
 mod heredoc;
+mod imports;
 mod json;
 mod json_strings;
 pub mod literals;

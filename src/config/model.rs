@@ -300,6 +300,25 @@ pub struct TerraformSettings {
     pub required_version: Option<String>,
 }
 
+/// An `import { to = …, id = … }` block: an existing object to bring under management.
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// The resource type of the target (`docker_network`).
+    pub type_name: String,
+    /// The resource name of the target.
+    pub name: String,
+    /// The instance key expression of the target (`[0]`, `["a"]`, `[each.key]`), if any.
+    pub key: Option<Expr>,
+    /// The id the provider imports by.
+    pub id: Expr,
+    /// `for_each`: one import per element.
+    pub for_each: Option<Expr>,
+    /// `provider = docker.remote`.
+    pub provider: Option<ProviderRef>,
+    /// The span of the block header.
+    pub span: Span,
+}
+
 /// One module: the root or a child loaded from a `source` path.
 #[derive(Clone, Debug, Default)]
 pub struct Module {
@@ -319,6 +338,8 @@ pub struct Module {
     pub module_calls: Vec<ModuleCall>,
     /// The merged `terraform` blocks.
     pub terraform: TerraformSettings,
+    /// `import` blocks (root module only).
+    pub imports: Vec<Import>,
     /// Position of each local in `locals` by name, filled by [`Module::index_locals`].
     pub(crate) local_positions: rustc_hash::FxHashMap<String, usize>,
 }

@@ -219,6 +219,24 @@ impl Builder<'_> {
                 self.body_edges(module, path, &node, &p.body, &["self"]);
             }
         }
+        for import in module.imports.iter().filter(|_| path.is_empty()) {
+            let node = at(NodeKind::Resource {
+                mode: Mode::Managed,
+                type_name: import.type_name.clone(),
+                name: import.name.clone(),
+            });
+            // A target missing from the configuration is reported by the plan, which can
+            // generate its configuration (`-generate-config-out`).
+            if self.graph.get(&node).is_none() {
+                continue;
+            }
+            let exprs = std::iter::once(&import.id)
+                .chain(&import.for_each)
+                .chain(&import.key);
+            for e in exprs {
+                self.expr_edges(module, path, &node, e, &["each"]);
+            }
+        }
         for c in &module.module_calls {
             let node = at(NodeKind::ModuleCall(c.name.clone()));
             link(self, &node);

@@ -6,6 +6,8 @@ pub mod consistency;
 pub mod diff;
 pub mod drift;
 pub mod file;
+pub mod generate;
+pub mod imports;
 pub mod model;
 pub mod orphans;
 pub mod outputs;
@@ -18,6 +20,6 @@ pub mod validate;
 pub mod wire;
 
 pub use model::{
-    Action, Adopted, Drift, OutputChange, Plan, PlanMode, PlannedAction, Reason, ResourceChange,
-    Step,
+    Action, Adopted, Drift, Imported, OutputChange, Plan, PlanMode, PlannedAction, Reason,
+    ResourceChange, Step,
 };

@@ -126,6 +126,32 @@ pub struct Adopted {
     pub dependencies: Vec<String>,
 }
 
+/// An existing object an `import` block brings under management: found while planning,
+/// recorded in state by apply before anything else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Imported {
+    /// The instance address it is imported to.
+    pub address: String,
+    /// The id it was imported by.
+    pub id: String,
+    /// The resource type.
+    pub type_name: String,
+    /// The provider configuration address that manages it.
+    pub provider: String,
+    /// The object as the provider read it.
+    #[serde(with = "wire")]
+    pub value: Value,
+    /// What it depends on in the configuration.
+    #[serde(default)]
+    pub dependencies: Vec<String>,
+    /// The attributes its schema marks sensitive.
+    #[serde(default)]
+    pub sensitive_attributes: Vec<String>,
+    /// The schema version the value is in.
+    #[serde(default)]
+    pub schema_version: u64,
+}
+
 impl ResourceChange {
     /// The address with the deposed key, if any (`aws_instance.a (deposed object 1a2b3c4d)`).
     pub fn object_address(&self) -> String {
@@ -227,6 +253,9 @@ pub struct Plan {
     /// Objects of interrupted creates found again, recorded first by apply.
     #[serde(default)]
     pub adopted: Vec<Adopted>,
+    /// Existing objects `import` blocks bring under management, recorded first by apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imported: Vec<Imported>,
     /// Objects changed or deleted outside plinth since the last apply.
     pub drift: Vec<Drift>,
     /// The managed instances this plan refreshed (what a drift check covered); not saved.
@@ -260,6 +289,7 @@ impl Plan {
                 self.effective_changes().next().is_some()
                     || self.outputs.iter().any(|o| o.action != Action::NoOp)
                     || !self.adopted.is_empty()
+                    || !self.imported.is_empty()
             }
         }
     }

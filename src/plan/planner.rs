@@ -23,7 +23,10 @@ use crate::engine::providers::Providers;
 use crate::engine::walker::{InstanceHandler, InstanceRequest, Phase, Walk};
 use crate::eval;
 use crate::graph::{Graph, NodeKind};
-use crate::plan::model::{Action, Adopted, Drift, Plan, PlanMode, Reason, ResourceChange};
+use crate::plan::imports::{self, Imports};
+use crate::plan::model::{
+    Action, Adopted, Drift, Imported, Plan, PlanMode, Reason, ResourceChange,
+};
 use crate::plan::refresh::Refresh;
 use crate::plan::{actions, diff, orphans, outputs, targets};
 
@@ -69,10 +72,23 @@ pub struct PlanInput<'a> {
 pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnostics> {
     targets::check_addresses(input.options)?;
     orphans::check_providers(input)?;
+    if input.options.mode == PlanMode::Normal {
+        let unconfigured: Diagnostics = Diagnostics(
+            imports::unconfigured(input.config)
+                .into_iter()
+                .map(imports::unconfigured_error)
+                .collect(),
+        );
+        if unconfigured.has_errors() {
+            return Err(unconfigured);
+        }
+    }
     let provider_of = configured_providers(input.graph);
     let planner = Planner {
         warnings: Mutex::new(Diagnostics::new()),
         adopted: Mutex::new(Vec::new()),
+        imports: Imports::new(input.config),
+        imported: Mutex::new(Vec::new()),
         state: input.state,
         options: input.options,
         providers: input.providers,
@@ -105,6 +121,13 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     }
     let changes = std::mem::take(&mut *planner.changes.lock().unwrap_or_else(|p| p.into_inner()));
     let seen = std::mem::take(&mut *planner.seen.lock().unwrap_or_else(|p| p.into_inner()));
+    let unmatched = planner.imports.unmatched(&seen);
+    if unmatched.has_errors() {
+        return Err(unmatched);
+    }
+    let mut imported =
+        std::mem::take(&mut *planner.imported.lock().unwrap_or_else(|p| p.into_inner()));
+    imported.sort_by(|a, b| a.address.cmp(&b.address));
     let destroy_targets = targets::destroy_target_set(input);
     let in_scope = |address: &str| match &destroy_targets {
         Some(set) => set.contains(address),
@@ -181,6 +204,7 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         changes,
         actions,
         adopted,
+        imported,
         drift,
         refreshed: std::mem::take(
             &mut *planner.refreshed.lock().unwrap_or_else(|p| p.into_inner()),
@@ -232,6 +256,8 @@ fn configured_providers(graph: &Graph) -> HashMap<String, String> {
 struct Planner<'a> {
     warnings: Mutex<Diagnostics>,
     adopted: Mutex<Vec<Adopted>>,
+    imports: Imports<'a>,
+    imported: Mutex<Vec<Imported>>,
     state: &'a State,
     options: &'a PlanOptions,
     providers: &'a Providers,
@@ -350,7 +376,13 @@ impl InstanceHandler for Planner<'_> {
         let targeted = self.targeted(&address);
         let mut prior = match stored {
             Some(i) => Some(self.upgraded(&request, i).await?),
-            None => self.adopted(&request).await?,
+            None => match self.adopted(&request).await? {
+                Some(found) => Some(found),
+                None if targeted && self.options.mode == PlanMode::Normal => {
+                    self.imported(&request).await?
+                }
+                None => None,
+            },
         };
         let recorded = stored
             .map(|i| i.sensitive_attributes.as_slice())
@@ -601,6 +633,22 @@ impl Planner<'_> {
                 dependencies: request.depends_on.to_vec(),
             });
         Ok(Some(found))
+    }
+
+    /// The existing object an `import` block brings to this instance, read by the provider.
+    async fn imported(&self, request: &InstanceRequest<'_>) -> Result<Option<Value>, Diagnostics> {
+        let Some(id) = self.imports.id_for(request)? else {
+            return Ok(None);
+        };
+        let provider = self.provider(request)?;
+        let found =
+            imports::read(provider.as_ref(), &self.providers.context(), request, id).await?;
+        let value = found.value.clone();
+        self.imported
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(found);
+        Ok(Some(diff::mark_sensitive(request.schema, value)))
     }
 
     async fn plan_data(

@@ -9,7 +9,7 @@ use plinth_state::{InstanceAddr, InstanceKey, Mode};
 
 use super::address::address_sort_key;
 use super::reason;
-use crate::plan::{Action, Drift, OutputChange, Plan, PlannedAction, ResourceChange};
+use crate::plan::{Action, Drift, Imported, OutputChange, Plan, PlannedAction, ResourceChange};
 
 /// The version of this JSON format.
 const FORMAT_VERSION: &str = "1.2";
@@ -29,8 +29,18 @@ pub fn plan_to_json(plan: &Plan) -> Json {
             (name.clone(), variable)
         })
         .collect();
-    let mut changes: Vec<&ResourceChange> = plan.changes.iter().collect();
-    changes.sort_by_cached_key(|c| address_sort_key(&c.address));
+    let mut changes: Vec<(&str, Json)> = plan
+        .changes
+        .iter()
+        .map(|c| (c.address.as_str(), resource_change(c, plan)))
+        .chain(
+            plan.imported
+                .iter()
+                .filter(|i| !plan.changes.iter().any(|c| c.address == i.address))
+                .map(|i| (i.address.as_str(), import_only(i))),
+        )
+        .collect();
+    changes.sort_by_cached_key(|(address, _)| address_sort_key(address));
     let mut drift: Vec<&Drift> = plan.drift.iter().collect();
     drift.sort_by_cached_key(|d| address_sort_key(&d.address));
     let mut outputs: Vec<&OutputChange> = plan.outputs.iter().collect();
@@ -44,7 +54,7 @@ pub fn plan_to_json(plan: &Plan) -> Json {
         "plinth_version": env!("CARGO_PKG_VERSION"),
         "variables": variables,
         "resource_drift": drift.into_iter().map(drift_change).collect::<Vec<_>>(),
-        "resource_changes": changes.into_iter().map(resource_change).collect::<Vec<_>>(),
+        "resource_changes": changes.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
         "output_changes": outputs,
         "action_graph": plan.actions.iter().map(action).collect::<Vec<_>>(),
         "applyable": plan.has_changes(),
@@ -66,7 +76,17 @@ fn action(action: &PlannedAction) -> Json {
     out
 }
 
-fn resource_change(change: &ResourceChange) -> Json {
+/// An object an `import` block brings under management unchanged: a no-op with `importing`.
+fn import_only(import: &Imported) -> Json {
+    let mut out = identity(&import.address, &import.type_name, false);
+    out.insert("provider_name".into(), Json::from(import.provider.as_str()));
+    let mut body = change_body(vec!["no-op"], Some(&import.value), Some(&import.value));
+    body.insert("importing".into(), json!({ "id": import.id }));
+    out.insert("change".into(), Json::Object(body));
+    Json::Object(out)
+}
+
+fn resource_change(change: &ResourceChange, plan: &Plan) -> Json {
     let mut out = identity(&change.address, &change.type_name, change.data);
     out.insert("provider_name".into(), Json::from(change.provider.as_str()));
     let after = match change.action {
@@ -80,6 +100,9 @@ fn resource_change(change: &ResourceChange) -> Json {
     );
     let replace_paths: Vec<Json> = change.replace_paths.iter().map(|p| json!([p])).collect();
     body.insert("replace_paths".into(), Json::Array(replace_paths));
+    if let Some(import) = plan.imported.iter().find(|i| i.address == change.address) {
+        body.insert("importing".into(), json!({ "id": import.id }));
+    }
     out.insert("change".into(), Json::Object(body));
     if let Some(key) = &change.deposed {
         out.insert("deposed".into(), Json::from(key.as_str()));

@@ -10,7 +10,7 @@ use super::body::{content, Options};
 use super::diff::{entry, Item, Mark, NULL};
 use super::reason;
 use super::write::{Writer, BOLD};
-use crate::plan::{Action, Drift, OutputChange, Plan, PlanMode, Reason, ResourceChange};
+use crate::plan::{Action, Drift, Imported, OutputChange, Plan, PlanMode, Reason, ResourceChange};
 
 /// The rule between the drift report and the plan.
 const RULE: &str = "─────────────────────────────────────────────────────────────────────────────";
@@ -45,24 +45,49 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
         .filter(|o| o.action != Action::NoOp)
         .collect();
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
-    if actions.is_empty() && outputs.is_empty() {
+    let imports_only: Vec<&Imported> = plan
+        .imported
+        .iter()
+        .filter(|i| !actions.iter().any(|c| c.address == i.address))
+        .collect();
+    if actions.is_empty() && outputs.is_empty() && imports_only.is_empty() {
         no_changes(&mut w, plan);
         return w.finish();
     }
-    if !actions.is_empty() {
+    if !actions.is_empty() || !imports_only.is_empty() {
         w.blank();
-        legend(&mut w, &actions);
-        w.blank();
-        w.text("plinth will perform the following actions:");
-        for change in &actions {
+        if !actions.is_empty() {
+            legend(&mut w, &actions);
             w.blank();
-            resource_change(&mut w, change, schemas);
+        }
+        w.text("plinth will perform the following actions:");
+        let mut blocks: Vec<(&str, Option<&ResourceChange>, Option<&Imported>)> = actions
+            .iter()
+            .map(|c| (c.address.as_str(), Some(*c), None))
+            .chain(
+                imports_only
+                    .iter()
+                    .map(|i| (i.address.as_str(), None, Some(*i))),
+            )
+            .collect();
+        blocks.sort_by_cached_key(|(address, ..)| address_sort_key(address));
+        for (_, change, import) in blocks {
+            w.blank();
+            match (change, import) {
+                (Some(change), _) => resource_change(&mut w, change, plan, schemas),
+                (None, Some(import)) => import_only(&mut w, import, schemas),
+                (None, None) => {}
+            }
         }
         w.blank();
         let (add, change, destroy) = plan.summary_counts();
         let label = w.paint(BOLD, "Plan:");
+        let importing = match plan.imported.len() {
+            0 => String::new(),
+            n => format!("{n} to import, "),
+        };
         w.text(&format!(
-            "{label} {add} to add, {change} to change, {destroy} to destroy."
+            "{label} {importing}{add} to add, {change} to change, {destroy} to destroy."
         ));
     }
     if !outputs.is_empty() {
@@ -179,9 +204,29 @@ fn legend(w: &mut Writer, actions: &[&ResourceChange]) {
     }
 }
 
+/// An object an `import` block brings under management unchanged.
+fn import_only(w: &mut Writer, import: &Imported, schemas: &dyn Fn(&str) -> Option<Schema>) {
+    w.bold(&format!("  # {} will be imported", import.address));
+    let options = Options {
+        show_unchanged: true,
+        show_identifying: true,
+        replace_paths: &[],
+    };
+    let schema = schemas(&import.type_name);
+    let body = content(&import.value, &import.value, schema.as_ref(), options);
+    w.block(
+        0,
+        Mark::NoOp,
+        &block_head(&import.address, &import.type_name, false),
+        &body,
+        false,
+    );
+}
+
 fn resource_change(
     w: &mut Writer,
     change: &ResourceChange,
+    plan: &Plan,
     schemas: &dyn Fn(&str) -> Option<Schema>,
 ) {
     let phrase = match change.action {
@@ -204,6 +249,9 @@ fn resource_change(
     w.bold(&format!("  # {} {phrase}", change.object_address()));
     if let Some(explanation) = reason::explanation(change) {
         w.bold(&format!("  # {explanation}"));
+    }
+    if let Some(import) = plan.imported.iter().find(|i| i.address == change.address) {
+        w.bold(&format!("  # (imported from {})", quoted(&import.id)));
     }
     let schema = schemas(&change.type_name);
     let options = Options {

@@ -295,6 +295,7 @@ fn full_plan() -> Plan {
         refreshed: vec![],
         actions: vec![],
         adopted: vec![],
+        imported: vec![],
         changes: vec![
             change("aws_instance.web[0]", Action::Create, None, Some(created)),
             change(

@@ -1,0 +1,273 @@
+//! `import` blocks at plan time: which instance each block imports and by which id (evaluated
+//! in the target resource's scope when the planner reaches it), the provider's read of the
+//! object, and Terraform's checks (a target that is not configured, a key it does not have).
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use plinth_sdk::{Diagnostic, Diagnostics, ImportRequest, Provider, Span, Value};
+use rustc_hash::FxHashSet as HashSet;
+
+use crate::config::{Config, Import, Mode};
+use crate::engine::expand::{self, Key};
+use crate::engine::walker::{eval_error, InstanceRequest};
+use crate::eval::{self, EvalError, Scope};
+use crate::plan::diff;
+use crate::plan::model::Imported;
+
+/// The import blocks of a configuration, evaluated per target resource on first use.
+pub struct Imports<'a> {
+    blocks: &'a [Import],
+    /// `TYPE.NAME` → instance address → (id, span of its block).
+    evaluated: Mutex<BTreeMap<String, BTreeMap<String, (String, Span)>>>,
+}
+
+impl<'a> Imports<'a> {
+    /// The root module's import blocks.
+    pub fn new(config: &'a Config) -> Imports<'a> {
+        Imports {
+            blocks: &config.root.imports,
+            evaluated: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The id `request`'s instance is imported by, if an import block targets it. The blocks
+    /// targeting its resource are evaluated once, in the resource's scope.
+    pub fn id_for(&self, request: &InstanceRequest<'_>) -> Result<Option<String>, Diagnostics> {
+        if !request.module.is_empty() || request.resource.mode != Mode::Managed {
+            return Ok(None);
+        }
+        let resource = format!("{}.{}", request.resource.type_name, request.resource.name);
+        let mut evaluated = self.evaluated.lock().unwrap_or_else(|p| p.into_inner());
+        if !evaluated.contains_key(&resource) {
+            let targets = self.evaluate(request, &resource)?;
+            evaluated.insert(resource.clone(), targets);
+        }
+        Ok(evaluated[&resource]
+            .get(&request.address)
+            .map(|(id, _)| id.clone()))
+    }
+
+    /// Errors for evaluated import targets the configuration has no instance for.
+    pub fn unmatched(&self, seen: &HashSet<String>) -> Diagnostics {
+        let evaluated = self.evaluated.lock().unwrap_or_else(|p| p.into_inner());
+        let mut diagnostics = Diagnostics::new();
+        for (address, (_, span)) in evaluated.values().flatten() {
+            if !seen.contains(address) {
+                diagnostics.push(
+                    Diagnostic::error("Configuration for import target does not exist")
+                        .with_detail(format!("The configuration for the given import target {address} does not exist: its resource has no instance with that key."))
+                        .with_span(span.clone()),
+                );
+            }
+        }
+        diagnostics
+    }
+
+    fn evaluate(
+        &self,
+        request: &InstanceRequest<'_>,
+        resource: &str,
+    ) -> Result<BTreeMap<String, (String, Span)>, Diagnostics> {
+        let mut targets = BTreeMap::new();
+        let mut diagnostics = Diagnostics::new();
+        let blocks = self
+            .blocks
+            .iter()
+            .filter(|b| format!("{}.{}", b.type_name, b.name) == resource);
+        for block in blocks {
+            match expand_block(block, request.scope) {
+                Ok(found) => {
+                    for (address, id) in found {
+                        if targets.contains_key(&address) {
+                            diagnostics.push(
+                                Diagnostic::error("Duplicate import configuration")
+                                    .with_detail(format!("An import block for the resource {address} was already declared; a resource can be imported only once."))
+                                    .with_span(block.span.clone()),
+                            );
+                        }
+                        targets.insert(address, (id, block.span.clone()));
+                    }
+                }
+                Err(d) => diagnostics.extend(d),
+            }
+        }
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        Ok(targets)
+    }
+}
+
+/// The (address, id) pairs one block imports: one, or one per `for_each` element.
+fn expand_block(block: &Import, scope: &dyn Scope) -> Result<Vec<(String, String)>, Diagnostics> {
+    let resource = format!("{}.{}", block.type_name, block.name);
+    let error = |e: EvalError, span: &Span| Diagnostics::from(eval_error(e, span, &resource));
+    let bindings = match &block.for_each {
+        None => vec![None],
+        Some(for_each) => {
+            let value = eval::evaluate(
+                &for_each.expr,
+                &EachScope {
+                    each: None,
+                    inner: scope,
+                },
+            )
+            .map_err(|e| error(e, &for_each.span))?;
+            match expand::from_for_each(&value, &for_each.span)
+                .map_err(|d| Diagnostics::from(*d))?
+            {
+                expand::Expansion::ForEach(items) => items.into_iter().map(Some).collect(),
+                _ => Vec::new(),
+            }
+        }
+    };
+    let mut found = Vec::new();
+    for each in bindings {
+        let scope = EachScope {
+            each: each.as_ref(),
+            inner: scope,
+        };
+        let key = match &block.key {
+            None => Key::None,
+            Some(key) => {
+                let value = eval::evaluate(&key.expr, &scope).map_err(|e| error(e, &key.span))?;
+                instance_key(&value).ok_or_else(|| {
+                    Diagnostics::from(
+                        Diagnostic::error("Invalid import address")
+                            .with_detail(format!("The key of the import target must be a known number or string, not {}.", value.type_name()))
+                            .with_span(key.span.clone()),
+                    )
+                })?
+            }
+        };
+        let id = eval::evaluate(&block.id.expr, &scope).map_err(|e| error(e, &block.id.span))?;
+        let id = match id.unmark_deep().0 {
+            Value::String(s) if !s.is_empty() => s,
+            Value::Unknown => {
+                return Err(Diagnostic::error("Invalid import id argument")
+                    .with_detail("The import ID cannot be unknown: it must be known when planning, so it may refer to variables and locals but not to attributes of objects not yet created.")
+                    .with_span(block.id.span.clone())
+                    .into())
+            }
+            other => {
+                return Err(Diagnostic::error("Invalid import id argument")
+                    .with_detail(format!("The import ID must be a non-empty string, not {}.", other.type_name()))
+                    .with_span(block.id.span.clone())
+                    .into())
+            }
+        };
+        found.push((format!("{resource}{key}"), id));
+    }
+    Ok(found)
+}
+
+fn instance_key(value: &Value) -> Option<Key> {
+    match value.clone().unmark_deep().0 {
+        Value::String(s) => Some(Key::Name(s)),
+        Value::Number(n) => n
+            .as_i64()
+            .and_then(|i| usize::try_from(i).ok())
+            .map(Key::Index),
+        _ => None,
+    }
+}
+
+/// A scope that answers `each` for an import block's `for_each` and asks the target's scope
+/// for everything else.
+struct EachScope<'a> {
+    each: Option<&'a (String, Value)>,
+    inner: &'a dyn Scope,
+}
+
+impl Scope for EachScope<'_> {
+    fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
+        if names[0] != "each" {
+            return self.inner.resolve(names);
+        }
+        match (self.each, names.get(1).copied()) {
+            (Some((k, _)), Some("key")) => Ok((Value::String(k.clone()), 2)),
+            (Some((_, v)), Some("value")) => Ok((v.clone(), 2)),
+            (Some(_), _) => Err("Invalid reference: each has only the attributes \"key\" and \"value\".".into()),
+            (None, _) => Err("Reference to \"each\" in context without for_each: \"each\" can be used in an import block only when its \"for_each\" argument is set.".into()),
+        }
+    }
+
+    fn planning(&self) -> bool {
+        self.inner.planning()
+    }
+
+    fn provider_function(
+        &self,
+        provider: &str,
+        function: &str,
+        args: &[Value],
+    ) -> Option<Result<Value, EvalError>> {
+        self.inner.provider_function(provider, function, args)
+    }
+}
+
+/// Import blocks whose target resource the configuration does not declare, as errors (or, with
+/// `generating`, as the list of blocks to generate configuration for).
+pub fn unconfigured<'a>(config: &'a Config) -> Vec<&'a Import> {
+    config
+        .root
+        .imports
+        .iter()
+        .filter(|i| {
+            !config
+                .root
+                .resources
+                .iter()
+                .any(|r| r.mode == Mode::Managed && r.type_name == i.type_name && r.name == i.name)
+        })
+        .collect()
+}
+
+/// The error for an import block whose target is not configured.
+pub fn unconfigured_error(import: &Import) -> Diagnostic {
+    Diagnostic::error("Configuration for import target does not exist")
+        .with_detail(format!(
+            "The configuration for the given import target {}.{} does not exist. Write a resource block for it, or let plinth write one: `plinth plan -generate-config-out=generated.tf`.",
+            import.type_name, import.name
+        ))
+        .with_span(import.span.clone())
+}
+
+/// Imports the object `id` names for `request`'s instance through `provider`.
+pub async fn read(
+    provider: &dyn Provider,
+    ctx: &plinth_sdk::Context,
+    request: &InstanceRequest<'_>,
+    id: String,
+) -> Result<Imported, Diagnostics> {
+    let response = provider
+        .import(
+            ctx,
+            ImportRequest {
+                type_name: request.resource.type_name.clone(),
+                id: id.clone(),
+            },
+        )
+        .await;
+    if response.diagnostics.has_errors() {
+        return Err(response.diagnostics.with_address(&request.address));
+    }
+    let Some(value) = response.new_state.filter(|v| !v.is_null()) else {
+        return Err(Diagnostic::error("Cannot import non-existent remote object")
+            .with_detail(format!("While attempting to import an existing object to {}, the provider found no {} with the id \"{id}\". Check that the id is correct and that the provider is configured for the right place.", request.address, request.resource.type_name))
+            .with_address(&request.address)
+            .into());
+    };
+    let value = diff::normalise(request.schema, value);
+    Ok(Imported {
+        address: request.address.clone(),
+        id,
+        type_name: request.resource.type_name.clone(),
+        provider: request.provider.to_string(),
+        sensitive_attributes: diff::sensitive_names(request.schema, &value),
+        value,
+        dependencies: request.depends_on.to_vec(),
+        schema_version: request.schema.version,
+    })
+}

@@ -14,7 +14,6 @@ use crate::apply::journal::JournalWriter;
 use crate::apply::progress::Printer;
 use crate::apply::{self, ApplyInput, Counts};
 use crate::cli::args::ApplyArgs;
-use crate::cli::ephemeral_vars;
 use crate::cli::plan_cmd::{make_plan, mode_of, print_plan};
 use crate::cli::setup::{self, Loaded};
 use crate::cli::{print_warnings, render, Failure, Outcome};
@@ -43,7 +42,7 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
         Some(path) => {
             let plan = file::load(path)?;
             check_saved_plan(&plan, &loaded, &mut state)?;
-            ephemeral_vars::restore(plan, &loaded.config, &args.plan.vars)?
+            plan
         }
         None => {
             let plan = make_plan(

@@ -9,7 +9,6 @@ pub mod backend;
 pub mod console_cmd;
 pub mod diagnostics;
 pub mod drift_cmd;
-pub mod ephemeral_vars;
 pub mod info_cmd;
 pub mod misc_cmd;
 pub mod plan_cmd;

@@ -4,7 +4,6 @@ use plinth_state::State;
 use tokio::runtime::Runtime;
 
 use crate::cli::args::PlanArgs;
-use crate::cli::ephemeral_vars;
 use crate::cli::setup::{self, Loaded};
 use crate::cli::{print_warnings, render, Failure, Outcome};
 use crate::engine::providers::Providers;
@@ -101,7 +100,7 @@ pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
         print_plan(&plan, &providers, color);
     }
     if let Some(out) = &args.out {
-        file::save(out, &ephemeral_vars::stored(&plan, &loaded.config))?;
+        file::save(out, &plan)?;
         if !args.json {
             crate::outln!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    plinth apply \"{}\"", out.display(), out.display());
         }

@@ -54,20 +54,8 @@ static VARIABLE: BodySpec = BodySpec {
     expressions: &["type"],
 };
 static OUTPUT: BodySpec = BodySpec {
-    blocks: &[("precondition", 0, &PLAIN)],
-    expressions: &["depends_on"],
-};
-static CHECK: BodySpec = BodySpec {
-    blocks: &[("data", 2, &RESOURCE), ("assert", 0, &PLAIN)],
-    expressions: &[],
-};
-static MOVED: BodySpec = BodySpec {
     blocks: &[],
-    expressions: &["from", "to"],
-};
-static REMOVED: BodySpec = BodySpec {
-    blocks: &[("lifecycle", 0, &PLAIN)],
-    expressions: &["from"],
+    expressions: &["depends_on"],
 };
 static MODULE: BodySpec = BodySpec {
     blocks: &[],
@@ -91,9 +79,6 @@ static TOP: BodySpec = BodySpec {
         ("provider", 1, &PROVIDER),
         ("locals", 0, &PLAIN),
         ("terraform", 0, &TERRAFORM),
-        ("moved", 0, &MOVED),
-        ("check", 1, &CHECK),
-        ("removed", 0, &REMOVED),
     ],
     expressions: &[],
 };

@@ -11,13 +11,10 @@ use super::blocks::{
     decode_locals, decode_module_call, decode_output, decode_provider, decode_terraform,
     decode_variable,
 };
-use super::check_block::decode_check;
 use super::checks::{suggestion, unsupported_block};
 use super::json::parse_json;
 use super::model::{Block, Body, Config, Mode, Module, ModuleCall};
-use super::moved::decode_moved;
 use super::parse::parse_native;
-use super::removed::decode_removed;
 use super::resource::decode_resource;
 use super::spans::{display_name, normalize, SourceFile};
 
@@ -30,9 +27,6 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "provider",
     "terraform",
     "module",
-    "moved",
-    "removed",
-    "check",
 ];
 
 /// Loads the configuration in `dir` and every module it calls. All problems are collected; on
@@ -46,7 +40,6 @@ pub fn load(dir: &Path) -> Result<Config, Diagnostics> {
 pub fn load_with_sources(dir: &Path) -> (Result<Config, Diagnostics>, BTreeMap<String, String>) {
     let mut loader = Loader::default();
     let root = loader.module(dir);
-    super::ephemeral::check(&root, &mut loader.diags);
     if loader.diags.has_errors() {
         return (Err(loader.diags), loader.sources);
     }
@@ -160,9 +153,6 @@ impl Loader {
                 "provider" => module.providers.extend(decode_provider(block, diags)),
                 "terraform" => decode_terraform(block, &mut module.terraform, diags),
                 "module" => module.module_calls.extend(decode_module_call(block, diags)),
-                "moved" => module.moved.extend(decode_moved(block, diags)),
-                "removed" => module.removed.extend(decode_removed(block, diags)),
-                "check" => module.checks.extend(decode_check(block, diags)),
                 _ => diags.push(unknown_top_level(&block)),
             }
         }

@@ -12,7 +12,6 @@ mod json;
 mod junit;
 mod plan;
 mod reason;
-mod refactor;
 mod schedule;
 mod show;
 mod write;

@@ -9,7 +9,6 @@ use super::address::address_sort_key;
 use super::body::{content, Options};
 use super::diff::{entry, Item, Mark, NULL};
 use super::reason;
-use super::refactor;
 use super::write::{Writer, BOLD};
 use crate::plan::{Action, Drift, OutputChange, Plan, PlanMode, Reason, ResourceChange};
 
@@ -46,31 +45,24 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
         .filter(|o| o.action != Action::NoOp)
         .collect();
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
-    if actions.is_empty() && outputs.is_empty() && !refactor::any(plan) {
+    if actions.is_empty() && outputs.is_empty() {
         no_changes(&mut w, plan);
         return w.finish();
     }
-    if !actions.is_empty() || refactor::any(plan) {
-        if !actions.is_empty() {
-            w.blank();
-            legend(&mut w, &actions);
-        }
+    if !actions.is_empty() {
+        w.blank();
+        legend(&mut w, &actions);
         w.blank();
         w.text("plinth will perform the following actions:");
         for change in &actions {
             w.blank();
-            let moved_from = refactor::moved_from(plan, &change.address);
-            resource_change(&mut w, change, moved_from, schemas);
+            resource_change(&mut w, change, schemas);
         }
-        refactor::sections(&mut w, plan, &|address| {
-            actions.iter().any(|c| c.address == address)
-        });
         w.blank();
         let (add, change, destroy) = plan.summary_counts();
         let label = w.paint(BOLD, "Plan:");
         w.text(&format!(
-            "{label} {add} to add, {change} to change, {destroy} to destroy{}.",
-            refactor::forget_count(plan)
+            "{label} {add} to add, {change} to change, {destroy} to destroy."
         ));
     }
     if !outputs.is_empty() {
@@ -190,7 +182,6 @@ fn legend(w: &mut Writer, actions: &[&ResourceChange]) {
 fn resource_change(
     w: &mut Writer,
     change: &ResourceChange,
-    moved_from: Option<&str>,
     schemas: &dyn Fn(&str) -> Option<Schema>,
 ) {
     let phrase = match change.action {
@@ -211,9 +202,6 @@ fn resource_change(
         Action::NoOp => "has no changes",
     };
     w.bold(&format!("  # {} {phrase}", change.object_address()));
-    if let Some(from) = moved_from {
-        w.bold(&format!("  # (moved from {from})"));
-    }
     if let Some(explanation) = reason::explanation(change) {
         w.bold(&format!("  # {explanation}"));
     }

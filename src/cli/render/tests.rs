@@ -295,8 +295,6 @@ fn full_plan() -> Plan {
         refreshed: vec![],
         actions: vec![],
         adopted: vec![],
-        moved: vec![],
-        forgotten: vec![],
         changes: vec![
             change("aws_instance.web[0]", Action::Create, None, Some(created)),
             change(

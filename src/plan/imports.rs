@@ -15,11 +15,14 @@ use crate::eval::{self, EvalError, Scope};
 use crate::plan::diff;
 use crate::plan::model::Imported;
 
+/// Instance address → (id, span of its import block), for one target resource.
+type Targets = BTreeMap<String, (String, Span)>;
+
 /// The import blocks of a configuration, evaluated per target resource on first use.
 pub struct Imports<'a> {
     blocks: &'a [Import],
-    /// `TYPE.NAME` → instance address → (id, span of its block).
-    evaluated: Mutex<BTreeMap<String, BTreeMap<String, (String, Span)>>>,
+    /// `TYPE.NAME` → its targets.
+    evaluated: Mutex<BTreeMap<String, Targets>>,
 }
 
 impl<'a> Imports<'a> {
@@ -68,7 +71,7 @@ impl<'a> Imports<'a> {
         &self,
         request: &InstanceRequest<'_>,
         resource: &str,
-    ) -> Result<BTreeMap<String, (String, Span)>, Diagnostics> {
+    ) -> Result<Targets, Diagnostics> {
         let mut targets = BTreeMap::new();
         let mut diagnostics = Diagnostics::new();
         let blocks = self
@@ -209,7 +212,7 @@ impl Scope for EachScope<'_> {
 
 /// Import blocks whose target resource the configuration does not declare, as errors (or, with
 /// `generating`, as the list of blocks to generate configuration for).
-pub fn unconfigured<'a>(config: &'a Config) -> Vec<&'a Import> {
+pub fn unconfigured(config: &Config) -> Vec<&Import> {
     config
         .root
         .imports

@@ -63,6 +63,13 @@ pub async fn create(
         .iter()
         .find(|n| n.name.as_deref() == Some(name.as_str()))
     {
+        if left_by_interrupted_run(other, intent) {
+            if let Some(id) = other.id.as_deref() {
+                if docker.remove_network(id).await.is_ok() {
+                    return Box::pin(create(docker, planned, intent)).await;
+                }
+            }
+        }
         return Err(
             Diagnostic::error(format!("a network named \"{name}\" already exists"))
                 .with_detail(format!(
@@ -121,6 +128,19 @@ pub async fn create(
             )
         })?;
     Ok(with_computed(planned, &inspected))
+}
+
+/// Whether `network` was made for the same address and workspace by a run that died before
+/// recording it (its create reached the engine late, after the next run had looked for it) and
+/// nothing uses it: then it may be removed and made again.
+fn left_by_interrupted_run(network: &Network, intent: &Intent) -> bool {
+    let labels = network.labels.clone().unwrap_or_default();
+    labels.get(attrs::ADDRESS_LABEL) == Some(&intent.address)
+        && labels.get(attrs::WORKSPACE_LABEL) == Some(&intent.workspace)
+        && labels
+            .get(attrs::INTENT_LABEL)
+            .is_some_and(|token| token != &intent.token)
+        && network.containers.as_ref().is_none_or(HashMap::is_empty)
 }
 
 /// Removes the networks named like `keep` that an interrupted run of the same address and

@@ -9,7 +9,6 @@
 
 mod build;
 mod context;
-mod leftovers;
 
 use std::collections::HashMap;
 use std::path::Path;

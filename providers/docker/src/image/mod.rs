@@ -91,7 +91,41 @@ pub async fn create(
         .inspect_image(&name)
         .await
         .map_err(|e| failed(format!("reading image \"{name}\" failed"), &e))?;
+    if let Some(id) = image.id.as_deref() {
+        remove_superseded(docker, intent, id).await;
+    }
     Ok(with_computed(planned, &image))
+}
+
+/// Removes the images of the same address and workspace that builds of other intents made and
+/// nothing uses: a killed run's build that the engine finished after the next run had looked
+/// for it. Images still in use are left (removal without force fails for them).
+async fn remove_superseded(docker: &Docker, intent: &Intent, keep: &str) {
+    let address = format!("{}={}", attrs::ADDRESS_LABEL, intent.address);
+    let workspace = format!("{}={}", attrs::WORKSPACE_LABEL, intent.workspace);
+    let filters = HashMap::from([("label", vec![address.as_str(), workspace.as_str()])]);
+    let Ok(listed) = docker
+        .list_images(Some(
+            ListImagesOptionsBuilder::new()
+                .all(true)
+                .filters(&filters)
+                .build(),
+        ))
+        .await
+    else {
+        return;
+    };
+    for image in listed {
+        let other_intent = image
+            .labels
+            .get(attrs::INTENT_LABEL)
+            .is_some_and(|token| token != &intent.token);
+        if image.id != keep && other_intent {
+            let _ = docker
+                .remove_image(&image.id, None::<RemoveImageOptions>, None)
+                .await;
+        }
+    }
 }
 
 /// Refreshes many images with one list call: an image is gone when no image with its id still

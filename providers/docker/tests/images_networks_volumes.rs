@@ -180,8 +180,14 @@ async fn network_with_ipam_is_labelled_refreshed_and_deleted_idempotently() {
         );
     }
 
+    // Another address's network of that name is refused (a leftover of the same address, made
+    // by an interrupted run, is replaced: see contract.rs).
     let duplicate = provider
-        .create("docker_network", planned, &support::intent())
+        .create(
+            "docker_network",
+            planned,
+            &plinth_sdk::Intent::new("docker_network.other", "default"),
+        )
         .await
         .expect_err("a second network of that name");
     assert!(

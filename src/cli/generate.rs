@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
-use plinth_sdk::{Diagnostic, Diagnostics, ImportRequest, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use tokio::runtime::Runtime;
 
 use crate::cli::args::VarArgs;
@@ -109,25 +109,13 @@ fn read(
                 .with_span(import.span.clone()),
         )
     })?;
-    let request = ImportRequest {
-        type_name: import.type_name.clone(),
-        id: id.clone(),
-    };
-    let answer = runtime.block_on(provider.import(&providers.context(), request));
-    if answer.diagnostics.has_errors() {
-        return Err(answer.diagnostics.with_address(&address));
-    }
-    let Some(value) = answer.new_state.filter(|v| !v.is_null()) else {
-        return Err(
-            Diagnostic::error("Cannot import non-existent remote object")
-                .with_detail(format!(
-                    "The provider found no {} with the id \"{id}\".",
-                    import.type_name
-                ))
-                .with_address(&address)
-                .into(),
-        );
-    };
+    let value = runtime.block_on(imports::read_object(
+        provider.as_ref(),
+        &providers.context(),
+        &import.type_name,
+        &id,
+        &address,
+    ))?;
     let value = match providers.resource_schema(&key, Mode::Managed, &import.type_name) {
         Some(schema) => diff::normalise(&schema, value),
         None => value,

@@ -37,7 +37,10 @@ impl<'a> Imports<'a> {
     /// The id `request`'s instance is imported by, if an import block targets it. The blocks
     /// targeting its resource are evaluated once, in the resource's scope.
     pub fn id_for(&self, request: &InstanceRequest<'_>) -> Result<Option<String>, Diagnostics> {
-        if !request.module.is_empty() || request.resource.mode != Mode::Managed {
+        if self.blocks.is_empty()
+            || !request.module.is_empty()
+            || request.resource.mode != Mode::Managed
+        {
             return Ok(None);
         }
         let resource = format!("{}.{}", request.resource.type_name, request.resource.name);
@@ -237,6 +240,31 @@ pub fn unconfigured_error(import: &Import) -> Diagnostic {
         .with_span(import.span.clone())
 }
 
+/// The object `id` names, read through `provider`'s import for an instance at `address`; a
+/// provider that finds nothing is Terraform's "Cannot import non-existent remote object".
+pub async fn read_object(
+    provider: &dyn Provider,
+    ctx: &plinth_sdk::Context,
+    type_name: &str,
+    id: &str,
+    address: &str,
+) -> Result<Value, Diagnostics> {
+    let request = ImportRequest {
+        type_name: type_name.to_string(),
+        id: id.to_string(),
+    };
+    let response = provider.import(ctx, request).await;
+    if response.diagnostics.has_errors() {
+        return Err(response.diagnostics.with_address(address));
+    }
+    response.new_state.filter(|v| !v.is_null()).ok_or_else(|| {
+        Diagnostic::error("Cannot import non-existent remote object")
+            .with_detail(format!("While attempting to import an existing object to {address}, the provider found no {type_name} with the id \"{id}\". Check that the id is correct and that the provider is configured for the right place."))
+            .with_address(address)
+            .into()
+    })
+}
+
 /// Imports the object `id` names for `request`'s instance through `provider`.
 pub async fn read(
     provider: &dyn Provider,
@@ -244,29 +272,13 @@ pub async fn read(
     request: &InstanceRequest<'_>,
     id: String,
 ) -> Result<Imported, Diagnostics> {
-    let response = provider
-        .import(
-            ctx,
-            ImportRequest {
-                type_name: request.resource.type_name.clone(),
-                id: id.clone(),
-            },
-        )
-        .await;
-    if response.diagnostics.has_errors() {
-        return Err(response.diagnostics.with_address(&request.address));
-    }
-    let Some(value) = response.new_state.filter(|v| !v.is_null()) else {
-        return Err(Diagnostic::error("Cannot import non-existent remote object")
-            .with_detail(format!("While attempting to import an existing object to {}, the provider found no {} with the id \"{id}\". Check that the id is correct and that the provider is configured for the right place.", request.address, request.resource.type_name))
-            .with_address(&request.address)
-            .into());
-    };
+    let type_name = &request.resource.type_name;
+    let value = read_object(provider, ctx, type_name, &id, &request.address).await?;
     let value = diff::normalise(request.schema, value);
     Ok(Imported {
         address: request.address.clone(),
         id,
-        type_name: request.resource.type_name.clone(),
+        type_name: type_name.clone(),
         provider: request.provider.to_string(),
         sensitive_attributes: diff::sensitive_names(request.schema, &value),
         value,

@@ -37,6 +37,12 @@ if [[ ! -x /bin/busybox ]]; then
   apt_install busybox-static || install_failed "could not install busybox-static"
 fi
 
+# The file and remote-exec provisioner tests start their own OpenSSH servers on loopback.
+if [[ ! -x /usr/sbin/sshd ]]; then
+  log "installing openssh-server"
+  apt_install openssh-server || install_failed "could not install openssh-server"
+fi
+
 # AWS tests talk to moto in server mode, installed into .venv.
 if [[ ! -x .venv/bin/moto_server ]]; then
   log "installing moto[server] into .venv"

@@ -1,8 +1,8 @@
 //! `local-exec` provisioners end to end: run after create with `self`, the environment,
 //! interpreter and working directory; output streamed under the address with secrets redacted;
 //! a failure taints the object (replaced by the next plan) unless `on_failure = continue`;
-//! `when = destroy` runs before the object is destroyed; `file` and `remote-exec` are refused
-//! with a clear error.
+//! `when = destroy` runs before the object is destroyed. (`file` and `remote-exec`:
+//! cli_remote_exec.rs.)
 
 mod support;
 
@@ -172,21 +172,4 @@ resource "null_resource" "node" {
     lines.sort();
     assert_eq!(lines, ["bye node-0 0", "bye node-1 1"]);
     assert!(ws.state_list().is_empty());
-}
-
-#[test]
-fn remote_provisioners_are_refused_with_a_clear_error() {
-    let ws = Workspace::with_main(
-        r#"
-resource "null_resource" "box" {
-  provisioner "remote-exec" {
-    inline = ["uptime"]
-  }
-}
-"#,
-    );
-    ws.run(&["validate"])
-        .expect_code(1)
-        .expect_stderr("Unsupported provisioner")
-        .expect_stderr("main.tf");
 }

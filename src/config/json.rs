@@ -44,10 +44,14 @@ static RESOURCE: BodySpec = BodySpec {
     blocks: &[
         ("lifecycle", 0, &LIFECYCLE),
         ("dynamic", 1, &DYNAMIC),
-        ("provisioner", 1, &PLAIN),
+        ("provisioner", 1, &PROVISIONER),
         ("connection", 0, &PLAIN),
     ],
     expressions: &["depends_on", "provider"],
+};
+static PROVISIONER: BodySpec = BodySpec {
+    blocks: &[("connection", 0, &PLAIN)],
+    expressions: &["when", "on_failure"],
 };
 static VARIABLE: BodySpec = BodySpec {
     blocks: &[("validation", 0, &PLAIN)],

@@ -125,7 +125,7 @@ pub enum OnFailure {
 /// A `provisioner "kind" { ... }` block of a resource.
 #[derive(Clone, Debug)]
 pub struct Provisioner {
-    /// The provisioner (`local-exec`).
+    /// The provisioner (`local-exec`, `file`, `remote-exec`).
     pub kind: String,
     /// When it runs.
     pub when: When,
@@ -133,6 +133,9 @@ pub struct Provisioner {
     pub on_failure: OnFailure,
     /// Its arguments (may refer to `self`).
     pub body: Body,
+    /// How `file` and `remote-exec` reach the machine: the provisioner's own `connection`
+    /// block, else the resource's (may refer to `self`).
+    pub connection: Option<Block>,
     /// The span of the block header.
     pub span: Span,
 }

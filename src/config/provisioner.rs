@@ -1,14 +1,19 @@
 //! Decoding `provisioner "kind" { ... }` blocks of a resource: the meta-arguments `when`
 //! (`create` or `destroy`) and `on_failure` (`fail` or `continue`) are taken out of the body;
-//! the rest are the provisioner's own arguments, checked against its schema when it runs.
+//! the rest are the provisioner's own arguments, checked against its schema when it runs. A
+//! `connection` block inside a provisioner is its own; one in the resource serves every
+//! provisioner without one, and `file` and `remote-exec` need one or the other.
 
 use plinth_sdk::{Diagnostic, Diagnostics};
 
-use super::checks::{check_labels, invalid_value, reference_parts};
+use super::checks::{check_labels, invalid_value, reference_parts, unsupported_block};
 use super::model::{Attribute, Block, Body, OnFailure, Provisioner, When};
 
 /// The provisioners plinth runs.
-pub const SUPPORTED: &[&str] = &["local-exec"];
+pub const SUPPORTED: &[&str] = &["local-exec", "file", "remote-exec"];
+
+/// The provisioners that work on the remote machine through a `connection`.
+const REMOTE: &[&str] = &["file", "remote-exec"];
 
 /// The keyword a meta-argument is set to (`destroy` in `when = destroy`).
 fn keyword(attr: &Attribute) -> Option<String> {
@@ -24,15 +29,11 @@ pub fn decode_provisioner(block: Block, diags: &mut Diagnostics) -> Option<Provi
     }
     let kind = block.labels[0].clone();
     if !SUPPORTED.contains(&kind.as_str()) {
-        let detail = match kind.as_str() {
-            "file" | "remote-exec" => format!(
-                "plinth does not support the \"{kind}\" provisioner yet; it runs \"local-exec\" provisioners."
-            ),
-            _ => format!("There is no provisioner named \"{kind}\"; plinth runs \"local-exec\" provisioners."),
-        };
         diags.push(
             Diagnostic::error("Unsupported provisioner")
-                .with_detail(detail)
+                .with_detail(format!(
+                    "There is no provisioner named \"{kind}\"; plinth runs \"local-exec\", \"file\" and \"remote-exec\" provisioners."
+                ))
                 .with_span(block.span.clone()),
         );
         return None;
@@ -42,6 +43,7 @@ pub fn decode_provisioner(block: Block, diags: &mut Diagnostics) -> Option<Provi
         when: When::Create,
         on_failure: OnFailure::Fail,
         body: Body::default(),
+        connection: None,
         span: block.span.clone(),
     };
     for attr in block.body.attributes {
@@ -60,19 +62,59 @@ pub fn decode_provisioner(block: Block, diags: &mut Diagnostics) -> Option<Provi
         }
     }
     for nested in block.body.blocks {
-        diags.push(unsupported_connection(&nested));
+        if nested.kind == "connection" {
+            set_connection(&mut provisioner.connection, nested, diags);
+        } else {
+            diags.push(unsupported_block(
+                &nested,
+                &["connection"],
+                "a provisioner block",
+            ));
+        }
     }
     provisioner.body.dynamic_blocks = block.body.dynamic_blocks;
     Some(provisioner)
 }
 
-/// A `connection` block (or any other block in a provisioner): only the file and remote-exec
-/// provisioners use them.
-pub fn unsupported_connection(block: &Block) -> Diagnostic {
-    Diagnostic::error("Unsupported block type")
-        .with_detail(format!(
-            "plinth does not support \"{}\" blocks yet: they serve the file and remote-exec provisioners.",
-            block.kind
-        ))
-        .with_span(block.span.clone())
+/// Keeps a `connection` block in `slot`, refusing a second one.
+pub fn set_connection(slot: &mut Option<Block>, block: Block, diags: &mut Diagnostics) {
+    if !check_labels(&block, &[], diags) {
+        return;
+    }
+    if let Some(first) = slot {
+        diags.push(
+            Diagnostic::error("Duplicate connection block")
+                .with_detail(format!(
+                    "A connection block was already declared at {}.",
+                    first.span
+                ))
+                .with_span(block.span.clone()),
+        );
+        return;
+    }
+    *slot = Some(block);
+}
+
+/// Gives the resource's `connection` block to every provisioner without its own, and reports
+/// a `file` or `remote-exec` provisioner left without any.
+pub fn share_connection(
+    provisioners: &mut [Provisioner],
+    connection: Option<&Block>,
+    diags: &mut Diagnostics,
+) {
+    for provisioner in provisioners {
+        if provisioner.connection.is_none() {
+            provisioner.connection = connection.cloned();
+        }
+        if provisioner.connection.is_none() && REMOTE.contains(&provisioner.kind.as_str()) {
+            diags.push(
+                Diagnostic::error("Missing connection configuration for provisioner")
+                    .with_detail(format!(
+                        "The \"{}\" provisioner works on a remote machine: give the resource or the provisioner a connection block (type, host, user, and a password, private_key or agent).",
+                        provisioner.kind
+                    ))
+                    .with_span(provisioner.span.clone()),
+            );
+        }
+    }
 }

@@ -9,7 +9,7 @@ use super::checks::{
     reference_parts, unsupported_argument, unsupported_block,
 };
 use super::model::{Block, Body, DynamicBlock, Expr, IgnoreChanges, Lifecycle, Mode, Resource};
-use super::provisioner::{decode_provisioner, unsupported_connection};
+use super::provisioner::{decode_provisioner, set_connection, share_connection};
 
 const LIFECYCLE_ARGUMENTS: &[&str] = &[
     "create_before_destroy",
@@ -58,6 +58,7 @@ pub fn decode_resource(block: Block, mode: Mode, diags: &mut Diagnostics) -> Opt
     }
     let mut lifecycle_seen = None;
     let mut rest = Vec::new();
+    let mut connection = None;
     for nested in block.body.blocks {
         match nested.kind.as_str() {
             "lifecycle" => {
@@ -79,10 +80,11 @@ pub fn decode_resource(block: Block, mode: Mode, diags: &mut Diagnostics) -> Opt
                     resource.provisioners.push(p);
                 }
             }
-            "connection" if mode == Mode::Managed => diags.push(unsupported_connection(&nested)),
+            "connection" if mode == Mode::Managed => set_connection(&mut connection, nested, diags),
             _ => rest.push(nested),
         }
     }
+    share_connection(&mut resource.provisioners, connection.as_ref(), diags);
     resource.body.blocks = rest;
     resource.body = extract_dynamic(resource.body, diags);
     Some(resource)

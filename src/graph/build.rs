@@ -217,6 +217,9 @@ impl Builder<'_> {
             // `self` is the object itself; destroy-time ones may refer to nothing else.
             for p in r.provisioners.iter().filter(|p| p.when == When::Create) {
                 self.body_edges(module, path, &node, &p.body, &["self"]);
+                if let Some(connection) = &p.connection {
+                    self.body_edges(module, path, &node, &connection.body, &["self"]);
+                }
             }
         }
         for import in module.imports.iter().filter(|_| path.is_empty()) {

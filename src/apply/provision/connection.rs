@@ -112,9 +112,11 @@ impl Settings {
         }
         match text("target_platform").as_deref() {
             None | Some("unix") => {}
-            Some(other) => return Err(format!(
+            Some(other) => {
+                return Err(format!(
                 "target_platform {other:?} is not supported: plinth provisions \"unix\" machines"
-            )),
+            ))
+            }
         }
         let host = text("host").ok_or("host must not be empty")?;
         let target = Endpoint {

@@ -234,8 +234,7 @@ async fn login(
             .request_identities()
             .await
             .map_err(|e| Failure::Retry(format!("ssh: listing the SSH agent's keys: {e}")))?;
-        for identity in identities {
-            let key = identity.public_key().into_owned();
+        for key in identities {
             let answer = session
                 .authenticate_publickey_with(user, key, rsa_hash, &mut client)
                 .await

@@ -77,3 +77,42 @@ pub fn invalid(attribute: &str, detail: impl Into<String>) -> Diagnostics {
         .with_attribute(plinth_sdk::AttrPath::attr(attribute))
         .into()
 }
+
+/// A list-of-strings attribute (empty when unset).
+pub fn strings(object: &BTreeMap<String, Value>, name: &str) -> Vec<String> {
+    object
+        .get(name)
+        .and_then(Value::as_list)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A map-of-strings attribute (empty when unset).
+pub fn string_map(object: &BTreeMap<String, Value>, name: &str) -> BTreeMap<String, String> {
+    object
+        .get(name)
+        .and_then(Value::as_map)
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The first object of a nested block (a list of objects, or one object), when present.
+pub fn first_block(
+    object: &BTreeMap<String, Value>,
+    name: &str,
+) -> Option<BTreeMap<String, Value>> {
+    match object.get(name).map(Value::unmarked) {
+        Some(Value::List(items)) | Some(Value::Set(items)) => items.first().cloned().map(entries),
+        Some(Value::Map(map)) => Some(map.clone()),
+        _ => None,
+    }
+}

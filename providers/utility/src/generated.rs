@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use plinth_sdk::{
-    Context, CreateRequest, DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, ObjectResponse,
-    PlanRequest, PlanResponse, ReadManyResponse, ReadResult, Resource, Schema, UpdateRequest,
-    Value,
+    AttrPath, Context, CreateRequest, DeleteRequest, DeleteResponse, Diagnostic, Diagnostics,
+    ObjectResponse, PlanRequest, PlanResponse, ReadManyResponse, ReadResult, Resource, Schema,
+    UpdateRequest, Value,
 };
 
 use crate::common::entries;
@@ -31,6 +31,14 @@ pub trait Generated: Send + Sync {
     /// Refines the plan of a create (`prior` None) or update. The default keeps the proposal.
     fn plan(&self, prior: Option<&Object>, proposed: &mut Object) {
         let _ = (prior, proposed);
+    }
+
+    /// Attributes whose planned change replaces the object besides the schema's `force_new`
+    /// ones (a certificate due for renewal); may mark what the replacement recomputes unknown.
+    /// The default: none.
+    fn requires_replace(&self, prior: &Object, proposed: &mut Object) -> Vec<AttrPath> {
+        let _ = (prior, proposed);
+        Vec::new()
     }
 
     /// Recomputes what an in-place update changes. The default keeps the plan.
@@ -70,7 +78,14 @@ impl<G: Generated> Resource<()> for StateOnly<G> {
         let prior = request.prior.map(entries);
         let mut proposed = entries(request.proposed);
         self.0.plan(prior.as_ref(), &mut proposed);
-        PlanResponse::keep(Value::Map(proposed))
+        let requires_replace = prior
+            .as_ref()
+            .map(|prior| self.0.requires_replace(prior, &mut proposed))
+            .unwrap_or_default();
+        PlanResponse {
+            requires_replace,
+            ..PlanResponse::keep(Value::Map(proposed))
+        }
     }
 
     async fn create(&self, _: &(), _: &Context, request: CreateRequest) -> ObjectResponse {

@@ -1,14 +1,19 @@
-//! plinth's built-in utility providers: `random`, `null`, `local`, `time` and `tls`, with the resource
-//! types, attributes and import ids of HashiCorp's providers of the same names, so
-//! configurations that use them run unchanged and need no download.
+//! plinth's built-in utility providers: `random`, `null`, `local`, `time`, `tls`, `external`,
+//! `http` and `archive`, with the resource types, attributes and import ids of HashiCorp's
+//! providers of the same names, so configurations that use them run unchanged and need no
+//! download.
 //!
 //! None of them talks to a cloud. `random`, `null`, `time` and `tls` keep everything in state (their
-//! creates are `NoRemoteObject`); `local` writes files on this machine. [`BUILT_IN`] says which
+//! creates are `NoRemoteObject`); `local` and `archive` write files on this machine, `external`
+//! runs a program and `http` makes a request, both only when read. [`BUILT_IN`] says which
 //! HashiCorp provider and version each one stands in for.
 
+mod archive;
 mod common;
 mod duration;
+mod external;
 mod generated;
+mod http;
 mod local;
 mod null;
 mod random;
@@ -32,6 +37,21 @@ pub struct BuiltIn {
 
 /// Every utility provider, with the HashiCorp provider it implements.
 pub const BUILT_IN: &[BuiltIn] = &[
+    BuiltIn {
+        name: "archive",
+        source: "hashicorp/archive",
+        version: "2.7.0",
+    },
+    BuiltIn {
+        name: "external",
+        source: "hashicorp/external",
+        version: "2.3.4",
+    },
+    BuiltIn {
+        name: "http",
+        source: "hashicorp/http",
+        version: "3.4.5",
+    },
     BuiltIn {
         name: "local",
         source: "hashicorp/local",
@@ -62,6 +82,9 @@ pub const BUILT_IN: &[BuiltIn] = &[
 /// The factories of every utility provider.
 pub fn factories() -> Vec<Arc<dyn ProviderFactory>> {
     vec![
+        archive::factory(),
+        external::factory(),
+        http::factory(),
         local::factory(),
         null::factory(),
         random::factory(),

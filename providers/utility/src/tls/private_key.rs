@@ -7,10 +7,9 @@ use plinth_sdk::{Attribute, CrashSafety, Diagnostic, Diagnostics, Schema, Type, 
 use rand_core::OsRng;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use sha1::Digest;
 use ssh_key::private::{EcdsaKeypair, Ed25519Keypair, KeypairData, RsaKeypair};
-use ssh_key::HashAlg;
 
+use super::public::{pem, PublicKey};
 use crate::common::{int, invalid, string};
 use crate::generated::{Generated, Object};
 
@@ -20,7 +19,6 @@ pub struct PrivateKey;
 struct Encoded {
     private_pem: String,
     private_pkcs8: String,
-    public_pem: String,
     public_der: Vec<u8>,
     ssh: KeypairData,
 }
@@ -43,9 +41,6 @@ fn rsa_key(bits: usize) -> Result<Encoded, Diagnostics> {
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| failed("PKCS#8", e))?
             .to_string(),
-        public_pem: public
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| failed("PEM", e))?,
         public_der: public
             .to_public_key_der()
             .map_err(|e| failed("DER", e))?
@@ -66,21 +61,6 @@ fn der(tag: u8, content: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(content);
     out
-}
-
-/// PEM text of `bytes` under `label`, 64 characters a line.
-fn pem(label: &str, bytes: &[u8]) -> String {
-    use base64::Engine;
-    let text = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let lines: Vec<&str> = text
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
 }
 
 /// The SEC1 `EC PRIVATE KEY` with its named curve and public key, as OpenSSL and Go write it.
@@ -107,9 +87,6 @@ macro_rules! ecdsa_key {
                 .to_pkcs8_pem(LineEnding::LF)
                 .map_err(|e| failed("PKCS#8", e))?
                 .to_string(),
-            public_pem: public
-                .to_public_key_pem(LineEnding::LF)
-                .map_err(|e| failed("PEM", e))?,
             public_der: public
                 .to_public_key_der()
                 .map_err(|e| failed("DER", e))?
@@ -136,10 +113,6 @@ fn ed25519_key() -> Result<Encoded, Diagnostics> {
     Ok(Encoded {
         private_pem: pkcs8.clone(),
         private_pkcs8: pkcs8,
-        public_pem: key
-            .verifying_key()
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| failed("PEM", e))?,
         public_der: key
             .verifying_key()
             .to_public_key_der()
@@ -253,37 +226,15 @@ impl Generated for PrivateKey {
             .to_openssh(ssh_key::LineEnding::LF)
             .map_err(|e| failed("OpenSSH", e))?
             .to_string();
-        let public = ssh.public_key();
-        let openssh_public = public.to_openssh().map_err(|e| failed("OpenSSH", e))?;
-        let wire = public.to_bytes().map_err(|e| failed("OpenSSH", e))?;
-        let md5 = md5::Md5::digest(&wire)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(":");
+        let public =
+            PublicKey::from_spki_der(&key.public_der).map_err(|e| failed("public key", e))?;
         let set = |object: &mut Object, name: &str, value: String| {
             object.insert(name.into(), Value::String(value));
         };
         set(object, "private_key_pem", key.private_pem);
         set(object, "private_key_pem_pkcs8", key.private_pkcs8);
         set(object, "private_key_openssh", openssh_private);
-        set(object, "public_key_pem", key.public_pem);
-        set(
-            object,
-            "public_key_openssh",
-            format!("{}\n", openssh_public.trim_end()),
-        );
-        set(object, "public_key_fingerprint_md5", md5);
-        set(
-            object,
-            "public_key_fingerprint_sha256",
-            public.fingerprint(HashAlg::Sha256).to_string(),
-        );
-        set(
-            object,
-            "id",
-            hex::encode(sha1::Sha1::digest(&key.public_der)),
-        );
+        public.insert_into(object);
         Ok(())
     }
 }

@@ -22,7 +22,7 @@ variable "name" {
 }
 
 data "external" "greeter" {
-  program     = ["sh", "${path.module}/greeter.sh"]
+  program     = ["sh", "${abspath(path.module)}/greeter.sh"]
   working_dir = "${path.module}/work"
   query = {
     name = var.name

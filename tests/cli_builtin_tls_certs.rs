@@ -154,7 +154,7 @@ fn certificates_are_signed_verified_renewed_and_replaced() {
         "TLS Web Server Authentication",
         "Key Encipherment",
         "CA:FALSE",
-        "Issuer: CN = plinth utility CA",
+        "Issuer: O = Plinth Test, CN = plinth utility CA",
     ] {
         assert!(
             server_text.contains(expected),

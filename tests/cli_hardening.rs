@@ -20,6 +20,8 @@ mod fuzz;
 mod limits;
 #[path = "hardening/paths.rs"]
 mod paths;
+#[path = "hardening/provider_reference.rs"]
+mod provider_reference;
 #[path = "hardening/secret_grep.rs"]
 mod secret_grep;
 #[path = "hardening/secrets.rs"]

@@ -1,6 +1,7 @@
 //! External providers end to end through the `plinth` binary: a provider written with PyPI's
 //! `tf` framework (someone else's implementation of Terraform's plugin protocol), laid out in a
-//! filesystem mirror named by a CLI configuration file, as a user's setup would be. Covers
+//! filesystem mirror (unpacked, or packed as a release `.zip`) named by a CLI configuration
+//! file, as a user's setup would be. Covers
 //! create, update, replace, destroy, import, data sources, provider functions, the lock file,
 //! `plinth providers`, a provider that crashes and one that hangs.
 //!
@@ -44,6 +45,21 @@ fn platform() -> String {
     format!("{}_{arch}", std::env::consts::OS)
 }
 
+/// Packs `file` into the zip `archive` (under its own name, with its mode), with Python's
+/// `zipfile` as a release archive is packed.
+fn zip(python: &Path, archive: &Path, file: &Path) {
+    let status = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import sys, zipfile, os\nwith zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n    z.write(sys.argv[2], os.path.basename(sys.argv[2]))",
+        ])
+        .arg(archive)
+        .arg(file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 /// A workspace whose CLI configuration names a filesystem mirror holding the demo provider
 /// (version 1.0.0), with the provider's object store beside it.
 struct Demo {
@@ -54,13 +70,26 @@ struct Demo {
 
 impl Demo {
     fn new() -> Option<Demo> {
+        Demo::laid_out("tf_demo.py", false)
+    }
+
+    /// The demo provider as a packed mirror holds it: only
+    /// `HOST/NAMESPACE/TYPE/terraform-provider-demo_1.0.0_OS_ARCH.zip`.
+    fn packed() -> Option<Demo> {
+        Demo::laid_out("tf_demo.py", true)
+    }
+
+    /// The demo provider run by `script` (in `providers/plugin/tests/plugins`), in a mirror's
+    /// packed or unpacked layout.
+    fn laid_out(script: &str, packed: bool) -> Option<Demo> {
         let python = python()?;
         let mirror = tempfile::tempdir().unwrap();
         let store = tempfile::tempdir().unwrap();
         let dir = mirror.path().join(SOURCE).join("1.0.0").join(platform());
         std::fs::create_dir_all(&dir).unwrap();
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("providers/plugin/tests/plugins/tf_demo.py");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("providers/plugin/tests/plugins")
+            .join(script);
         let exe = dir.join("terraform-provider-demo_v1.0.0");
         std::fs::write(
             &exe,
@@ -73,6 +102,14 @@ impl Demo {
         .unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        if packed {
+            let archive = mirror
+                .path()
+                .join(SOURCE)
+                .join(format!("terraform-provider-demo_1.0.0_{}.zip", platform()));
+            zip(&python, &archive, &exe);
+            std::fs::remove_dir_all(mirror.path().join(SOURCE).join("1.0.0")).unwrap();
+        }
         let mut ws = Workspace::new();
         let cli = ws.file("cli.tfrc");
         ws.write(
@@ -416,6 +453,91 @@ fn a_lock_file_hash_mismatch_refuses_the_changed_package() {
     ws.run(&["plan"])
         .expect_code(1)
         .expect_stderr("does not match the checksums");
+}
+
+#[test]
+fn a_packed_mirror_archive_is_unpacked_and_checked_against_zh_and_h1_hashes() {
+    let Some(demo) = Demo::packed() else {
+        return;
+    };
+    let ws = &demo.ws;
+    demo.config("resource \"demo_item\" \"a\" {\n  name    = \"packed\"\n  content = \"zip\"\n}\n");
+    ws.run(&["init"]).expect_ok().expect_stdout(SOURCE);
+    let lock = ws.read(".terraform.lock.hcl");
+    assert!(lock.contains("\"h1:") && lock.contains("\"zh:"), "{lock}");
+    ws.apply();
+    assert_eq!(
+        ws.state().instance("demo_item.a").string("content"),
+        Some("zip")
+    );
+    ws.run(&["providers"])
+        .expect_ok()
+        .expect_stdout("1.0.0 from filesystem mirror");
+    let unpacked = ws.file(&format!(
+        ".terraform/plinth-unpacked/{SOURCE}/1.0.0/{}/terraform-provider-demo_v1.0.0",
+        platform()
+    ));
+    assert!(unpacked.is_file(), "unpacked into the cache");
+
+    // A different archive under the same name is refused by its zh: hash.
+    let archive = demo
+        .mirror
+        .path()
+        .join(SOURCE)
+        .join(format!("terraform-provider-demo_1.0.0_{}.zip", platform()));
+    let original = std::fs::read(&archive).unwrap();
+    let changed = demo.mirror.path().join("terraform-provider-demo_v1.0.0");
+    let mut text = std::fs::read_to_string(&unpacked).unwrap();
+    text.push_str("# changed\n");
+    std::fs::write(&changed, text).unwrap();
+    std::fs::remove_file(&archive).unwrap();
+    zip(&python().unwrap(), &archive, &changed);
+    ws.run(&["plan"])
+        .expect_code(1)
+        .expect_stderr("does not match the checksums")
+        .expect_stderr("zh:");
+
+    // The right archive, but its unpacked copy changed afterwards: refused by its h1: hash.
+    std::fs::write(&archive, original).unwrap();
+    ws.plan(&[]).expect_code(0);
+    std::fs::write(&unpacked, "#!/bin/sh\nexit 1\n").unwrap();
+    ws.run(&["plan"])
+        .expect_code(1)
+        .expect_stderr("does not match the checksums")
+        .expect_stderr("h1:");
+}
+
+#[test]
+fn planned_private_data_reaches_the_apply_of_the_same_change() {
+    let Some(mut demo) = Demo::laid_out("tf_private.py", false) else {
+        return;
+    };
+    let log = demo.store.path().with_extension("private.log");
+    demo.ws.set_env("PLINTH_PRIVATE_LOG", log.to_str().unwrap());
+    let ws = &demo.ws;
+    demo.config("resource \"demo_item\" \"a\" {\n  name    = \"alpha\"\n  content = \"1\"\n}\n\nresource \"demo_item\" \"b\" {\n  name    = \"beta\"\n  content = \"1\"\n}\n");
+    ws.apply();
+    let mut applied: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    applied.sort();
+    assert_eq!(applied, ["planned-for:alpha", "planned-for:beta"]);
+
+    // Through a saved plan: the bytes travel in the plan file to the apply.
+    demo.config("resource \"demo_item\" \"a\" {\n  name    = \"alpha\"\n  content = \"2\"\n}\n\nresource \"demo_item\" \"b\" {\n  name    = \"beta\"\n  content = \"1\"\n}\n");
+    ws.run(&["plan", "-out=tfplan"]).expect_code(0);
+    ws.run(&["apply", "tfplan"]).expect_ok();
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap().lines().last(),
+        Some("planned-for:alpha")
+    );
+    assert_eq!(
+        ws.state().instance("demo_item.a").string("content"),
+        Some("2")
+    );
+    let _ = std::fs::remove_file(&log);
 }
 
 /// `terraform` from PATH, or None with a printed reason.

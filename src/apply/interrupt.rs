@@ -56,11 +56,11 @@ pub fn listen(interrupt: Arc<Interrupt>) -> tokio::task::JoinHandle<()> {
             }
             if count == 0 {
                 interrupt.request();
-                eprintln!(
+                crate::errln!(
                     "\nInterrupt received.\nPlease wait for plinth to exit or data loss may occur.\nGracefully shutting down..."
                 );
             } else {
-                eprintln!("\nTwo interrupts received. Exiting immediately; the next apply finishes the work.");
+                crate::errln!("\nTwo interrupts received. Exiting immediately; the next apply finishes the work.");
                 interrupt.cancel.cancel();
                 tokio::time::sleep(CANCEL_GRACE).await;
                 std::process::exit(1);

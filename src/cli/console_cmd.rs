@@ -77,7 +77,7 @@ pub fn console(vars: &VarArgs, color: bool) -> Outcome {
                         .detail
                         .unwrap_or_else(|| format!("in the expression {text:?}")),
                 );
-                eprint!(
+                crate::err!(
                     "{}",
                     diagnostics::render(&Diagnostics::from(diag), &BTreeMap::new(), color)
                 );

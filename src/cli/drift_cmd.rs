@@ -89,7 +89,7 @@ pub fn drift(runtime: &Runtime, args: &DriftArgs, color: bool) -> Outcome {
             });
         }
         for unsupported in &listed.unsupported {
-            eprintln!("Note: {unsupported}: the provider cannot list objects of this type; unmanaged ones are not looked for.");
+            crate::errln!("Note: {unsupported}: the provider cannot list objects of this type; unmanaged ones are not looked for.");
         }
         if let Some(out) = &args.generate_config_out {
             let written = crate::cli::generate::for_unmanaged(

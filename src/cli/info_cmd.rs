@@ -61,7 +61,7 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
         return Ok(0);
     }
     if state.outputs.is_empty() {
-        eprintln!("Warning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty.");
+        crate::errln!("Warning: No outputs found\n\nThe state file either has no outputs defined, or all the defined outputs are empty.");
         return Ok(0);
     }
     let outputs: BTreeMap<String, (Value, bool)> = state

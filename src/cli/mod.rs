@@ -83,7 +83,7 @@ pub fn print_warnings(diags: &Diagnostics, sources: &BTreeMap<String, String>, c
             .collect(),
     );
     if !warnings.is_empty() {
-        eprint!("{}", diagnostics::render(&warnings, sources, color));
+        crate::err!("{}", diagnostics::render(&warnings, sources, color));
     }
 }
 
@@ -107,7 +107,7 @@ pub fn main() -> i32 {
     };
     if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
-            eprintln!(
+            crate::errln!(
                 "Error: Invalid -chdir option: cannot change to {}: {e}",
                 dir.display()
             );
@@ -119,7 +119,7 @@ pub fn main() -> i32 {
     match outcome {
         Ok(code) => code,
         Err(failure) => {
-            eprint!(
+            crate::err!(
                 "{}",
                 diagnostics::render(&failure.diagnostics, &failure.sources, color)
             );

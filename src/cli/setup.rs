@@ -170,9 +170,12 @@ pub fn lock(
             }
             _ => format!("pid {} is no longer running", stale.pid),
         };
-        eprintln!(
+        crate::errln!(
             "Warning: took over a stale state lock {} held by {} for {} since {}: {why}",
-            stale.id, stale.who, stale.operation, stale.created
+            stale.id,
+            stale.who,
+            stale.operation,
+            stale.created
         );
     }
     Ok(Some(held))
@@ -187,7 +190,7 @@ pub fn load_state(backend: &StateBackend, lock: &Option<HeldLock>) -> Result<Sta
     }
     let loaded = backend.load_replaying().map_err(state_error)?;
     if loaded.replayed > 0 {
-        eprintln!(
+        crate::errln!(
             "Note: recovered {} operation(s) from the journal of an interrupted run into {}.",
             loaded.replayed,
             backend.describe()

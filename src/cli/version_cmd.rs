@@ -54,7 +54,7 @@ pub fn help(command: &[String]) -> Outcome {
         match current.find_subcommand_mut(name) {
             Some(sub) => current = sub,
             None => {
-                eprintln!("Error: there is no command \"{name}\"; `plinth help` lists them.");
+                crate::errln!("Error: there is no command \"{name}\"; `plinth help` lists them.");
                 return Ok(1);
             }
         }

@@ -1,5 +1,5 @@
 //! No panic, no abort: huge names, counts and flag values are refused with located errors,
-//! and a closed standard output never aborts a run.
+//! and a closed standard output or standard error never aborts a run.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -156,6 +156,66 @@ fn apply_piped_into_head_panicked_with_broken_pipe() {
         !stderr.contains("panicked") && code == 0,
         "stderr: {stderr}"
     );
+}
+
+/// Runs `plinth ARGS` with standard error a pipe whose reader is already gone (`2>&1 | head`
+/// after head exited); returns (exit code, standard output).
+fn run_with_closed_stderr(ws: &Workspace, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(args)
+        .current_dir(ws.path())
+        .env("NO_COLOR", "1")
+        .env("PLINTH_SLOW_DIR", ws.objects_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start plinth");
+    drop(child.stderr.take());
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    (child.wait().expect("wait").code(), stdout)
+}
+
+/// Before the fix an error printed to a closed standard error panicked ("failed printing to
+/// stderr"), exiting 101 instead of 1; `2>&-` must not panic either.
+#[test]
+fn closed_stderr_panicked_instead_of_exiting_with_the_error() {
+    let ws =
+        Workspace::with_main("resource \"terraform_data\" \"x\" {\n  input = var.missing\n}\n");
+    let (code, stdout) = run_with_closed_stderr(&ws, &["plan"]);
+    assert_eq!(
+        code,
+        Some(1),
+        "a plain error exit, no panic or signal: {stdout}"
+    );
+    assert!(!stdout.contains("panicked"), "{stdout}");
+
+    // A run that succeeds still succeeds, and so does one whose only words on stderr are a
+    // warning ("No outputs found").
+    let ok = Workspace::with_main("resource \"terraform_data\" \"x\" {\n  input = 1\n}\n");
+    let (code, stdout) = run_with_closed_stderr(&ok, &["apply", "-auto-approve"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(ok.state_list(), ["terraform_data.x"]);
+    let (code, stdout) = run_with_closed_stderr(&ok, &["output"]);
+    assert_eq!(code, Some(0), "{stdout}");
+
+    // `plinth plan 2>&-`: the descriptor itself is closed.
+    let output = Command::new("sh")
+        .args(["-c", "exec \"$0\" plan 2>&-", env!("CARGO_BIN_EXE_plinth")])
+        .current_dir(ws.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sh");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(!stdout.contains("panicked"), "{stdout}");
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Remote state end to end, on moto's S3 and on a real PostgreSQL server: the reliability
+//! Remote state end to end, on moto's S3 and on a real PostgreSQL server (and, for the first
+//! two targets, a local state file shared by several working directories): the reliability
 //! targets (two concurrent applies, 20 trials: exactly one proceeds; kill -9 at random moments,
 //! 20 trials, then one apply from a fresh working directory converges with nothing lost or
 //! duplicated), lease takeover from another host, history and rollback, workspaces, refusal of
@@ -26,10 +27,12 @@ const TRIALS: usize = 20;
 /// How many slow objects each apply manages.
 const OBJECTS: usize = 6;
 
-/// A backend under test with what it needs kept alive.
+/// A backend under test with what it needs kept alive: S3, PostgreSQL, or a local state file
+/// in a directory shared by several working directories.
 enum Remote {
     S3(Moto),
     Pg(Postgres),
+    Local(tempfile::TempDir),
 }
 
 const BUCKET: &str = "plinth-state";
@@ -43,6 +46,10 @@ impl Remote {
 
     fn pg() -> Option<Remote> {
         Postgres::start().map(Remote::Pg)
+    }
+
+    fn local() -> Remote {
+        Remote::Local(tempfile::tempdir().expect("a shared state directory"))
     }
 
     /// The `terraform` block: settings come from a variable and a local (early evaluation).
@@ -78,6 +85,10 @@ terraform {
 }
 "#
             .to_string(),
+            Remote::Local(dir) => format!(
+                "terraform {{\n  backend \"local\" {{\n    path = \"{}\"\n  }}\n}}\n",
+                dir.path().join("shared.tfstate").display()
+            ),
         }
     }
 
@@ -85,6 +96,7 @@ terraform {
         match self {
             Remote::S3(moto) => moto.env(),
             Remote::Pg(pg) => vec![("PG_CONN_STR".to_string(), pg.conn_str.clone())],
+            Remote::Local(_) => Vec::new(),
         }
     }
 
@@ -119,6 +131,7 @@ terraform {
                     info.to_string().replace('\'', "''")
                 ));
             }
+            Remote::Local(_) => unreachable!("local locks have no lease"),
         }
     }
 
@@ -131,6 +144,9 @@ terraform {
                 pg.sql(&format!(
                     "UPDATE plinth.states SET data = '\\x{hex}'::bytea, version = version + 1 WHERE name = 'default'"
                 ));
+            }
+            Remote::Local(dir) => {
+                std::fs::write(dir.path().join("shared.tfstate"), bytes).expect("plant state")
             }
         }
     }
@@ -147,6 +163,7 @@ terraform {
                     .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
                     .collect()
             }
+            Remote::Local(dir) => std::fs::read(dir.path().join("shared.tfstate")).expect("state"),
         }
     }
 }
@@ -290,19 +307,25 @@ fn leases_history_workspaces_and_damaged_state(remote: &Remote) {
     ws.run(&["apply", "-auto-approve", "-var", "generation=2"])
         .expect_ok();
 
-    // A live lease of another host is refused, naming the holder; an expired one is taken over.
-    remote.plant_foreign_lock("held-by-runner-7", chrono::Duration::seconds(300));
-    ws.run(&["plan"])
-        .expect_code(1)
-        .expect_stderr("ci@runner-7")
-        .expect_stderr("held-by-runner-7");
-    ws.run(&["force-unlock", "-force", "held-by-runner-7"])
-        .expect_ok();
-    remote.plant_foreign_lock("expired-runner-7", chrono::Duration::seconds(-5));
-    ws.run(&["apply", "-auto-approve", "-var", "generation=3"])
-        .expect_ok()
-        .expect_stderr("took over a stale state lock expired-runner-7 held by ci@runner-7")
-        .expect_stderr("lease expired");
+    if matches!(remote, Remote::Local(_)) {
+        // The local lock has no lease to take over.
+        ws.run(&["apply", "-auto-approve", "-var", "generation=3"])
+            .expect_ok();
+    } else {
+        // A live lease of another host is refused, naming the holder; an expired one is taken over.
+        remote.plant_foreign_lock("held-by-runner-7", chrono::Duration::seconds(300));
+        ws.run(&["plan"])
+            .expect_code(1)
+            .expect_stderr("ci@runner-7")
+            .expect_stderr("held-by-runner-7");
+        ws.run(&["force-unlock", "-force", "held-by-runner-7"])
+            .expect_ok();
+        remote.plant_foreign_lock("expired-runner-7", chrono::Duration::seconds(-5));
+        ws.run(&["apply", "-auto-approve", "-var", "generation=3"])
+            .expect_ok()
+            .expect_stderr("took over a stale state lock expired-runner-7 held by ci@runner-7")
+            .expect_stderr("lease expired");
+    }
 
     // History and rollback.
     let history = ws.run(&["state", "history", "-json"]);
@@ -386,6 +409,21 @@ fn pg_concurrent_applies_exactly_one_proceeds() {
     if let Some(remote) = Remote::pg() {
         concurrent_applies_exactly_one_proceeds(&remote);
     }
+}
+
+#[test]
+fn local_concurrent_applies_exactly_one_proceeds() {
+    concurrent_applies_exactly_one_proceeds(&Remote::local());
+}
+
+#[test]
+fn local_killed_applies_converge_from_a_fresh_directory() {
+    killed_applies_converge_from_a_fresh_directory(&Remote::local());
+}
+
+#[test]
+fn local_history_workspaces_and_damaged_state() {
+    leases_history_workspaces_and_damaged_state(&Remote::local());
 }
 
 #[test]

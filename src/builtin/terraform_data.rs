@@ -1,6 +1,7 @@
 //! The built-in `terraform` provider and its `terraform_data` resource: stores `input`, mirrors
 //! it into `output`, and is replaced when `triggers_replace` changes. It needs no cloud, and
-//! nothing outside state exists, so its creates need no crash safety.
+//! nothing outside state exists, so its creates need no crash safety. The provider also serves
+//! the `terraform_remote_state` data source (`super::remote_state`).
 
 use std::sync::Arc;
 
@@ -29,7 +30,11 @@ impl Configure<()> for NoConfiguration {
 struct TerraformData;
 
 fn make() -> Box<dyn Provider> {
-    Box::new(Registry::new("terraform", NoConfiguration).resource(TerraformData))
+    Box::new(
+        Registry::new("terraform", NoConfiguration)
+            .resource(TerraformData)
+            .data_source(super::remote_state::RemoteState),
+    )
 }
 
 /// The factory of the built-in `terraform` provider.

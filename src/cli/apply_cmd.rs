@@ -33,6 +33,15 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
         setup::require_configuration(&loaded, "apply", destroy || args.plan.destroy)?;
     }
     let sources = loaded.config.sources.clone();
+    // Read (and decrypt) a saved plan before the state is locked or touched: a plan file that
+    // cannot be read leaves everything as it was.
+    let saved = match &args.planfile {
+        Some(path) => Some(file::load(
+            path,
+            &crate::cli::backend::codec(&loaded.config, "plan")?,
+        )?),
+        None => None,
+    };
     let operation = if destroy { "destroy" } else { "apply" };
     let setup::Opened {
         backend,
@@ -43,9 +52,8 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
         diagnostics: d,
         sources: loaded.config.sources.clone(),
     })?;
-    let plan = match &args.planfile {
-        Some(path) => {
-            let plan = file::load(path)?;
+    let plan = match saved {
+        Some(plan) => {
             check_saved_plan(&plan, &loaded, &mut state)?;
             plan
         }

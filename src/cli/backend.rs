@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use plinth_state::crypto::{Codec, KeyProvider, Passphrase, TargetKeys, DEFAULT_ITERATIONS};
-use plinth_state::settings::BackendSettings;
+use plinth_state::settings::{flatten_setting, BackendSettings};
 use plinth_state::{StateBackend, StateError};
 
 use crate::config::{Body, Config, Expr, VarOptions};
@@ -115,24 +115,6 @@ fn early_scope(config: &Config) -> EarlyScope<'_> {
     }
 }
 
-/// A value as backend setting text; objects become `parent.child` entries.
-fn flatten(prefix: &str, json: &serde_json::Value, out: &mut BTreeMap<String, String>) {
-    match json {
-        serde_json::Value::Object(map) => {
-            for (key, value) in map {
-                flatten(&format!("{prefix}.{key}"), value, out);
-            }
-        }
-        serde_json::Value::String(text) => {
-            out.insert(prefix.to_string(), text.clone());
-        }
-        serde_json::Value::Null => {}
-        other => {
-            out.insert(prefix.to_string(), other.to_string());
-        }
-    }
-}
-
 fn evaluate_body(
     body: &Body,
     scope: &EarlyScope<'_>,
@@ -147,7 +129,7 @@ fn evaluate_body(
             )
         })?;
         let (value, _) = value.unmark_deep();
-        flatten(&attribute.name, &value.to_json(), &mut values);
+        flatten_setting(&attribute.name, &value.to_json(), &mut values);
     }
     Ok(values)
 }
@@ -179,7 +161,7 @@ pub fn parse_backend_config(items: &[String]) -> Result<BTreeMap<String, String>
                     .get("v")
                     .cloned()
                     .unwrap_or_default();
-            flatten(attribute.key(), &json, &mut values);
+            flatten_setting(attribute.key(), &json, &mut values);
         }
     }
     Ok(values)

@@ -77,7 +77,8 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
 pub fn show(json: bool, planfile: Option<&Path>, color: bool) -> Outcome {
     let providers = setup::providers();
     if let Some(path) = planfile {
-        let plan = file::load(path)?;
+        let config = crate::config::load(Path::new(".")).map_err(|d| (d, BTreeMap::new()))?;
+        let plan = file::load(path, &crate::cli::backend::codec(&config, "plan")?)?;
         if json {
             crate::outln!("{}", render::plan_to_json(&plan));
         } else {

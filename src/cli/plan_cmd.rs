@@ -105,7 +105,11 @@ pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
         print_plan(&plan, &providers, color);
     }
     if let Some(out) = &args.out {
-        file::save(out, &plan)?;
+        file::save(
+            out,
+            &plan,
+            &crate::cli::backend::codec(&loaded.config, "plan")?,
+        )?;
         if !args.json {
             crate::outln!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    plinth apply \"{}\"", out.display(), out.display());
         }

@@ -1,11 +1,13 @@
 //! Saved plan files (`plan -out`): the plan as JSON with its unknowns and sensitive marks,
 //! written with mode 0600 (it holds variable values), plus the digest of the configuration it
-//! was made from so a changed configuration or state is refused at apply.
+//! was made from so a changed configuration or state is refused at apply. With the `plan`
+//! target of the `encryption` block the file is sealed with its codec (AES-256-GCM).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use plinth_sdk::Diagnostic;
+use plinth_state::Codec;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -41,8 +43,9 @@ pub fn config_digest(sources: &BTreeMap<String, String>) -> String {
         .collect()
 }
 
-/// Writes a plan file: a new 0600 file renamed into place (never through a symlink).
-pub fn save(path: &Path, plan: &Plan) -> Result<(), Box<Diagnostic>> {
+/// Writes a plan file sealed with `codec`: a new 0600 file renamed into place (never through a
+/// symlink).
+pub fn save(path: &Path, plan: &Plan, codec: &Codec) -> Result<(), Box<Diagnostic>> {
     let fail = |e: String| {
         Box::new(
             Diagnostic::error(format!("Failed to write plan file {}", path.display()))
@@ -54,11 +57,12 @@ pub fn save(path: &Path, plan: &Plan) -> Result<(), Box<Diagnostic>> {
         plan: plan.clone(),
     })
     .map_err(|e| fail(e.to_string()))?;
+    let bytes = codec.seal(&bytes).map_err(|e| fail(e.to_string()))?;
     plinth_state::write_private(path, &bytes).map_err(|e| fail(e.to_string()))
 }
 
-/// Reads a plan file.
-pub fn load(path: &Path) -> Result<Plan, Box<Diagnostic>> {
+/// Reads a plan file, opening it with `codec` when it is sealed.
+pub fn load(path: &Path, codec: &Codec) -> Result<Plan, Box<Diagnostic>> {
     let fail = |detail: String| {
         Box::new(
             Diagnostic::error(format!("Failed to read plan file {}", path.display()))
@@ -66,6 +70,9 @@ pub fn load(path: &Path) -> Result<Plan, Box<Diagnostic>> {
         )
     };
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let bytes = codec
+        .open(&bytes, &format!("plan file {}", path.display()))
+        .map_err(|e| fail(e.to_string()))?;
     if let Ok(probe) = serde_json::from_slice::<VersionProbe>(&bytes) {
         if probe.plinth_plan != PLAN_FILE_VERSION {
             return Err(fail(format!(
@@ -96,8 +103,8 @@ mod tests {
         plan.variables
             .insert("token".into(), Value::from("s").mark_sensitive());
         plan.variables.insert("later".into(), Value::Unknown);
-        save(&path, &plan).unwrap();
-        assert_eq!(load(&path).unwrap(), plan);
+        save(&path, &plan, &Codec::plain()).unwrap();
+        assert_eq!(load(&path, &Codec::plain()).unwrap(), plan);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -107,7 +114,7 @@ mod tests {
             );
         }
         std::fs::write(&path, b"garbage").unwrap();
-        assert!(load(&path)
+        assert!(load(&path, &Codec::plain())
             .unwrap_err()
             .detail
             .unwrap()

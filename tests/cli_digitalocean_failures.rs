@@ -1,7 +1,8 @@
 //! DigitalOcean failing in the middle of an apply, end to end against the emulator: a create
 //! that keeps getting 500s fails the apply, naming the address and DigitalOcean's answer, with
 //! everything made so far in state, and the next apply finishes the job; a Droplet that never
-//! becomes active times out after its `timeouts { create }` and stays in state, tainted.
+//! becomes active times out after its `timeouts { create }` and stays in state, tainted; an
+//! unknown size (422) fails naming the address and DigitalOcean's message, creating nothing.
 
 mod support;
 
@@ -155,4 +156,32 @@ resource "digitalocean_droplet" "stuck" {
         .expect("the half-made Droplet is in state");
     assert!(stuck.is_tainted(), "it is tainted, to be replaced");
     assert_eq!(droplets_in_account(&emulator), droplets_in_state(&ws));
+}
+
+#[test]
+fn an_unknown_size_fails_naming_the_address_and_digitaloceans_message() {
+    let emulator = DoEmulator::start(10);
+    let mut ws = Workspace::with_main(
+        r#"
+resource "digitalocean_domain" "main" {
+  name = "example.com"
+}
+
+resource "digitalocean_droplet" "web" {
+  name   = "web-1"
+  size   = "s-99vcpu-1tb"
+  image  = "ubuntu-22-04-x64"
+  region = "nyc3"
+}
+"#,
+    );
+    emulator.configure(&mut ws);
+    ws.run(&["apply", "-auto-approve"])
+        .expect_code(1)
+        .expect_stderr("digitalocean_droplet.web")
+        .expect_stderr("creating the Droplet \"web-1\" failed")
+        .expect_stderr("422 unprocessable_entity")
+        .expect_stderr("You specified an invalid size for Droplet creation.");
+    assert_eq!(ws.state_list(), ["digitalocean_domain.main"]);
+    assert!(droplets_in_account(&emulator).is_empty());
 }

@@ -64,7 +64,7 @@ impl DoEmulator {
     /// `GET path` of DigitalOcean's API with the token: the JSON answer.
     #[track_caller]
     pub fn get(&self, path: &str) -> serde_json::Value {
-        let (head, body) = self.request("GET", path);
+        let (head, body) = self.request("GET", path, None);
         assert!(head.starts_with("HTTP/1.1 200"), "GET {path}: {head}");
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
     }
@@ -72,20 +72,40 @@ impl DoEmulator {
     /// `DELETE path` with the token, as an independent client would: the status code.
     #[track_caller]
     pub fn delete(&self, path: &str) -> u16 {
-        let (head, _) = self.request("DELETE", path);
+        let (head, _) = self.request("DELETE", path, None);
         head.split(' ')
             .nth(1)
             .and_then(|code| code.parse().ok())
             .unwrap_or_else(|| panic!("DELETE {path}: {head}"))
     }
 
+    /// `POST path` with a JSON body and the token, as an independent client would: the JSON
+    /// answer, which must be a 2xx.
+    #[track_caller]
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let body = body.to_string();
+        let (head, answer) = self.request("POST", path, Some(body.as_str()));
+        assert!(
+            head.starts_with("HTTP/1.1 2"),
+            "POST {path}: {head}: {answer}"
+        );
+        serde_json::from_str(&answer).unwrap_or_else(|e| panic!("POST {path}: {e}: {answer}"))
+    }
+
     /// One raw HTTP/1.1 request: the status line and headers, and the body.
     #[track_caller]
-    fn request(&self, method: &str, path: &str) -> (String, String) {
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> (String, String) {
         let address = self.emulator.addr();
         let mut stream = TcpStream::connect(address).expect("connect to the emulator");
+        let body = body.map_or(String::new(), |b| {
+            format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+                b.len()
+            )
+        });
         let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n{}",
+            if body.is_empty() { "\r\n" } else { body.as_str() }
         );
         stream.write_all(request.as_bytes()).expect("send");
         let mut answer = Vec::new();

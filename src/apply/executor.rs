@@ -25,7 +25,9 @@ use crate::apply::journal::JournalWriter;
 use crate::apply::operations::{Counts, Operations};
 use crate::apply::progress::Printer;
 use crate::apply::provision;
+use crate::apply::refactor;
 use crate::config::{Config, When};
+use crate::engine::check_blocks;
 use crate::engine::providers::Providers;
 use crate::engine::walker::{Phase, Walk};
 use crate::graph::walk::walk_reporting_skips;
@@ -92,6 +94,16 @@ impl Gate {
 /// Executes `input.plan` on `state`, journalling through `journal`.
 pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) -> Applied {
     let plan = input.plan;
+    let state = match refactor::record(plan, state, journal).await {
+        Ok(state) => state,
+        Err((state, diagnostics)) => {
+            return Applied {
+                state,
+                diagnostics,
+                counts: Counts::default(),
+            }
+        }
+    };
     let ops = Operations::new(
         state,
         journal,
@@ -124,8 +136,12 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
     };
     let only = (plan.mode == PlanMode::Destroy).then(|| provider_ancestors(input.graph));
     let evaluate = async {
-        let walked = walk.run_only(&applying, only.as_ref()).await;
+        let mut walked = walk.run_only(&applying, only.as_ref()).await;
         applying.release_unvisited();
+        if plan.mode == PlanMode::Normal && !walked.failed {
+            let warnings = check_blocks::run(&walk, &walked.results).await;
+            walked.diagnostics.extend(warnings);
+        }
         input.providers.close();
         walked
     };

@@ -8,6 +8,7 @@ pub mod journal;
 pub mod operations;
 pub mod progress;
 pub mod provision;
+pub mod refactor;
 
 pub use executor::{run, Applied, ApplyInput};
 pub use interrupt::Interrupt;

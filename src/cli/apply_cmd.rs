@@ -14,6 +14,7 @@ use crate::apply::journal::JournalWriter;
 use crate::apply::progress::Printer;
 use crate::apply::{self, ApplyInput, Counts};
 use crate::cli::args::ApplyArgs;
+use crate::cli::ephemeral_vars;
 use crate::cli::plan_cmd::{make_plan, mode_of, print_plan};
 use crate::cli::setup::{self, Loaded};
 use crate::cli::{print_warnings, render, Failure, Outcome};
@@ -55,7 +56,7 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
     let plan = match saved {
         Some(plan) => {
             check_saved_plan(&plan, &loaded, &mut state)?;
-            plan
+            ephemeral_vars::restore(plan, &loaded.config, &args.plan.vars)?
         }
         None => {
             let plan = make_plan(

@@ -10,6 +10,7 @@ pub mod console_cmd;
 pub mod diagnostics;
 pub mod drift_cmd;
 pub mod generate;
+pub mod ephemeral_vars;
 pub mod info_cmd;
 pub mod misc_cmd;
 pub mod plan_cmd;

@@ -4,6 +4,7 @@ use plinth_state::State;
 use tokio::runtime::Runtime;
 
 use crate::cli::args::PlanArgs;
+use crate::cli::ephemeral_vars;
 use crate::cli::setup::{self, Loaded};
 use crate::cli::{print_warnings, render, Failure, Outcome};
 use crate::engine::providers::Providers;
@@ -107,7 +108,7 @@ pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
     if let Some(out) = &args.out {
         file::save(
             out,
-            &plan,
+            &ephemeral_vars::stored(&plan, &loaded.config),
             &crate::cli::backend::codec(&loaded.config, "plan")?,
         )?;
         if !args.json {

@@ -47,10 +47,17 @@ fn modules(config: &Config) -> Vec<(String, &Module)> {
     out
 }
 
-/// Checks every module's `required_providers`.
+/// The Terraform version whose language plinth implements: `terraform { required_version }`
+/// constraints are checked against it, and `plinth version` shows it.
+pub const TERRAFORM_COMPATIBILITY: &str = "1.16.0";
+
+/// Checks every module's `required_version` and `required_providers`.
 pub fn check(config: &Config, providers: &Providers) -> Diagnostics {
     let mut diags = Diagnostics::new();
     for (_, module) in modules(config) {
+        if let Some(d) = check_required_version(module) {
+            diags.push(d);
+        }
         for (name, required) in &module.terraform.required_providers {
             if let Some(d) = check_one(name, required, providers) {
                 diags.push(d.with_span(required.span.clone()));
@@ -58,6 +65,25 @@ pub fn check(config: &Config, providers: &Providers) -> Diagnostics {
         }
     }
     diags
+}
+
+/// "Unsupported Terraform Core version" when the module's `required_version` does not admit
+/// [`TERRAFORM_COMPATIBILITY`].
+fn check_required_version(module: &Module) -> Option<Diagnostic> {
+    let constraint = module.terraform.required_version.as_deref()?;
+    let d = match admits(constraint, TERRAFORM_COMPATIBILITY) {
+        Ok(true) => return None,
+        Ok(false) => Diagnostic::error("Unsupported Terraform Core version").with_detail(format!(
+            "This configuration does not support Terraform version {TERRAFORM_COMPATIBILITY}, the version plinth v{} implements (see `plinth version`): \"{constraint}\" does not allow it. To proceed, either update this version constraint or use another tool version. Version constraints are normally set for good reason, so updating the constraint may lead to other errors or unexpected behavior.",
+            env!("CARGO_PKG_VERSION")
+        )),
+        Err(e) => Diagnostic::error("Invalid required_version constraint")
+            .with_detail(format!("\"{constraint}\": {e}")),
+    };
+    Some(match &module.terraform.required_version_span {
+        Some(span) => d.with_span(span.clone()),
+        None => d,
+    })
 }
 
 /// Only requirements a built-in provider answers are checked here; any other source is an

@@ -3,6 +3,7 @@
 use clap::CommandFactory;
 
 use crate::cli::args::Cli;
+use crate::cli::required::TERRAFORM_COMPATIBILITY;
 use crate::cli::{setup, Outcome};
 
 /// The platform in Terraform's spelling: `linux_amd64`, `darwin_arm64`.
@@ -30,6 +31,7 @@ pub fn version(json: bool) -> Outcome {
             .collect();
         let document = serde_json::json!({
             "plinth_version": version,
+            "terraform_version": TERRAFORM_COMPATIBILITY,
             "platform": platform(),
             "provider_selections": selections,
         });
@@ -38,7 +40,10 @@ pub fn version(json: bool) -> Outcome {
             serde_json::to_string_pretty(&document).unwrap_or_default()
         );
     } else {
-        crate::outln!("plinth v{version}\non {}", platform());
+        crate::outln!(
+            "plinth v{version}\non {}\nimplements the language of Terraform v{TERRAFORM_COMPATIBILITY}",
+            platform()
+        );
         for name in providers {
             crate::outln!("+ provider {name} v{version} (built in)");
         }

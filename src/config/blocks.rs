@@ -10,6 +10,7 @@ use super::checks::{
     bool_setting, check_labels, invalid_value, missing_argument, provider_ref_of, reference_list,
     string_setting, unsupported_argument, unsupported_block,
 };
+use super::conditions::decode_condition;
 use super::constant::{constant_value, object_key};
 use super::model::{
     Backend, Block, Local, Module, ModuleCall, Output, ProviderConfig, ProviderRef,
@@ -18,8 +19,21 @@ use super::model::{
 use super::resource::extract_dynamic;
 use super::types::parse_type;
 
-const VARIABLE_ARGUMENTS: &[&str] = &["type", "default", "description", "sensitive", "nullable"];
-const OUTPUT_ARGUMENTS: &[&str] = &["value", "description", "sensitive", "depends_on"];
+const VARIABLE_ARGUMENTS: &[&str] = &[
+    "type",
+    "default",
+    "description",
+    "sensitive",
+    "nullable",
+    "ephemeral",
+];
+const OUTPUT_ARGUMENTS: &[&str] = &[
+    "value",
+    "description",
+    "sensitive",
+    "depends_on",
+    "ephemeral",
+];
 const TERRAFORM_ARGUMENTS: &[&str] = &["required_version"];
 const TERRAFORM_BLOCKS: &[&str] = &["required_providers", "backend", "encryption"];
 
@@ -36,6 +50,7 @@ pub fn decode_variable(block: Block, diags: &mut Diagnostics) -> Option<Variable
         description: None,
         sensitive: false,
         nullable: true,
+        ephemeral: false,
         validations: Vec::new(),
         span: block.span.clone(),
     };
@@ -53,6 +68,7 @@ pub fn decode_variable(block: Block, diags: &mut Diagnostics) -> Option<Variable
             "description" => variable.description = string_setting(&attr, diags),
             "sensitive" => variable.sensitive = bool_setting(&attr, diags),
             "nullable" => variable.nullable = bool_setting(&attr, diags),
+            "ephemeral" => variable.ephemeral = bool_setting(&attr, diags),
             _ => diags.push(unsupported_argument(
                 &attr,
                 VARIABLE_ARGUMENTS,
@@ -84,45 +100,11 @@ pub fn decode_variable(block: Block, diags: &mut Diagnostics) -> Option<Variable
             ));
             continue;
         }
-        if let Some(validation) = decode_validation(nested, diags) {
+        if let Some(validation) = decode_condition(nested, diags) {
             variable.validations.push(validation);
         }
     }
     Some(variable)
-}
-
-fn decode_validation(block: Block, diags: &mut Diagnostics) -> Option<Validation> {
-    check_labels(&block, &[], diags);
-    let (mut condition, mut error_message) = (None, None);
-    for attr in block.body.attributes {
-        match attr.name.as_str() {
-            "condition" => condition = Some(attr.expr),
-            "error_message" => error_message = Some(attr.expr),
-            _ => diags.push(unsupported_argument(
-                &attr,
-                &["condition", "error_message"],
-                "a validation block",
-            )),
-        }
-    }
-    for nested in &block.body.blocks {
-        diags.push(unsupported_block(nested, &[], "a validation block"));
-    }
-    let context = "a validation block";
-    match (condition, error_message) {
-        (Some(condition), Some(error_message)) => Some(Validation {
-            condition,
-            error_message,
-        }),
-        (None, _) => {
-            diags.push(missing_argument(&block.span, "condition", context));
-            None
-        }
-        (_, None) => {
-            diags.push(missing_argument(&block.span, "error_message", context));
-            None
-        }
-    }
 }
 
 /// Decodes an `output` block.
@@ -133,12 +115,14 @@ pub fn decode_output(block: Block, diags: &mut Diagnostics) -> Option<Output> {
     let name = block.labels.first()?.clone();
     let (mut value, mut description, mut sensitive, mut depends_on) =
         (None, None, false, Vec::new());
+    let mut ephemeral = false;
     for attr in block.body.attributes {
         match attr.name.as_str() {
             "value" => value = Some(attr.expr),
             "description" => description = string_setting(&attr, diags),
             "sensitive" => sensitive = bool_setting(&attr, diags),
             "depends_on" => depends_on = reference_list(&attr, diags),
+            "ephemeral" => ephemeral = bool_setting(&attr, diags),
             _ => diags.push(unsupported_argument(
                 &attr,
                 OUTPUT_ARGUMENTS,
@@ -146,8 +130,17 @@ pub fn decode_output(block: Block, diags: &mut Diagnostics) -> Option<Output> {
             )),
         }
     }
-    for nested in &block.body.blocks {
-        diags.push(unsupported_block(nested, &[], "an output block"));
+    let mut preconditions = Vec::new();
+    for nested in block.body.blocks {
+        if nested.kind == "precondition" {
+            preconditions.extend(decode_condition(nested, diags));
+        } else {
+            diags.push(unsupported_block(
+                &nested,
+                &["precondition"],
+                "an output block",
+            ));
+        }
     }
     let Some(value) = value else {
         diags.push(missing_argument(&block.span, "value", "an output block"));
@@ -159,6 +152,8 @@ pub fn decode_output(block: Block, diags: &mut Diagnostics) -> Option<Output> {
         description,
         sensitive,
         depends_on,
+        preconditions,
+        ephemeral,
         span: block.span,
     })
 }
@@ -217,7 +212,10 @@ pub fn decode_terraform(block: Block, settings: &mut TerraformSettings, diags: &
     check_labels(&block, &[], diags);
     for attr in &block.body.attributes {
         match attr.name.as_str() {
-            "required_version" => settings.required_version = string_setting(attr, diags),
+            "required_version" => {
+                settings.required_version = string_setting(attr, diags);
+                settings.required_version_span = Some(attr.expr.span.clone());
+            }
             _ => diags.push(unsupported_argument(
                 attr,
                 TERRAFORM_ARGUMENTS,

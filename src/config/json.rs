@@ -58,8 +58,20 @@ static VARIABLE: BodySpec = BodySpec {
     expressions: &["type"],
 };
 static OUTPUT: BodySpec = BodySpec {
-    blocks: &[],
+    blocks: &[("precondition", 0, &PLAIN)],
     expressions: &["depends_on"],
+};
+static CHECK: BodySpec = BodySpec {
+    blocks: &[("data", 2, &RESOURCE), ("assert", 0, &PLAIN)],
+    expressions: &[],
+};
+static MOVED: BodySpec = BodySpec {
+    blocks: &[],
+    expressions: &["from", "to"],
+};
+static REMOVED: BodySpec = BodySpec {
+    blocks: &[("lifecycle", 0, &PLAIN)],
+    expressions: &["from"],
 };
 static MODULE: BodySpec = BodySpec {
     blocks: &[],
@@ -83,6 +95,9 @@ static TOP: BodySpec = BodySpec {
         ("provider", 1, &PROVIDER),
         ("locals", 0, &PLAIN),
         ("terraform", 0, &TERRAFORM),
+        ("moved", 0, &MOVED),
+        ("check", 1, &CHECK),
+        ("removed", 0, &REMOVED),
     ],
     expressions: &[],
 };

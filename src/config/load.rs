@@ -11,11 +11,14 @@ use super::blocks::{
     decode_locals, decode_module_call, decode_output, decode_provider, decode_terraform,
     decode_variable,
 };
+use super::check_block::decode_check;
 use super::checks::{suggestion, unsupported_block};
 use super::imports::{decode_import, imports_only_in_root};
 use super::json::parse_json;
 use super::model::{Block, Body, Config, Mode, Module, ModuleCall};
+use super::moved::decode_moved;
 use super::parse::parse_native;
+use super::removed::decode_removed;
 use super::resource::decode_resource;
 use super::spans::{display_name, normalize, SourceFile};
 
@@ -29,6 +32,9 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "terraform",
     "module",
     "import",
+    "moved",
+    "removed",
+    "check",
 ];
 
 /// Loads the configuration in `dir` and every module it calls. All problems are collected; on
@@ -42,6 +48,7 @@ pub fn load(dir: &Path) -> Result<Config, Diagnostics> {
 pub fn load_with_sources(dir: &Path) -> (Result<Config, Diagnostics>, BTreeMap<String, String>) {
     let mut loader = Loader::default();
     let root = loader.module(dir);
+    super::ephemeral::check(&root, &mut loader.diags);
     if loader.diags.has_errors() {
         return (Err(loader.diags), loader.sources);
     }
@@ -156,6 +163,9 @@ impl Loader {
                 "terraform" => decode_terraform(block, &mut module.terraform, diags),
                 "module" => module.module_calls.extend(decode_module_call(block, diags)),
                 "import" => module.imports.extend(decode_import(block, diags)),
+                "moved" => module.moved.extend(decode_moved(block, diags)),
+                "removed" => module.removed.extend(decode_removed(block, diags)),
+                "check" => module.checks.extend(decode_check(block, diags)),
                 _ => diags.push(unknown_top_level(&block)),
             }
         }

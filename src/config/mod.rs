@@ -3,8 +3,11 @@
 //! defaults, the environment, tfvars files and the command line; and `plinth fmt`.
 
 mod blocks;
+mod check_block;
 pub(crate) mod checks;
+mod conditions;
 pub mod constant;
+mod ephemeral;
 pub mod format;
 mod heredoc;
 mod imports;
@@ -13,8 +16,10 @@ mod json_strings;
 pub mod literals;
 mod load;
 pub mod model;
+mod moved;
 mod parse;
 mod provisioner;
+mod removed;
 mod resource;
 pub mod spans;
 pub mod templates;

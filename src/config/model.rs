@@ -100,6 +100,12 @@ pub struct Lifecycle {
     pub ignore_changes: IgnoreChanges,
     /// References whose change replaces this resource.
     pub replace_triggered_by: Vec<Expr>,
+    /// `precondition` blocks: checked before the instance is planned.
+    pub preconditions: Vec<Validation>,
+    /// `postcondition` blocks: checked once the instance is planned, applied or read.
+    pub postconditions: Vec<Validation>,
+    /// `enabled = ...` (OpenTofu): when false the resource has no instances.
+    pub enabled: Option<Expr>,
 }
 
 /// When a provisioner runs: after the object is created, or before it is destroyed.
@@ -191,13 +197,15 @@ pub struct Variable {
     pub sensitive: bool,
     /// `nullable = false` makes this false.
     pub nullable: bool,
+    /// `ephemeral = true`: the value is never stored in a plan file or in state.
+    pub ephemeral: bool,
     /// `validation { condition, error_message }` blocks.
     pub validations: Vec<Validation>,
     /// The span of the block header.
     pub span: Span,
 }
 
-/// A `validation` block.
+/// A `validation`, `precondition` or `postcondition` block.
 #[derive(Clone, Debug)]
 pub struct Validation {
     /// Must be true for the value to be valid.
@@ -228,6 +236,10 @@ pub struct Output {
     pub sensitive: bool,
     /// `depends_on = [...]`.
     pub depends_on: Vec<Expr>,
+    /// `precondition` blocks, checked before the value is evaluated.
+    pub preconditions: Vec<Validation>,
+    /// `ephemeral = true` (child modules only): the value may come from ephemeral values.
+    pub ephemeral: bool,
     /// The span of the block header.
     pub span: Span,
 }
@@ -301,6 +313,82 @@ pub struct TerraformSettings {
     pub encryption: Option<Block>,
     /// `required_version`.
     pub required_version: Option<String>,
+    /// Where `required_version` is written.
+    pub required_version_span: Option<Span>,
+}
+
+/// One end of a `moved` or `removed` block, relative to the module declaring it: a module call
+/// (`module.a`), a module instance (`module.a[0]`), a resource or a resource instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The module steps: call name and instance key as written in addresses (`[0]`, `["x"]`).
+    pub modules: Vec<(String, Option<String>)>,
+    /// The resource type, name and instance key, when the endpoint names a resource.
+    pub resource: Option<(String, String, Option<String>)>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+impl Endpoint {
+    /// Whether the last step has an instance key (`aws_instance.a[0]`, `module.m["x"]`).
+    pub fn has_key(&self) -> bool {
+        match &self.resource {
+            Some((_, _, key)) => key.is_some(),
+            None => self.modules.last().is_some_and(|(_, key)| key.is_some()),
+        }
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    /// The address as state writes it: `module.a["x"].aws_instance.b[0]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        for (name, key) in &self.modules {
+            parts.push(format!("module.{name}{}", key.as_deref().unwrap_or("")));
+        }
+        if let Some((type_name, name, key)) = &self.resource {
+            parts.push(format!(
+                "{type_name}.{name}{}",
+                key.as_deref().unwrap_or("")
+            ));
+        }
+        f.write_str(&parts.join("."))
+    }
+}
+
+/// A `moved` block: what was at `from` is now at `to`, without destroying anything.
+#[derive(Clone, Debug)]
+pub struct Moved {
+    /// The old address.
+    pub from: Endpoint,
+    /// The new address.
+    pub to: Endpoint,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// A `check "name"` block: assertions about the infrastructure, reported as warnings.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// Its name.
+    pub name: String,
+    /// Its scoped `data` blocks, read for the check only.
+    pub data: Vec<Resource>,
+    /// Its `assert` blocks.
+    pub asserts: Vec<Validation>,
+    /// The span of the block header.
+    pub span: Span,
+}
+
+/// A `removed` block: the resource or module at `from` left the configuration on purpose.
+#[derive(Clone, Debug)]
+pub struct Removed {
+    /// The resource or module call no longer configured.
+    pub from: Endpoint,
+    /// `lifecycle { destroy = ... }`: false forgets the objects instead of destroying them.
+    pub destroy: bool,
+    /// The span of the block header.
+    pub span: Span,
 }
 
 /// An `import { to = …, id = … }` block: an existing object to bring under management.
@@ -343,6 +431,12 @@ pub struct Module {
     pub terraform: TerraformSettings,
     /// `import` blocks (root module only).
     pub imports: Vec<Import>,
+    /// `moved` blocks in source order.
+    pub moved: Vec<Moved>,
+    /// `removed` blocks in source order.
+    pub removed: Vec<Removed>,
+    /// `check` blocks in source order.
+    pub checks: Vec<Check>,
     /// Position of each local in `locals` by name, filled by [`Module::index_locals`].
     pub(crate) local_positions: rustc_hash::FxHashMap<String, usize>,
 }

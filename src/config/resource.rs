@@ -8,6 +8,7 @@ use super::checks::{
     bool_setting, check_labels, invalid_value, missing_argument, provider_ref, reference_list,
     reference_parts, unsupported_argument, unsupported_block,
 };
+use super::conditions::decode_condition;
 use super::model::{Block, Body, DynamicBlock, Expr, IgnoreChanges, Lifecycle, Mode, Resource};
 use super::provisioner::{decode_provisioner, set_connection, share_connection};
 
@@ -16,6 +17,7 @@ const LIFECYCLE_ARGUMENTS: &[&str] = &[
     "prevent_destroy",
     "ignore_changes",
     "replace_triggered_by",
+    "enabled",
 ];
 
 /// Decodes a `resource` or `data` block; None (with diagnostics) when its header is unusable.
@@ -121,6 +123,7 @@ fn decode_lifecycle(block: Block, diags: &mut Diagnostics) -> Lifecycle {
                     }
                 }
             }
+            "enabled" => lifecycle.enabled = Some(attr.expr.clone()),
             _ => diags.push(unsupported_argument(
                 attr,
                 LIFECYCLE_ARGUMENTS,
@@ -128,8 +131,20 @@ fn decode_lifecycle(block: Block, diags: &mut Diagnostics) -> Lifecycle {
             )),
         }
     }
-    for nested in &block.body.blocks {
-        diags.push(unsupported_block(nested, &[], "a lifecycle block"));
+    for nested in block.body.blocks {
+        match nested.kind.as_str() {
+            "precondition" => lifecycle
+                .preconditions
+                .extend(decode_condition(nested, diags)),
+            "postcondition" => lifecycle
+                .postconditions
+                .extend(decode_condition(nested, diags)),
+            _ => diags.push(unsupported_block(
+                &nested,
+                &["precondition", "postcondition"],
+                "a lifecycle block",
+            )),
+        }
     }
     lifecycle
 }

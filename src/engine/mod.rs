@@ -7,6 +7,8 @@
 //! Plan walks with a handler that diffs each instance; apply walks with one that hands each
 //! instance's evaluated configuration to the action it belongs to and waits for its result.
 
+pub mod check_blocks;
+pub mod conditions;
 pub mod deps;
 pub mod expand;
 pub mod locate;

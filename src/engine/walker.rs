@@ -14,6 +14,7 @@ use petgraph::graph::NodeIndex;
 use plinth_sdk::{convert, Diagnostic, Diagnostics, Schema, Span, Timeouts, Value};
 
 use crate::config::{Body, Config, Expr, Mode, Module, Resource};
+use crate::engine::conditions::{self, enabled, Kind, WithSelf};
 use crate::engine::expand::{self, Binding, Expansion, Key};
 use crate::engine::locate::locate;
 use crate::engine::providers::Providers;
@@ -376,11 +377,14 @@ impl Walk<'_> {
             } else {
                 format!("{mi}.output.{name}")
             };
-            let mut value = self.eval(
-                &output.value,
-                &self.scope(results, &mi, module, &Binding::None),
+            let scope = self.scope(results, &mi, module, &Binding::None);
+            conditions::check(
+                &output.preconditions,
+                Kind::OutputPrecondition,
+                &scope,
                 &address,
             )?;
+            let mut value = self.eval(&output.value, &scope, &address)?;
             if value.contains_sensitive() && !output.sensitive && node.module.is_empty() {
                 return Err(Diagnostic::error("Output refers to sensitive values")
                     .with_detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, plinth requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent. Add sensitive = true to this output.")
@@ -519,6 +523,18 @@ impl Walk<'_> {
                 &resource.name,
                 &Key::None,
             );
+            match enabled(resource.lifecycle.enabled.as_ref(), &scope, &base) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let (mode, type_name) = (resource.mode, &resource.type_name);
+                    results.set_resource(&mi, mode, type_name, &resource.name, Value::Null);
+                    continue;
+                }
+                Err(e) => {
+                    diags.extend(e);
+                    continue;
+                }
+            }
             let expansion =
                 match expansion_of(&resource.count, &resource.for_each, &scope, &base, self) {
                     Ok(e) => e,
@@ -539,6 +555,8 @@ impl Walk<'_> {
                         key,
                     );
                     let scope = self.scope(results, mi, module, binding);
+                    let pre = &resource.lifecycle.preconditions;
+                    conditions::check(pre, Kind::ResourcePrecondition, &scope, &address)?;
                     let config = eval::eval_body(&resource.body, schema, &scope, &resource.span)
                         .map_err(|d| d.with_address(&address))?;
                     let (config, timeouts) = timeouts::split(schema, config).map_err(|d| {
@@ -562,10 +580,17 @@ impl Walk<'_> {
                         timeouts,
                         scope: &scope,
                     };
-                    handler.instance(request).await.map_err(|d| {
+                    let value = handler.instance(request).await.map_err(|d| {
                         let d = eval::redact_diagnostics(d, &given);
                         locate(d.with_address(&address), &resource.body, &resource.span)
-                    })
+                    })?;
+                    let checked = WithSelf {
+                        object: &value,
+                        inner: &scope,
+                    };
+                    let post = &resource.lifecycle.postconditions;
+                    conditions::check(post, Kind::ResourcePostcondition, &checked, &address)?;
+                    Ok(value)
                 }
             });
             let values = join_all(futures).await;

@@ -183,6 +183,10 @@ impl Builder<'_> {
             let node = at(NodeKind::Output(o.name.clone()));
             link(self, &node);
             self.expr_edges(module, path, &node, &o.value, &[]);
+            for c in &o.preconditions {
+                self.expr_edges(module, path, &node, &c.condition, &[]);
+                self.expr_edges(module, path, &node, &c.error_message, &[]);
+            }
             for d in &o.depends_on {
                 self.depends_on_edges(module, path, &node, d);
             }
@@ -206,8 +210,21 @@ impl Builder<'_> {
             for e in r.count.iter().chain(&r.for_each) {
                 self.expr_edges(module, path, &node, e, &[]);
             }
-            for e in &r.lifecycle.replace_triggered_by {
+            let lifecycle = &r.lifecycle;
+            for e in lifecycle
+                .replace_triggered_by
+                .iter()
+                .chain(&lifecycle.enabled)
+            {
                 self.expr_edges(module, path, &node, e, &[]);
+            }
+            for c in lifecycle
+                .preconditions
+                .iter()
+                .chain(&lifecycle.postconditions)
+            {
+                self.expr_edges(module, path, &node, &c.condition, &[]);
+                self.expr_edges(module, path, &node, &c.error_message, &[]);
             }
             for d in &r.depends_on {
                 self.depends_on_edges(module, path, &node, d);

@@ -11,6 +11,7 @@ use plinth_sdk::{Timeouts, Value};
 use plinth_state::DeposedKey;
 use serde::{Deserialize, Serialize};
 
+use crate::plan::moves::MovedObject;
 use crate::plan::wire;
 
 /// What happens to one resource instance.
@@ -263,6 +264,12 @@ pub struct Plan {
     pub refreshed: Vec<String>,
     /// Root output changes.
     pub outputs: Vec<OutputChange>,
+    /// Objects `moved` blocks give new addresses: apply records the moves before anything else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<MovedObject>,
+    /// Objects `removed` blocks with `destroy = false` take out of state, leaving them running.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forgotten: Vec<String>,
     /// The lineage of the state the plan was made against.
     pub lineage: String,
     /// The serial of that state.
@@ -290,6 +297,8 @@ impl Plan {
                     || self.outputs.iter().any(|o| o.action != Action::NoOp)
                     || !self.adopted.is_empty()
                     || !self.imported.is_empty()
+                    || !self.moved.is_empty()
+                    || !self.forgotten.is_empty()
             }
         }
     }

@@ -19,6 +19,7 @@ use plinth_state::addr::without_keys;
 use plinth_state::{State, Status};
 
 use crate::config::{Config, IgnoreChanges, Mode};
+use crate::engine::check_blocks;
 use crate::engine::providers::Providers;
 use crate::engine::walker::{InstanceHandler, InstanceRequest, Phase, Walk};
 use crate::eval;
@@ -28,7 +29,7 @@ use crate::plan::model::{
     Action, Adopted, Drift, Imported, Plan, PlanMode, Reason, ResourceChange,
 };
 use crate::plan::refresh::Refresh;
-use crate::plan::{actions, diff, orphans, outputs, targets};
+use crate::plan::{actions, diff, moves, orphans, outputs, removed, targets};
 
 /// The plan file format version (2: the action graph).
 pub const PLAN_FORMAT_VERSION: u32 = 2;
@@ -71,6 +72,12 @@ pub struct PlanInput<'a> {
 /// Makes a plan. Returns it with any warnings, or every error found.
 pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnostics> {
     targets::check_addresses(input.options)?;
+    removed::check(input.config)?;
+    let moves = moves::plan_moves(input.config, input.state)?;
+    let input = &PlanInput {
+        state: moves.state.as_ref().unwrap_or(input.state),
+        ..*input
+    };
     orphans::check_providers(input)?;
     if input.options.mode == PlanMode::Normal {
         let unconfigured: Diagnostics = Diagnostics(
@@ -111,13 +118,17 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         workspace: &input.options.workspace,
         phase: Phase::Plan,
     };
-    let walked = walk.run(&planner).await;
+    let mut walked = walk.run(&planner).await;
     if walked.failed || walked.diagnostics.has_errors() {
         let mut diags = walked.diagnostics;
         if !diags.has_errors() {
             diags.push(Diagnostic::error("Planning failed"));
         }
         return Err(diags);
+    }
+    if input.options.mode == PlanMode::Normal {
+        let warnings = check_blocks::run(&walk, &walked.results).await;
+        walked.diagnostics.extend(warnings);
     }
     let changes = std::mem::take(&mut *planner.changes.lock().unwrap_or_else(|p| p.into_inner()));
     let seen = std::mem::take(&mut *planner.seen.lock().unwrap_or_else(|p| p.into_inner()));
@@ -135,6 +146,10 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     };
     let mut changes: Vec<ResourceChange> = changes.into_values().collect();
     changes.extend(orphans::deletions(input, &seen, &in_scope)?);
+    let forgotten = match input.options.mode {
+        PlanMode::Normal => removed::forget(input.config, &mut changes),
+        _ => Vec::new(),
+    };
     let mut adopted =
         std::mem::take(&mut *planner.adopted.lock().unwrap_or_else(|p| p.into_inner()));
     if input.options.mode == PlanMode::Destroy {
@@ -195,6 +210,10 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     let mut drift = std::mem::take(&mut *planner.drift.lock().unwrap_or_else(|p| p.into_inner()));
     drift.sort_by(|a, b| a.address.cmp(&b.address));
     let mut diagnostics = walked.diagnostics;
+    diagnostics.extend(moves.warnings);
+    if let Some(warning) = removed::forget_warning(&forgotten) {
+        diagnostics.push(warning);
+    }
     diagnostics.extend(std::mem::take(
         &mut *planner.warnings.lock().unwrap_or_else(|p| p.into_inner()),
     ));
@@ -210,6 +229,8 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
             &mut *planner.refreshed.lock().unwrap_or_else(|p| p.into_inner()),
         ),
         outputs,
+        moved: moves.moved,
+        forgotten,
         lineage: input.state.lineage.clone(),
         serial: input.state.serial,
         variables: input.variables.clone(),

@@ -57,6 +57,8 @@ pub fn plan_to_json(plan: &Plan) -> Json {
         "resource_changes": changes.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
         "output_changes": outputs,
         "action_graph": plan.actions.iter().map(action).collect::<Vec<_>>(),
+        "moved": plan.moved,
+        "forgotten": plan.forgotten,
         "applyable": plan.has_changes(),
     })
 }

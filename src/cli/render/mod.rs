@@ -12,6 +12,7 @@ mod json;
 mod junit;
 mod plan;
 mod reason;
+mod refactor;
 mod schedule;
 mod show;
 mod write;

@@ -9,6 +9,7 @@ use super::address::address_sort_key;
 use super::body::{content, Options};
 use super::diff::{entry, Item, Mark, NULL};
 use super::reason;
+use super::refactor;
 use super::write::{Writer, BOLD};
 use crate::plan::{Action, Drift, Imported, OutputChange, Plan, PlanMode, Reason, ResourceChange};
 
@@ -50,11 +51,11 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
         .iter()
         .filter(|i| !actions.iter().any(|c| c.address == i.address))
         .collect();
-    if actions.is_empty() && outputs.is_empty() && imports_only.is_empty() {
+    if actions.is_empty() && outputs.is_empty() && imports_only.is_empty() && !refactor::any(plan) {
         no_changes(&mut w, plan);
         return w.finish();
     }
-    if !actions.is_empty() || !imports_only.is_empty() {
+    if !actions.is_empty() || !imports_only.is_empty() || refactor::any(plan) {
         w.blank();
         if !actions.is_empty() {
             legend(&mut w, &actions);
@@ -79,6 +80,9 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
                 (None, None) => {}
             }
         }
+        refactor::sections(&mut w, plan, &|address| {
+            actions.iter().any(|c| c.address == address)
+        });
         w.blank();
         let (add, change, destroy) = plan.summary_counts();
         let label = w.paint(BOLD, "Plan:");
@@ -87,7 +91,8 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
             n => format!("{n} to import, "),
         };
         w.text(&format!(
-            "{label} {importing}{add} to add, {change} to change, {destroy} to destroy."
+            "{label} {importing}{add} to add, {change} to change, {destroy} to destroy{}.",
+            refactor::forget_count(plan)
         ));
     }
     if !outputs.is_empty() {
@@ -247,6 +252,9 @@ fn resource_change(
         Action::NoOp => "has no changes",
     };
     w.bold(&format!("  # {} {phrase}", change.object_address()));
+    if let Some(from) = refactor::moved_from(plan, &change.address) {
+        w.bold(&format!("  # (moved from {from})"));
+    }
     if let Some(explanation) = reason::explanation(change) {
         w.bold(&format!("  # {explanation}"));
     }

@@ -296,6 +296,8 @@ fn full_plan() -> Plan {
         actions: vec![],
         adopted: vec![],
         imported: vec![],
+        moved: vec![],
+        forgotten: vec![],
         changes: vec![
             change("aws_instance.web[0]", Action::Create, None, Some(created)),
             change(

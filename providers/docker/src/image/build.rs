@@ -1,6 +1,6 @@
 //! Building an image from a local context with the classic builder: the `build` block's
 //! options, plinth's labels on the result, extra `tag` names, registry credentials for base
-//! images, and the tail of the build output in errors.
+//! images, the tail of the build output in errors, and no leftovers of a build that failed.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use bollard::{body_full, Docker};
 use futures_util::StreamExt;
 use plinth_sdk::{AttrPath, Diagnostic, Diagnostics, Intent, Value};
 
+use super::leftovers::Leftovers;
 use super::{context, normalize};
 use crate::attrs;
 use crate::client::{failed, message};
@@ -91,22 +92,35 @@ pub async fn build(
         ..BuildImageOptions::default()
     };
     let mut log: Vec<String> = Vec::new();
+    let mut leftovers = Leftovers::new(!options.rm);
     let credentials = credentials(build);
     let mut stream = docker.build_image(options, credentials, Some(body_full(archive.into())));
+    let mut error = None;
     while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| build_failed(name, &shown, &message(&e), &log))?;
-        if let Some(error) = info.error_detail.and_then(|d| d.message).or(info.error) {
-            return Err(build_failed(name, &shown, &error, &log));
+        let info = match item {
+            Ok(info) => info,
+            Err(e) => {
+                error = Some(message(&e));
+                break;
+            }
+        };
+        if let Some(text) = info.error_detail.and_then(|d| d.message).or(info.error) {
+            error = Some(text);
+            break;
         }
         if let Some(text) = info.stream {
-            log.extend(
-                text.lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .map(str::to_string),
-            );
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                leftovers.observe(line);
+                log.push(line.to_string());
+            }
             let excess = log.len().saturating_sub(BUILD_LOG_TAIL);
             log.drain(..excess);
         }
+    }
+    if let Some(error) = error {
+        drop(stream);
+        let problems = leftovers.remove(docker).await;
+        return Err(build_failed(name, &shown, &error, &log, &problems));
     }
     for extra in attrs::strings(build, "tag").unwrap_or_default() {
         tag(docker, name, &extra).await?;
@@ -168,7 +182,14 @@ fn build_labels(build: &Value, name: &str, intent: &Intent) -> HashMap<String, S
 
 /// A failed build; a file missing from the context gets a hint, since the usual cause is a
 /// preparation step (such as an example's `prepare.sh`) that was skipped.
-fn build_failed(name: &str, context: &str, error: &str, log: &[String]) -> Diagnostics {
+/// `not_removed` lists what the build left behind that could not be removed.
+fn build_failed(
+    name: &str,
+    context: &str,
+    error: &str,
+    log: &[String],
+    not_removed: &[String],
+) -> Diagnostics {
     let mut detail = format!("Docker: {}", error.trim());
     let missing_file = error.contains("COPY failed")
         || error.contains("ADD failed")
@@ -181,6 +202,10 @@ fn build_failed(name: &str, context: &str, error: &str, log: &[String]) -> Diagn
     if !log.is_empty() {
         detail.push_str("\nlast build output:\n");
         detail.push_str(&log.join("\n"));
+    }
+    if !not_removed.is_empty() {
+        detail.push_str("\nleft behind by the failed build (remove them by hand):\n");
+        detail.push_str(&not_removed.join("\n"));
     }
     Diagnostic::error(format!("building image \"{name}\" failed"))
         .with_detail(detail)

@@ -9,6 +9,7 @@
 
 mod build;
 mod context;
+mod leftovers;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -5,6 +5,7 @@
 //! ssh-agent; host key checking; a jump through a bastion; a timeout naming the address;
 //! `on_failure`, tainting and `when = destroy`.
 
+#[path = "cli_remote_exec/sshd.rs"]
 mod sshd;
 mod support;
 
@@ -79,7 +80,9 @@ fn file_and_remote_exec_run_over_ssh_with_a_private_key() {
     .expect("chmod");
     lab.ws
         .write("script.sh", "#!/bin/sh\necho \"from script $0\"\n");
+    // As with Terraform's ssh communicator, directory uploads need an existing destination.
     std::fs::create_dir(lab.remote.join("copied")).expect("mkdir");
+    std::fs::create_dir(lab.remote.join("flat")).expect("mkdir");
     lab.write_main(&format!(
         r#"
 resource "null_resource" "box" {{
@@ -135,7 +138,7 @@ resource "null_resource" "box" {{
     assert_eq!(lab.remote("copied/tree/top.txt"), "top\n");
     assert_eq!(lab.remote("copied/tree/sub/deep.txt"), "deep\n");
     assert_eq!(mode_of(&lab.remote.join("copied/tree/run.sh")), 0o755);
-    // ...with one, only its contents, into a destination created for them.
+    // ...with one, only its contents.
     assert_eq!(lab.remote("flat/top.txt"), "top\n");
     assert_eq!(lab.remote("flat/sub/deep.txt"), "deep\n");
     // Provisioners run on create only.
@@ -160,7 +163,7 @@ resource "local_sensitive_file" "secret" {{
   content  = random_password.pw.result
 {CONNECTION}
   provisioner "remote-exec" {{
-    inline = ["echo secret is $(cat ${{self.filename}})"]
+    inline = ["echo secret is $(cat ${{abspath(self.filename)}})"]
   }}
 }}
 

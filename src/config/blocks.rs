@@ -14,7 +14,7 @@ use super::conditions::decode_condition;
 use super::constant::{constant_value, object_key};
 use super::model::{
     Backend, Block, Local, Module, ModuleCall, Output, ProviderConfig, ProviderRef,
-    RequiredProvider, TerraformSettings, Validation, Variable,
+    RequiredProvider, TerraformSettings, Variable,
 };
 use super::resource::extract_dynamic;
 use super::types::parse_type;

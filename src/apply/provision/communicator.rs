@@ -13,7 +13,7 @@ use super::ssh;
 pub trait Communicator {
     /// Runs `command` through the remote shell, passing each line of its output (standard
     /// output and error) to `line`; answers its exit status.
-    async fn run(&mut self, command: &str, line: &dyn Fn(&str)) -> Result<u32, String>;
+    async fn run(&mut self, command: &str, line: &dyn for<'a> Fn(&'a str)) -> Result<u32, String>;
 
     /// Writes `contents` to the file `destination` with permissions `mode`.
     async fn upload(&mut self, destination: &str, contents: &[u8], mode: u32)

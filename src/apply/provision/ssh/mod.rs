@@ -296,7 +296,7 @@ impl Lines {
 
 #[async_trait(?Send)]
 impl Communicator for SshCommunicator {
-    async fn run(&mut self, command: &str, line: &dyn Fn(&str)) -> Result<u32, String> {
+    async fn run(&mut self, command: &str, line: &dyn for<'a> Fn(&'a str)) -> Result<u32, String> {
         let mut channel = self
             .session
             .channel_open_session()

@@ -172,7 +172,9 @@ impl Scp {
                         b => message.push(b),
                     }
                 }
-                Err(format!("scp: {}", String::from_utf8_lossy(&message)))
+                // The remote scp starts its messages with "scp: " already.
+                let message = String::from_utf8_lossy(&message);
+                Err(format!("scp: {}", message.trim_start_matches("scp: ")))
             }
             other => Err(format!(
                 "scp: unexpected answer {other:#04x} from {:?}",

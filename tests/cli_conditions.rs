@@ -51,8 +51,8 @@ resource "terraform_data" "known" {
 
   lifecycle {
     postcondition {
-      condition     = self.output == "y"
-      error_message = "The output must be y, not ${self.output}."
+      condition     = self.input == "y"
+      error_message = "The input must be y, not ${self.input}."
     }
   }
 }
@@ -61,7 +61,7 @@ resource "terraform_data" "known" {
     ws.plan(&[])
         .expect_code(1)
         .expect_stderr("Resource postcondition failed")
-        .expect_stderr("The output must be y, not x.")
+        .expect_stderr("The input must be y, not x.")
         .expect_stderr("terraform_data.known");
     // The id is known only after apply: the condition is checked then, and the object it
     // judged stays in state.
@@ -176,7 +176,7 @@ terraform {
     ws.plan(&[])
         .expect_code(1)
         .expect_stderr("Unsupported Terraform Core version")
-        .expect_stderr("main.tf line 2")
+        .expect_stderr("main.tf:2:22")
         .expect_stderr("1.16.0");
 }
 

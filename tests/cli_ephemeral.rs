@@ -42,7 +42,7 @@ fn an_ephemeral_variable_stays_out_of_the_plan_file_and_is_given_again_at_apply(
     ws.run(&["apply", "-var", "token=s3cr3t-value", "saved.plan"])
         .expect_ok();
     assert_eq!(ws.read("used.txt"), "Bearer s3cr3t-value");
-    assert!(!ws.read("terraform.tfstate").contains("s3cr3t-value"));
+    assert!(!ws.read(support::STATE_FILE).contains("s3cr3t-value"));
 }
 
 #[test]
@@ -67,7 +67,7 @@ resource "terraform_data" "a" {
     ws.run(&["validate"])
         .expect_code(1)
         .expect_stderr("Invalid use of ephemeral value")
-        .expect_stderr("main.tf line 13");
+        .expect_stderr("main.tf:13");
     ws.write(
         "main.tf",
         "variable \"token\" {\n  ephemeral = true\n  default   = \"t\"\n}\n\noutput \"leak\" {\n  value = var.token\n}\n",

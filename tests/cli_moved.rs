@@ -311,5 +311,6 @@ moved {
         ws.plan(&[]).expect_code(1).expect_stderr(error);
     }
     // Nothing was moved or lost by the refused plans.
+    ws.write("main.tf", "resource \"terraform_data\" \"a\" {}\n");
     assert_eq!(ws.state_list(), vec!["terraform_data.a".to_string()]);
 }

@@ -1,8 +1,9 @@
 //! State locking with a lock file (`<state>.lock.info`) created exclusively and holding who/where/when.
 //!
 //! Guarantees and limits:
-//! - The lock file is created with `O_CREAT|O_EXCL`, so two runs on one file system never both
-//!   create it. While it exists, other runs poll every 100 ms until their timeout.
+//! - The lock file is written aside and hard-linked into place (which fails if it exists), so
+//!   two runs on one file system never both create it and none reads a half-written one.
+//!   While it exists, other runs poll every 100 ms until their timeout.
 //! - A lock is stale only when provably dead: its host is this host and its pid no longer exists.
 //!   A stale lock is broken by renaming it aside first, so two runs breaking it at once cannot
 //!   remove each other's fresh lock; the guard reports the broken lock so the caller can warn.
@@ -172,24 +173,23 @@ pub(crate) fn force_unlock(path: &Path, location: &str, id: &str) -> Result<Lock
     Ok(holder)
 }
 
-/// Creates the lock file with `info`; false when it already exists.
+/// Creates the lock file with `info`; false when it already exists. The info is written to a
+/// private file first and then linked into place, so no other run ever reads a lock file that
+/// exists but is still empty.
 fn try_create(path: &Path, info: &LockInfo) -> Result<bool, StateError> {
-    let mut file = match fsio::create_private(path) {
-        Ok(file) => file,
-        Err(StateError::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::AlreadyExists =>
-        {
-            return Ok(false)
-        }
-        Err(error) => return Err(error),
-    };
+    let pending = fsio::with_suffix(path, &format!(".new-{}", uuid::Uuid::new_v4().simple()));
+    let mut file = fsio::create_private(&pending)?;
     let written = serde_json::to_vec_pretty(info)
         .map_err(std::io::Error::other)
         .and_then(|bytes| file.write_all(&bytes))
         .and_then(|()| file.sync_all());
-    if let Err(error) = written {
-        let _ = fs::remove_file(path);
-        return Err(StateError::io("write", path, error));
+    drop(file);
+    let linked = written.and_then(|()| fs::hard_link(&pending, path));
+    let _ = fs::remove_file(&pending);
+    match linked {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(error) => return Err(StateError::io("write", path, error)),
     }
     fsio::sync_dir(&fsio::parent_dir(path))?;
     Ok(true)

@@ -54,14 +54,17 @@ fn objects_made_outside_plinth_are_reported_as_unmanaged_with_their_ids() {
     let droplet_id = stray["droplet"]["id"].to_string();
     let record = emulator.post(
         "/v2/domains/example.com/records",
-        &serde_json::json!({ "type": "TXT", "name": "note", "data": "made by hand" }),
+        &serde_json::json!({
+            "type": "TXT", "name": "note", "data": "made by hand", "ttl": 1800,
+            "priority": null, "port": null, "weight": null, "flags": null, "tag": null,
+        }),
     );
     let record_id = record["domain_record"]["id"].to_string();
 
     ws.run(&["drift", "-unmanaged"])
         .expect_code(2)
-        .expect_stdout(&format!("digitalocean_droplet (id {droplet_id})"))
-        .expect_stdout(&format!("digitalocean_record (id {record_id})"));
+        .expect_stdout(&format!("digitalocean_droplet \"made-by-hand\" (id {droplet_id})"))
+        .expect_stdout(&format!("digitalocean_record \"note\" (id {record_id})"));
     let report = ws.run(&["drift", "-unmanaged", "-json"]).stdout_json();
     let unmanaged: Vec<(String, String)> = report["unmanaged"]
         .as_array()

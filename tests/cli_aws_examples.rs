@@ -148,8 +148,8 @@ fn chatbot_applies_its_modules_drifts_repairs_and_destroys() {
         app_group["ingress"],
         serde_json::json!([
             ["tcp", 22, 22, ["0.0.0.0/0"]],
-            ["tcp", 443, 443, ["0.0.0.0/0"]],
-            ["tcp", 80, 80, ["0.0.0.0/0"]]
+            ["tcp", 80, 80, ["0.0.0.0/0"]],
+            ["tcp", 443, 443, ["0.0.0.0/0"]]
         ])
     );
     let (_, instance) = only(&objects, "aws_instance");

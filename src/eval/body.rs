@@ -217,7 +217,8 @@ fn blocks_value(
     let mut values = items.into_iter().map(|(_, value, _)| value);
     match nested.nesting {
         Nesting::Single => values.next().unwrap_or(Value::Null),
-        Nesting::List | Nesting::Set => Value::List(values.collect()),
+        Nesting::List => Value::List(values.collect()),
+        Nesting::Set => Value::set(values.collect()),
     }
 }
 

@@ -74,8 +74,9 @@ fn agrees(configured: &Value, stored: &Value) -> bool {
     })
 }
 
-/// Normalises a stored object to the schema's types (sets, numbers), so it compares equal to a
-/// value evaluated from configuration.
+/// Normalises a stored or provider-made object to the schema's types (sets, numbers; blocks
+/// nested as a set become a sorted set, whatever order a provider returned them in), so it
+/// compares equal to a value evaluated from configuration.
 pub fn normalise(schema: &Schema, stored: Value) -> Value {
     let Value::Map(map) = stored else {
         return stored;
@@ -87,12 +88,13 @@ pub fn normalise(schema: &Schema, stored: Value) -> Value {
             Some(attr) => convert(value.clone(), &attr.ty).unwrap_or(value),
             None => match schema.blocks.get(&name) {
                 Some(block) => match value {
-                    Value::List(items) => Value::List(
-                        items
-                            .into_iter()
-                            .map(|i| normalise(&block.schema, i))
-                            .collect(),
-                    ),
+                    Value::List(items) | Value::Set(items) => {
+                        let items = items.into_iter().map(|i| normalise(&block.schema, i));
+                        match block.nesting {
+                            Nesting::Set => Value::set(items.collect()),
+                            _ => Value::List(items.collect()),
+                        }
+                    }
                     single @ Value::Map(_) => normalise(&block.schema, single),
                     other => other,
                 },

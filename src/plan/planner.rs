@@ -472,7 +472,7 @@ impl InstanceHandler for Planner<'_> {
                 proposed,
             )
             .await?;
-        let planned = diff::mark_sensitive(schema, response.planned);
+        let planned = diff::mark_sensitive(schema, diff::normalise(schema, response.planned));
         let changed = diff::changed(&prior_value, &planned);
         let requires_replace: Vec<String> = response
             .requires_replace
@@ -679,7 +679,9 @@ impl Planner<'_> {
     ) -> Result<Value, Diagnostics> {
         let schema = request.schema;
         let unknown = request.config.contains_unknown();
-        if unknown || self.dependency_pending(&request) || self.options.mode == PlanMode::Destroy {
+        // Data sources are read for a destroy plan too (as Terraform's refresh before it does):
+        // a count or for_each may depend on them.
+        if unknown || self.dependency_pending(&request) {
             let after = diff::proposed(schema, &request.config, None);
             if self.options.mode != PlanMode::Destroy {
                 self.record(ResourceChange {

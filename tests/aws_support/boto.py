@@ -103,7 +103,12 @@ def ec2_objects(ec2):
                 "subnet_id": i.get("SubnetId"),
                 "image_id": i["ImageId"],
                 "public_ip": i.get("PublicIpAddress"),
-                "security_groups": sorted(g["GroupId"] for g in i.get("SecurityGroups", [])),
+                # moto lists the groups of an instance launched with an interface
+                # specification on the interface only; AWS lists them on both.
+                "security_groups": sorted(
+                    {g["GroupId"] for g in i.get("SecurityGroups", [])}
+                    | {g["GroupId"] for n in i.get("NetworkInterfaces", []) for g in n.get("Groups", [])}
+                ),
                 "state": i["State"]["Name"],
                 "tags": tags(i.get("Tags")),
             }

@@ -61,11 +61,18 @@ pub fn render(
         .first()
         .and_then(|n| n.owner_id())
         .unwrap_or_default();
-    let groups: Vec<&str> = instance
+    let mut groups: Vec<&str> = instance
         .security_groups()
         .iter()
         .filter_map(|g| g.group_id())
         .collect();
+    if groups.is_empty() {
+        // An instance launched with a network interface specification (a public address
+        // requested) may list its groups only on that interface.
+        groups = primary_interface(instance)
+            .map(|n| n.groups().iter().filter_map(|g| g.group_id()).collect())
+            .unwrap_or_default();
+    }
     state
         .set("id", id)
         .set("arn", client.arn("ec2", owner, &format!("instance/{id}")))
@@ -153,4 +160,13 @@ mod tests {
         assert_eq!(user_data_hash(&encoded), hash, "the same script either way");
         assert_eq!(user_data_base64(&encoded), encoded, "never encoded twice");
     }
+}
+
+/// The interface at device index 0, the one an instance is launched with.
+fn primary_interface(instance: &Instance) -> Option<&aws_sdk_ec2::types::InstanceNetworkInterface> {
+    instance.network_interfaces().iter().find(|n| {
+        n.attachment()
+            .and_then(|a| a.device_index())
+            .is_none_or(|index| index == 0)
+    })
 }

@@ -93,7 +93,7 @@ moto_requests() { grep -cE 'HTTP/1\.[01]" [0-9]{3} ' "$work/moto.log" || true; }
 "$emulator" --listen 127.0.0.1:0 --token "$token" --action-delay-ms 0 >"$work/emulator.log" 2>&1 &
 pids+=($!)
 deadline=$((SECONDS + 60))
-until grep -q 'listening on' "$work/emulator.log"; do
+until grep -qs 'listening on' "$work/emulator.log"; do
   [[ $SECONDS -lt $deadline ]] || { echo "bench-drift: the emulator did not start" >&2; exit 1; }
   sleep 0.2
 done

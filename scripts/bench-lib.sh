@@ -31,11 +31,13 @@ record() {
   if ! grep -qxF "## $SECTION" "$doc" 2>/dev/null; then
     printf '\n## %s\n' "$SECTION" >>"$doc"
   fi
-  # Insert before the heading of the section after SECTION (or at the end).
+  # Insert at the end of SECTION's text: before the next "## " heading (or the end of the file),
+  # after the section's last non-blank line.
   ENTRY=$entry awk -v section="## $SECTION" '
     $0 == section { inside = 1; print; next }
-    inside && /^## / { print ENVIRON["ENTRY"]; print ""; inside = 0 }
-    { print }
+    inside && /^$/ { blanks++; next }
+    inside && /^## / { print ENVIRON["ENTRY"]; print ""; inside = 0; blanks = 0 }
+    { while (blanks > 0) { print ""; blanks-- } print }
     END { if (inside) print ENVIRON["ENTRY"] }
   ' "$doc" >"$doc.tmp"
   mv "$doc.tmp" "$doc"

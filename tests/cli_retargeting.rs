@@ -18,6 +18,18 @@ use support::{State, Workspace};
 
 const BUCKET: &str = "plinth-estates";
 
+/// `plinth apply -auto-approve -var region=REGION`, which must succeed.
+#[track_caller]
+fn apply_in(ws: &Workspace, region: &str) {
+    ws.run(&[
+        "apply",
+        "-auto-approve",
+        "-var",
+        &format!("region={region}"),
+    ])
+    .expect_ok();
+}
+
 /// A VPC, a subnet in the region's first zone and an instance of the region's newest Amazon
 /// Linux 2 image; state under `estate/<region>.tfstate`. (No `aws_security_group`: a refreshed
 /// group's empty or inline rule sets compare unequal to the lists state holds, so every plan
@@ -137,15 +149,7 @@ fn aws_second_region_is_a_complete_copy_and_the_first_is_untouched() {
     for (name, value) in moto.env() {
         ws.set_env(&name, &value);
     }
-    let apply = |region: &str| {
-        ws.run(&[
-            "apply",
-            "-auto-approve",
-            "-var",
-            &format!("region={region}"),
-        ])
-        .expect_ok();
-    };
+    let apply = |region: &str| apply_in(&ws, region);
     let plan = |region: &str| ws.plan(&["-var", &format!("region={region}")]);
 
     apply("us-east-1");
@@ -347,15 +351,7 @@ fn digitalocean_second_region_is_a_complete_copy_and_the_first_is_untouched() {
     let emulator = DoEmulator::start(20);
     let mut ws = Workspace::with_main(DO_CONFIG);
     emulator.configure(&mut ws);
-    let apply = |region: &str| {
-        ws.run(&[
-            "apply",
-            "-auto-approve",
-            "-var",
-            &format!("region={region}"),
-        ])
-        .expect_ok();
-    };
+    let apply = |region: &str| apply_in(&ws, region);
     let plan = |region: &str| ws.plan(&["-var", &format!("region={region}")]);
 
     apply("nyc3");

@@ -22,28 +22,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-doc="$root/docs/benchmarks.md"
+# shellcheck source=scripts/bench-lib.sh
+. "$root/scripts/bench-lib.sh"
 runs=${RUNS:-3}
-
-machine() {
-  local cores mem commit
-  cores=$(nproc)
-  mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-  commit=$(git rev-parse --short HEAD)
-  echo "$cores cores, $mem, plinth $commit"
-}
-
-# Appends a result table under a heading to docs/benchmarks.md and prints it.
-record() {
-  local heading=$1 table=$2
-  printf '%s\n' "$table"
-  {
-    echo
-    echo "### $(date -u '+%Y-%m-%d %H:%M UTC'): $heading, $(machine)"
-    echo
-    printf '%s\n' "$table"
-  } >>"$doc"
-}
 
 bench_digitalocean() {
   local droplets=${DO_DROPLETS:-1000} latencies=${DO_LATENCIES:-0 25} table

@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=scripts/bench-lib.sh
+. "$root/scripts/bench-lib.sh"
 sizes=("$@")
 if [[ ${#sizes[@]} -eq 0 ]]; then sizes=(1000 5000); fi
 tf_timeout=${TF_TIMEOUT:-900}
@@ -22,14 +24,7 @@ for n in "${sizes[@]}"; do
   fi
 done
 
-if [[ ! -x /usr/bin/time ]]; then
-  echo "installing GNU time" >&2
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time
-  else
-    sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq time
-  fi
-fi
+ensure_gnu_time
 
 echo "building plinth (release)" >&2
 cargo build --release --quiet
@@ -49,27 +44,6 @@ generate() {
       printf "resource \"terraform_data\" \"r%d\" {\n  input = { name = \"r%d-${terraform_data.r%d.input.name}\" }\n}\n\n", i, i, parent
     }
   }' > "$out"
-}
-
-# measure LIMIT DIR CMD... : prints "SECONDS PEAK_MB" (wall time to the millisecond), or
-# "timeout" / "failed".
-measure() {
-  local limit=$1 dir=$2
-  shift 2
-  local stats="$dir/.time" log="$dir/.log"
-  local status=0 start end
-  start=$EPOCHREALTIME
-  (cd "$dir" && timeout "$limit" /usr/bin/time -f '%M' -o "$stats" "$@") >"$log" 2>&1 || status=$?
-  end=$EPOCHREALTIME
-  if [[ $status -eq 124 ]]; then
-    echo "timeout"
-  elif [[ $status -ne 0 ]]; then
-    echo "failed: $* (exit $status):" >&2
-    tail -n 20 "$log" >&2
-    echo "failed"
-  else
-    awk -v s="$start" -v e="$end" '{ printf "%.3f %.0f\n", e - s, $1 / 1024 }' "$stats"
-  fi
 }
 
 # check_count TOOL DIR N : fails unless TOOL's state lists N resources after its apply.

@@ -48,7 +48,7 @@ pub fn apply(runtime: &Runtime, args: &ApplyArgs, destroy: bool, color: bool) ->
         backend,
         lock: _lock,
         mut state,
-    } = setup::open_state(&loaded, &args.plan.lock, operation)?;
+    } = setup::open_state(&loaded, &args.plan.lock, &args.plan.vars, operation)?;
     let providers = setup::providers_for(&loaded.config).map_err(|d| crate::cli::Failure {
         diagnostics: d,
         sources: loaded.config.sources.clone(),

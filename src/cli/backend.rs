@@ -16,7 +16,7 @@ use plinth_state::crypto::{Codec, KeyProvider, Passphrase, TargetKeys, DEFAULT_I
 use plinth_state::settings::{flatten_setting, BackendSettings};
 use plinth_state::{StateBackend, StateError};
 
-use crate::config::{Body, Config, Expr, VarOptions};
+use crate::config::{Body, CliVariable, Config, Expr, VarOptions};
 use crate::eval::{self, Scope};
 
 /// The directory of plinth's working files.
@@ -71,7 +71,7 @@ impl Scope for EarlyScope<'_> {
                 .variables
                 .get(*name)
                 .map(|value| (value.clone(), 2))
-                .ok_or_else(|| format!("Variable \"{name}\" has no value here: backend and encryption settings can use variables with defaults, -var-file files or TF_VAR_ environment variables")),
+                .ok_or_else(|| format!("Variable \"{name}\" has no value here: backend and encryption settings can use variables with defaults, *.tfvars files or TF_VAR_ environment variables, and backend settings also the -var and -var-file options of plan, apply and drift")),
             ["local", name, ..] => {
                 let expr = self
                     .locals
@@ -95,8 +95,14 @@ impl Scope for EarlyScope<'_> {
 }
 
 fn early_scope(config: &Config) -> EarlyScope<'_> {
+    early_scope_with(config, &[])
+}
+
+/// The early scope with the `-var` and `-var-file` options `cli` applied on top of defaults,
+/// files and the environment.
+fn early_scope_with<'a>(config: &'a Config, cli: &[CliVariable]) -> EarlyScope<'a> {
     let options = VarOptions {
-        cli: Vec::new(),
+        cli: cli.to_vec(),
         interactive: false,
     };
     let variables = crate::config::root_variables(&config.root, Path::new("."), &options)
@@ -172,11 +178,22 @@ pub fn settings_from_config(
     config: &Config,
     overrides: &BTreeMap<String, String>,
 ) -> Result<BackendSettings, Diagnostics> {
+    settings_with_vars(config, overrides, &[])
+}
+
+/// [`settings_from_config`] with the command's `-var` and `-var-file` options, so that one
+/// configuration whose backend key uses a variable keeps one state per value
+/// (`key = "estate/${var.region}.tfstate"` with `-var region=...`).
+pub fn settings_with_vars(
+    config: &Config,
+    overrides: &BTreeMap<String, String>,
+    cli: &[CliVariable],
+) -> Result<BackendSettings, Diagnostics> {
     let mut settings = match &config.root.terraform.backend {
         None => BackendSettings::default_local(),
         Some(block) => BackendSettings {
             kind: block.kind.clone(),
-            values: evaluate_body(&block.body, &early_scope(config))?,
+            values: evaluate_body(&block.body, &early_scope_with(config, cli))?,
         },
     };
     settings.values.extend(overrides.clone());
@@ -223,7 +240,12 @@ pub fn save(saved: &Saved) -> Result<(), Diagnostics> {
 
 /// Opens the configured backend at the current workspace.
 pub fn open(config: &Config) -> Result<StateBackend, Diagnostics> {
-    let settings = settings_from_config(config, &saved().overrides)?;
+    open_with_vars(config, &[])
+}
+
+/// [`open`] with the command's `-var` and `-var-file` options applied to the backend block.
+pub fn open_with_vars(config: &Config, cli: &[CliVariable]) -> Result<StateBackend, Diagnostics> {
+    let settings = settings_with_vars(config, &saved().overrides, cli)?;
     open_settings(config, &settings, &current_workspace())
 }
 

@@ -23,7 +23,7 @@ pub fn drift(runtime: &Runtime, args: &DriftArgs, color: bool) -> Outcome {
     let rules = ignore_rules(&args.ignore)?;
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
-    let opened = setup::open_state(&loaded, &args.lock, "drift")?;
+    let opened = setup::open_state(&loaded, &args.lock, &args.vars, "drift")?;
     let providers = setup::providers();
     let plan_args = PlanArgs {
         vars: args.vars.clone(),

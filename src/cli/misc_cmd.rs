@@ -279,7 +279,8 @@ pub fn import(
     else {
         return Err(Diagnostic::error("Only managed resources can be imported").into());
     };
-    let backend = setup::backend(&loaded.config).map_err(with_sources)?;
+    let backend = crate::cli::backend::open_with_vars(&loaded.config, &vars.in_order())
+        .map_err(with_sources)?;
     let lock_guard = setup::lock(&backend, lock, "import")?;
     let mut state = setup::load_state(&backend, &lock_guard)?;
     if state.instances.contains_key(address) {

@@ -85,7 +85,7 @@ pub fn plan(runtime: &Runtime, args: &PlanArgs, color: bool) -> Outcome {
         }
     }
     setup::require_configuration(&loaded, "plan", args.destroy)?;
-    let opened = setup::open_state(&loaded, &args.lock, "plan")?;
+    let opened = setup::open_state(&loaded, &args.lock, &args.vars, "plan")?;
     let state = opened.state;
     let providers = setup::providers_for(&loaded.config).map_err(|d| crate::cli::Failure {
         diagnostics: d,

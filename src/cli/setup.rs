@@ -210,16 +210,21 @@ pub struct Opened {
     pub state: State,
 }
 
-/// Opens the state of `loaded` for `operation` (`plan`, `apply`, ...).
+/// Opens the state of `loaded` for `operation` (`plan`, `apply`, ...); the backend block sees
+/// the command's `-var` and `-var-file` options.
 pub fn open_state(
     loaded: &Loaded,
     lock_args: &LockArgs,
+    vars: &VarArgs,
     operation: &str,
 ) -> Result<Opened, crate::cli::Failure> {
-    let backend = backend(&loaded.config).map_err(|d| crate::cli::Failure {
-        diagnostics: d,
-        sources: loaded.config.sources.clone(),
-    })?;
+    let backend =
+        crate::cli::backend::open_with_vars(&loaded.config, &vars.in_order()).map_err(|d| {
+            crate::cli::Failure {
+                diagnostics: d,
+                sources: loaded.config.sources.clone(),
+            }
+        })?;
     let lock = lock(&backend, lock_args, operation)?;
     let state = load_state(&backend, &lock)?;
     Ok(Opened {

@@ -59,7 +59,7 @@ pub fn plan_moves(config: &Config, state: &State) -> Result<Moves, Diagnostics> 
         }
     }
     errors.extend(ambiguous(&statements));
-    let order = chain_order(&statements).map_err(Diagnostics::from)?;
+    let order = chain_order(&statements)?;
     if errors.has_errors() {
         return Err(errors);
     }
@@ -272,7 +272,7 @@ fn ambiguous(statements: &[Statement<'_>]) -> Diagnostics {
 
 /// The statements in the order chains need (`a` → `b` before `b` → `c`), or the error
 /// naming a cycle.
-fn chain_order(statements: &[Statement<'_>]) -> Result<Vec<usize>, Diagnostic> {
+fn chain_order(statements: &[Statement<'_>]) -> Result<Vec<usize>, Diagnostics> {
     let text = |e: &Endpoint| e.to_string();
     let next = |i: usize| {
         statements.iter().position(|s| {
@@ -297,7 +297,8 @@ fn chain_order(statements: &[Statement<'_>]) -> Result<Vec<usize>, Diagnostic> {
                         "The following chained move statements form a cycle, and so there is no final location to move objects to:\n{}\n\nA chain of move statements must end with an address that doesn't appear in any other statements, and which typically also refers to an object still declared in the configuration.",
                         lines.join("\n")
                     ))
-                    .with_span(statements[i].moved.span.clone()));
+                    .with_span(statements[i].moved.span.clone())
+                    .into());
             }
             if seen.contains(&j) {
                 break;

@@ -4,9 +4,12 @@
                                        is not one of AWS's own defaults, ids as plinth's state
                                        writes them
     boto.py ENDPOINT ACTION ARGS...    changes one object out of band (see ACTIONS)
+
+Both talk to region PLINTH_BOTO_REGION (default us-east-1).
 """
 
 import json
+import os
 import sys
 
 import boto3
@@ -16,7 +19,7 @@ def client(endpoint, service):
     return boto3.client(
         service,
         endpoint_url=endpoint,
-        region_name="us-east-1",
+        region_name=os.environ.get("PLINTH_BOTO_REGION", "us-east-1"),
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )

@@ -32,11 +32,18 @@ fn python() -> PathBuf {
 /// Runs `boto.py ENDPOINT ARGS`; panics with its output when it fails. Returns its output.
 #[track_caller]
 pub fn boto(moto: &Moto, args: &[&str]) -> String {
+    boto_in(moto, "us-east-1", args)
+}
+
+/// [`boto`] against region `region`.
+#[track_caller]
+pub fn boto_in(moto: &Moto, region: &str, args: &[&str]) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws_support/boto.py");
     let output = Command::new(python())
         .arg(script)
         .arg(&moto.endpoint)
         .args(args)
+        .env("PLINTH_BOTO_REGION", region)
         .output()
         .expect("run boto.py");
     assert!(
@@ -47,10 +54,16 @@ pub fn boto(moto: &Moto, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
-/// What is in moto now.
+/// What is in moto now (in us-east-1).
 #[track_caller]
 pub fn inventory(moto: &Moto) -> Inventory {
-    serde_json::from_str(&boto(moto, &["inventory"])).expect("boto.py prints JSON")
+    inventory_in(moto, "us-east-1")
+}
+
+/// What is in moto's region `region` now (Route 53 is global: every region lists its zones).
+#[track_caller]
+pub fn inventory_in(moto: &Moto, region: &str) -> Inventory {
+    serde_json::from_str(&boto_in(moto, region, &["inventory"])).expect("boto.py prints JSON")
 }
 
 /// Copies `examples/NAME` (modules included) into the workspace.
@@ -96,13 +109,17 @@ pub fn example(name: &str, moto: &Moto) -> Workspace {
 pub fn state_ids(ws: &Workspace) -> BTreeMap<String, BTreeSet<String>> {
     let pulled = ws.run(&["state", "pull"]);
     pulled.expect_ok();
-    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     if pulled.stdout.trim().is_empty() {
-        return ids;
+        return BTreeMap::new();
     }
-    let state = crate::support::State {
+    ids_in(&crate::support::State {
         json: pulled.stdout_json(),
-    };
+    })
+}
+
+/// The managed objects in `state`: type → ids.
+pub fn ids_in(state: &crate::support::State) -> BTreeMap<String, BTreeSet<String>> {
+    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for instance in state.instances() {
         if instance.address.split('.').any(|part| part == "data") {
             continue;
@@ -121,8 +138,18 @@ pub fn state_ids(ws: &Workspace) -> BTreeMap<String, BTreeSet<String>> {
 #[track_caller]
 pub fn assert_moto_is_state(moto: &Moto, ws: &Workspace, when: &str) -> Inventory {
     let inventory = inventory(moto);
-    let state = state_ids(ws);
-    for (type_name, objects) in &inventory {
+    assert_inventory_is(&inventory, &state_ids(ws), when);
+    inventory
+}
+
+/// Panics unless every type of `inventory` has exactly the objects `state` records.
+#[track_caller]
+pub fn assert_inventory_is(
+    inventory: &Inventory,
+    state: &BTreeMap<String, BTreeSet<String>>,
+    when: &str,
+) {
+    for (type_name, objects) in inventory {
         let in_moto: BTreeSet<String> = objects.keys().cloned().collect();
         let in_state = state.get(type_name).cloned().unwrap_or_default();
         assert_eq!(
@@ -130,7 +157,6 @@ pub fn assert_moto_is_state(moto: &Moto, ws: &Workspace, when: &str) -> Inventor
             "{when}: the {type_name} objects in moto are the ones in state"
         );
     }
-    inventory
 }
 
 /// The one object of `type_name` in `inventory`, panicking unless there is exactly one.

@@ -28,7 +28,15 @@ const PAGES: &[(&str, &[&str])] = &[
     (
         "utility.md",
         &[
-            "terraform", "random", "time", "tls", "null", "local", "external", "http", "archive",
+            "terraform",
+            "random",
+            "time",
+            "tls",
+            "null",
+            "local",
+            "external",
+            "http",
+            "archive",
         ],
     ),
 ];

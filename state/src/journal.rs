@@ -196,7 +196,12 @@ pub fn fold(
     for entry in entries {
         entry.apply_to(&mut state);
     }
-    let changed = state.instances != snapshot.instances || state.outputs != snapshot.outputs;
+    // Intents and deposed objects count: a run killed after journalling only intents left
+    // creates in flight that the next plan must look for.
+    let changed = state.instances != snapshot.instances
+        || state.outputs != snapshot.outputs
+        || state.pending != snapshot.pending
+        || state.deposed != snapshot.deposed;
     if header.serial < snapshot.serial {
         // A newer snapshot was written after this journal began. That is expected only when a
         // run wrote its final snapshot and died before deleting the journal: then nothing changes.

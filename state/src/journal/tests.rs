@@ -282,3 +282,35 @@ fn many_entries_in_one_append_are_all_replayed() {
     assert_eq!(loaded.replayed, 500);
     assert_eq!(loaded.state.instances.len(), base.instances.len() + 500);
 }
+
+#[test]
+fn a_journal_of_intents_only_keeps_the_pending_creates() {
+    // A run killed after journalling its first creates' intents and before any of them was
+    // recorded: the next load must keep them pending, so the provider is asked to find what
+    // they made instead of making it again.
+    let base = sample_state();
+    let setup = setup_with(&base);
+    let journal = setup.backend.journal(&base).expect("open");
+    let pending = PendingCreate {
+        token: "f00d".into(),
+        workspace: "default".into(),
+        type_name: "aws_route53_zone".into(),
+        provider: "aws".into(),
+        planned: serde_json::json!({ "name": "example.com" }),
+    };
+    journal
+        .append(&[JournalEntry::Intent {
+            address: "aws_route53_zone.main".into(),
+            create: pending.clone(),
+        }])
+        .expect("append");
+    drop(journal); // the run dies: no finish
+
+    let loaded = setup.backend.load_replaying().expect("loads");
+    assert_eq!(loaded.state.pending.get("aws_route53_zone.main"), Some(&pending));
+    assert_eq!(
+        setup.backend.load().expect("reload").pending.get("aws_route53_zone.main"),
+        Some(&pending),
+        "the pending create is in the snapshot written by the replay"
+    );
+}

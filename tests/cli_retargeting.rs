@@ -227,10 +227,10 @@ variable "region" {
 
 provider "digitalocean" {}
 
+# No description: DigitalOcean answers "" for it, which must not plan a change.
 resource "digitalocean_vpc" "main" {
-  name        = "estate-${var.region}"
-  region      = var.region
-  description = "estate"
+  name   = "estate-${var.region}"
+  region = var.region
 }
 
 resource "digitalocean_droplet" "app" {

@@ -36,11 +36,21 @@ pub fn state(json: &Json, prior: &Value) -> Value {
         .set("urn", attrs::json_string(json, "urn"))
         .set("name", attrs::json_string(json, "name"))
         .set("region", attrs::json_string(json, "region"))
-        .set("description", attrs::json_string(json, "description"))
+        .set("description", description(json, prior))
         .set("ip_range", attrs::json_string(json, "ip_range"))
         .set("default", attrs::json_bool(json, "default"))
         .set("created_at", attrs::json_string(json, "created_at"));
     state.build()
+}
+
+/// The description; DigitalOcean answers "" for none, which stays null unless "" was set.
+fn description(json: &Json, prior: &Value) -> Value {
+    match attrs::json_string(json, "description") {
+        Value::String(text) if text.is_empty() && attrs::string(prior, "description") != Some("") => {
+            Value::Null
+        }
+        other => other,
+    }
 }
 
 /// The VPC named `name`.

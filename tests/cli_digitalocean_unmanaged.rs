@@ -63,7 +63,9 @@ fn objects_made_outside_plinth_are_reported_as_unmanaged_with_their_ids() {
 
     ws.run(&["drift", "-unmanaged"])
         .expect_code(2)
-        .expect_stdout(&format!("digitalocean_droplet \"made-by-hand\" (id {droplet_id})"))
+        .expect_stdout(&format!(
+            "digitalocean_droplet \"made-by-hand\" (id {droplet_id})"
+        ))
         .expect_stdout(&format!("digitalocean_record \"note\" (id {record_id})"));
     let report = ws.run(&["drift", "-unmanaged", "-json"]).stdout_json();
     let unmanaged: Vec<(String, String)> = report["unmanaged"]

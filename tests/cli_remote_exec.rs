@@ -457,3 +457,63 @@ resource "null_resource" "box" {
         .expect_stderr("Unsupported provisioner")
         .expect_stderr("main.tf:3");
 }
+
+#[test]
+fn a_password_logs_in_and_is_never_shown() {
+    if !sshd::available() {
+        return;
+    }
+    let password = "correct-horse-9-battery";
+    let Some(server) = Sshd::with_root_password(&[], password) else {
+        return;
+    };
+    let ws = Workspace::new();
+    let remote = ws.file("remote");
+    std::fs::create_dir(&remote).expect("mkdir remote");
+    let config = r#"
+variable "password" {
+  type      = string
+  sensitive = true
+}
+
+resource "null_resource" "box" {
+  connection {
+    host     = "127.0.0.1"
+    port     = @PORT@
+    user     = "root"
+    password = var.password
+    host_key = "@HOST_KEY@"
+    agent    = false
+    timeout  = "10s"
+  }
+
+  provisioner "remote-exec" {
+    inline = ["echo logged in with a password > @REMOTE@/password.txt"]
+  }
+}
+"#
+    .replace("@PORT@", &server.port.to_string())
+    .replace("@HOST_KEY@", &server.host_key())
+    .replace("@REMOTE@", &remote.to_string_lossy());
+    ws.write("main.tf", &config);
+    let wrong = ws.run(&["apply", "-auto-approve", "-var", "password=not-it"]);
+    wrong
+        .expect_code(1)
+        .expect_stderr("null_resource.box")
+        .expect_nowhere("not-it");
+    let applied = ws.run(&[
+        "apply",
+        "-auto-approve",
+        "-var",
+        &format!("password={password}"),
+    ]);
+    applied
+        .expect_ok()
+        .expect_stdout("null_resource.box (remote-exec):   Password: true")
+        .expect_stdout("null_resource.box (remote-exec): Connected!")
+        .expect_nowhere(password);
+    assert_eq!(
+        std::fs::read_to_string(remote.join("password.txt")).expect("written"),
+        "logged in with a password\n"
+    );
+}

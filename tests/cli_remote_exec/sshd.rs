@@ -76,6 +76,22 @@ impl Sshd {
     /// Starts sshd authorizing the public keys `authorized` (authorized_keys lines), with TCP
     /// forwarding allowed (so it can serve as a bastion) and debug logging to its log file.
     pub fn start(authorized: &[String]) -> Sshd {
+        Sshd::start_with(authorized, None)
+    }
+
+    /// Starts sshd that also accepts `password` for root, or `None` (after saying why) when the
+    /// tests do not run as root. The password is known to this server only: sshd runs in a
+    /// mount namespace of its own where a copy of /etc/shadow with root's hash for it is
+    /// mounted over the real one, which is never touched.
+    pub fn with_root_password(authorized: &[String], password: &str) -> Option<Sshd> {
+        if !is_root() {
+            eprintln!("skipping: password login is tested for root only (in a mount namespace)");
+            return None;
+        }
+        Some(Sshd::start_with(authorized, Some(password)))
+    }
+
+    fn start_with(authorized: &[String], password: Option<&str>) -> Sshd {
         if is_root() {
             // sshd started by root checks its privilege separation directory.
             std::fs::create_dir_all("/run/sshd").expect("create /run/sshd");
@@ -88,24 +104,46 @@ impl Sshd {
             let keys = dir.path().join("authorized_keys");
             std::fs::write(&keys, authorized.join("\n") + "\n").expect("write authorized_keys");
             let port = free_port();
+            let password_lines = match password {
+                Some(_) => "PasswordAuthentication yes\nPermitRootLogin yes\n",
+                None => "PasswordAuthentication no\nPermitRootLogin prohibit-password\n",
+            };
             let config = dir.path().join("sshd_config");
             std::fs::write(
                 &config,
                 format!(
                     "Port {port}\nListenAddress 127.0.0.1\nHostKey {host}\nPidFile none\n\
                      AuthorizedKeysFile {keys}\nStrictModes no\nUsePAM no\n\
-                     PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
-                     PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n\
-                     AllowTcpForwarding yes\nLogLevel DEBUG1\n",
+                     {password_lines}KbdInteractiveAuthentication no\n\
+                     PubkeyAuthentication yes\nAllowTcpForwarding yes\nLogLevel DEBUG1\n",
                     host = host_key.display(),
                     keys = keys.display(),
                 ),
             )
             .expect("write sshd_config");
             let log = std::fs::File::create(dir.path().join("sshd.log")).expect("log file");
-            let child = Command::new(SSHD)
-                .args(["-D", "-e", "-f"])
-                .arg(&config)
+            let mut command = match password {
+                None => {
+                    let mut command = Command::new(SSHD);
+                    command.args(["-D", "-e", "-f"]).arg(&config);
+                    command
+                }
+                Some(password) => {
+                    let shadow = dir.path().join("shadow");
+                    std::fs::write(&shadow, shadow_with_root_password(password))
+                        .expect("write shadow");
+                    let mut command = Command::new("unshare");
+                    command
+                        .args(["--mount", "--", "sh", "-c"])
+                        .arg(format!(
+                            "mount --bind \"$0\" /etc/shadow && exec {SSHD} -D -e -f \"$1\""
+                        ))
+                        .arg(&shadow)
+                        .arg(&config);
+                    command
+                }
+            };
+            let child = command
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(log)
@@ -201,6 +239,22 @@ impl Drop for Agent {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// /etc/shadow with root's password hash replaced by one of `password`.
+fn shadow_with_root_password(password: &str) -> String {
+    let hash = run("openssl", &["passwd", "-6", password], &[]);
+    let shadow = std::fs::read_to_string("/etc/shadow").expect("read /etc/shadow");
+    shadow
+        .lines()
+        .map(|line| match line.strip_prefix("root:") {
+            Some(rest) => {
+                let after_hash = rest.split_once(':').map_or("", |(_, tail)| tail);
+                format!("root:{}:{after_hash}\n", hash.trim())
+            }
+            None => format!("{line}\n"),
+        })
+        .collect()
 }
 
 /// Whether the tests run as root.

@@ -307,9 +307,17 @@ fn a_journal_of_intents_only_keeps_the_pending_creates() {
     drop(journal); // the run dies: no finish
 
     let loaded = setup.backend.load_replaying().expect("loads");
-    assert_eq!(loaded.state.pending.get("aws_route53_zone.main"), Some(&pending));
     assert_eq!(
-        setup.backend.load().expect("reload").pending.get("aws_route53_zone.main"),
+        loaded.state.pending.get("aws_route53_zone.main"),
+        Some(&pending)
+    );
+    assert_eq!(
+        setup
+            .backend
+            .load()
+            .expect("reload")
+            .pending
+            .get("aws_route53_zone.main"),
         Some(&pending),
         "the pending create is in the snapshot written by the replay"
     );

@@ -46,7 +46,9 @@ pub fn state(json: &Json, prior: &Value) -> Value {
 /// The description; DigitalOcean answers "" for none, which stays null unless "" was set.
 fn description(json: &Json, prior: &Value) -> Value {
     match attrs::json_string(json, "description") {
-        Value::String(text) if text.is_empty() && attrs::string(prior, "description") != Some("") => {
+        Value::String(text)
+            if text.is_empty() && attrs::string(prior, "description") != Some("") =>
+        {
             Value::Null
         }
         other => other,

@@ -1,19 +1,18 @@
-//! What a classic build leaves behind when it fails: the untagged images committed by the
-//! steps that succeeded (dangling once the build stops) and the container of the step that
-//! failed. Read from the build output, removed after a failure; cached layers made by earlier
-//! builds are not touched.
+//! What a classic build leaves behind when it fails: the container of the step that failed (the
+//! engine removes step containers only after a success). Read from the build output and removed
+//! after a failure. The layers the steps that succeeded committed are kept: they are the cache
+//! of the next attempt, and another build running at the same moment may already be using them
+//! (removing them broke such builds with "unknown parent image ID").
 
-use bollard::query_parameters::{RemoveContainerOptions, RemoveImageOptions};
+use bollard::query_parameters::RemoveContainerOptions;
 use bollard::Docker;
 
 use crate::client::{is_not_found, message};
 
-/// The images and containers one build made, in the order it made them.
+/// The step containers one build made, in the order it made them.
 #[derive(Debug, Default)]
 pub struct Leftovers {
-    images: Vec<String>,
     containers: Vec<String>,
-    cached: bool,
     keep_containers: bool,
 }
 
@@ -27,29 +26,19 @@ impl Leftovers {
         }
     }
 
-    /// Notes one line of build output: ` ---> ID` after a step names the image it committed
-    /// (made by an earlier build when ` ---> Using cache` came first), ` ---> Running in ID`
-    /// the container a step runs in.
+    /// Notes one line of build output: ` ---> Running in ID` names the container a step runs in.
     pub fn observe(&mut self, line: &str) {
-        let Some(rest) = line.trim().strip_prefix("---> ") else {
+        let Some(container) = line.trim().strip_prefix("---> Running in ") else {
             return;
         };
-        let rest = rest.trim();
-        if rest == "Using cache" {
-            self.cached = true;
-        } else if let Some(container) = rest.strip_prefix("Running in ") {
-            if is_short_id(container) && !self.keep_containers {
-                self.containers.push(container.to_string());
-            }
-        } else if is_short_id(rest) {
-            let cached = std::mem::take(&mut self.cached);
-            if !cached {
-                self.images.push(rest.to_string());
-            }
+        let container = container.trim();
+        if is_short_id(container) && !self.keep_containers {
+            self.containers.push(container.to_string());
         }
     }
 
-    /// Removes what the failed build made, newest first; returns what could not be removed.
+    /// Removes the step containers of the failed build, newest first; returns what could not
+    /// be removed.
     pub async fn remove(&self, docker: &Docker) -> Vec<String> {
         let mut problems = Vec::new();
         for container in self.containers.iter().rev() {
@@ -64,24 +53,11 @@ impl Leftovers {
                 _ => {}
             }
         }
-        for image in self.images.iter().rev() {
-            // Without pruning: a parent made by an earlier build stays as it was.
-            let options = RemoveImageOptions {
-                noprune: true,
-                ..RemoveImageOptions::default()
-            };
-            match docker.remove_image(image, Some(options), None).await {
-                Err(e) if !is_not_found(&e) => {
-                    problems.push(format!("image {image}: {}", message(&e)));
-                }
-                _ => {}
-            }
-        }
         problems
     }
 }
 
-/// Whether `text` is a short (12 hexadecimal digits) image or container id.
+/// Whether `text` is a short (12 hexadecimal digits) container id.
 fn is_short_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -91,7 +67,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn images_a_build_committed_are_told_from_cached_ones() {
+    fn step_containers_are_read_from_the_build_output() {
         let mut leftovers = Leftovers::default();
         for line in [
             "Step 1/4 : FROM scratch",
@@ -103,11 +79,11 @@ mod tests {
             " ---> Running in d795e0b81f15",
             "Removing intermediate container d795e0b81f15",
             " ---> 4b402585c206",
-            "Step 4/4 : COPY missing /m",
+            "Step 4/4 : RUN false",
+            " ---> Running in 0123456789ab",
         ] {
             leftovers.observe(line);
         }
-        assert_eq!(leftovers.images, ["4b402585c206"]);
-        assert_eq!(leftovers.containers, ["d795e0b81f15"]);
+        assert_eq!(leftovers.containers, ["d795e0b81f15", "0123456789ab"]);
     }
 }

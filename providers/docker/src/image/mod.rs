@@ -93,18 +93,24 @@ pub async fn create(
         .await
         .map_err(|e| failed(format!("reading image \"{name}\" failed"), &e))?;
     if let Some(id) = image.id.as_deref() {
-        remove_superseded(docker, intent, id).await;
+        remove_superseded(docker, &name, intent, id).await;
     }
     Ok(with_computed(planned, &image))
 }
 
-/// Removes the images of the same address and workspace that builds of other intents made and
-/// nothing uses: a killed run's build that the engine finished after the next run had looked
-/// for it. Images still in use are left (removal without force fails for them).
-async fn remove_superseded(docker: &Docker, intent: &Intent, keep: &str) {
+/// Removes the images of the same name, address and workspace that builds of other intents
+/// made and nothing uses: a killed run's build that the engine finished after the next run had
+/// looked for it. Images still in use are left (removal without force fails for them). The name
+/// counts: another configuration on the same engine may have a `docker_image` at the same
+/// address, and its image is not ours to remove.
+async fn remove_superseded(docker: &Docker, name: &str, intent: &Intent, keep: &str) {
+    let name = format!("{}={name}", attrs::NAME_LABEL);
     let address = format!("{}={}", attrs::ADDRESS_LABEL, intent.address);
     let workspace = format!("{}={}", attrs::WORKSPACE_LABEL, intent.workspace);
-    let filters = HashMap::from([("label", vec![address.as_str(), workspace.as_str()])]);
+    let filters = HashMap::from([(
+        "label",
+        vec![name.as_str(), address.as_str(), workspace.as_str()],
+    )]);
     let Ok(listed) = docker
         .list_images(Some(
             ListImagesOptionsBuilder::new()

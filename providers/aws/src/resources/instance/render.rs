@@ -146,6 +146,15 @@ pub fn render(
     state.build()
 }
 
+/// The interface at device index 0, the one an instance is launched with.
+fn primary_interface(instance: &Instance) -> Option<&aws_sdk_ec2::types::InstanceNetworkInterface> {
+    instance.network_interfaces().iter().find(|n| {
+        n.attachment()
+            .and_then(|a| a.device_index())
+            .is_none_or(|index| index == 0)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,13 +169,4 @@ mod tests {
         assert_eq!(user_data_hash(&encoded), hash, "the same script either way");
         assert_eq!(user_data_base64(&encoded), encoded, "never encoded twice");
     }
-}
-
-/// The interface at device index 0, the one an instance is launched with.
-fn primary_interface(instance: &Instance) -> Option<&aws_sdk_ec2::types::InstanceNetworkInterface> {
-    instance.network_interfaces().iter().find(|n| {
-        n.attachment()
-            .and_then(|a| a.device_index())
-            .is_none_or(|index| index == 0)
-    })
 }

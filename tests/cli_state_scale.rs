@@ -4,7 +4,7 @@
 //! `INSERT` transaction per group commit) through a counting proxy. Prints a table; the figures
 //! are in docs/state.md. Ignored by default (a few minutes in a debug build):
 //!
-//! `cargo test --features test-provider --test cli_state_scale -- --ignored --nocapture`
+//! `cargo test --workspace --all-features --test cli_state_scale -- --ignored --nocapture`
 //!
 //! `PLINTH_SCALE_SIZES="1000 5000"` sets the sizes.
 #![cfg(feature = "test-provider")]

@@ -80,6 +80,10 @@ fn file_and_remote_exec_run_over_ssh_with_a_private_key() {
     .expect("chmod");
     lab.ws
         .write("script.sh", "#!/bin/sh\necho \"from script $0\"\n");
+    lab.ws
+        .write("first.sh", "#!/bin/sh\necho first of the scripts\n");
+    lab.ws
+        .write("second.sh", "#!/bin/sh\necho second of the scripts\n");
     // As with Terraform's ssh communicator, directory uploads need an existing destination.
     std::fs::create_dir(lab.remote.join("copied")).expect("mkdir");
     std::fs::create_dir(lab.remote.join("flat")).expect("mkdir");
@@ -119,6 +123,10 @@ resource "null_resource" "box" {{
   provisioner "remote-exec" {{
     script = "${{path.module}}/script.sh"
   }}
+
+  provisioner "remote-exec" {{
+    scripts = ["${{path.module}}/first.sh", "${{path.module}}/second.sh"]
+  }}
 }}
 "#
     ));
@@ -131,7 +139,9 @@ resource "null_resource" "box" {{
         .expect_stdout("null_resource.box (remote-exec): hello box-one")
         .expect_stdout("null_resource.box (remote-exec): hello from box-one")
         .expect_stdout("null_resource.box (remote-exec): to-stderr")
-        .expect_stdout("null_resource.box (remote-exec): from script /tmp/terraform_");
+        .expect_stdout("null_resource.box (remote-exec): from script /tmp/terraform_")
+        .expect_stdout("null_resource.box (remote-exec): first of the scripts")
+        .expect_stdout("null_resource.box (remote-exec): second of the scripts");
     assert_eq!(lab.remote("content.txt"), "hello from box-one\n");
     assert_eq!(lab.remote("single.txt"), "top\n");
     // Without a trailing slash the directory itself goes into an existing destination...

@@ -39,7 +39,7 @@ bench_aws() {
   local instances=${AWS_INSTANCES:-500} groups=${AWS_GROUPS:-500} records=${AWS_RECORDS:-200} table
   export PLINTH_MOTO_SERVER=${PLINTH_MOTO_SERVER:-$root/.venv/bin/moto_server}
   echo "building the AWS refresh benchmark (debug)" >&2
-  cargo build --quiet --workspace --example aws_bench_refresh
+  cargo build --quiet --workspace --all-features --example aws_bench_refresh
   table=$(RUNS=$runs "$root/target/debug/examples/aws_bench_refresh" "$instances" "$groups" "$records")
   record "AWS on moto, $instances instances, $groups security groups, $records records, median of $runs" "$table"
 }

@@ -185,7 +185,9 @@ pub fn for_unmanaged(
 }
 
 /// Whether the planned create `planned` describes `object`: by name when both have one,
-/// otherwise by every known scalar argument the plan sets (at least one).
+/// otherwise by every known argument the plan sets (scalars and maps of scalars such as tags,
+/// at least one of them not empty) that the listed object carries. A listing may answer less
+/// than a read (AWS lists id, name and tags), so arguments it leaves out are not compared.
 fn identifies(planned: &Value, object: &Value) -> bool {
     let name = |v: &Value| v.get("name").and_then(Value::as_str).map(str::to_string);
     if let (Some(a), Some(b)) = (name(planned), name(object)) {
@@ -194,15 +196,21 @@ fn identifies(planned: &Value, object: &Value) -> bool {
     let Value::Map(fields) = planned else {
         return false;
     };
+    let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
     let mut compared = 0;
     for (key, value) in fields {
-        if !matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+        let comparable = match value {
+            Value::Map(entries) => !entries.is_empty() && entries.values().all(scalar),
+            other => scalar(other),
+        };
+        if !comparable {
             continue;
         }
-        if object.get(key) != Some(value) {
-            return false;
+        match object.get(key) {
+            None => continue,
+            Some(listed) if listed != value => return false,
+            Some(_) => compared += 1,
         }
-        compared += 1;
     }
     compared > 0
 }

@@ -261,7 +261,12 @@ pub async fn db_instances(client: &Client) -> Result<Vec<Value>, AwsError> {
         .map(|d| {
             let identifier = d.db_instance_identifier().unwrap_or_default();
             let id = d.dbi_resource_id().unwrap_or(identifier);
-            object(id, Some(identifier), Vec::new())
+            // The name is the `identifier` argument, which matches it to its configuration.
+            let mut listed = object(id, Some(identifier), Vec::new());
+            if let Value::Map(fields) = &mut listed {
+                fields.insert("identifier".into(), Value::from(identifier));
+            }
+            listed
         })
         .collect())
 }

@@ -7,7 +7,7 @@
 mod support;
 
 use plinth_sdk::testkit::{self, Case};
-use plinth_sdk::{Context, PlanRequest, Provider, ReadResult, UpdateRequest, Value};
+use plinth_sdk::{Context, ImportRequest, PlanRequest, Provider, ReadResult, UpdateRequest, Value};
 use support::*;
 
 /// An image moto knows.
@@ -231,4 +231,56 @@ async fn key_pairs_and_elastic_ips_keep_the_contract() {
         "instance_id",
     )
     .await;
+}
+
+/// Regression: `user_data_replace_on_change` and `revoke_rules_on_delete` are plinth's settings,
+/// which AWS cannot report; an import left them null while a configuration leaving them out
+/// plans their default `false`, so every instance and security group of a lost state rebuilt
+/// by import planned an update. An import holds their defaults.
+#[tokio::test]
+async fn an_imported_instance_and_security_group_hold_the_defaults_of_plinth_s_own_settings() {
+    let Some(moto) = Moto::start() else { return };
+    let (provider, _) = configured(&moto).await;
+    let subnet = subnet(&provider).await;
+    let group = create(
+        &provider,
+        "aws_security_group",
+        obj([
+            ("name", Value::from("imported")),
+            ("description", Value::from("imported")),
+            ("vpc_id", Value::from(s(&subnet, "vpc_id"))),
+        ]),
+    )
+    .await;
+    let instance = create(
+        &provider,
+        "aws_instance",
+        instance_config(&subnet, "t3.micro"),
+    )
+    .await;
+    for (type_name, object, setting) in [
+        ("aws_instance", &instance, "user_data_replace_on_change"),
+        ("aws_security_group", &group, "revoke_rules_on_delete"),
+    ] {
+        let imported = provider
+            .import(
+                &Context::default(),
+                ImportRequest {
+                    type_name: type_name.into(),
+                    id: s(object, "id").into(),
+                },
+            )
+            .await;
+        assert!(
+            !imported.diagnostics.has_errors(),
+            "{}",
+            imported.diagnostics
+        );
+        let imported = imported.new_state.expect("imported");
+        assert_eq!(
+            imported.get(setting),
+            Some(&Value::Bool(false)),
+            "{type_name}: {imported}"
+        );
+    }
 }

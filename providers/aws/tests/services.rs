@@ -391,3 +391,77 @@ async fn an_alarm_fails_clearly_against_moto_which_serves_no_cbor() {
     let error = created.diagnostics.to_string();
     assert!(error.contains("creating the alarm \"cpu\""), "{error}");
 }
+
+/// Regression: `plinth drift -unmanaged` lists a DB instance by the resource id state holds
+/// (`db-...`) and named by its identifier, which no argument of the configuration matched (the
+/// configuration says `identifier`), and importing that resource id failed ("no such DB
+/// instance": import took identifiers only), so lost state could not be rebuilt for databases.
+/// The listing carries `identifier`, import takes either id, and plinth's own settings take their
+/// defaults.
+#[tokio::test]
+async fn a_db_instance_is_listed_with_its_identifier_and_imported_by_its_resource_id() {
+    let Some(moto) = Moto::start() else { return };
+    let (provider, _) = configured(&moto).await;
+    let ids = Value::set(
+        subnets(&provider)
+            .await
+            .iter()
+            .map(|s| Value::from(s.get("id").unwrap().as_str().unwrap()))
+            .collect(),
+    );
+    create(
+        &provider,
+        "aws_db_subnet_group",
+        obj([
+            ("name", Value::from("main")),
+            ("description", Value::from("main")),
+            ("subnet_ids", ids),
+        ]),
+    )
+    .await;
+    let db = create(
+        &provider,
+        "aws_db_instance",
+        db_config("listed-db", "main", "a-long-password"),
+    )
+    .await;
+    let resource_id = s(&db, "id").to_string();
+    assert!(resource_id.starts_with("db-"), "{resource_id}");
+    let listed = provider
+        .list(
+            &Context::default(),
+            plinth_sdk::ListRequest {
+                type_name: "aws_db_instance".into(),
+            },
+        )
+        .await;
+    assert_eq!(listed.objects.len(), 1, "{:?}", listed.objects);
+    assert_eq!(s(&listed.objects[0], "id"), resource_id);
+    assert_eq!(s(&listed.objects[0], "identifier"), "listed-db");
+    for id in [resource_id.as_str(), "listed-db"] {
+        let imported = provider
+            .import(
+                &Context::default(),
+                ImportRequest {
+                    type_name: "aws_db_instance".into(),
+                    id: id.into(),
+                },
+            )
+            .await;
+        assert!(
+            !imported.diagnostics.has_errors(),
+            "{id}: {}",
+            imported.diagnostics
+        );
+        let imported = imported.new_state.expect("imported");
+        assert_eq!(s(&imported, "id"), resource_id, "{id}");
+        assert_eq!(s(&imported, "identifier"), "listed-db", "{id}");
+        for setting in ["apply_immediately", "skip_final_snapshot"] {
+            assert_eq!(
+                imported.get(setting),
+                Some(&Value::Bool(false)),
+                "{id}: {setting}"
+            );
+        }
+    }
+}

@@ -291,7 +291,7 @@ async fn objects_are_imported_by_the_terraform_providers_ids() {
         .expect("imported");
     assert_eq!(text(&imported, "urn"), "do:domain:example.com");
 
-    let wrong = import(&provider, "digitalocean_record", "12345").await;
+    let wrong = import(&provider, "digitalocean_record", "www").await;
     assert!(
         wrong.diagnostics.to_string().contains("`domain,id`"),
         "{}",
@@ -307,4 +307,117 @@ async fn objects_are_imported_by_the_terraform_providers_ids() {
         missing.diagnostics
     );
     check_exchanges(&emulator);
+}
+
+/// Regression: `plinth drift -unmanaged -generate-config-out` writes the id `list` reports (the
+/// record's id alone) into import blocks, and importing it failed for want of `domain,`, so lost
+/// state could not be rebuilt for DNS records.
+#[tokio::test]
+async fn a_record_is_imported_by_the_bare_id_its_listing_reports() {
+    let emulator = emulator(10).await;
+    let provider = configured(&emulator).await;
+    for domain in ["example.com", "example.org"] {
+        make(
+            &provider,
+            "digitalocean_domain",
+            obj([("name", Value::from(domain))]),
+        )
+        .await;
+    }
+    let record = make(
+        &provider,
+        "digitalocean_record",
+        obj([
+            ("domain", Value::from("example.org")),
+            ("type", Value::from("A")),
+            ("name", Value::from("www")),
+            ("value", Value::from("192.0.2.1")),
+        ]),
+    )
+    .await;
+    let id = text(&record, "id").to_string();
+    let listed = provider
+        .list(
+            &within(30),
+            plinth_sdk::ListRequest {
+                type_name: "digitalocean_record".into(),
+            },
+        )
+        .await;
+    assert!(
+        listed.objects.iter().any(|o| text(o, "id") == id),
+        "the listing reports the bare id {id}: {:?}",
+        listed.objects
+    );
+    let imported = import(&provider, "digitalocean_record", &id)
+        .await
+        .new_state
+        .expect("imported by its id alone");
+    assert_eq!(text(&imported, "id"), id);
+    assert_eq!(text(&imported, "domain"), "example.org");
+    assert_eq!(text(&imported, "fqdn"), "www.example.org");
+    assert_eq!(text(&imported, "value"), "192.0.2.1");
+    let unknown = import(&provider, "digitalocean_record", "999999").await;
+    assert!(
+        unknown.diagnostics.to_string().contains("no domain"),
+        "{}",
+        unknown.diagnostics
+    );
+    check_exchanges(&emulator);
+}
+
+/// Regression: an imported firewall holds its rules as DigitalOcean writes them (`all` for every
+/// port), so after a lost state was rebuilt by import, a configuration saying `1-65535` planned
+/// an update of a firewall nothing had changed. Rules that mean the same plan no change.
+#[tokio::test]
+async fn an_imported_firewall_whose_rules_mean_the_configuration_plans_no_change() {
+    let emulator = emulator(10).await;
+    let provider = configured(&emulator).await;
+    let outbound = |ports: &str| {
+        Value::List(vec![obj([
+            ("protocol", Value::from("tcp")),
+            ("port_range", Value::from(ports)),
+            ("destination_addresses", strings(&["0.0.0.0/0"])),
+        ])])
+    };
+    let made = make(
+        &provider,
+        "digitalocean_firewall",
+        obj([
+            ("name", Value::from("every-port")),
+            ("outbound_rule", outbound("1-65535")),
+        ]),
+    )
+    .await;
+    let imported = import(&provider, "digitalocean_firewall", text(&made, "id"))
+        .await
+        .new_state
+        .expect("imported");
+    let rule = |value: &Value| {
+        value
+            .get("outbound_rule")
+            .and_then(Value::as_list)
+            .expect("rules")[0]
+            .get("port_range")
+            .cloned()
+    };
+    assert_eq!(rule(&imported), Some(Value::from("all")), "{imported}");
+    let request = |ports: &str| {
+        let mut proposed = imported.as_map().unwrap().clone();
+        proposed.insert("outbound_rule".into(), outbound(ports));
+        PlanRequest {
+            type_name: "digitalocean_firewall".into(),
+            prior: Some(imported.clone()),
+            proposed: Value::Map(proposed),
+        }
+    };
+    let ctx = within(10);
+    let same = provider.plan(&ctx, request("1-65535")).await;
+    assert_eq!(same.planned, imported, "the same rules plan no change");
+    let other = provider.plan(&ctx, request("1-1024")).await;
+    assert_eq!(
+        rule(&other.planned),
+        Some(Value::from("1-1024")),
+        "other rules are planned"
+    );
 }

@@ -151,6 +151,23 @@ async fn describe(client: &Client, identifiers: Vec<String>) -> Result<Vec<DbIns
         .await?)
 }
 
+/// The identifier of the DB instance whose resource id (`db-...`) is `resource_id`.
+async fn identifier_of(client: &Client, resource_id: &str) -> Result<Option<String>, AwsError> {
+    let dbs: Vec<DbInstance> = client
+        .rds
+        .describe_db_instances()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await?;
+    Ok(dbs
+        .iter()
+        .find(|db| db.dbi_resource_id() == Some(resource_id))
+        .and_then(|db| db.db_instance_identifier())
+        .map(str::to_string))
+}
+
 async fn current(
     client: &Client,
     identifier: &str,
@@ -594,7 +611,23 @@ impl Resource<Client> for DbInstanceResource {
 
     async fn import(&self, client: &Client, _ctx: &Context, id: &str) -> ObjectResponse {
         let doing = format!("importing the DB instance {id:?}");
-        match current(client, id, &Value::object::<&str>([])).await {
+        // `apply_immediately` and `skip_final_snapshot` are plinth's settings, which AWS cannot
+        // say: an import takes their defaults.
+        let prior = Value::object([
+            ("apply_immediately", Value::Bool(false)),
+            ("skip_final_snapshot", Value::Bool(false)),
+        ]);
+        let mut found = current(client, id, &prior).await;
+        if matches!(found, Ok(None)) {
+            // Not an identifier: the resource id (`db-...`) state holds and
+            // `plinth drift -unmanaged` reports.
+            found = match identifier_of(client, id).await {
+                Ok(Some(identifier)) => current(client, &identifier, &prior).await,
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
+        match found {
             Ok(Some(state)) => ObjectResponse::ok(state),
             Ok(None) => {
                 ObjectResponse::failed(AwsError::other("no such DB instance").diagnostic(&doing))

@@ -637,7 +637,10 @@ impl Resource<Client> for SecurityGroup {
 
     async fn import(&self, client: &Client, _ctx: &Context, id: &str) -> ObjectResponse {
         let doing = format!("importing the security group {id:?}");
-        match current(client, id, &Value::object::<&str>([])).await {
+        // `revoke_rules_on_delete` is plinth's setting, not AWS's: AWS cannot say it, so an import
+        // takes its default, which the configuration leaving it out plans too.
+        let prior = Value::object([("revoke_rules_on_delete", Value::Bool(false))]);
+        match current(client, id, &prior).await {
             Ok(Some(state)) => ObjectResponse::ok(state),
             Ok(None) => {
                 ObjectResponse::failed(AwsError::other("no such security group").diagnostic(&doing))

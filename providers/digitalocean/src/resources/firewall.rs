@@ -448,9 +448,42 @@ impl Resource<Client> for Firewall {
             .describe("A cloud firewall, found after a crash by its name and rules.")
     }
 
-    async fn plan(&self, _client: &Client, _ctx: &Context, request: PlanRequest) -> PlanResponse {
+    async fn plan(
+        &self,
+        _client: &Client,
+        _ctx: &Context,
+        mut request: PlanRequest,
+    ) -> PlanResponse {
+        let diagnostics = check(&request.proposed);
+        // Rules that mean what state holds are no change, whatever their spelling: an imported
+        // firewall holds DigitalOcean's (`all` for every port), the configuration may say
+        // `1-65535`.
+        if let (Some(prior), Value::Map(map)) = (&request.prior, &mut request.proposed) {
+            for side in [&INBOUND, &OUTBOUND] {
+                let Some(proposed) = map.get(side.block) else {
+                    continue;
+                };
+                if proposed.contains_unknown() {
+                    continue;
+                }
+                let meaning = |value: &Value| {
+                    let mut meaning: Vec<Meaning> = attrs::blocks(value, side.block)
+                        .iter()
+                        .map(|b| meaning_of_block(b, side))
+                        .collect();
+                    meaning.sort();
+                    meaning
+                };
+                let kept = prior.get(side.block).cloned();
+                if let Some(kept) =
+                    kept.filter(|_| meaning(prior) == meaning(&Value::Map(map.clone())))
+                {
+                    map.insert(side.block.into(), kept);
+                }
+            }
+        }
         PlanResponse {
-            diagnostics: check(&request.proposed),
+            diagnostics,
             ..PlanResponse::keep(request.proposed)
         }
     }

@@ -3,7 +3,7 @@
 //! (domain, type, fully qualified name and value). Refresh lists each domain's records, 200 a
 //! call. Every write sends `type` and every field (`flags` and `tag` too, null where they do
 //! not apply), as DigitalOcean's description requires for TXT, SRV, CAA and NS records.
-//! Imported as `domain,id`.
+//! Imported as `domain,id`, or by the id alone (what `list` reports), searched in every domain.
 
 use std::collections::BTreeMap;
 
@@ -443,8 +443,24 @@ impl Resource<Client> for Record {
     async fn import(&self, client: &Client, ctx: &Context, import_id: &str) -> ObjectResponse {
         let doing = format!("importing the record {import_id:?}");
         let Some((domain, id)) = import_id.split_once(',') else {
+            // A bare id is what `list` (and so `plinth drift -unmanaged`) reports: found in
+            // whichever domain holds it.
+            if import_id.parse::<u64>().is_ok() {
+                return match every_record(client, ctx).await {
+                    Ok(records) => match records
+                        .into_iter()
+                        .find(|r| attrs::string(r, "id") == Some(import_id))
+                    {
+                        Some(found) => ObjectResponse::ok(found),
+                        None => ObjectResponse::failed(Diagnostic::error(format!(
+                            "{doing} failed: no domain of the account has a record with this id"
+                        ))),
+                    },
+                    Err(e) => ObjectResponse::failed(e.diagnostic(&doing)),
+                };
+            }
             return ObjectResponse::failed(Diagnostic::error(format!(
-                "{doing} failed: a record is imported as `domain,id` (example.com,12345)"
+                "{doing} failed: a record is imported as `domain,id` (example.com,12345) or by its id alone"
             )));
         };
         let path = format!("/v2/domains/{}/records/{}", segment(domain), segment(id));

@@ -590,7 +590,10 @@ impl Resource<Client> for InstanceResource {
 
     async fn import(&self, client: &Client, _ctx: &Context, id: &str) -> ObjectResponse {
         let doing = format!("importing the instance {id:?}");
-        match current(client, id, &Value::object::<&str>([])).await {
+        // `user_data_replace_on_change` is plinth's setting, not AWS's: AWS cannot say it, so an import
+        // takes its default, which the configuration leaving it out plans too.
+        let prior = Value::object([("user_data_replace_on_change", Value::Bool(false))]);
+        match current(client, id, &prior).await {
             Ok(Some(state)) => ObjectResponse::ok(state),
             Ok(None) => {
                 ObjectResponse::failed(AwsError::other("no such instance").diagnostic(&doing))

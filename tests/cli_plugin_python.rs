@@ -16,35 +16,6 @@ use support::Workspace;
 
 const SOURCE: &str = "example.com/plinth/demo";
 
-/// The Python interpreter of the `tf` framework's venv, or None with a printed reason.
-fn python() -> Option<PathBuf> {
-    let path = std::env::var_os("PLINTH_TF_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-tf/bin/python"));
-    if path.exists() {
-        return Some(path);
-    }
-    let reason = format!(
-        "{} not found (set PLINTH_TF_PYTHON or run scripts/test.sh)",
-        path.display()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{reason}");
-    }
-    eprintln!("skipping: {reason}");
-    None
-}
-
-/// Terraform's name of this machine's platform.
-fn platform() -> String {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    format!("{}_{arch}", std::env::consts::OS)
-}
-
 /// Packs `file` into the zip `archive` (under its own name, with its mode), with Python's
 /// `zipfile` as a release archive is packed.
 fn zip(python: &Path, archive: &Path, file: &Path) {
@@ -82,10 +53,14 @@ impl Demo {
     /// The demo provider run by `script` (in `providers/plugin/tests/plugins`), in a mirror's
     /// packed or unpacked layout.
     fn laid_out(script: &str, packed: bool) -> Option<Demo> {
-        let python = python()?;
+        let python = support::framework_python("tf")?;
         let mirror = tempfile::tempdir().unwrap();
         let store = tempfile::tempdir().unwrap();
-        let dir = mirror.path().join(SOURCE).join("1.0.0").join(platform());
+        let dir = mirror
+            .path()
+            .join(SOURCE)
+            .join("1.0.0")
+            .join(support::terraform_platform());
         std::fs::create_dir_all(&dir).unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("providers/plugin/tests/plugins")
@@ -103,10 +78,10 @@ impl Demo {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
         if packed {
-            let archive = mirror
-                .path()
-                .join(SOURCE)
-                .join(format!("terraform-provider-demo_1.0.0_{}.zip", platform()));
+            let archive = mirror.path().join(SOURCE).join(format!(
+                "terraform-provider-demo_1.0.0_{}.zip",
+                support::terraform_platform()
+            ));
             zip(&python, &archive, &exe);
             std::fs::remove_dir_all(mirror.path().join(SOURCE).join("1.0.0")).unwrap();
         }
@@ -445,7 +420,7 @@ fn a_lock_file_hash_mismatch_refuses_the_changed_package() {
         .path()
         .join(SOURCE)
         .join("1.0.0")
-        .join(platform())
+        .join(support::terraform_platform())
         .join("terraform-provider-demo_v1.0.0");
     let mut text = std::fs::read_to_string(&exe).unwrap();
     text.push_str("# changed\n");
@@ -475,23 +450,26 @@ fn a_packed_mirror_archive_is_unpacked_and_checked_against_zh_and_h1_hashes() {
         .expect_stdout("1.0.0 from filesystem mirror");
     let unpacked = ws.file(&format!(
         ".terraform/plinth-unpacked/{SOURCE}/1.0.0/{}/terraform-provider-demo_v1.0.0",
-        platform()
+        support::terraform_platform()
     ));
     assert!(unpacked.is_file(), "unpacked into the cache");
 
     // A different archive under the same name is refused by its zh: hash.
-    let archive = demo
-        .mirror
-        .path()
-        .join(SOURCE)
-        .join(format!("terraform-provider-demo_1.0.0_{}.zip", platform()));
+    let archive = demo.mirror.path().join(SOURCE).join(format!(
+        "terraform-provider-demo_1.0.0_{}.zip",
+        support::terraform_platform()
+    ));
     let original = std::fs::read(&archive).unwrap();
     let changed = demo.mirror.path().join("terraform-provider-demo_v1.0.0");
     let mut text = std::fs::read_to_string(&unpacked).unwrap();
     text.push_str("# changed\n");
     std::fs::write(&changed, text).unwrap();
     std::fs::remove_file(&archive).unwrap();
-    zip(&python().unwrap(), &archive, &changed);
+    zip(
+        &support::framework_python("tf").unwrap(),
+        &archive,
+        &changed,
+    );
     ws.run(&["plan"])
         .expect_code(1)
         .expect_stderr("does not match the checksums")

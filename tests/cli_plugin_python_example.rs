@@ -5,29 +5,14 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use support::Workspace;
 
-fn python() -> Option<PathBuf> {
-    let path = std::env::var_os("PLINTH_TF_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-tf/bin/python"));
-    if path.exists() {
-        return Some(path);
-    }
-    let reason = format!("{} not found (set PLINTH_TF_PYTHON)", path.display());
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{reason}");
-    }
-    eprintln!("skipping: {reason}");
-    None
-}
-
 #[test]
 fn the_python_provider_example_runs_end_to_end() {
-    let Some(python) = python() else {
+    let Some(python) = support::framework_python("tf") else {
         return;
     };
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/plugin-python");

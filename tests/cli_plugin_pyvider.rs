@@ -15,35 +15,6 @@ use support::Workspace;
 
 const SOURCE: &str = "example.com/plinth/pyvider";
 
-/// The Python interpreter of the `pyvider` venv, or None with a printed reason.
-fn python() -> Option<PathBuf> {
-    let path = std::env::var_os("PLINTH_PYVIDER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-pyvider/bin/python"));
-    if path.exists() {
-        return Some(path);
-    }
-    let reason = format!(
-        "{} not found (set PLINTH_PYVIDER_PYTHON or run scripts/test.sh)",
-        path.display()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{reason}");
-    }
-    eprintln!("skipping: {reason}");
-    None
-}
-
-/// Terraform's name of this machine's platform.
-fn platform() -> String {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    format!("{}_{arch}", std::env::consts::OS)
-}
-
 /// A workspace whose CLI configuration names a mirror holding the pyvider test provider 1.0.0,
 /// and the file its notes are kept in.
 struct Pyvider {
@@ -54,11 +25,15 @@ struct Pyvider {
 
 impl Pyvider {
     fn new() -> Option<Pyvider> {
-        let python = python()?;
+        let python = support::framework_python("pyvider")?;
         let mirror = tempfile::tempdir().unwrap();
         let ws = Workspace::new();
         let store = ws.file("notes.json");
-        let dir = mirror.path().join(SOURCE).join("1.0.0").join(platform());
+        let dir = mirror
+            .path()
+            .join(SOURCE)
+            .join("1.0.0")
+            .join(support::terraform_platform());
         std::fs::create_dir_all(&dir).unwrap();
         let launcher = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("providers/plugin/tests/plugins/pyvider_launch.py");

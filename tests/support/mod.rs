@@ -456,6 +456,40 @@ impl Random {
     }
 }
 
+/// The Python interpreter of a provider framework's venv (`tf` or `pyvider`, from
+/// `PLINTH_TF_PYTHON` / `PLINTH_PYVIDER_PYTHON` or `.venv-FRAMEWORK`), or None with a printed
+/// reason. In CI a missing venv is a failure.
+pub fn framework_python(framework: &str) -> Option<PathBuf> {
+    let var = format!("PLINTH_{}_PYTHON", framework.to_uppercase());
+    let path = std::env::var_os(&var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(".venv-{framework}/bin/python"))
+        });
+    if path.exists() {
+        return Some(path);
+    }
+    let reason = format!(
+        "{} not found (set {var} or run scripts/test.sh, which installs the {framework} framework)",
+        path.display()
+    );
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{reason}");
+    }
+    eprintln!("skipping: {reason}");
+    None
+}
+
+/// Terraform's name of this machine's platform (`linux_amd64`).
+pub fn terraform_platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");

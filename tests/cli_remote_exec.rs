@@ -5,14 +5,12 @@
 //! ssh-agent; host key checking; a jump through a bastion; a timeout naming the address;
 //! `on_failure`, tainting and `when = destroy`.
 
-#[path = "cli_remote_exec/sshd.rs"]
-mod sshd;
 mod support;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use sshd::{Agent, Sshd};
+use support::sshd::{self, Agent, Sshd};
 use support::{mode_of, Workspace};
 
 /// A workspace with a client key pair (`id_client`) and a server that authorizes it.

@@ -147,7 +147,9 @@ pub fn reference_parts(expr: &Expression) -> Option<Vec<String>> {
     }
 }
 
-/// The elements of a list of references (`depends_on = [aws_vpc.main, module.x]`).
+/// The elements of a list of references (`depends_on = [aws_vpc.main, module.x]`). A quoted
+/// reference (`"aws_vpc.main"`, required before Terraform 0.12) is accepted with a deprecation
+/// warning, as Terraform does.
 pub fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
     let Expression::Array(items) = &attr.expr.expr else {
         diags.push(invalid_value(attr, "must be a list of references"));
@@ -155,7 +157,14 @@ pub fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
     };
     let mut out = Vec::new();
     for item in items {
-        if reference_parts(item).is_none() {
+        let item = match unquoted_reference(item) {
+            Some(reference) => {
+                diags.push(quoted_reference(attr));
+                reference
+            }
+            None => item.clone(),
+        };
+        if reference_parts(&item).is_none() {
             diags.push(invalid_value(
                 attr,
                 "must contain only references to resources, data sources or modules",
@@ -163,22 +172,46 @@ pub fn reference_list(attr: &Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
             return Vec::new();
         }
         out.push(Expr {
-            expr: item.clone(),
+            expr: item,
             span: attr.expr.span.clone(),
         });
     }
     out
 }
 
-/// A provider reference `aws` or `aws.west` (or the same as a string).
+/// The reference a quoted string holds (`"aws_vpc.main"`), if it holds one.
+fn unquoted_reference(expr: &Expression) -> Option<Expression> {
+    let Expression::String(text) = expr else {
+        return None;
+    };
+    let parsed: Expression = text.parse().ok()?;
+    reference_parts(&parsed).map(|_| parsed)
+}
+
+/// The deprecation warning for a reference written in quotes.
+fn quoted_reference(attr: &Attribute) -> Diagnostic {
+    Diagnostic::warning("Quoted references are deprecated")
+        .with_detail(
+            "References are written without quotes here. The quoted form dates from \
+             Terraform 0.11 and earlier; it still works but is deprecated: remove the quotes \
+             around this reference to silence this warning.",
+        )
+        .with_span(attr.expr.span.clone())
+}
+
+/// A provider reference `aws` or `aws.west`; the quoted form (`"aws.west"`) is accepted with a
+/// deprecation warning.
 pub fn provider_ref(attr: &Attribute, diags: &mut Diagnostics) -> Option<ProviderRef> {
-    provider_ref_of(&attr.expr.expr).or_else(|| {
-        diags.push(invalid_value(
+    let reference = provider_ref_of(&attr.expr.expr);
+    match (&reference, &attr.expr.expr) {
+        (Some(_), Expression::String(_)) => diags.push(quoted_reference(attr)),
+        (Some(_), _) => {}
+        (None, _) => diags.push(invalid_value(
             attr,
             "must be a provider reference such as aws or aws.west",
-        ));
-        None
-    })
+        )),
+    }
+    reference
 }
 
 /// Reads `aws` / `aws.west` from an expression.

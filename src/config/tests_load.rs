@@ -471,3 +471,56 @@ fn json_spans_point_at_the_keys_and_values() {
     assert_eq!((attr.name_span.line, attr.name_span.column), (5, 9));
     assert_eq!((attr.expr.span.line, attr.expr.span.column), (5, 14));
 }
+
+#[test]
+fn quoted_references_in_depends_on_and_provider_were_refused() {
+    let dir = write_files(&[(
+        "main.tf",
+        r#"provider "docker" {
+  alias = "other"
+}
+
+resource "docker_network" "a" {
+  name = "a"
+}
+
+resource "docker_network" "b" {
+  name       = "b"
+  provider   = "docker.other"
+  depends_on = ["docker_network.a"]
+}
+"#,
+    )]);
+    let config = load_ok(dir.path());
+    let b = config
+        .root
+        .resources
+        .iter()
+        .find(|r| r.name == "b")
+        .expect("docker_network.b");
+    assert_eq!(
+        b.provider,
+        Some(ProviderRef {
+            name: "docker".into(),
+            alias: Some("other".into())
+        })
+    );
+    assert_eq!(b.depends_on.len(), 1);
+    assert!(
+        matches!(b.depends_on[0].expr, Expression::Traversal(_)),
+        "{:?}",
+        b.depends_on[0].expr
+    );
+    let warnings: Vec<String> = config
+        .warnings
+        .warnings()
+        .map(|w| format!("{} @ line {:?}", w.summary, w.span.as_ref().map(|s| s.line)))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "Quoted references are deprecated @ line Some(11)",
+            "Quoted references are deprecated @ line Some(12)"
+        ]
+    );
+}

@@ -58,6 +58,13 @@ fn check_body_expressions(body: &Body, address: &str, diags: &mut Diagnostics) {
 }
 
 fn check_expressions(module: &Module, prefix: &str, diags: &mut Diagnostics) {
+    for block in &module.providers {
+        check_body_expressions(
+            &block.body,
+            &format!("{prefix}provider.{}", block.name),
+            diags,
+        );
+    }
     for r in &module.resources {
         let data = if r.mode == Mode::Data { "data." } else { "" };
         let address = format!("{prefix}{data}{}.{}", r.type_name, r.name);
@@ -87,6 +94,16 @@ fn check_expressions(module: &Module, prefix: &str, diags: &mut Diagnostics) {
 }
 
 fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mut Diagnostics) {
+    for block in &module.providers {
+        let address = match &block.alias {
+            Some(alias) => format!("{prefix}provider.{}.{alias}", block.name),
+            None => format!("{prefix}provider.{}", block.name),
+        };
+        // A provider nothing here knows is reported where a resource uses it.
+        if let Some(schema) = providers.provider_schema(&block.name) {
+            check_body(&block.body, &schema.provider, &block.span, &address, diags);
+        }
+    }
     for r in &module.resources {
         let provider = r
             .provider

@@ -13,6 +13,7 @@ pub mod do_emulator;
 pub mod fault_proxy;
 pub mod moto;
 pub mod postgres;
+pub mod sshd;
 pub mod state;
 
 use std::io::{Read, Write};

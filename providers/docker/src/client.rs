@@ -1,14 +1,19 @@
 //! Connecting to the Docker Engine and turning its errors into diagnostics.
 //!
 //! The host comes from the provider block, else `DOCKER_HOST`, else the local unix socket;
-//! `unix://` and `tcp://` (or `http://`) are supported. The API version is negotiated once, on
-//! first use: bollard speaks up to 1.49 and steps down to what the engine offers (1.41 for Docker
-//! Engine 20.10), so configuring the provider never touches the network.
+//! `unix://`, `tcp://` (or `http://`), `tcp://` with TLS client certificates (`cert_path`, the
+//! PEM material, or `DOCKER_CERT_PATH` and `DOCKER_TLS_VERIFY` like the Docker CLI) and `ssh://`
+//! are supported. The API version is negotiated once, on first use: bollard speaks up to 1.49
+//! and steps down to what the engine offers (1.41 for Docker Engine 20.10), so configuring the
+//! provider never touches the network.
 
 use bollard::errors::Error as DockerError;
 use bollard::{Docker, API_DEFAULT_VERSION};
-use plinth_sdk::{Diagnostic, Diagnostics};
+use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use tokio::sync::OnceCell;
+
+use crate::attrs;
+use crate::transport::{self, SshTunnel, Tls};
 
 /// The socket used when neither the provider block nor `DOCKER_HOST` names a host.
 pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
@@ -21,30 +26,83 @@ pub struct Engine {
     host: String,
     docker: Docker,
     negotiated: OnceCell<Docker>,
+    transport: Transport,
+}
+
+/// What a connection needs kept alive beside the client.
+enum Transport {
+    Direct,
+    Tls(Tls),
+    Ssh(SshTunnel),
 }
 
 impl Engine {
-    /// Prepares a client for `host` without contacting it.
+    /// Prepares a client for the provider block `config` (host, TLS material, ssh options)
+    /// without contacting the engine.
+    pub fn connect(config: &Value) -> Result<Engine, Diagnostics> {
+        let host = resolve_host(attrs::string(config, "host"));
+        if host.starts_with("ssh://") {
+            let opts = attrs::strings(config, "ssh_opts").unwrap_or_default();
+            let tunnel = SshTunnel::start(&host, &opts)?;
+            let socket = tunnel.socket().to_string_lossy().to_string();
+            let docker =
+                Docker::connect_with_unix(&socket, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION);
+            return Engine::with(&host, docker, Transport::Ssh(tunnel));
+        }
+        match transport::tls(config, |name| std::env::var(name).ok())? {
+            Some(tls) => Engine::tls(&host, tls),
+            None => Engine::new(&host),
+        }
+    }
+
+    /// Prepares a plain client for `host` without contacting it.
     pub fn new(host: &str) -> Result<Engine, Diagnostics> {
         let docker = if let Some(path) = host.strip_prefix("unix://") {
             Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION)
         } else if host.starts_with("tcp://") || host.starts_with("http://") {
             Docker::connect_with_http(host, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION)
         } else {
-            return Err(
-                Diagnostic::error(format!("unsupported Docker host \"{host}\""))
-                    .with_detail("use unix:///path/to/docker.sock or tcp://host:port")
-                    .into(),
-            );
+            return Err(unsupported(host));
         };
+        Engine::with(host, docker, Transport::Direct)
+    }
+
+    /// A client speaking TLS to a `tcp://` host with the client certificate of `tls`.
+    fn tls(host: &str, tls: Tls) -> Result<Engine, Diagnostics> {
+        if !(host.starts_with("tcp://") || host.starts_with("https://")) {
+            return Err(Diagnostic::error(format!(
+                "TLS certificates are set but the Docker host \"{host}\" is not a tcp:// address"
+            ))
+            .with_detail("TLS is spoken to tcp://host:port hosts; unset cert_path, the *_material attributes or DOCKER_CERT_PATH for other hosts.")
+            .into());
+        }
+        // bollard builds its TLS client with the process's default crypto provider; plinth's
+        // dependencies compile in more than one, so one is chosen here (once per process).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let docker = Docker::connect_with_ssl(
+            host,
+            &tls.key(),
+            &tls.cert(),
+            &tls.ca(),
+            REQUEST_TIMEOUT_SECS,
+            API_DEFAULT_VERSION,
+        );
+        Engine::with(host, docker, Transport::Tls(tls))
+    }
+
+    fn with(
+        host: &str,
+        docker: Result<Docker, DockerError>,
+        transport: Transport,
+    ) -> Result<Engine, Diagnostics> {
         let docker = docker.map_err(|e| {
-            Diagnostic::error(format!("cannot use Docker host \"{host}\""))
-                .with_detail(e.to_string())
+            Diagnostic::error(format!("cannot use Docker host \"{host}\"")).with_detail(message(&e))
         })?;
         Ok(Engine {
             host: host.to_string(),
             docker,
             negotiated: OnceCell::new(),
+            transport,
         })
     }
 
@@ -53,14 +111,31 @@ impl Engine {
         self.negotiated
             .get_or_try_init(|| async {
                 self.docker.clone().negotiate_version().await.map_err(|e| {
+                    let mut detail = message(&e);
+                    match &self.transport {
+                        Transport::Ssh(tunnel) if !tunnel.last_error().is_empty() => {
+                            detail = format!("ssh: {}", tunnel.last_error());
+                        }
+                        Transport::Tls(tls) => {
+                            detail.push_str(&format!(" (TLS with {})", tls.describe()));
+                        }
+                        _ => {}
+                    }
                     Diagnostics::from(
                         Diagnostic::error(format!("Docker Engine unreachable at {}", self.host))
-                            .with_detail(message(&e)),
+                            .with_detail(detail),
                     )
                 })
             })
             .await
     }
+}
+
+/// A host of a scheme plinth cannot reach.
+fn unsupported(host: &str) -> Diagnostics {
+    Diagnostic::error(format!("unsupported Docker host \"{host}\""))
+        .with_detail("use unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port]")
+        .into()
 }
 
 /// The host to use: the configured one, else `DOCKER_HOST`, else the local socket.
@@ -124,7 +199,7 @@ mod tests {
 
     #[test]
     fn unsupported_schemes_are_rejected_with_a_hint() {
-        let err = Engine::new("ssh://example")
+        let err = Engine::new("npipe:////./pipe/docker_engine")
             .err()
             .map(|d| d.to_string())
             .unwrap_or_default();

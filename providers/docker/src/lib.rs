@@ -15,6 +15,7 @@ mod image;
 mod network;
 mod resources;
 mod schema;
+mod transport;
 mod volume;
 
 use std::sync::Arc;

@@ -8,12 +8,12 @@ use async_trait::async_trait;
 use bollard::Docker;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Configure, Context, CrashSafety, CreateRequest, DataSource,
-    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, ListResponse, ObjectResponse,
-    PlanRequest, PlanResponse, ReadDataResponse, ReadManyResponse, ReadResult, Resource, Schema,
-    Timeouts, UpdateRequest, UpgradeResponse, Value,
+    DeleteRequest, DeleteResponse, Diagnostics, ListResponse, ObjectResponse, PlanRequest,
+    PlanResponse, ReadDataResponse, ReadManyResponse, ReadResult, Resource, Schema, Timeouts,
+    UpdateRequest, UpgradeResponse, Value,
 };
 
-use crate::client::{resolve_host, Engine};
+use crate::client::Engine;
 use crate::{attrs, container, defaults, image, network, schema, volume};
 
 /// The schema version of the container, image and network types: 1 added the rest of
@@ -38,26 +38,7 @@ impl Configure<Engine> for Connect {
     }
 
     async fn configure(&self, _ctx: &Context, config: Value) -> Result<Engine, Diagnostics> {
-        refuse_tls(&config)?;
-        Engine::new(&resolve_host(attrs::string(&config, "host")))
-    }
-}
-
-/// TLS settings (the block's, or DOCKER_TLS_VERIFY with DOCKER_CERT_PATH) are refused with a
-/// clear error rather than ignored: plinth does not speak TLS to the engine yet.
-fn refuse_tls(config: &Value) -> Result<(), Diagnostics> {
-    let configured = ["cert_path", "ca_material", "cert_material", "key_material"]
-        .into_iter()
-        .find(|name| attrs::non_empty(config, name).is_some());
-    let from_env = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0");
-    match (configured, from_env) {
-        (None, false) => Ok(()),
-        (attribute, _) => Err(Diagnostic::error("TLS connections to the Docker Engine are not supported yet")
-            .with_detail(match attribute {
-                Some(name) => format!("The provider block sets {name}; use a unix:// host or a tcp:// host without TLS."),
-                None => "DOCKER_TLS_VERIFY is set; unset it and use a unix:// host or a tcp:// host without TLS.".to_string(),
-            })
-            .into()),
+        Engine::connect(&config)
     }
 }
 

@@ -11,13 +11,17 @@ use bollard::{body_full, Docker};
 use futures_util::StreamExt;
 use plinth_sdk::{AttrPath, Diagnostic, Diagnostics, Intent, Value};
 
-use super::leftovers::Leftovers;
+use super::leftovers::{lost_its_cached_parent, Leftovers};
 use super::{context, normalize};
 use crate::attrs;
 use crate::client::{failed, message};
 
 /// How many lines of build output an error shows.
 const BUILD_LOG_TAIL: usize = 15;
+
+/// How many times a build is started when a cached layer it found vanished before it used it
+/// (another build removing what its own failure left).
+const BUILD_ATTEMPTS: usize = 3;
 
 /// Builds `name` from the `build` block with the classic builder, then gives it the `tag` names.
 pub async fn build(
@@ -91,22 +95,74 @@ pub async fn build(
         cpusetcpus: attrs::non_empty(build, "cpu_set_cpus").map(str::to_string),
         ..BuildImageOptions::default()
     };
+    let credentials = credentials(build);
+    let archive = bytes::Bytes::from(archive);
+    let mut attempt = 1;
+    loop {
+        let Err(failure) = run(
+            docker,
+            options.clone(),
+            credentials.clone(),
+            archive.clone(),
+        )
+        .await
+        else {
+            break;
+        };
+        let problems = failure.leftovers.remove(docker).await;
+        if attempt < BUILD_ATTEMPTS && lost_its_cached_parent(&failure.error) {
+            attempt += 1;
+            continue;
+        }
+        return Err(build_failed(
+            name,
+            &shown,
+            &failure.error,
+            &failure.log,
+            &problems,
+        ));
+    }
+    for extra in attrs::strings(build, "tag").unwrap_or_default() {
+        tag(docker, name, &extra).await?;
+    }
+    Ok(())
+}
+
+/// A build that failed: the engine's error, the tail of the output and what it left behind.
+struct Failure {
+    error: String,
+    log: Vec<String>,
+    leftovers: Leftovers,
+}
+
+/// Runs one build to its end, reading the output for errors and leftovers.
+async fn run(
+    docker: &Docker,
+    options: BuildImageOptions,
+    credentials: Option<HashMap<String, DockerCredentials>>,
+    archive: bytes::Bytes,
+) -> Result<(), Failure> {
     let mut log: Vec<String> = Vec::new();
     let mut leftovers = Leftovers::new(!options.rm);
-    let credentials = credentials(build);
-    let mut stream = docker.build_image(options, credentials, Some(body_full(archive.into())));
-    let mut error = None;
+    let mut stream = docker.build_image(options, credentials, Some(body_full(archive)));
     while let Some(item) = stream.next().await {
         let info = match item {
             Ok(info) => info,
             Err(e) => {
-                error = Some(message(&e));
-                break;
+                let error = message(&e);
+                return Err(Failure {
+                    error,
+                    log,
+                    leftovers,
+                });
             }
         };
-        if let Some(text) = info.error_detail.and_then(|d| d.message).or(info.error) {
-            error = Some(text);
-            break;
+        if let Some(error) = info.error_detail.and_then(|d| d.message).or(info.error) {
+            return Err(Failure {
+                error,
+                log,
+                leftovers,
+            });
         }
         if let Some(text) = info.stream {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -116,14 +172,6 @@ pub async fn build(
             let excess = log.len().saturating_sub(BUILD_LOG_TAIL);
             log.drain(..excess);
         }
-    }
-    if let Some(error) = error {
-        drop(stream);
-        let problems = leftovers.remove(docker).await;
-        return Err(build_failed(name, &shown, &error, &log, &problems));
-    }
-    for extra in attrs::strings(build, "tag").unwrap_or_default() {
-        tag(docker, name, &extra).await?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::support::free_port;
+use super::free_port;
 
 /// The server binary the package installs.
 const SSHD: &str = "/usr/sbin/sshd";

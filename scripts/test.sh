@@ -43,12 +43,6 @@ if [[ ! -x /usr/sbin/sshd ]]; then
   apt_install openssh-server || install_failed "could not install openssh-server"
 fi
 
-# The Docker TLS tests put socat with a server certificate in front of the engine's socket.
-if ! command -v socat >/dev/null 2>&1; then
-  log "installing socat"
-  apt_install socat || install_failed "could not install socat"
-fi
-
 # AWS tests talk to moto in server mode, installed into .venv.
 if [[ ! -x .venv/bin/moto_server ]]; then
   log "installing moto[server] into .venv"

@@ -1,6 +1,6 @@
 //! The Docker provider block's ways to an engine besides the local socket, against the real
-//! Docker Engine: `tcp://` with TLS client certificates (socat terminating TLS in front of the
-//! engine's socket and insisting on a client certificate its CA signed) from `cert_path`, from
+//! Docker Engine: `tcp://` with TLS client certificates (a TLS terminator in front of the
+//! engine's socket insisting on a client certificate its CA signed) from `cert_path`, from
 //! PEM material and from `DOCKER_HOST` / `DOCKER_CERT_PATH` / `DOCKER_TLS_VERIFY`; `ssh://`
 //! through a real OpenSSH server and `docker system dial-stdio`; `validate` checking the
 //! provider block; quoted references accepted with a deprecation warning. Without Docker the
@@ -9,11 +9,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use support::sshd::{self, Sshd};
-use support::{docker, docker_available, free_port, Workspace};
+use support::tls_proxy::TlsProxy;
+use support::{docker, docker_available, Workspace};
 
 /// Runs `openssl` with `args` in `dir`, insisting that it succeeds.
 fn openssl(dir: &Path, args: &[&str]) {
@@ -97,13 +97,12 @@ fn signed(dir: &Path, name: &str, ext: &str) {
     );
 }
 
-/// The engine's socket behind TLS on a loopback port: socat with a server certificate of the
+/// The engine's socket behind TLS on a loopback port, with a server certificate of the
 /// authority in `dir`, accepting only clients with a certificate that authority signed. The
 /// client files are laid out as the Docker CLI expects (`ca.pem`, `cert.pem`, `key.pem`) in
 /// `dir/client`.
 struct TlsEngine {
-    child: Child,
-    port: u16,
+    proxy: TlsProxy,
 }
 
 impl TlsEngine {
@@ -124,38 +123,17 @@ impl TlsEngine {
         ] {
             std::fs::copy(dir.join(from), client.join(to)).expect("copy client file");
         }
-        let port = free_port();
-        let listen = format!(
-            "OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={},key={},cafile={},verify=1",
-            dir.join("server.pem").display(),
-            dir.join("server-key.pem").display(),
-            dir.join("ca.pem").display()
+        let proxy = TlsProxy::start(
+            Path::new("/var/run/docker.sock"),
+            &dir.join("server.pem"),
+            &dir.join("server-key.pem"),
+            &dir.join("ca.pem"),
         );
-        let child = Command::new("socat")
-            .args([listen.as_str(), "UNIX-CONNECT:/var/run/docker.sock"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start socat (scripts/test.sh installs it)");
-        for _ in 0..500 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return TlsEngine { child, port };
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("socat did not listen on {port}");
+        TlsEngine { proxy }
     }
 
     fn host(&self) -> String {
-        format!("tcp://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for TlsEngine {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        format!("tcp://127.0.0.1:{}", self.proxy.port)
     }
 }
 
@@ -182,21 +160,9 @@ fn round_trip(ws: &Workspace, name: &str, env: &[(&str, &str)]) {
     assert_eq!(left.trim(), "", "network {name} left after destroy");
 }
 
-fn tls_available() -> bool {
-    if !docker_available() {
-        return false;
-    }
-    let present = Command::new("socat").arg("-V").output().is_ok();
-    assert!(
-        present || std::env::var("CI").as_deref() != Ok("true"),
-        "socat is missing: scripts/test.sh installs it"
-    );
-    present
-}
-
 #[test]
 fn tls_hosts_were_refused() {
-    if !tls_available() {
+    if !docker_available() {
         return;
     }
     let certs = tempfile::tempdir().expect("temporary directory");

@@ -119,10 +119,11 @@ fn migrate(
 pub fn validate(json: bool, color: bool) -> Outcome {
     let (diags, sources) = match setup::load_configuration() {
         Ok(loaded) => match setup::providers_for(&loaded.config) {
-            Ok(providers) => (
-                crate::plan::validate::check(&loaded.config, &providers),
-                loaded.config.sources,
-            ),
+            Ok(providers) => {
+                let mut diags = loaded.config.warnings.clone();
+                diags.extend(crate::plan::validate::check(&loaded.config, &providers));
+                (diags, loaded.config.sources)
+            }
             Err(d) => (d, loaded.config.sources),
         },
         Err((d, s)) => (d, s),

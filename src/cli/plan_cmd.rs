@@ -28,6 +28,7 @@ pub fn make_plan(
             diagnostics: d,
             sources: sources.clone(),
         })?;
+    print_warnings(&loaded.config.warnings, &sources, color);
     print_warnings(&variable_warnings, &sources, color);
     let options = PlanOptions {
         mode,

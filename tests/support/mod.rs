@@ -15,6 +15,7 @@ pub mod moto;
 pub mod postgres;
 pub mod sshd;
 pub mod state;
+pub mod tls_proxy;
 
 use std::io::{Read, Write};
 

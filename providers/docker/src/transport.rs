@@ -59,13 +59,13 @@ pub fn tls(
     let set = |name: &str| attrs::non_empty(config, name).map(str::to_string);
     let env = |name: &str| env(name).filter(|v| !v.is_empty());
     let material = [
-        ("camaterial", "ca.pem"),
-        ("certmaterial", "cert.pem"),
-        ("keymaterial", "key.pem"),
+        ("ca_material", "ca.pem"),
+        ("cert_material", "cert.pem"),
+        ("key_material", "key.pem"),
     ]
     .map(|(attribute, file)| (attribute, file, set(attribute)));
     if material.iter().any(|(_, _, pem)| pem.is_some()) {
-        return frommaterial(&material).map(Some);
+        return from_material(&material).map(Some);
     }
     let verify = env("DOCKER_TLS_VERIFY").is_some_and(|v| v != "0");
     let dir = match (set("cert_path"), env("DOCKER_CERT_PATH")) {
@@ -100,10 +100,10 @@ pub fn tls(
 }
 
 /// Writes the provider block's PEM material into a private directory (0700, files 0600).
-fn frommaterial(material: &[(&str, &str, Option<String>); 3]) -> Result<Tls, Diagnostics> {
+fn from_material(material: &[(&str, &str, Option<String>); 3]) -> Result<Tls, Diagnostics> {
     if let Some((attribute, _, _)) = material.iter().find(|(_, _, pem)| pem.is_none()) {
         return Err(Diagnostic::error(format!("{attribute} is missing"))
-            .with_detail("camaterial, certmaterial and keymaterial are set together: the engine's certificate authority, the client certificate and its key.")
+            .with_detail("ca_material, cert_material and key_material are set together: the engine's certificate authority, the client certificate and its key.")
             .into());
     }
     let written = |e: std::io::Error| {
@@ -270,19 +270,21 @@ async fn serve(client: UnixStream, args: Vec<String>, last_error: Arc<Mutex<Stri
         let _ = stdin.shutdown().await;
         drop(stdin);
     };
+    // The client sees the connection close only after ssh's error is kept, so the error the
+    // client reports can carry it.
     let downstream = async {
         let _ = tokio::io::copy(&mut stdout, &mut to_client).await;
+        let mut errors = Vec::new();
+        let _ = stderr.read_to_end(&mut errors).await;
+        let status = child.wait().await;
+        if !status.is_ok_and(|s| s.success()) && !errors.is_empty() {
+            if let Ok(mut last) = last_error.lock() {
+                *last = String::from_utf8_lossy(&errors).trim().to_string();
+            }
+        }
         let _ = to_client.shutdown().await;
     };
-    let mut errors = Vec::new();
-    let collect = stderr.read_to_end(&mut errors);
-    let (_, _, _) = tokio::join!(upstream, downstream, collect);
-    let status = child.wait().await;
-    if !status.is_ok_and(|s| s.success()) && !errors.is_empty() {
-        if let Ok(mut last) = last_error.lock() {
-            *last = String::from_utf8_lossy(&errors).trim().to_string();
-        }
-    }
+    tokio::join!(upstream, downstream);
 }
 
 #[cfg(test)]
@@ -354,20 +356,20 @@ mod tests {
     #[test]
     fn material_is_written_privately_and_must_be_complete() {
         let config = Value::object([
-            ("camaterial", Value::from("CA")),
-            ("certmaterial", Value::from("CERT")),
-            ("keymaterial", Value::from("KEY")),
+            ("ca_material", Value::from("CA")),
+            ("cert_material", Value::from("CERT")),
+            ("key_material", Value::from("KEY")),
         ]);
         let tls = tls(&config, env(&[])).unwrap().expect("tls");
         assert_eq!(std::fs::read_to_string(tls.key()).unwrap(), "KEY");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(tls.key()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
-        let partial = Value::object([("camaterial", Value::from("CA"))]);
+        let partial = Value::object([("ca_material", Value::from("CA"))]);
         let err = super::tls(&partial, env(&[]))
             .err()
             .map(|d| d.to_string())
             .unwrap_or_default();
-        assert!(err.contains("certmaterial is missing"), "{err}");
+        assert!(err.contains("cert_material is missing"), "{err}");
     }
 }

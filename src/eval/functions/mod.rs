@@ -10,6 +10,7 @@ mod args;
 mod collection;
 mod conversion;
 mod encoding;
+mod fileset;
 mod filesystem;
 mod format;
 mod hash;
@@ -73,6 +74,7 @@ fn all() -> impl Iterator<Item = &'static Function> {
         sets::FUNCTIONS,
         encoding::FUNCTIONS,
         filesystem::FUNCTIONS,
+        fileset::FUNCTIONS,
         hash::FUNCTIONS,
         network::FUNCTIONS,
         conversion::FUNCTIONS,

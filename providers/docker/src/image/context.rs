@@ -1,6 +1,11 @@
 //! The build context: which files of `build.context` are sent (`.dockerignore` honoured, the
 //! Dockerfile and `.dockerignore` always), packed the way the docker CLI packs them, and the
 //! digest of their names, modes and contents that makes a changed context a change in the plan.
+//!
+//! plinth's own working files (`plinth.tfstate` and its backup, journal, lock and history, the
+//! `.plinth` directory) are never part of a context: with `context = "."` they change on every
+//! run, which would make every plan rebuild the image, and a state may hold secrets that a
+//! `COPY . .` would bake into the image.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -153,7 +158,10 @@ fn walk(
 ) -> std::io::Result<()> {
     let mut listed = std::fs::read_dir(root.join(relative))?.collect::<Result<Vec<_>, _>>()?;
     listed.sort_by_key(|entry| entry.file_name());
-    for entry in listed {
+    for entry in listed
+        .into_iter()
+        .filter(|e| !is_plinth_file(&e.file_name()))
+    {
         let name = relative.join(entry.file_name());
         let shown = name.to_string_lossy().into_owned();
         let path = entry.path();
@@ -174,6 +182,12 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// Whether a file or directory is one of plinth's own working files, never sent nor digested.
+fn is_plinth_file(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name == ".plinth" || name == "plinth.tfstate" || name.starts_with("plinth.tfstate.")
 }
 
 /// Packs the context the way the docker CLI does: bare relative names, permission bits without
@@ -321,6 +335,30 @@ mod tests {
             })
             .collect();
         assert_eq!(names, [".dockerignore", "Dockerfile", "app.txt"]);
+    }
+
+    /// kreuzwerker's own example builds `context = "."`, the working directory: the state
+    /// written by the apply changed the digest, so the apply refused its own plan.
+    #[test]
+    fn plinths_working_files_are_no_part_of_the_context() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").expect("write");
+        let first = digest(dir.path(), "Dockerfile").expect("digest");
+        for name in [
+            "plinth.tfstate",
+            "plinth.tfstate.backup",
+            "plinth.tfstate.lock.info",
+        ] {
+            std::fs::write(dir.path().join(name), "{}").expect("write");
+        }
+        std::fs::create_dir(dir.path().join("plinth.tfstate.history")).expect("mkdir");
+        std::fs::create_dir(dir.path().join(".plinth")).expect("mkdir");
+        std::fs::write(dir.path().join(".plinth/backend.json"), "{}").expect("write");
+        assert_eq!(first, digest(dir.path(), "Dockerfile").expect("digest"));
+        let bytes = archive(dir.path(), "Dockerfile").expect("archive");
+        let mut tar = tar::Archive::new(bytes.as_slice());
+        let count = tar.entries().expect("entries").count();
+        assert_eq!(count, 1, "only the Dockerfile is sent");
     }
 
     #[test]

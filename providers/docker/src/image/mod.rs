@@ -163,7 +163,9 @@ pub async fn read_many(
         .collect())
 }
 
-/// Removes the image's name (and the image when nothing else uses it) unless `keep_locally`.
+/// Removes the image's name and the further names its build gave it (`build.tag`), and so the
+/// image when nothing else uses it, unless `keep_locally`: "destroy" leaves no name of the
+/// build behind.
 pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     if attrs::boolean(&prior, "keep_locally", false) {
         return Ok(());
@@ -171,15 +173,25 @@ pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     let Some(name) = attrs::string(&prior, "name") else {
         return Ok(());
     };
-    let options = RemoveImageOptions {
-        force: attrs::boolean(&prior, "force_remove", false),
-        ..RemoveImageOptions::default()
-    };
-    match docker.remove_image(name, Some(options), None).await {
-        Ok(_) => Ok(()),
-        Err(e) if is_not_found(&e) => Ok(()),
-        Err(e) => Err(failed(format!("removing image \"{name}\" failed"), &e).into()),
+    let tags = attrs::blocks(&prior, "build")
+        .first()
+        .and_then(|build| attrs::strings(build, "tag"))
+        .unwrap_or_default();
+    let force = attrs::boolean(&prior, "force_remove", false);
+    for reference in tags.iter().map(String::as_str).chain([name]) {
+        let options = RemoveImageOptions {
+            force,
+            ..RemoveImageOptions::default()
+        };
+        match docker.remove_image(reference, Some(options), None).await {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => {
+                return Err(failed(format!("removing image \"{reference}\" failed"), &e).into())
+            }
+        }
     }
+    Ok(())
 }
 
 /// The image the create with intent `token` made: a built one by its intent label, a pulled one

@@ -1,0 +1,6 @@
+# corpus: apply
+# A swarm secret from inline JSON.
+resource "docker_secret" "foo" {
+  name = "foo"
+  data = base64encode("{\"foo\": \"s3cr3t\"}")
+}

@@ -1,0 +1,14 @@
+# corpus: apply
+# corpus: image ubuntu:precise
+# corpus: check image ubuntu:stable {{.Os}} = linux
+# corpus: keeps image ubuntu:stable
+# A second name for an image the configuration holds; destroying the tag
+# leaves the second name in place.
+resource "docker_image" "ubuntu" {
+  name = "ubuntu:precise"
+}
+
+resource "docker_tag" "stable" {
+  source_image = docker_image.ubuntu.name
+  target_image = replace(docker_image.ubuntu.name, ":precise", ":stable")
+}

@@ -230,8 +230,7 @@ mod tests {
         let empty = parse(b"HTTP/1.0 204 No Content\r\n\r\n").expect("empty");
         assert_eq!(empty, Json::Null);
         let err = parse(b"HTTP/1.0 404 Not Found\r\n\r\n{\"message\":\"config x not found\"}")
-            .err()
-            .expect("error");
+            .expect_err("error");
         assert!(err.is_not_found());
         assert_eq!(err.message, "config x not found");
     }

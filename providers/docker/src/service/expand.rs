@@ -390,14 +390,15 @@ fn rollout(planned: &Value, name: &str) -> Result<Option<Json>, Diagnostics> {
     let Some(r) = single(planned, name) else {
         return Ok(None);
     };
-    let ratio = attrs::string(r, "max_failure_ratio")
-        .map(|s| {
-            s.parse::<f64>().map_err(|_| {
+    let ratio = match attrs::string(r, "max_failure_ratio") {
+        None => None,
+        Some(s) => Some(s.parse::<f64>().map_err(|_| {
+            Diagnostics::from(
                 Diagnostic::error(format!("max_failure_ratio \"{s}\" is not a number"))
-                    .with_attribute(AttrPath::attr(name))
-            })
-        })
-        .transpose()?;
+                    .with_attribute(AttrPath::attr(name)),
+            )
+        })?),
+    };
     Ok(Some(
         Fields::new()
             .put("Parallelism", number(r, "parallelism"))

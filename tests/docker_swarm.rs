@@ -2,7 +2,8 @@
 //! into a service of a locally built busybox image. Each applies, plans as a no-op, changes the
 //! way kreuzwerker documents (the service's replicas and labels in place, the secret and config
 //! replaced), imports into a fresh state as the same object, and is gone after a destroy. The
-//! secret's value never appears in plan or apply output.
+//! secret's value never appears in plan or apply output. The provider contract kit then checks
+//! each type's lifecycle and that an interrupted create is adopted by its intent label.
 //!
 //! Swarm state is engine-wide, so everything runs in one test: it initialises a single-node
 //! swarm only when the engine is not in one, and leaves it again (also when an assertion fails).
@@ -14,6 +15,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use base64::Engine as _;
+use plinth_sdk::testkit::{self, Case};
+use plinth_sdk::{ConfigureRequest, Context, Provider, Value};
 use support::{docker, docker_available, wait_until, Workspace};
 
 /// A single-node swarm for the test: left when dropped if the test initialised it.
@@ -425,4 +428,95 @@ fn swarm_secret_config_and_service_lifecycle_with_import() {
     ])
     .trim()
     .is_empty());
+
+    contract_kit(&p);
+}
+
+/// The contract kit's cases: each type's lifecycle (a service scaled in place), adoption of an
+/// interrupted create by its intent label, and nothing adopted for an unused intent.
+fn contract_kit(p: &str) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let mut provider = plinth_provider_docker::provider();
+        let config = Value::object([("host", Value::Null)]);
+        let configured = provider
+            .configure(&Context::default(), ConfigureRequest { config })
+            .await;
+        assert!(
+            !configured.diagnostics.has_errors(),
+            "{}",
+            configured.diagnostics
+        );
+        let data = Value::from(base64::engine::general_purpose::STANDARD.encode("kit"));
+        let mode = |replicas: i64| {
+            Value::object([
+                ("global", Value::Bool(false)),
+                (
+                    "replicated",
+                    Value::object([("replicas", Value::from(replicas))]),
+                ),
+            ])
+        };
+        let container = Value::object([
+            ("image", Value::from(format!("{p}-img:1"))),
+            (
+                "command",
+                Value::List(vec![
+                    Value::from("/bin/busybox"),
+                    Value::from("sleep"),
+                    Value::from("600"),
+                ]),
+            ),
+            ("stop_grace_period", Value::from("1s")),
+        ]);
+        let cases = [
+            Case {
+                type_name: "docker_secret".into(),
+                create: Value::object([
+                    ("name", Value::from(format!("{p}-kit-secret"))),
+                    ("data", data.clone()),
+                    ("labels", Value::set(vec![])),
+                    ("id", Value::Unknown),
+                ]),
+                update: vec![],
+                check: "name".into(),
+            },
+            Case {
+                type_name: "docker_config".into(),
+                create: Value::object([
+                    ("name", Value::from(format!("{p}-kit-config"))),
+                    ("data", data),
+                    ("id", Value::Unknown),
+                ]),
+                update: vec![],
+                check: "data".into(),
+            },
+            Case {
+                type_name: "docker_service".into(),
+                create: Value::object([
+                    ("name", Value::from(format!("{p}-kit-svc"))),
+                    ("task_spec", Value::object([("container_spec", container)])),
+                    ("mode", mode(1)),
+                    ("id", Value::Unknown),
+                ]),
+                update: vec![("mode".into(), mode(2))],
+                check: "mode".into(),
+            },
+        ];
+        let contract: &dyn Provider = &provider;
+        for case in &cases {
+            testkit::lifecycle(contract, case)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", case.type_name));
+            testkit::adopts_an_interrupted_create(contract, case)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", case.type_name));
+            testkit::adopts_nothing_for_an_unused_intent(contract, case)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", case.type_name));
+        }
+    });
+    assert!(names("service", p).is_empty());
+    assert!(names("secret", p).is_empty());
+    assert!(names("config", p).is_empty());
 }

@@ -29,6 +29,16 @@ pub struct Engine {
     transport: Transport,
 }
 
+/// Where a raw request ([`crate::raw`]) connects to.
+pub enum Endpoint<'a> {
+    /// A unix socket (a local engine, or an ssh tunnel's socket).
+    Unix(std::path::PathBuf),
+    /// A plain TCP `host:port`.
+    Tcp(String),
+    /// A TCP `host:port` spoken to with TLS client certificates.
+    Tls(String, &'a Tls),
+}
+
 /// What a connection needs kept alive beside the client.
 enum Transport {
     Direct,
@@ -104,6 +114,22 @@ impl Engine {
             negotiated: OnceCell::new(),
             transport,
         })
+    }
+
+    /// Where raw requests connect to, for this engine's host and transport.
+    pub fn endpoint(&self) -> Endpoint<'_> {
+        let address = || {
+            let rest = self.host.split_once("://").map_or(&*self.host, |(_, r)| r);
+            rest.trim_end_matches('/').to_string()
+        };
+        match &self.transport {
+            Transport::Ssh(tunnel) => Endpoint::Unix(tunnel.socket().to_path_buf()),
+            Transport::Tls(tls) => Endpoint::Tls(address(), tls),
+            Transport::Direct => match self.host.strip_prefix("unix://") {
+                Some(path) => Endpoint::Unix(path.into()),
+                None => Endpoint::Tcp(address()),
+            },
+        }
     }
 
     /// The client, after negotiating the API version with the engine (once).

@@ -1,11 +1,11 @@
-//! plinth's Docker provider: images, networks, volumes and containers through the Docker Engine API.
+//! plinth's Docker provider: containers, images, networks, volumes and swarm objects via the Engine API.
 //!
 //! Resource and attribute names follow the kreuzwerker/docker v3 Terraform provider, so existing
-//! configurations work unchanged. Every container, network, volume and built image plinth creates
-//! carries the labels `plinth.managed=true`, `plinth.name=<name>`, its address and workspace, and
-//! the token of the create that made it (`plinth.intent`), so an interrupted create is found
-//! again; refresh lists each type in one call. The provider is a list of resource types on the
-//! SDK's registry.
+//! configurations work unchanged. Every container, network, volume, built image, swarm service,
+//! secret and config plinth creates carries the labels `plinth.managed=true`,
+//! `plinth.name=<name>`, its address and workspace, and the token of the create that made it
+//! (`plinth.intent`), so an interrupted create is found again; refresh lists each type in one
+//! call. The provider is a list of resource types on the SDK's registry.
 
 mod attrs;
 mod client;
@@ -13,8 +13,12 @@ mod container;
 mod defaults;
 mod image;
 mod network;
+mod raw;
 mod resources;
 mod schema;
+mod service;
+mod swarm_data;
+mod swarm_resources;
 mod transport;
 mod volume;
 
@@ -32,6 +36,9 @@ pub fn provider() -> Registry<Engine> {
         .resource(resources::Image)
         .resource(resources::Network)
         .resource(resources::Volume)
+        .resource(swarm_resources::Secret)
+        .resource(swarm_resources::Config)
+        .resource(swarm_resources::Service)
         .data_source(resources::NetworkData)
         .data_source(resources::ImageData)
 }
@@ -115,9 +122,12 @@ mod tests {
         assert_eq!(
             resources,
             [
+                "docker_config",
                 "docker_container",
                 "docker_image",
                 "docker_network",
+                "docker_secret",
+                "docker_service",
                 "docker_volume"
             ]
         );

@@ -43,7 +43,7 @@ impl Configure<Engine> for Connect {
 }
 
 /// An object answer from a result.
-fn answer(result: Result<Value, Diagnostics>) -> ObjectResponse {
+pub(crate) fn answer(result: Result<Value, Diagnostics>) -> ObjectResponse {
     match result {
         Ok(value) => ObjectResponse::ok(value),
         Err(diagnostics) => ObjectResponse::failed(diagnostics),
@@ -51,12 +51,12 @@ fn answer(result: Result<Value, Diagnostics>) -> ObjectResponse {
 }
 
 /// A delete answer from a result.
-fn deleted(result: Result<(), Diagnostics>) -> DeleteResponse {
+pub(crate) fn deleted(result: Result<(), Diagnostics>) -> DeleteResponse {
     result.err().map(DeleteResponse::from).unwrap_or_default()
 }
 
 /// A read answer from the modules' `Vec<Option<Value>>` form (one entry per object).
-fn read(result: Result<Vec<Option<Value>>, Diagnostics>) -> ReadManyResponse {
+pub(crate) fn read(result: Result<Vec<Option<Value>>, Diagnostics>) -> ReadManyResponse {
     match result {
         Ok(values) => ReadManyResponse {
             results: values
@@ -89,7 +89,7 @@ fn listed(result: Result<Vec<Value>, Diagnostics>) -> ListResponse {
 }
 
 /// An adopt answer from a lookup.
-fn adopted(result: Result<Option<Value>, Diagnostics>) -> AdoptResponse {
+pub(crate) fn adopted(result: Result<Option<Value>, Diagnostics>) -> AdoptResponse {
     match result {
         Ok(found) => AdoptResponse {
             found,
@@ -104,7 +104,7 @@ fn adopted(result: Result<Option<Value>, Diagnostics>) -> AdoptResponse {
 
 /// `planned` with each unknown attribute taken from `prior`: for types whose configurable
 /// attributes all replace, an update only changes what lives in state.
-fn keep_computed(prior: &Value, planned: Value) -> Value {
+pub(crate) fn keep_computed(prior: &Value, planned: Value) -> Value {
     match planned {
         Value::Map(map) => Value::Map(
             map.into_iter()

@@ -7,11 +7,15 @@
 
 mod container;
 mod image;
+mod service;
+mod swarm;
 
 use plinth_sdk::{Attribute, NestedBlock, Schema, Type};
 
 pub use container::container;
 pub use image::image;
+pub use service::service;
+pub use swarm::{config, secret};
 
 /// The provider block: the engine's address, TLS material and registry credentials.
 pub fn provider_block() -> Schema {

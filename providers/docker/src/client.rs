@@ -13,6 +13,7 @@ use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use tokio::sync::OnceCell;
 
 use crate::attrs;
+use crate::registry::Auths;
 use crate::transport::{self, SshTunnel, Tls};
 
 /// The socket used when neither the provider block nor `DOCKER_HOST` names a host.
@@ -27,6 +28,22 @@ pub struct Engine {
     docker: Docker,
     negotiated: OnceCell<Docker>,
     transport: Transport,
+    auths: Auths,
+}
+
+/// Where the engine's HTTP API listens.
+pub enum Endpoint {
+    /// A unix socket (the local engine, or an ssh tunnel's socket).
+    Unix(std::path::PathBuf),
+    /// A plain `http://host:port` base URL.
+    Http(String),
+    /// An `https://host:port` base URL with the client certificates in `dir`.
+    Tls {
+        /// The base URL.
+        url: String,
+        /// The directory of `ca.pem`, `cert.pem` and `key.pem`.
+        dir: std::path::PathBuf,
+    },
 }
 
 /// What a connection needs kept alive beside the client.
@@ -40,19 +57,42 @@ impl Engine {
     /// Prepares a client for the provider block `config` (host, TLS material, ssh options)
     /// without contacting the engine.
     pub fn connect(config: &Value) -> Result<Engine, Diagnostics> {
+        let auths = Auths::from_provider(config)?;
         let host = resolve_host(attrs::string(config, "host"));
-        if host.starts_with("ssh://") {
+        let engine = if host.starts_with("ssh://") {
             let opts = attrs::strings(config, "ssh_opts").unwrap_or_default();
             let tunnel = SshTunnel::start(&host, &opts)?;
             let socket = tunnel.socket().to_string_lossy().to_string();
             let docker =
                 Docker::connect_with_unix(&socket, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION);
-            return Engine::with(&host, docker, Transport::Ssh(tunnel));
+            Engine::with(&host, docker, Transport::Ssh(tunnel))?
+        } else {
+            match transport::tls(config, |name| std::env::var(name).ok())? {
+                Some(tls) => Engine::tls(&host, tls)?,
+                None => Engine::new(&host)?,
+            }
+        };
+        Ok(Engine { auths, ..engine })
+    }
+
+    /// How to reach the engine's HTTP API directly, for the calls bollard does not offer.
+    pub fn endpoint(&self) -> Endpoint {
+        match &self.transport {
+            Transport::Ssh(tunnel) => Endpoint::Unix(tunnel.socket().to_path_buf()),
+            Transport::Tls(tls) => Endpoint::Tls {
+                url: self.host.replacen("tcp://", "https://", 1),
+                dir: tls.dir.clone(),
+            },
+            Transport::Direct => match self.host.strip_prefix("unix://") {
+                Some(path) => Endpoint::Unix(path.into()),
+                None => Endpoint::Http(self.host.replacen("tcp://", "http://", 1)),
+            },
         }
-        match transport::tls(config, |name| std::env::var(name).ok())? {
-            Some(tls) => Engine::tls(&host, tls),
-            None => Engine::new(&host),
-        }
+    }
+
+    /// The provider block's registry credentials.
+    pub fn auths(&self) -> &Auths {
+        &self.auths
     }
 
     /// Prepares a plain client for `host` without contacting it.
@@ -103,6 +143,7 @@ impl Engine {
             docker,
             negotiated: OnceCell::new(),
             transport,
+            auths: Auths::default(),
         })
     }
 

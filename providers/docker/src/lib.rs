@@ -1,4 +1,5 @@
-//! plinth's Docker provider: images, networks, volumes and containers through the Docker Engine API.
+//! plinth's Docker provider: images, tags, registry images, networks, volumes and containers
+//! through the Docker Engine API (and the registries' HTTP API).
 //!
 //! Resource and attribute names follow the kreuzwerker/docker v3 Terraform provider, so existing
 //! configurations work unchanged. Every container, network, volume and built image plinth creates
@@ -11,10 +12,16 @@ mod attrs;
 mod client;
 mod container;
 mod defaults;
+mod engine_api;
 mod image;
+mod logs;
 mod network;
+mod plugin;
+mod registry;
+mod registry_image;
 mod resources;
 mod schema;
+mod tag;
 mod transport;
 mod volume;
 
@@ -32,8 +39,13 @@ pub fn provider() -> Registry<Engine> {
         .resource(resources::Image)
         .resource(resources::Network)
         .resource(resources::Volume)
+        .resource(resources::Tag)
+        .resource(resources::RegistryImage)
         .data_source(resources::NetworkData)
         .data_source(resources::ImageData)
+        .data_source(resources::RegistryImageData)
+        .data_source(resources::LogsData)
+        .data_source(resources::PluginData)
 }
 
 fn make() -> Box<dyn Provider> {
@@ -71,7 +83,7 @@ mod tests {
             .await;
         assert!(!configured.diagnostics.has_errors());
         let request = plinth_sdk::ReadDataRequest {
-            type_name: "docker_plugin".into(),
+            type_name: "docker_swarm".into(),
             config: Value::Null,
         };
         let err = provider
@@ -79,7 +91,7 @@ mod tests {
             .await
             .diagnostics
             .to_string();
-        assert!(err.contains("no data source \"docker_plugin\""), "{err}");
+        assert!(err.contains("no data source \"docker_swarm\""), "{err}");
     }
 
     #[tokio::test]
@@ -118,10 +130,21 @@ mod tests {
                 "docker_container",
                 "docker_image",
                 "docker_network",
+                "docker_registry_image",
+                "docker_tag",
                 "docker_volume"
             ]
         );
         let data: Vec<&str> = schema.data_sources.keys().map(String::as_str).collect();
-        assert_eq!(data, ["docker_image", "docker_network"]);
+        assert_eq!(
+            data,
+            [
+                "docker_image",
+                "docker_logs",
+                "docker_network",
+                "docker_plugin",
+                "docker_registry_image"
+            ]
+        );
     }
 }

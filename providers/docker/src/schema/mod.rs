@@ -7,11 +7,15 @@
 
 mod container;
 mod image;
+mod registry;
 
 use plinth_sdk::{Attribute, NestedBlock, Schema, Type};
 
 pub use container::container;
 pub use image::image;
+pub use registry::{
+    logs_data_source, plugin_data_source, registry_image, registry_image_data_source, tag,
+};
 
 /// The provider block: the engine's address, TLS material and registry credentials.
 pub fn provider_block() -> Schema {

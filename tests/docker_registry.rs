@@ -54,7 +54,7 @@ impl Registry {
             .stderr(log)
             .spawn()
             .expect("start /usr/bin/docker-registry (Debian package docker-registry)");
-        let mut registry = Registry {
+        let registry = Registry {
             child,
             port,
             _dir: dir,
@@ -63,7 +63,7 @@ impl Registry {
             registry.request("GET", "/v2/", true).0 == 200
         });
         if !up {
-            let _ = registry.child.kill();
+            // Dropping the registry (on the panic) kills and reaps it.
             panic!(
                 "the registry did not answer on port {port}: {}",
                 std::fs::read_to_string(registry._dir.path().join("registry.log"))

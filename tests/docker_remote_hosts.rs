@@ -138,9 +138,11 @@ impl TlsEngine {
             .stderr(Stdio::null())
             .spawn()
             .expect("start socat (scripts/test.sh installs it)");
+        // Dropping the engine kills and reaps socat, also when it never listened.
+        let engine = TlsEngine { child, port };
         for _ in 0..500 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return TlsEngine { child, port };
+                return engine;
             }
             std::thread::sleep(Duration::from_millis(10));
         }

@@ -40,7 +40,7 @@ fn redact(text: &str, auths: &Auths, own: Option<&Entry>) -> String {
 }
 
 /// The manifest digest of `name` in its registry, None when the registry has none.
-async fn digest(object: &Value, auths: &Auths) -> Result<Option<String>, Diagnostic> {
+async fn digest(object: &Value, auths: &Auths) -> Result<Option<String>, Diagnostics> {
     let name = attrs::string(object, "name").unwrap_or_default();
     let reference = Reference::parse(name);
     let mut owned = None;
@@ -65,7 +65,7 @@ pub async fn create(docker: &Docker, auths: &Auths, planned: Value) -> Result<Va
         .map_err(|d| redact_all(d, auths, entry.as_ref()))?;
     let digest = digest(&planned, auths)
         .await
-        .map_err(|d| redact_all(d.into(), auths, entry.as_ref()))?
+        .map_err(|d| redact_all(d, auths, entry.as_ref()))?
         .ok_or_else(|| {
             Diagnostic::error(format!(
                 "registry {} has no manifest for \"{name}\" after the push",
@@ -146,7 +146,7 @@ pub async fn read_many(auths: &Auths, priors: Vec<Value>) -> Vec<ReadResult> {
                 [("sha256_digest", Value::string(digest))],
             )),
             Ok(None) => ReadResult::Gone,
-            Err(d) => ReadResult::Failed(redact_all(d.into(), auths, own.as_ref())),
+            Err(d) => ReadResult::Failed(redact_all(d, auths, own.as_ref())),
         });
     }
     results
@@ -165,7 +165,7 @@ pub async fn find(auths: &Auths, planned: Value) -> Result<Option<Value>, Diagno
             ],
         ))),
         Ok(None) => Ok(None),
-        Err(d) => Err(redact_all(d.into(), auths, own.as_ref())),
+        Err(d) => Err(redact_all(d, auths, own.as_ref())),
     }
 }
 
@@ -187,12 +187,17 @@ pub async fn delete(auths: &Auths, prior: Value) -> Result<(), Diagnostics> {
         Err(d) => Err(d),
     };
     result.map_err(|d| {
-        let d = Diagnostic::error(format!(
-            "deleting \"{name}\" from its registry failed: {}",
-            d.summary
-        ))
-        .with_detail(d.detail.unwrap_or_default());
-        redact_all(d.into(), auths, entry)
+        let prefixed =
+            d.0.into_iter()
+                .map(|d| Diagnostic {
+                    summary: format!(
+                        "deleting \"{name}\" from its registry failed: {}",
+                        d.summary
+                    ),
+                    ..d
+                })
+                .collect();
+        redact_all(Diagnostics(prefixed), auths, entry)
     })
 }
 
@@ -203,7 +208,7 @@ pub async fn read_data(auths: &Auths, config: Value) -> Result<Value, Diagnostic
     let reference = Reference::parse(&name);
     let digest = digest(&config, auths)
         .await
-        .map_err(|d| redact_all(d.into(), auths, None))?
+        .map_err(|d| redact_all(d, auths, None))?
         .ok_or_else(|| {
             Diagnostic::error(format!(
                 "image \"{name}\" not found in registry {}",

@@ -34,7 +34,7 @@ pub fn read(path: &str, host: &str) -> Result<Credential, Diagnostics> {
 }
 
 /// The credential for `host` in the content of a configuration file.
-pub fn lookup(content: &str, host: &str) -> Result<Credential, Diagnostic> {
+pub fn lookup(content: &str, host: &str) -> Result<Credential, Box<Diagnostic>> {
     let json: Json = serde_json::from_str(content).map_err(|e| {
         Diagnostic::error("the Docker configuration is not valid JSON").with_detail(format!(
             "at line {}, column {}",

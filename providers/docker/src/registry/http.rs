@@ -12,7 +12,7 @@ use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use sha2::Digest as _;
 
 use super::{Credential, Entry, Reference};
-use plinth_sdk::Diagnostic;
+use plinth_sdk::{Diagnostic, Diagnostics};
 
 /// The manifest media types a digest is asked for (Docker schema 2, lists and OCI).
 const MANIFEST_TYPES: [&str; 4] = [
@@ -39,13 +39,16 @@ impl<'a> Registry<'a> {
         reference: &'a Reference,
         entry: Option<&'a Entry>,
         insecure_skip_verify: bool,
-    ) -> Result<Registry<'a>, Diagnostic> {
+    ) -> Result<Registry<'a>, Diagnostics> {
         let client = Client::builder()
             .danger_accept_invalid_certs(insecure_skip_verify)
             .timeout(std::time::Duration::from_secs(TIMEOUT_SECS))
             .build()
             .map_err(|e| {
-                Diagnostic::error("preparing the registry client failed").with_detail(e.to_string())
+                Diagnostics::from(
+                    Diagnostic::error("preparing the registry client failed")
+                        .with_detail(e.to_string()),
+                )
             })?;
         let host = &reference.registry;
         let bases = match entry.and_then(|e| e.scheme.as_deref()) {
@@ -62,7 +65,7 @@ impl<'a> Registry<'a> {
     }
 
     /// The digest of the manifest the reference's tag names; None when the registry has none.
-    pub async fn digest(&self) -> Result<Option<String>, Diagnostic> {
+    pub async fn digest(&self) -> Result<Option<String>, Diagnostics> {
         let path = format!(
             "/v2/{}/manifests/{}",
             self.reference.path, self.reference.tag
@@ -86,7 +89,7 @@ impl<'a> Registry<'a> {
     }
 
     /// Deletes the manifest `digest` (and with it every tag naming it); one already gone is fine.
-    pub async fn delete(&self, digest: &str) -> Result<(), Diagnostic> {
+    pub async fn delete(&self, digest: &str) -> Result<(), Diagnostics> {
         let path = format!("/v2/{}/manifests/{digest}", self.reference.path);
         let response = self.send(Method::DELETE, &path).await?;
         match response.status() {
@@ -98,14 +101,15 @@ impl<'a> Registry<'a> {
             ))
             .with_detail(
                 "Enable deletes in the registry (storage: delete: enabled: true), or set keep_remotely = true.",
-            )),
+            )
+            .into()),
             status => Err(self.refused(status, "deleting")),
         }
     }
 
     /// Sends a request with the credential (basic auth, or a token when the registry asks for
     /// one), trying the next base URL when one cannot be reached.
-    async fn send(&self, method: Method, path: &str) -> Result<Response, Diagnostic> {
+    async fn send(&self, method: Method, path: &str) -> Result<Response, Diagnostics> {
         let mut last_error = None;
         for base in &self.bases {
             let url = format!("{base}{path}");
@@ -142,22 +146,22 @@ impl<'a> Registry<'a> {
         }
         Err(match last_error {
             Some(e) => self.unreachable(&e),
-            None => Diagnostic::error("no registry address to try"),
+            None => Diagnostic::error("no registry address to try").into(),
         })
     }
 
     /// A token from the `Bearer realm=... service=... scope=...` challenge's realm.
-    async fn token(&self, challenge: &str, method: &Method) -> Result<String, Diagnostic> {
+    async fn token(&self, challenge: &str, method: &Method) -> Result<String, Diagnostics> {
         let params = challenge_params(challenge);
         let realm = params
             .iter()
             .find(|(k, _)| k == "realm")
             .map(|(_, v)| v.clone())
             .ok_or_else(|| {
-                Diagnostic::error(format!(
+                Diagnostics::from(Diagnostic::error(format!(
                     "registry {} asked for a token without saying where to get one",
                     self.reference.registry
-                ))
+                )))
             })?;
         let actions = if *method == Method::DELETE {
             "*"
@@ -182,11 +186,13 @@ impl<'a> Registry<'a> {
             return Err(self.refused(response.status(), "getting a token from"));
         }
         let body: serde_json::Value = response.json().await.map_err(|e| {
-            Diagnostic::error(format!(
-                "registry {} answered the token request with something else than JSON",
-                self.reference.registry
-            ))
-            .with_detail(e.to_string())
+            Diagnostics::from(
+                Diagnostic::error(format!(
+                    "registry {} answered the token request with something else than JSON",
+                    self.reference.registry
+                ))
+                .with_detail(e.to_string()),
+            )
         })?;
         ["token", "access_token"]
             .iter()
@@ -196,15 +202,16 @@ impl<'a> Registry<'a> {
                     "registry {}'s token answer holds no token",
                     self.reference.registry
                 ))
+                .into()
             })
     }
 
     /// A registry that answered with an error status: for 401 and 403, whose credentials were
     /// refused (the user name, never the password).
-    fn refused(&self, status: StatusCode, doing: &str) -> Diagnostic {
+    fn refused(&self, status: StatusCode, doing: &str) -> Diagnostics {
         let host = &self.reference.registry;
         let what = format!("{}:{}", self.reference.path, self.reference.tag);
-        match (status, self.credential) {
+        let diagnostic = match (status, self.credential) {
             (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, Some(c)) => Diagnostic::error(
                 format!("registry {host} refused the credentials of user \"{}\"", c.username),
             )
@@ -220,11 +227,12 @@ impl<'a> Registry<'a> {
             }
             _ => Diagnostic::error(format!("registry {host} answered {status}"))
                 .with_detail(format!("{doing} {what}")),
-        }
+        };
+        diagnostic.into()
     }
 
     /// A registry that could not be reached (the URL holds no credentials).
-    fn unreachable(&self, error: &reqwest::Error) -> Diagnostic {
+    fn unreachable(&self, error: &reqwest::Error) -> Diagnostics {
         use std::error::Error;
         let mut text = error.to_string();
         let mut cause = error.source();
@@ -237,6 +245,7 @@ impl<'a> Registry<'a> {
             self.reference.registry
         ))
         .with_detail(text)
+        .into()
     }
 }
 

@@ -77,7 +77,7 @@ impl Auths {
                 })
             } else if let Some(content) = attrs::non_empty(block, "config_file_content") {
                 Some(config_file::lookup(content, &host).map_err(|e| {
-                    e.with_attribute(AttrPath::attr("registry_auth").then("config_file_content"))
+                    (*e).with_attribute(AttrPath::attr("registry_auth").then("config_file_content"))
                 })?)
             } else {
                 let path =

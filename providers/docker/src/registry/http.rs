@@ -323,6 +323,63 @@ mod tests {
         );
     }
 
+    /// Answers one request per connection like a registry with token auth: 401 with a Bearer
+    /// challenge without the token, the token for basic auth at `/token`, the digest with it.
+    async fn token_registry(listener: tokio::net::TcpListener, port: u16) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+            let response = if text.starts_with("get /token?")
+                && text.contains("authorization: basic ")
+            {
+                let body = r#"{"token": "tok-123"}"#;
+                format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+            } else if text.contains("authorization: bearer tok-123") {
+                "HTTP/1.1 200 OK\r\nDocker-Content-Digest: sha256:feed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+            } else {
+                format!("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"test\",scope=\"repository:team/app:pull\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            };
+            let _ = stream.write_all(response.as_bytes()).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bearer_challenge_is_answered_with_a_token_got_with_the_credentials() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let server = tokio::spawn(token_registry(listener, port));
+        let reference = Reference::parse(&format!("127.0.0.1:{port}/team/app:1"));
+        let entry = Entry {
+            scheme: Some("http".into()),
+            credential: Some(Credential {
+                username: "ci".into(),
+                password: "pw".into(),
+            }),
+        };
+        let registry = Registry::new(&reference, Some(&entry), false).expect("client");
+        let digest = registry.digest().await.expect("digest");
+        assert_eq!(digest.as_deref(), Some("sha256:feed"));
+        // Without credentials the token endpoint refuses, and the error says so.
+        let anonymous = Entry {
+            scheme: Some("http".into()),
+            credential: None,
+        };
+        let registry = Registry::new(&reference, Some(&anonymous), false).expect("client");
+        let err = registry.digest().await.expect_err("refused").to_string();
+        assert!(err.contains("needs credentials"), "{err}");
+        server.abort();
+    }
+
     #[test]
     fn loopback_hosts_are_recognised() {
         assert!(is_loopback("127.0.0.1:5000"));

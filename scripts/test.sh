@@ -43,6 +43,17 @@ if [[ ! -x /usr/sbin/sshd ]]; then
   apt_install openssh-server || install_failed "could not install openssh-server"
 fi
 
+# The registry tests push to and pull from Debian's docker-registry (distribution), which they
+# start on loopback with an htpasswd file made by apache2-utils' htpasswd.
+if [[ ! -x /usr/bin/docker-registry ]]; then
+  log "installing docker-registry"
+  apt_install docker-registry || install_failed "could not install docker-registry"
+fi
+if ! command -v htpasswd >/dev/null 2>&1; then
+  log "installing apache2-utils"
+  apt_install apache2-utils || install_failed "could not install apache2-utils"
+fi
+
 # AWS tests talk to moto in server mode, installed into .venv.
 if [[ ! -x .venv/bin/moto_server ]]; then
   log "installing moto[server] into .venv"

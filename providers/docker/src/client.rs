@@ -13,6 +13,7 @@ use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use tokio::sync::OnceCell;
 
 use crate::attrs;
+use crate::registry::Auths;
 use crate::transport::{self, SshTunnel, Tls};
 
 /// The socket used when neither the provider block nor `DOCKER_HOST` names a host.
@@ -27,9 +28,10 @@ pub struct Engine {
     docker: Docker,
     negotiated: OnceCell<Docker>,
     transport: Transport,
+    auths: Auths,
 }
 
-/// Where a raw request ([`crate::raw`]) connects to.
+/// Where a direct request ([`crate::raw`], [`crate::engine_api`]) connects to.
 pub enum Endpoint<'a> {
     /// A unix socket (a local engine, or an ssh tunnel's socket).
     Unix(std::path::PathBuf),
@@ -50,19 +52,27 @@ impl Engine {
     /// Prepares a client for the provider block `config` (host, TLS material, ssh options)
     /// without contacting the engine.
     pub fn connect(config: &Value) -> Result<Engine, Diagnostics> {
+        let auths = Auths::from_provider(config)?;
         let host = resolve_host(attrs::string(config, "host"));
-        if host.starts_with("ssh://") {
+        let engine = if host.starts_with("ssh://") {
             let opts = attrs::strings(config, "ssh_opts").unwrap_or_default();
             let tunnel = SshTunnel::start(&host, &opts)?;
             let socket = tunnel.socket().to_string_lossy().to_string();
             let docker =
                 Docker::connect_with_unix(&socket, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION);
-            return Engine::with(&host, docker, Transport::Ssh(tunnel));
-        }
-        match transport::tls(config, |name| std::env::var(name).ok())? {
-            Some(tls) => Engine::tls(&host, tls),
-            None => Engine::new(&host),
-        }
+            Engine::with(&host, docker, Transport::Ssh(tunnel))?
+        } else {
+            match transport::tls(config, |name| std::env::var(name).ok())? {
+                Some(tls) => Engine::tls(&host, tls)?,
+                None => Engine::new(&host)?,
+            }
+        };
+        Ok(Engine { auths, ..engine })
+    }
+
+    /// The provider block's registry credentials.
+    pub fn auths(&self) -> &Auths {
+        &self.auths
     }
 
     /// Prepares a plain client for `host` without contacting it.
@@ -113,6 +123,7 @@ impl Engine {
             docker,
             negotiated: OnceCell::new(),
             transport,
+            auths: Auths::default(),
         })
     }
 

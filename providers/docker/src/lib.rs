@@ -1,4 +1,5 @@
-//! plinth's Docker provider: containers, images, networks, volumes and swarm objects via the Engine API.
+//! plinth's Docker provider: containers, images, tags, registry images, networks, volumes and
+//! swarm objects through the Docker Engine API (and the registries' HTTP API).
 //!
 //! Resource and attribute names follow the kreuzwerker/docker v3 Terraform provider, so existing
 //! configurations work unchanged. Every container, network, volume, built image, swarm service,
@@ -11,14 +12,20 @@ mod attrs;
 mod client;
 mod container;
 mod defaults;
+mod engine_api;
 mod image;
+mod logs;
 mod network;
+mod plugin;
 mod raw;
+mod registry;
+mod registry_image;
 mod resources;
 mod schema;
 mod service;
 mod swarm_data;
 mod swarm_resources;
+mod tag;
 mod transport;
 mod volume;
 
@@ -39,8 +46,13 @@ pub fn provider() -> Registry<Engine> {
         .resource(swarm_resources::Secret)
         .resource(swarm_resources::Config)
         .resource(swarm_resources::Service)
+        .resource(resources::Tag)
+        .resource(resources::RegistryImage)
         .data_source(resources::NetworkData)
         .data_source(resources::ImageData)
+        .data_source(resources::RegistryImageData)
+        .data_source(resources::LogsData)
+        .data_source(resources::PluginData)
 }
 
 fn make() -> Box<dyn Provider> {
@@ -78,7 +90,7 @@ mod tests {
             .await;
         assert!(!configured.diagnostics.has_errors());
         let request = plinth_sdk::ReadDataRequest {
-            type_name: "docker_plugin".into(),
+            type_name: "docker_swarm".into(),
             config: Value::Null,
         };
         let err = provider
@@ -86,7 +98,7 @@ mod tests {
             .await
             .diagnostics
             .to_string();
-        assert!(err.contains("no data source \"docker_plugin\""), "{err}");
+        assert!(err.contains("no data source \"docker_swarm\""), "{err}");
     }
 
     #[tokio::test]
@@ -126,12 +138,23 @@ mod tests {
                 "docker_container",
                 "docker_image",
                 "docker_network",
+                "docker_registry_image",
                 "docker_secret",
                 "docker_service",
+                "docker_tag",
                 "docker_volume"
             ]
         );
         let data: Vec<&str> = schema.data_sources.keys().map(String::as_str).collect();
-        assert_eq!(data, ["docker_image", "docker_network"]);
+        assert_eq!(
+            data,
+            [
+                "docker_image",
+                "docker_logs",
+                "docker_network",
+                "docker_plugin",
+                "docker_registry_image"
+            ]
+        );
     }
 }

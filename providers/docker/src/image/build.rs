@@ -15,6 +15,7 @@ use super::leftovers::{lost_its_cached_parent, Leftovers};
 use super::{context, normalize};
 use crate::attrs;
 use crate::client::{failed, message};
+use crate::registry::Auths;
 
 /// How many lines of build output an error shows.
 const BUILD_LOG_TAIL: usize = 15;
@@ -29,6 +30,7 @@ pub async fn build(
     name: &str,
     build: &Value,
     intent: &Intent,
+    auths: &Auths,
 ) -> Result<(), Diagnostics> {
     let context = PathBuf::from(attrs::required(build, "context")?);
     if !context.is_dir() {
@@ -95,7 +97,7 @@ pub async fn build(
         cpusetcpus: attrs::non_empty(build, "cpu_set_cpus").map(str::to_string),
         ..BuildImageOptions::default()
     };
-    let credentials = credentials(build);
+    let credentials = credentials(build, auths);
     let archive = bytes::Bytes::from(archive);
     let mut attempt = 1;
     loop {
@@ -117,7 +119,7 @@ pub async fn build(
         return Err(build_failed(
             name,
             &shown,
-            &failure.error,
+            &auths.redact(&failure.error),
             &failure.log,
             &problems,
         ));
@@ -177,7 +179,7 @@ async fn run(
 }
 
 /// Gives the image `name` the further name `extra` (`repo[:tag]`).
-async fn tag(docker: &Docker, name: &str, extra: &str) -> Result<(), Diagnostics> {
+pub(crate) async fn tag(docker: &Docker, name: &str, extra: &str) -> Result<(), Diagnostics> {
     let reference = normalize(extra);
     let (repo, tag) = reference
         .rsplit_once(':')
@@ -196,10 +198,12 @@ async fn tag(docker: &Docker, name: &str, extra: &str) -> Result<(), Diagnostics
     })
 }
 
-/// The `auth_config` blocks as the credentials the builder pulls base images with.
-fn credentials(build: &Value) -> Option<HashMap<String, DockerCredentials>> {
+/// The provider's `registry_auth` credentials and the `auth_config` blocks (which win for
+/// their host) as the credentials the builder pulls base images with.
+fn credentials(build: &Value, auths: &Auths) -> Option<HashMap<String, DockerCredentials>> {
     let owned = |b: &Value, k: &str| attrs::non_empty(b, k).map(str::to_string);
-    let map: HashMap<String, DockerCredentials> = attrs::blocks(build, "auth_config")
+    let mut map = auths.for_build();
+    let blocks = attrs::blocks(build, "auth_config")
         .into_iter()
         .filter_map(|b| {
             let host = owned(b, "host_name")?;
@@ -215,8 +219,8 @@ fn credentials(build: &Value) -> Option<HashMap<String, DockerCredentials>> {
                     registrytoken: owned(b, "registry_token"),
                 },
             ))
-        })
-        .collect();
+        });
+    map.extend(blocks);
     (!map.is_empty()).then_some(map)
 }
 

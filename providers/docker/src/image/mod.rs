@@ -11,6 +11,8 @@ mod build;
 mod context;
 mod leftovers;
 
+pub(crate) use build::tag;
+
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -24,7 +26,8 @@ use futures_util::StreamExt;
 use plinth_sdk::{AttrPath, Diagnostic, Diagnostics, Intent, PlanResponse, Value};
 
 use crate::attrs;
-use crate::client::{failed, is_not_found};
+use crate::client::{failed, is_not_found, message};
+use crate::registry::{docker_credentials, Auths, Reference};
 
 /// The plan of an image: `context_digest` is the digest of the build context as it is now
 /// (unknown while the context path is); a different digest than the one recorded replaces the
@@ -65,17 +68,22 @@ pub fn plan(prior: Option<&Value>, proposed: Value) -> PlanResponse {
     }
 }
 
-/// Builds (with a `build` block) or pulls the image, then reads its id. A built image carries
+/// Builds (with a `build` block) or pulls the image (with the provider's `registry_auth` for
+/// its registry), then reads its id. A built image carries
 /// plinth's labels, the intent token included, so an interrupted build is found again.
 pub async fn create(
     docker: &Docker,
+    auths: &Auths,
     planned: Value,
     intent: &Intent,
 ) -> Result<Value, Diagnostics> {
     let name = attrs::required(&planned, "name")?.to_string();
     match attrs::blocks(&planned, "build").first() {
-        Some(build) => build::build(docker, &name, build, intent).await?,
-        None => pull_if_missing(docker, &name, attrs::non_empty(&planned, "platform")).await?,
+        Some(build) => build::build(docker, &name, build, intent, auths).await?,
+        None => {
+            let platform = attrs::non_empty(&planned, "platform");
+            pull_if_missing(docker, auths, &name, platform).await?
+        }
     }
     let digest = match attrs::blocks(&planned, "build").first() {
         Some(build) => {
@@ -100,7 +108,7 @@ pub async fn create(
 
 /// Removes the images of the same name, address and workspace that builds of other intents
 /// made and nothing uses: a killed run's build that the engine finished after the next run had
-/// looked for it. Images still in use are left (removal without force fails for them). The name
+/// looked for it. Images still in use or still named (another tag) are left. The name
 /// counts: another configuration on the same engine may have a `docker_image` at the same
 /// address, and its image is not ours to remove.
 async fn remove_superseded(docker: &Docker, name: &str, intent: &Intent, keep: &str) {
@@ -127,7 +135,9 @@ async fn remove_superseded(docker: &Docker, name: &str, intent: &Intent, keep: &
             .labels
             .get(attrs::INTENT_LABEL)
             .is_some_and(|token| token != &intent.token);
-        if image.id != keep && other_intent {
+        // An image still carrying a name (a docker_tag's, say) is in use by that name.
+        let dangling = image.repo_tags.iter().all(|t| t == "<none>:<none>");
+        if image.id != keep && other_intent && dangling {
             let _ = docker
                 .remove_image(&image.id, None::<RemoveImageOptions>, None)
                 .await;
@@ -318,8 +328,11 @@ pub fn normalize(name: &str) -> String {
     }
 }
 
+/// Pulls `name` unless the engine has it, with the credential `registry_auth` holds for its
+/// registry.
 async fn pull_if_missing(
     docker: &Docker,
+    auths: &Auths,
     name: &str,
     platform: Option<&str>,
 ) -> Result<(), Diagnostics> {
@@ -333,20 +346,30 @@ async fn pull_if_missing(
         platform: platform.unwrap_or_default().to_string(),
         ..CreateImageOptions::default()
     };
-    let mut stream = docker.create_image(Some(options), None, None);
-    while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| {
-            failed(
-                format!("image \"{name}\" is not available locally and pulling it failed"),
-                &e,
-            )
-        })?;
-        if let Some(error) = info.error_detail.and_then(|d| d.message) {
-            return Err(Diagnostic::error(format!(
+    let registry = Reference::parse(name).registry;
+    let credentials = auths
+        .credential(&registry)
+        .map(|c| docker_credentials(&registry, c));
+    let pull_failed = |error: &str| {
+        let mut detail = format!("Docker: {}", auths.redact(error));
+        let lower = error.to_ascii_lowercase();
+        if lower.contains("unauthorized") || lower.contains("authentication required") {
+            detail.push_str(&format!(
+                "\nThe registry refused the credentials: check registry_auth for {registry}."
+            ));
+        }
+        Diagnostics::from(
+            Diagnostic::error(format!(
                 "image \"{name}\" is not available locally and pulling it failed"
             ))
-            .with_detail(format!("Docker: {error}"))
-            .into());
+            .with_detail(detail),
+        )
+    };
+    let mut stream = docker.create_image(Some(options), None, credentials);
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|e| pull_failed(&message(&e)))?;
+        if let Some(error) = info.error_detail.and_then(|d| d.message) {
+            return Err(pull_failed(&error));
         }
     }
     Ok(())

@@ -7,6 +7,7 @@
 
 mod container;
 mod image;
+mod registry;
 mod service;
 mod swarm;
 
@@ -14,6 +15,9 @@ use plinth_sdk::{Attribute, NestedBlock, Schema, Type};
 
 pub use container::container;
 pub use image::image;
+pub use registry::{
+    logs_data_source, plugin_data_source, registry_image, registry_image_data_source, tag,
+};
 pub use service::service;
 pub use swarm::{config, secret};
 

@@ -1,6 +1,11 @@
 //! The Docker provider's resource types and data sources on the SDK's registry: each type's
 //! schema (with its crash safety and timeouts) and operations, delegating to the modules that
-//! talk to the Engine API.
+//! talk to the Engine API. The registry types and the log and plugin data sources are in
+//! [`registry`].
+
+mod registry;
+
+pub use registry::{LogsData, PluginData, RegistryImage, RegistryImageData, Tag};
 
 use std::time::Duration;
 
@@ -260,7 +265,7 @@ impl Resource<Engine> for Image {
         answer(match docker(engine).await {
             Ok(docker) => {
                 let planned = attrs::unknowns_to_null(request.planned);
-                image::create(docker, planned, &request.intent).await
+                image::create(docker, engine.auths(), planned, &request.intent).await
             }
             Err(d) => Err(d),
         })

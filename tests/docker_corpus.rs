@@ -38,27 +38,7 @@ use support::{docker, docker_available, Outcome, Workspace};
 
 /// The snippets using a resource type or data source plinth does not offer yet. Remove a file
 /// from this list once its type lands (the test says which).
-const NOT_YET_SUPPORTED: &[&str] = &[
-    "config_basic.tf",
-    "config_import.tf",
-    "config_no_downtime.tf",
-    "config_template.tf",
-    "image_registry_dynamic.tf",
-    "logs_data_source.tf",
-    "plugin_aliased.tf",
-    "plugin_basic.tf",
-    "plugin_data_source.tf",
-    "provider_registry_credentials.tf",
-    "registry_image_data_source.tf",
-    "registry_image_push.tf",
-    "secret_basic.tf",
-    "secret_no_downtime.tf",
-    "service_advanced.tf",
-    "service_basic.tf",
-    "service_image_data_source.tf",
-    "service_import.tf",
-    "tag_basic.tf",
-];
+const NOT_YET_SUPPORTED: &[&str] = &["plugin_aliased.tf", "plugin_basic.tf"];
 
 /// The phrases plinth's diagnostics use for a type its provider lacks.
 const MISSING_TYPE: &[&str] = &[

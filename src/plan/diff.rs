@@ -165,25 +165,43 @@ pub fn forcing_replacement(
         .collect()
 }
 
-/// Marks the schema's sensitive attributes (top level) of an object.
+/// Marks the schema's sensitive attributes of an object, those of its nested blocks included.
 pub fn mark_sensitive(schema: &Schema, value: Value) -> Value {
     match value {
         Value::Map(map) => Value::Map(
             map.into_iter()
                 .map(|(k, v)| {
                     let sensitive = schema.attributes.get(&k).is_some_and(|a| a.sensitive);
-                    (
-                        k,
-                        if sensitive && !v.is_null() {
-                            v.mark_sensitive()
-                        } else {
-                            v
-                        },
-                    )
+                    let v = match schema.blocks.get(&k) {
+                        _ if sensitive && !v.is_null() => v.mark_sensitive(),
+                        Some(block) => mark_sensitive_blocks(&block.schema, v),
+                        None => v,
+                    };
+                    (k, v)
                 })
                 .collect(),
         ),
         other => other,
+    }
+}
+
+/// Marks the sensitive attributes of each block of a nested block value (a list or set of
+/// objects, or one object).
+fn mark_sensitive_blocks(schema: &Schema, value: Value) -> Value {
+    match value {
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|item| mark_sensitive(schema, item))
+                .collect(),
+        ),
+        Value::Set(items) => Value::Set(
+            items
+                .into_iter()
+                .map(|item| mark_sensitive(schema, item))
+                .collect(),
+        ),
+        other => mark_sensitive(schema, other),
     }
 }
 
@@ -325,5 +343,21 @@ mod tests {
         );
         assert!(v.get("token").unwrap().is_sensitive());
         assert_eq!(sensitive_names(&schema(), &v), vec!["token".to_string()]);
+    }
+
+    #[test]
+    fn sensitive_attributes_of_nested_blocks_were_left_unmarked() {
+        let auth = Schema::new()
+            .attr("host", Attribute::optional(Type::String))
+            .attr("password", Attribute::optional(Type::String).sensitive());
+        let schema = Schema::new().block("auth", NestedBlock::list(auth));
+        let block = Value::object([
+            ("host", Value::from("registry")),
+            ("password", Value::from("hunter2")),
+        ]);
+        let v = mark_sensitive(&schema, Value::object([("auth", Value::List(vec![block]))]));
+        let first = &v.get("auth").and_then(Value::as_list).unwrap()[0];
+        assert!(first.get("password").unwrap().is_sensitive());
+        assert!(!first.get("host").unwrap().is_sensitive());
     }
 }

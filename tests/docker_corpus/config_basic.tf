@@ -1,4 +1,4 @@
-# corpus: apply
+# Applied on a swarm by tests/docker_swarm.rs, which owns the swarm it starts.
 # A swarm config from inline JSON.
 resource "docker_config" "foo_config" {
   name = "foo_config"

@@ -1,11 +1,12 @@
 # corpus: apply
 # corpus: image ubuntu:precise
 # corpus: check image ubuntu:precise {{.Os}} = linux
+# corpus: file .docker/config.json {"auths": {"registry-1.docker.io": {"auth": "dXNlcjpwYXNz"}}}
 # Registry credentials three ways: a Docker CLI configuration file, its content, and a user name
 # with a password. The image is already local, so no registry is asked.
 variable "plain_content_of_config_file" {
   type      = string
-  default   = "{\"auths\": {}}"
+  default   = "{\"auths\": {\"registry.my.company.com\": {\"auth\": \"dXNlcjpwYXNz\"}}}"
   sensitive = true
 }
 

@@ -1,9 +1,8 @@
 # corpus: apply
 # corpus: image ubuntu:precise
 # corpus: check image ubuntu:stable {{.Os}} = linux
-# corpus: keeps image ubuntu:stable
-# A second name for an image the configuration holds; destroying the tag
-# leaves the second name in place.
+# A second name for an image the configuration holds; destroying the tag removes that name
+# (kreuzwerker leaves it behind; plinth destroys what it made).
 resource "docker_image" "ubuntu" {
   name = "ubuntu:precise"
 }

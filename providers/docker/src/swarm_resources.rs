@@ -15,46 +15,32 @@ use crate::resources::{adopted, answer, deleted, keep_computed, read};
 use crate::swarm_data::{self, Kind};
 use crate::{attrs, schema, service};
 
-/// A secret or config type: everything configurable replaces, so an update only changes state.
-struct Data;
-
-impl Data {
-    async fn create(engine: &Engine, kind: Kind, request: CreateRequest) -> ObjectResponse {
-        let planned = attrs::unknowns_to_null(request.planned);
-        answer(swarm_data::create(engine, kind, planned, &request.intent).await)
-    }
-
-    async fn read_many(engine: &Engine, kind: Kind, objects: Vec<Value>) -> ReadManyResponse {
-        read(swarm_data::read_many(engine, kind, objects).await)
-    }
-
-    async fn delete(engine: &Engine, kind: Kind, request: DeleteRequest) -> DeleteResponse {
-        deleted(swarm_data::delete(engine, kind, request.prior).await)
-    }
-
-    async fn adopt(engine: &Engine, kind: Kind, request: AdoptRequest) -> AdoptResponse {
-        let planned = attrs::unknowns_to_null(request.planned);
-        adopted(swarm_data::find_by_intent(engine, kind, planned, &request.intent.token).await)
-    }
-}
-
-/// `docker_secret`.
-pub struct Secret;
+/// `docker_secret` or `docker_config`: everything configurable replaces them, so an update only
+/// changes state; a secret's data cannot be read back, so its import leaves it null.
+pub struct SwarmData(pub Kind);
 
 #[async_trait]
-impl Resource<Engine> for Secret {
+impl Resource<Engine> for SwarmData {
     fn type_name(&self) -> &str {
-        "docker_secret"
+        match self.0 {
+            Kind::Secret => "docker_secret",
+            Kind::Config => "docker_config",
+        }
     }
 
     fn schema(&self) -> Schema {
-        schema::secret()
+        let schema = match self.0 {
+            Kind::Secret => schema::secret(),
+            Kind::Config => schema::config(),
+        };
+        schema
             .crash_safety(CrashSafety::Tagged)
             .typical_create(Duration::from_secs(1))
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
-        Data::create(engine, Kind::Secret, request).await
+        let planned = attrs::unknowns_to_null(request.planned);
+        answer(swarm_data::create(engine, self.0, planned, &request.intent).await)
     }
 
     async fn read_many(
@@ -63,7 +49,7 @@ impl Resource<Engine> for Secret {
         _: &Context,
         objects: Vec<Value>,
     ) -> ReadManyResponse {
-        Data::read_many(engine, Kind::Secret, objects).await
+        read(swarm_data::read_many(engine, self.0, objects).await)
     }
 
     async fn update(&self, _: &Engine, _: &Context, request: UpdateRequest) -> ObjectResponse {
@@ -71,61 +57,17 @@ impl Resource<Engine> for Secret {
     }
 
     async fn delete(&self, engine: &Engine, _: &Context, request: DeleteRequest) -> DeleteResponse {
-        Data::delete(engine, Kind::Secret, request).await
+        deleted(swarm_data::delete(engine, self.0, request.prior).await)
     }
 
-    /// By id or name; the data cannot be read back, so it is left null.
+    /// By id or name.
     async fn import(&self, engine: &Engine, _: &Context, id: &str) -> ObjectResponse {
-        answer(swarm_data::import(engine, Kind::Secret, id).await)
+        answer(swarm_data::import(engine, self.0, id).await)
     }
 
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
-        Data::adopt(engine, Kind::Secret, request).await
-    }
-}
-
-/// `docker_config`.
-pub struct Config;
-
-#[async_trait]
-impl Resource<Engine> for Config {
-    fn type_name(&self) -> &str {
-        "docker_config"
-    }
-
-    fn schema(&self) -> Schema {
-        schema::config()
-            .crash_safety(CrashSafety::Tagged)
-            .typical_create(Duration::from_secs(1))
-    }
-
-    async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
-        Data::create(engine, Kind::Config, request).await
-    }
-
-    async fn read_many(
-        &self,
-        engine: &Engine,
-        _: &Context,
-        objects: Vec<Value>,
-    ) -> ReadManyResponse {
-        Data::read_many(engine, Kind::Config, objects).await
-    }
-
-    async fn update(&self, _: &Engine, _: &Context, request: UpdateRequest) -> ObjectResponse {
-        ObjectResponse::ok(keep_computed(&request.prior, request.planned))
-    }
-
-    async fn delete(&self, engine: &Engine, _: &Context, request: DeleteRequest) -> DeleteResponse {
-        Data::delete(engine, Kind::Config, request).await
-    }
-
-    async fn import(&self, engine: &Engine, _: &Context, id: &str) -> ObjectResponse {
-        answer(swarm_data::import(engine, Kind::Config, id).await)
-    }
-
-    async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
-        Data::adopt(engine, Kind::Config, request).await
+        let planned = attrs::unknowns_to_null(request.planned);
+        adopted(swarm_data::find_by_intent(engine, self.0, planned, &request.intent.token).await)
     }
 }
 

@@ -198,6 +198,25 @@ def sns_objects(sns):
     }
 
 
+def cloudwatch_objects(cloudwatch):
+    return {
+        "aws_cloudwatch_metric_alarm": {
+            a["AlarmName"]: {
+                "comparison_operator": a.get("ComparisonOperator"),
+                "evaluation_periods": a.get("EvaluationPeriods"),
+                "metric_name": a.get("MetricName"),
+                "namespace": a.get("Namespace"),
+                "period": a.get("Period"),
+                "statistic": a.get("Statistic"),
+                "threshold": a.get("Threshold"),
+                "alarm_actions": a.get("AlarmActions", []),
+                "dimensions": {d["Name"]: d["Value"] for d in a.get("Dimensions", [])},
+            }
+            for a in cloudwatch.describe_alarms()["MetricAlarms"]
+        }
+    }
+
+
 def inventory(endpoint):
     out = {}
     out.update(ec2_objects(client(endpoint, "ec2")))
@@ -205,6 +224,7 @@ def inventory(endpoint):
     out.update(route53_objects(client(endpoint, "route53")))
     out.update(ecs_objects(client(endpoint, "ecs")))
     out.update(sns_objects(client(endpoint, "sns")))
+    out.update(cloudwatch_objects(client(endpoint, "cloudwatch")))
     return out
 
 
@@ -236,6 +256,16 @@ def delete_record(endpoint, zone, name, kind):
             )
 
 
+def set_alarm_threshold(endpoint, name, threshold):
+    cloudwatch = client(endpoint, "cloudwatch")
+    alarm = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+    keep = ["AlarmName", "AlarmDescription", "ComparisonOperator", "EvaluationPeriods",
+            "MetricName", "Namespace", "Period", "Statistic", "AlarmActions", "Dimensions",
+            "ActionsEnabled", "TreatMissingData"]
+    settings = {k: alarm[k] for k in keep if k in alarm}
+    cloudwatch.put_metric_alarm(Threshold=float(threshold), **settings)
+
+
 def create_vpc(endpoint, cidr):
     print(client(endpoint, "ec2").create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"])
 
@@ -250,6 +280,7 @@ ACTIONS = {
     "tag-vpc": tag_vpc,
     "revoke-tcp-ingress": revoke_tcp_ingress,
     "delete-record": delete_record,
+    "set-alarm-threshold": set_alarm_threshold,
     "create-vpc": create_vpc,
 }
 

@@ -1,9 +1,9 @@
-//! RDS, ECS, Route 53 and SNS against moto in server mode: the contract test kit for each type,
+//! RDS, ECS, Route 53, SNS and CloudWatch against moto in server mode: the contract test kit for each type,
 //! the database's password never in a diagnostic (a refused create shows AWS's code and
 //! message), too-short passwords refused by the schema, records found by zone, name and type
 //! and imported with Terraform's ids, and seed 002's deprecated cluster attributes applied with
-//! a warning. CloudWatch alarms only fail clearly here: moto does not speak CloudWatch's CBOR
-//! protocol, the only one of the SDK (their reading into state is tested without AWS).
+//! a warning, and CloudWatch alarms (the SDK is pinned to a release that speaks awsQuery, which
+//! moto serves) imported by name, with names AWS does not have refused at plan.
 
 mod support;
 
@@ -357,15 +357,10 @@ async fn route53_zones_and_records_keep_the_contract_and_import() {
     assert_eq!(imported.get("records"), Some(&strings(&["10.0.0.3"])));
 }
 
-/// moto serves no CloudWatch over CBOR, the SDK's only protocol for it: an alarm's create fails
-/// with an error saying what plinth was doing, and nothing is recorded as made. When moto
-/// learns CBOR this test fails, and the alarm's contract test belongs here instead.
-#[tokio::test]
-async fn an_alarm_fails_clearly_against_moto_which_serves_no_cbor() {
-    let Some(moto) = Moto::start() else { return };
-    let (provider, _) = configured(&moto).await;
-    let planned = obj([
-        ("alarm_name", Value::from("cpu")),
+fn alarm_config(name: &str) -> Value {
+    obj([
+        ("alarm_name", Value::from(name)),
+        ("alarm_description", Value::from("CPU above 80%")),
         ("comparison_operator", Value::from("GreaterThanThreshold")),
         ("evaluation_periods", Value::int(2)),
         ("metric_name", Value::from("CPUUtilization")),
@@ -373,23 +368,138 @@ async fn an_alarm_fails_clearly_against_moto_which_serves_no_cbor() {
         ("period", Value::int(300)),
         ("statistic", Value::from("Average")),
         ("threshold", Value::int(80)),
+        (
+            "dimensions",
+            obj([("InstanceId", Value::from("i-0123456789abcdef0"))]),
+        ),
         ("actions_enabled", Value::Bool(true)),
         ("treat_missing_data", Value::from("missing")),
-    ]);
-    let created = provider
-        .create(
+    ])
+}
+
+/// The alarm on moto (which serves CloudWatch over the awsQuery protocol of the pinned SDK):
+/// create, read, an in-place update, adoption of an interrupted create, delete; import by the
+/// alarm's name, Terraform's import id, reads back every setting.
+#[tokio::test]
+async fn cloudwatch_alarms_keep_the_contract_and_import_by_name() {
+    let Some(moto) = Moto::start() else { return };
+    let (provider, _) = configured(&moto).await;
+    let topic = create(
+        &provider,
+        "aws_sns_topic",
+        obj([("name", Value::from("alerts"))]),
+    )
+    .await;
+    let mut config = alarm_config("cpu");
+    if let Value::Map(map) = &mut config {
+        map.insert("alarm_actions".into(), strings(&[s(&topic, "arn")]));
+    }
+    kit(
+        &provider,
+        "aws_cloudwatch_metric_alarm",
+        config,
+        &[("threshold", Value::int(90))],
+        "threshold",
+    )
+    .await;
+    let made = create(
+        &provider,
+        "aws_cloudwatch_metric_alarm",
+        alarm_config("memory"),
+    )
+    .await;
+    assert_eq!(s(&made, "id"), "memory");
+    assert!(s(&made, "arn").ends_with(":alarm:memory"), "{made:?}");
+    let imported = provider
+        .import(
             &Context::default(),
-            CreateRequest {
+            ImportRequest {
                 type_name: "aws_cloudwatch_metric_alarm".into(),
-                planned,
-                intent: Intent::new("aws_cloudwatch_metric_alarm.cpu", "default"),
-                private: vec![],
+                id: "memory".into(),
             },
         )
         .await;
-    assert!(created.new_state.is_none(), "nothing was made");
-    let error = created.diagnostics.to_string();
-    assert!(error.contains("creating the alarm \"cpu\""), "{error}");
+    assert!(
+        !imported.diagnostics.has_errors(),
+        "{}",
+        imported.diagnostics
+    );
+    let imported = imported.new_state.expect("imported");
+    for name in [
+        "id",
+        "arn",
+        "alarm_name",
+        "alarm_description",
+        "comparison_operator",
+        "evaluation_periods",
+        "metric_name",
+        "namespace",
+        "period",
+        "statistic",
+        "threshold",
+        "dimensions",
+        "treat_missing_data",
+    ] {
+        assert_eq!(imported.get(name), made.get(name), "{name}");
+    }
+    let missing = provider
+        .import(
+            &Context::default(),
+            ImportRequest {
+                type_name: "aws_cloudwatch_metric_alarm".into(),
+                id: "no-such-alarm".into(),
+            },
+        )
+        .await;
+    let error = missing.diagnostics.to_string();
+    assert!(
+        error.contains("importing the alarm \"no-such-alarm\""),
+        "{error}"
+    );
+    delete(&provider, "aws_cloudwatch_metric_alarm", made).await;
+}
+
+/// A comparison operator, statistic or missing-data treatment AWS does not have is refused at
+/// plan, naming the attribute and the choices: moto accepts any string in PutMetricAlarm, so
+/// without this an alarm that real AWS refuses would apply cleanly against moto.
+#[tokio::test]
+async fn an_alarm_with_an_unknown_comparison_operator_is_refused_at_plan() {
+    let Some(moto) = Moto::start() else { return };
+    let (provider, _) = configured(&moto).await;
+    let mut config = alarm_config("bad");
+    if let Value::Map(map) = &mut config {
+        map.insert("comparison_operator".into(), Value::from("GreaterThan"));
+        map.insert("treat_missing_data".into(), Value::from("skip"));
+    }
+    let plan = provider
+        .plan(
+            &Context::default(),
+            PlanRequest {
+                type_name: "aws_cloudwatch_metric_alarm".into(),
+                prior: None,
+                proposed: config,
+            },
+        )
+        .await;
+    assert!(plan.diagnostics.has_errors());
+    let error = plan.diagnostics.to_string();
+    assert!(
+        error.contains("comparison_operator \"GreaterThan\" is not one of AWS's"),
+        "{error}"
+    );
+    assert!(error.contains("GreaterThanThreshold"), "{error}");
+    assert!(error.contains("treat_missing_data \"skip\""), "{error}");
+    let fine = provider
+        .plan(
+            &Context::default(),
+            PlanRequest {
+                type_name: "aws_cloudwatch_metric_alarm".into(),
+                prior: None,
+                proposed: alarm_config("good"),
+            },
+        )
+        .await;
+    assert!(!fine.diagnostics.has_errors(), "{}", fine.diagnostics);
 }
 
 /// Regression: `plinth drift -unmanaged` lists a DB instance by the resource id state holds

@@ -2,16 +2,17 @@
 //! account and PutMetricAlarm is idempotent, so an interrupted create is found again by name;
 //! the intent token also goes on it as a tag in the create call. Every change is one
 //! PutMetricAlarm in place. Refresh reads every alarm in one DescribeAlarms call per 100; tags
-//! are read on create and import and kept from state on refresh. Imported by name.
+//! are read on create and import and kept from state on refresh. Imported by name. A comparison
+//! operator, statistic or missing-data treatment AWS does not have is refused at plan.
 
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, MetricAlarm, StandardUnit, Statistic, Tag,
 };
 use plinth_sdk::{
-    AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, ObjectResponse, PlanRequest, PlanResponse, ReadManyResponse, Resource, Schema,
-    Type, UpdateRequest, Value,
+    AdoptRequest, AdoptResponse, AttrPath, Attribute, Context, CrashSafety, CreateRequest,
+    DeleteRequest, DeleteResponse, Diagnostic, Diagnostics, ObjectResponse, PlanRequest,
+    PlanResponse, ReadManyResponse, Resource, Schema, Type, UpdateRequest, Value,
 };
 
 use crate::attrs::{self, State};
@@ -96,6 +97,32 @@ fn settle_empty(state: Value, prior: &Value) -> Value {
     }
     Value::Map(map)
 }
+
+/// Errors for the settings that name one of AWS's fixed choices but none that exists
+/// (Terraform's provider refuses them at plan too; moto would accept them all).
+fn unknown_names(proposed: &Value) -> Diagnostics {
+    let choices: [(&str, &[&str]); 3] = [
+        ("comparison_operator", ComparisonOperator::values()),
+        ("statistic", Statistic::values()),
+        ("treat_missing_data", &TREAT_MISSING_DATA),
+    ];
+    let mut diagnostics = Diagnostics::new();
+    for (name, allowed) in choices {
+        if let Some(value) = attrs::string(proposed, name) {
+            if !allowed.contains(&value) {
+                diagnostics.push(
+                    Diagnostic::error(format!("{name} {value:?} is not one of AWS's"))
+                        .with_detail(format!("It must be one of: {}.", allowed.join(", ")))
+                        .with_attribute(AttrPath::attr(name)),
+                );
+            }
+        }
+    }
+    diagnostics
+}
+
+/// What PutMetricAlarm accepts as TreatMissingData (a plain string in AWS's model).
+const TREAT_MISSING_DATA: [&str; 4] = ["breaching", "notBreaching", "ignore", "missing"];
 
 async fn describe(client: &Client, names: Vec<String>) -> Result<Vec<MetricAlarm>, AwsError> {
     let mut found = Vec::new();
@@ -254,7 +281,10 @@ impl Resource<Client> for MetricAlarmResource {
     }
 
     async fn plan(&self, client: &Client, _ctx: &Context, request: PlanRequest) -> PlanResponse {
-        tags::plan(&client.tags, request)
+        let refused = unknown_names(&request.proposed);
+        let mut response = tags::plan(&client.tags, request);
+        response.diagnostics.extend(refused);
+        response
     }
 
     async fn create(

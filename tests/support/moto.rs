@@ -19,6 +19,13 @@ pub struct Moto {
     port: u16,
 }
 
+impl Moto {
+    /// The server's process id (benchmarks read its CPU time in `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 /// A free TCP port on 127.0.0.1 (free when this returns).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

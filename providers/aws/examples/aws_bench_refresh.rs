@@ -2,7 +2,9 @@
 //! `read_many` (one Describe call per 200 ids, one record listing per zone) beside the same
 //! provider with batching off (`PLINTH_AWS_READ_ONE_BY_ONE=1`: one call per object, what
 //! Terraform's provider does at the least). Prints a Markdown table row per type: API calls
-//! (counted by the SDK interceptor) and wall time of each, median of RUNS rounds.
+//! (counted by the SDK interceptor) and wall time of each, median of RUNS rounds, and the CPU
+//! time moto's process spent in each and this one (the SDK: signing, XML parsing; plinth's
+//! rendering) in the batched read, from `/proc` (Linux).
 //!
 //! `cargo run -p plinth-provider-aws --example aws_bench_refresh -- INSTANCES GROUPS RECORDS`
 //! (`scripts/bench-refresh.sh aws` runs it); defaults: 500 instances, 500 security groups, 200
@@ -91,49 +93,89 @@ async fn main() {
     }
     objects.push(("aws_route53_record", made));
 
-    println!("| type | objects | batched: calls | batched: time | one call each: calls | one call each: time | Terraform: calls (one read per object, at least) | speed-up |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| type | objects | batched: calls | batched: time | batched: moto CPU | batched: plinth CPU | one call each: calls | one call each: time | one call each: moto CPU | Terraform: calls (one read per object, at least) | speed-up |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (type_name, objects) in &objects {
-        let (batched_calls, batched) =
-            measure(&provider, &calls, type_name, objects, runs, false).await;
-        let (single_calls, single) =
-            measure(&provider, &calls, type_name, objects, runs, true).await;
+        let batched = measure(&provider, &calls, &moto, type_name, objects, runs, false).await;
+        let single = measure(&provider, &calls, &moto, type_name, objects, runs, true).await;
         println!(
-            "| `{type_name}` | {} | {batched_calls} | {:.2} s | {single_calls} | {:.2} s | ≥ {} | {:.1}× |",
+            "| `{type_name}` | {} | {} | {:.2} s | {:.2} s | {:.2} s | {} | {:.2} s | {:.2} s | ≥ {} | {:.1}× |",
             objects.len(),
-            batched.as_secs_f64(),
-            single.as_secs_f64(),
+            batched.calls,
+            batched.wall.as_secs_f64(),
+            batched.moto_cpu,
+            batched.plinth_cpu,
+            single.calls,
+            single.wall.as_secs_f64(),
+            single.moto_cpu,
             objects.len(),
-            single.as_secs_f64() / batched.as_secs_f64()
+            single.wall.as_secs_f64() / batched.wall.as_secs_f64()
         );
     }
 }
 
-/// The calls and the median time of reading `objects` RUNS times, batched or one by one.
+/// What reading a type's objects took: the calls of one round, and the medians of RUNS rounds.
+struct Measured {
+    calls: u64,
+    wall: Duration,
+    moto_cpu: f64,
+    plinth_cpu: f64,
+}
+
+/// Measures reading `objects` RUNS times, batched or one by one.
 async fn measure(
     provider: &dyn Provider,
     calls: &CallCounter,
+    moto: &Moto,
     type_name: &str,
     objects: &[Value],
     runs: usize,
     one_by_one: bool,
-) -> (u64, Duration) {
+) -> Measured {
     if one_by_one {
         std::env::set_var(plinth_provider_aws::ONE_BY_ONE, "1");
     } else {
         std::env::remove_var(plinth_provider_aws::ONE_BY_ONE);
     }
-    let mut times = Vec::new();
+    let (mut walls, mut moto_cpus, mut plinth_cpus) = (Vec::new(), Vec::new(), Vec::new());
     let mut counted = 0;
     for _ in 0..runs {
         let before = calls.get();
+        let (moto_before, plinth_before) =
+            (cpu_seconds(moto.pid()), cpu_seconds(std::process::id()));
         let started = Instant::now();
         read_all(provider, type_name, objects.to_vec()).await;
-        times.push(started.elapsed());
+        walls.push(started.elapsed());
+        moto_cpus.push(Duration::from_secs_f64(
+            cpu_seconds(moto.pid()) - moto_before,
+        ));
+        plinth_cpus.push(Duration::from_secs_f64(
+            cpu_seconds(std::process::id()) - plinth_before,
+        ));
         counted = calls.get() - before;
     }
     std::env::remove_var(plinth_provider_aws::ONE_BY_ONE);
-    (counted, median(times))
+    Measured {
+        calls: counted,
+        wall: median(walls),
+        moto_cpu: median(moto_cpus).as_secs_f64(),
+        plinth_cpu: median(plinth_cpus).as_secs_f64(),
+    }
+}
+
+/// The user and system CPU time process `pid` has used, in seconds (fields 14 and 15 of
+/// `/proc/PID/stat`, in clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name in parentheses may hold spaces: count fields after its closing one.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|field| field.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / 100.0
 }
 
 /// Reads `objects`, insisting every one is found.

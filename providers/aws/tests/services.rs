@@ -275,6 +275,67 @@ async fn seed_002_capacity_providers_are_applied_with_a_deprecation_warning() {
     );
 }
 
+/// Regression: a cluster imported (lost state rebuilt, tests/cli_lost_state.rs) came back
+/// without seed 002's `capacity_providers` and `default_capacity_provider_strategy`: they were
+/// shown only when the prior object had them, and an import has no prior object. Import reads
+/// them back whenever the cluster has them, and leaves them null when it has none.
+#[tokio::test]
+async fn an_imported_cluster_reads_back_its_capacity_providers() {
+    let Some(moto) = Moto::start() else { return };
+    let (provider, _) = configured(&moto).await;
+    let strategy = Value::set(vec![obj([
+        ("capacity_provider", Value::from("FARGATE")),
+        ("weight", Value::int(1)),
+        ("base", Value::int(0)),
+    ])]);
+    let made = create(
+        &provider,
+        "aws_ecs_cluster",
+        obj([
+            ("name", Value::from("gacetachat-cluster")),
+            ("capacity_providers", strings(&["FARGATE"])),
+            ("default_capacity_provider_strategy", strategy),
+        ]),
+    )
+    .await;
+    create(
+        &provider,
+        "aws_ecs_cluster",
+        obj([("name", Value::from("plain"))]),
+    )
+    .await;
+    let ctx = Context::default();
+    let import = |id: &str| {
+        provider.import(
+            &ctx,
+            ImportRequest {
+                type_name: "aws_ecs_cluster".into(),
+                id: id.into(),
+            },
+        )
+    };
+    let imported = import("gacetachat-cluster").await;
+    assert!(
+        !imported.diagnostics.has_errors(),
+        "{}",
+        imported.diagnostics
+    );
+    let imported = imported.new_state.expect("imported");
+    assert_eq!(
+        imported.get("capacity_providers"),
+        Some(&strings(&["FARGATE"]))
+    );
+    assert_eq!(
+        imported.get("default_capacity_provider_strategy"),
+        made.get("default_capacity_provider_strategy")
+    );
+    let plain = import("plain").await.new_state.expect("imported");
+    assert!(plain.get("capacity_providers").is_none_or(Value::is_null));
+    assert!(plain
+        .get("default_capacity_provider_strategy")
+        .is_none_or(|v| v.is_null() || v.as_list().is_some_and(<[Value]>::is_empty)));
+}
+
 #[tokio::test]
 async fn route53_zones_and_records_keep_the_contract_and_import() {
     let Some(moto) = Moto::start() else { return };

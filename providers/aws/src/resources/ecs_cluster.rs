@@ -4,7 +4,8 @@
 //! Terraform provider in v5 but still written in many configurations, are accepted with a
 //! deprecation warning and applied as `aws_ecs_cluster_capacity_providers` applies them
 //! (PutClusterCapacityProviders). Refresh reads every cluster in one DescribeClusters call per
-//! 100; an INACTIVE cluster is gone. Import ids: the cluster's name.
+//! 100; an INACTIVE cluster is gone. Import ids: the cluster's name; an imported cluster shows
+//! the deprecated attributes when it has capacity providers or a default strategy.
 
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
@@ -131,6 +132,23 @@ fn render(client: &Client, cluster: &Cluster, prior: &Value) -> Value {
         &mut state,
     );
     state.build()
+}
+
+/// What an import renders against, having no configuration: the deprecated inline attributes
+/// count as used when the cluster has capacity providers or a default strategy, so an import
+/// reads them back (a lost state rebuilt keeps seed 002's settings).
+fn imported(cluster: &Cluster) -> Value {
+    let mut used = Vec::new();
+    if !cluster.capacity_providers().is_empty() {
+        used.push(("capacity_providers", Value::set(Vec::new())));
+    }
+    if !cluster.default_capacity_provider_strategy().is_empty() {
+        used.push((
+            "default_capacity_provider_strategy",
+            render_strategy(cluster),
+        ));
+    }
+    Value::object(used)
 }
 
 async fn describe(client: &Client, clusters: Vec<String>) -> Result<Vec<Cluster>, AwsError> {
@@ -404,9 +422,7 @@ impl Resource<Client> for EcsCluster {
         let doing = format!("importing the ECS cluster {id:?}");
         match describe(client, vec![id.to_string()]).await {
             Ok(found) => match found.first() {
-                Some(cluster) => {
-                    ObjectResponse::ok(render(client, cluster, &Value::object::<&str>([])))
-                }
+                Some(cluster) => ObjectResponse::ok(render(client, cluster, &imported(cluster))),
                 None => {
                     ObjectResponse::failed(AwsError::other("no such cluster").diagnostic(&doing))
                 }

@@ -109,7 +109,7 @@ fn read(
                 .with_span(import.span.clone()),
         )
     })?;
-    let value = runtime.block_on(imports::read_object(
+    let (value, _private) = runtime.block_on(imports::read_object(
         provider.as_ref(),
         &providers.context(),
         &import.type_name,

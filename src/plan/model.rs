@@ -151,6 +151,9 @@ pub struct Imported {
     /// The schema version the value is in.
     #[serde(default)]
     pub schema_version: u64,
+    /// The provider's private bytes for it, kept in state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub private: Vec<u8>,
 }
 
 impl ResourceChange {

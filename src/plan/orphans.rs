@@ -128,6 +128,7 @@ pub fn adopted_deletion(
         dependencies: Vec::new(),
         create_before_destroy: false,
         schema_version: 0,
+        private: None,
     };
     delete(input, address, None, &object, None)
 }

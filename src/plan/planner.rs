@@ -563,6 +563,10 @@ impl Planner<'_> {
         prior: Option<Value>,
         proposed: Value,
     ) -> Result<PlanResponse, Diagnostics> {
+        let prior_private = match (&prior, self.state.instances.get(&request.address)) {
+            (Some(_), Some(stored)) => stored.private_bytes(),
+            _ => Vec::new(),
+        };
         let response = provider
             .plan(
                 &self.providers.context(),
@@ -570,6 +574,7 @@ impl Planner<'_> {
                     type_name: request.resource.type_name.clone(),
                     prior,
                     proposed,
+                    prior_private,
                 },
             )
             .await;

@@ -75,6 +75,7 @@ mod tests {
         let request = DeleteRequest {
             type_name: "docker_volume".into(),
             prior: Value::object([("id", Value::from("v"))]),
+            private: Vec::new(),
         };
         let answer = provider.delete(&Context::default(), request).await;
         let err = answer.diagnostics.to_string();

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use plinth_sdk::{
     AdoptRequest, CrashSafety, Diagnostic, Diagnostics, Intent, PlanRequest, PlanResponse,
-    Provider, ReadDataRequest, UpgradeRequest, Value,
+    Provider, ReadDataRequest, Timeouts, UpgradeRequest, Value,
 };
 use plinth_state::addr::without_keys;
 use plinth_state::{State, Status};
@@ -106,6 +106,7 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         drift: Mutex::new(Vec::new()),
         refreshed: Mutex::new(Vec::new()),
         seen: Mutex::new(HashSet::default()),
+        destroy_timeouts: Mutex::new(HashMap::default()),
         targets: targets::target_set(input),
         excluded: targets::exclude_set(input),
     };
@@ -145,7 +146,18 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         None => planner.targeted(address),
     };
     let mut changes: Vec<ResourceChange> = changes.into_values().collect();
-    changes.extend(orphans::deletions(input, &seen, &in_scope)?);
+    let destroy_timeouts = std::mem::take(
+        &mut *planner
+            .destroy_timeouts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()),
+    );
+    changes.extend(orphans::deletions(
+        input,
+        &seen,
+        &in_scope,
+        &destroy_timeouts,
+    )?);
     let forgotten = match input.options.mode {
         PlanMode::Normal => removed::forget(input.config, &mut changes),
         _ => Vec::new(),
@@ -286,6 +298,8 @@ struct Planner<'a> {
     changes: Mutex<HashMap<String, ResourceChange>>,
     drift: Mutex<Vec<Drift>>,
     seen: Mutex<HashSet<String>>,
+    /// With `-destroy`: the timeouts each configured instance's `timeouts` block sets.
+    destroy_timeouts: Mutex<HashMap<String, Timeouts>>,
     /// Managed instances refreshed, for drift checks.
     refreshed: Mutex<Vec<String>>,
     targets: Option<HashSet<String>>,
@@ -441,6 +455,12 @@ impl InstanceHandler for Planner<'_> {
         if !targeted || self.options.mode != PlanMode::Normal {
             if self.options.mode == PlanMode::RefreshOnly && stored.is_some() {
                 self.record(base(prior.clone()));
+            }
+            if self.options.mode == PlanMode::Destroy {
+                self.destroy_timeouts
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(address.clone(), request.timeouts);
             }
             return Ok(prior.unwrap_or(Value::Unknown));
         }

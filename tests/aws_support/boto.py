@@ -244,6 +244,14 @@ def delete_vpc(endpoint, vpc):
     client(endpoint, "ec2").delete_vpc(VpcId=vpc)
 
 
+def create_subnet(endpoint, vpc, cidr):
+    print(client(endpoint, "ec2").create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"])
+
+
+def delete_subnet(endpoint, subnet):
+    client(endpoint, "ec2").delete_subnet(SubnetId=subnet)
+
+
 ACTIONS = {
     "delete-vpc": delete_vpc,
     "delete-ecs-cluster": delete_ecs_cluster,
@@ -251,6 +259,8 @@ ACTIONS = {
     "revoke-tcp-ingress": revoke_tcp_ingress,
     "delete-record": delete_record,
     "create-vpc": create_vpc,
+    "create-subnet": create_subnet,
+    "delete-subnet": delete_subnet,
 }
 
 

@@ -17,7 +17,6 @@ mod image;
 mod logs;
 mod network;
 mod plugin;
-mod raw;
 mod registry;
 mod registry_image;
 mod resources;

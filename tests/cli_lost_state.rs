@@ -191,6 +191,22 @@ fn do_objects(emulator: &DoEmulator) -> Ids {
     }
     objects.insert("digitalocean_domain".into(), domains);
     objects.insert("digitalocean_record".into(), records);
+    let clusters = ids("/v2/databases", "databases", "id", &all);
+    let guarded = clusters
+        .iter()
+        .filter(|c| {
+            let rules = &emulator.get(&format!("/v2/databases/{c}/firewall"))["rules"];
+            rules.as_array().is_some_and(|r| !r.is_empty())
+        })
+        .cloned()
+        .collect();
+    objects.insert("digitalocean_database_cluster".into(), clusters);
+    objects.insert("digitalocean_database_firewall".into(), guarded);
+    objects.insert(
+        "digitalocean_loadbalancer".into(),
+        ids("/v2/load_balancers", "load_balancers", "id", &all),
+    );
+    objects.retain(|_, ids| !ids.is_empty());
     objects
 }
 
@@ -231,6 +247,54 @@ fn digitalocean_lost_state_is_rebuilt_from_drift_unmanaged_without_recreating_an
         "the emulator holds the same objects: nothing created, nothing deleted"
     );
     assert_eq!(state_ids(&ws), before, "state records every object again");
+    ws.plan(&[]).expect_code(0);
+    ws.run(&["drift", "-unmanaged"]).expect_code(0);
+}
+
+/// The whole `examples/chatbot-digitalocean` (Droplets with `ssh_keys` and `user_data`, the
+/// firewall, the database cluster and its firewall, the load balancer, the domain and its
+/// records): rebuilt after its state is lost with one apply that imports all 13 objects and
+/// creates, replaces or updates none. What broke on the way: a Droplet's `ssh_keys` and
+/// `user_data`, which DigitalOcean never reports, were null after the import and forced a
+/// replacement of both Droplets; the database firewall had no listing, so `drift -unmanaged`
+/// found nothing to import for it.
+#[test]
+fn the_chatbot_example_is_rebuilt_after_its_state_is_lost_without_recreating_anything() {
+    let emulator = DoEmulator::start(10);
+    let mut ws = Workspace::new();
+    support::do_emulator::copy_example("chatbot-digitalocean", &ws);
+    emulator.configure(&mut ws);
+    ws.apply()
+        .expect_stdout("Resources: 13 added, 0 changed, 0 destroyed.");
+    let before = do_objects(&emulator);
+    let count: usize = before.values().map(BTreeSet::len).sum();
+    assert_eq!(count, 13, "{before:?}");
+    assert_eq!(state_ids(&ws), before, "state records every object");
+    let droplets_before = emulator.list("/v2/droplets", "droplets");
+
+    lose_state(&ws);
+    generate_imports(&ws, &before);
+    let applied = ws.apply();
+    applied
+        .expect_stdout("13 imported, 0 added, 0 changed, 0 destroyed")
+        .expect_stderr("ssh_keys")
+        .expect_stderr("assumed as configured");
+    assert_eq!(
+        do_objects(&emulator),
+        before,
+        "the emulator holds the same objects: nothing created, nothing deleted"
+    );
+    assert_eq!(
+        emulator.list("/v2/droplets", "droplets"),
+        droplets_before,
+        "the Droplets are untouched"
+    );
+    assert_eq!(state_ids(&ws), before, "state records every object again");
+    let user_data = ws.run(&["state", "show", "digitalocean_droplet.app[0]"]);
+    user_data
+        .expect_ok()
+        .expect_stdout("ssh_keys")
+        .expect_stdout("get.docker.com");
     ws.plan(&[]).expect_code(0);
     ws.run(&["drift", "-unmanaged"]).expect_code(0);
 }

@@ -1,5 +1,6 @@
 //! Generic diffing from a schema: the proposed new value of an instance, which attributes
-//! changed, which force replacement, and sensitive marking for display.
+//! changed, which force replacement, sensitive marking for display, and the configured values
+//! an imported object is assumed to have where its provider cannot read them back.
 
 use std::collections::BTreeMap;
 
@@ -163,6 +164,31 @@ pub fn forcing_replacement(
         })
         .cloned()
         .collect()
+}
+
+/// An imported object's attributes that the provider cannot read back (`not_read_back`) are
+/// null; where `config` sets a known value, the object is taken to have it (it is what the
+/// object was made from, as far as anyone can tell): without this, a `force_new` one would
+/// replace an object that may well be exactly as configured. Returns the object and the names
+/// of the attributes assumed.
+pub fn assume_unreadable(schema: &Schema, config: &Value, found: Value) -> (Value, Vec<String>) {
+    let Value::Map(mut object) = found else {
+        return (found, Vec::new());
+    };
+    let mut assumed = Vec::new();
+    for (name, attr) in &schema.attributes {
+        let configured = config
+            .get(name)
+            .filter(|c| !c.is_null() && !c.contains_unknown());
+        let unread = object.get(name).is_none_or(Value::is_null);
+        if let (true, true, Some(configured)) = (attr.not_read_back, unread, configured) {
+            let value =
+                convert(configured.clone(), &attr.ty).unwrap_or_else(|_| configured.clone());
+            object.insert(name.clone(), value);
+            assumed.push(name.clone());
+        }
+    }
+    (Value::Map(object), assumed)
 }
 
 /// Marks the schema's sensitive attributes of an object, those of its nested blocks included.
@@ -333,6 +359,64 @@ mod tests {
             forcing_replacement(&schema(), &names, &["size".into()]).len(),
             2
         );
+    }
+
+    /// Regression: DigitalOcean never reports a Droplet's `ssh_keys` or `user_data`, so after an
+    /// import they were null, and the configured value (a change of a `force_new` attribute)
+    /// replaced every imported Droplet.
+    #[test]
+    fn attributes_the_provider_cannot_read_back_are_assumed_as_configured_after_an_import() {
+        let schema = Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr(
+                "user_data",
+                Attribute::optional(Type::String)
+                    .force_new()
+                    .not_read_back(),
+            )
+            .attr("image", Attribute::required(Type::String).force_new())
+            .attr(
+                "keys",
+                Attribute::optional(Type::String)
+                    .force_new()
+                    .not_read_back(),
+            );
+        let config = Value::object([
+            ("user_data", Value::from("#cloud-config")),
+            ("image", Value::from("ubuntu")),
+            ("keys", Value::Unknown),
+        ]);
+        let imported = Value::object([
+            ("id", Value::from("1")),
+            ("user_data", Value::Null),
+            ("image", Value::from("debian")),
+            ("keys", Value::Null),
+        ]);
+        let (prior, assumed) = assume_unreadable(&schema, &config, imported);
+        assert_eq!(assumed, vec!["user_data".to_string()]);
+        assert_eq!(prior.get("user_data"), Some(&Value::from("#cloud-config")));
+        assert_eq!(
+            prior.get("keys"),
+            Some(&Value::Null),
+            "unknown: nothing assumed"
+        );
+        let planned = proposed(&schema, &config, Some(&prior));
+        let names = changed(&prior, &planned);
+        assert!(!names.contains(&"user_data".to_string()), "{names:?}");
+        assert_eq!(
+            forcing_replacement(&schema, &names, &[]),
+            vec!["image".to_string(), "keys".to_string()],
+            "what the provider does read back still replaces"
+        );
+
+        // Once state holds a value, a changed configuration replaces as usual.
+        let stored = prior.clone();
+        let changed_config = Value::object([("user_data", Value::from("#cloud-config v2"))]);
+        let (kept, assumed) = assume_unreadable(&schema, &changed_config, stored.clone());
+        assert!(assumed.is_empty());
+        assert_eq!(kept, stored);
+        let names = changed(&kept, &proposed(&schema, &changed_config, Some(&kept)));
+        assert!(forcing_replacement(&schema, &names, &[]).contains(&"user_data".to_string()));
     }
 
     #[test]

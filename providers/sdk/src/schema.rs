@@ -254,6 +254,9 @@ pub struct NestedBlock {
     pub max_items: usize,
     /// A change to any block replaces the object.
     pub force_new: bool,
+    /// The provider's API never reports the blocks back (see `Attribute::not_read_back`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_read_back: bool,
 }
 
 impl NestedBlock {
@@ -265,6 +268,7 @@ impl NestedBlock {
             min_items: 0,
             max_items: 0,
             force_new: false,
+            not_read_back: false,
         }
     }
 
@@ -288,6 +292,12 @@ impl NestedBlock {
     /// Marks that any change replaces the object.
     pub fn force_new(mut self) -> NestedBlock {
         self.force_new = true;
+        self
+    }
+
+    /// Marks the blocks as taken by the API but never reported back.
+    pub fn not_read_back(mut self) -> NestedBlock {
+        self.not_read_back = true;
         self
     }
 }

@@ -738,6 +738,45 @@ impl Resource<Client> for LoadBalancer {
 mod tests {
     use super::*;
 
+    /// Regression: an import rendered no `healthcheck` or `sticky_sessions` (as if left out),
+    /// so the configured health check showed as an in-place update of every imported load
+    /// balancer. Both are read back fully; a block left out of the configuration that holds
+    /// DigitalOcean's defaults stays as it is.
+    #[test]
+    fn an_imported_load_balancer_reads_its_healthcheck_and_sticky_sessions_back() {
+        let held = json!({
+            "id": "lb-1", "status": "active", "tag": "",
+            "forwarding_rules": [],
+            "health_check": {"protocol": "http", "port": 80, "path": "/api/v1/health", "check_interval_seconds": 10, "response_timeout_seconds": 5, "unhealthy_threshold": 5, "healthy_threshold": 3},
+            "sticky_sessions": {"type": "none"}
+        });
+        let imported = read_back(&held);
+        let check = &attrs::blocks(&imported, "healthcheck")[0];
+        assert_eq!(check.get("path"), Some(&Value::from("/api/v1/health")));
+        assert_eq!(
+            check.get("check_interval_seconds"),
+            Some(&Value::from(10i64))
+        );
+        let sticky = &attrs::blocks(&imported, "sticky_sessions")[0];
+        assert_eq!(sticky.get("type"), Some(&Value::from("none")));
+
+        let mut left_out = Value::object([("sticky_sessions", Value::List(Vec::new()))]);
+        keep_defaults(&imported, &mut left_out);
+        assert_eq!(
+            left_out.get("sticky_sessions"),
+            imported.get("sticky_sessions"),
+            "DigitalOcean's defaults are what a left-out block asks for"
+        );
+        let custom = json!({"health_check": {"protocol": "tcp", "port": 22}, "sticky_sessions": {"type": "cookies", "cookie_name": "DO", "cookie_ttl_seconds": 60}});
+        let mut left_out = Value::object([("healthcheck", Value::Null)]);
+        keep_defaults(&read_back(&custom), &mut left_out);
+        assert_eq!(
+            left_out.get("healthcheck"),
+            Some(&Value::Null),
+            "leaving out a block that is not the defaults resets it"
+        );
+    }
+
     #[test]
     fn left_out_blocks_are_not_drift_and_configured_ones_are_compared() {
         let prior = Value::object([

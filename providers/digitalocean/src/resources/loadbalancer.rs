@@ -690,7 +690,7 @@ impl Resource<Client> for LoadBalancer {
             paginated: true,
             what: "listing load balancers",
         };
-        list::objects(client, ctx, &source, list::all, |json| read_back(json)).await
+        list::objects(client, ctx, &source, list::all, read_back).await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {

@@ -575,6 +575,21 @@ impl Planner<'_> {
         }
     }
 
+    /// Warns that an imported object's attributes its provider cannot read back are taken to be
+    /// as configured.
+    fn warn_assumed(&self, request: &InstanceRequest<'_>, assumed: &[String]) {
+        let provider = request
+            .provider
+            .split('.')
+            .next()
+            .unwrap_or(request.provider);
+        let warnings = assumed.iter().map(|name| {
+            Diagnostic::warning(format!("{name} assumed as configured"))
+                .with_detail(format!("The {provider} provider cannot read {name} back from the object, so the import cannot tell it; it is assumed as configured (not a change, nothing is replaced). A later change of it in the configuration replaces the object as usual."))
+        });
+        self.warn(Diagnostics(warnings.collect()), &request.address);
+    }
+
     /// Asks the provider to plan; its errors fail the instance, its warnings are kept.
     async fn provider_plan(
         &self,
@@ -687,9 +702,12 @@ impl Planner<'_> {
             return Ok(None);
         };
         let provider = self.provider(request)?;
-        let found =
+        let mut found =
             imports::read(provider.as_ref(), &self.providers.context(), request, id).await?;
-        let value = found.value.clone();
+        let (value, assumed) =
+            diff::assume_unreadable(request.schema, &request.config, found.value);
+        found.value = value.clone();
+        self.warn_assumed(request, &assumed);
         self.imported
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -1,5 +1,5 @@
-//! Encoding functions: base64encode, base64decode, jsonencode, jsondecode, yamlencode,
-//! yamldecode, urlencode, csvdecode.
+//! Encoding functions: base64encode, base64decode, base64gzip, jsonencode, jsondecode,
+//! yamlencode, yamldecode, urlencode, csvdecode.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +16,11 @@ pub const FUNCTIONS: &[Function] = &[
         ))
     }),
     Function::new("base64decode", &["str"], base64decode),
+    Function::new("base64gzip", &["str"], |a| {
+        Ok(Value::String(
+            base64::engine::general_purpose::STANDARD.encode(gzip(a.string(0)?.as_bytes())),
+        ))
+    }),
     Function::new("jsonencode", &["val"], |a| {
         let mut out = String::new();
         write_json(a.value(0), &mut out).map_err(|message| a.failed(message))?;
@@ -42,6 +47,34 @@ fn base64decode(args: &Args) -> Result<Value, String> {
     String::from_utf8(bytes)
         .map(Value::String)
         .map_err(|_| args.failed("the result of decoding the provided string is not valid UTF-8"))
+}
+
+/// `bytes` in a gzip stream laid out as Go's gzip writer lays it out after Terraform's
+/// `Write`, `Flush`, `Close`: a header without name or time (OS "unknown"), the data as
+/// deflate blocks ended by a sync flush, an empty final stored block, the CRC and the size.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let mut deflate = Compress::new(Compression::default(), false);
+    let mut blocks = Vec::with_capacity(bytes.len() + 64);
+    let mut input = bytes;
+    loop {
+        blocks.reserve(input.len() + 64);
+        let before = deflate.total_in();
+        // Writing into spare capacity cannot fail; a stalled stream ends the loop below.
+        let _ = deflate.compress_vec(input, &mut blocks, FlushCompress::Sync);
+        input = &input[(deflate.total_in() - before) as usize..];
+        if input.is_empty() && blocks.len() < blocks.capacity() {
+            break;
+        }
+    }
+    out.extend_from_slice(&blocks);
+    out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out
 }
 
 /// Writes `value` as compact JSON the way Terraform does: keys sorted, integral numbers without

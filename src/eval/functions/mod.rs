@@ -17,8 +17,10 @@ mod hash;
 mod maps;
 mod network;
 mod numeric;
+mod rfc3339;
 mod sets;
 mod string;
+mod text_encoding;
 mod time;
 mod yaml;
 
@@ -73,6 +75,7 @@ fn all() -> impl Iterator<Item = &'static Function> {
         maps::FUNCTIONS,
         sets::FUNCTIONS,
         encoding::FUNCTIONS,
+        text_encoding::FUNCTIONS,
         filesystem::FUNCTIONS,
         fileset::FUNCTIONS,
         hash::FUNCTIONS,

@@ -1,8 +1,6 @@
 //! Encoding functions: base64encode, base64decode, base64gzip, jsonencode, jsondecode,
 //! yamlencode, yamldecode, urlencode, csvdecode.
 
-use std::collections::BTreeMap;
-
 use base64::Engine;
 use plinth_sdk::Value;
 
@@ -156,41 +154,7 @@ fn jsondecode(args: &Args) -> Result<Value, String> {
 }
 
 fn yamldecode(args: &Args) -> Result<Value, String> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&args.string(0)?)
-        .map_err(|e| args.failed(format!("invalid YAML: {e}")))?;
-    from_yaml(yaml).map_err(|message| args.failed(message))
-}
-
-fn from_yaml(yaml: serde_yaml::Value) -> Result<Value, String> {
-    Ok(match yaml {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => match plinth_sdk::Number::parse(&n.to_string())
-            .or_else(|| n.as_f64().and_then(plinth_sdk::Number::from_f64))
-        {
-            Some(number) => Value::Number(number),
-            None => return Err(format!("cannot represent the YAML number {n}")),
-        },
-        serde_yaml::Value::String(text) => Value::String(text),
-        serde_yaml::Value::Sequence(items) => {
-            Value::List(items.into_iter().map(from_yaml).collect::<Result<_, _>>()?)
-        }
-        serde_yaml::Value::Mapping(mapping) => {
-            let mut map = BTreeMap::new();
-            for (key, item) in mapping {
-                let key = match from_yaml(key)? {
-                    Value::String(text) => text,
-                    Value::Number(n) => n.to_string(),
-                    Value::Bool(b) => b.to_string(),
-                    Value::Null => "null".to_string(),
-                    _ => return Err("only scalar mapping keys are supported".to_string()),
-                };
-                map.insert(key, from_yaml(item)?);
-            }
-            Value::Map(map)
-        }
-        serde_yaml::Value::Tagged(tagged) => from_yaml(tagged.value)?,
-    })
+    super::yaml_decode::decode(&args.string(0)?).map_err(|message| args.failed(message))
 }
 
 /// Escapes text for a URL query as Go's `url.QueryEscape` does (spaces become `+`).
@@ -267,6 +231,22 @@ mod tests {
     }
 
     #[test]
+    fn base64gzip_of_a_long_text_decompresses_to_it() {
+        use base64::Engine;
+        use std::io::Read;
+        let text = "plinth ".repeat(10_000);
+        let encoded = ok("base64gzip", vec![s(&text)]);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("a string"))
+            .expect("base64");
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut decoded)
+            .expect("gzip");
+        assert_eq!(decoded, text);
+    }
+
+    #[test]
     fn jsonencode_sorts_keys_and_prints_integers() {
         assert_eq!(
             ok("jsonencode", vec![map(&[("hello", s("world"))])]),
@@ -322,8 +302,9 @@ mod tests {
             ok("yamldecode", vec![s("- a\n- 1: x\n")]),
             list(vec![s("a"), map(&[("1", s("x"))])])
         );
-        assert!(err("yamldecode", vec![s("a: [")]).contains("invalid YAML"));
-        assert!(err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).contains("invalid YAML"));
+        assert!(err("yamldecode", vec![s("a: [")]).contains("did not find expected node content"));
+        assert!(err("yamldecode", vec![s("a: 1\n---\nb: 2\n")])
+            .contains("unexpected extra content after value"));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod string;
 mod text_encoding;
 mod time;
 mod yaml;
+mod yaml_decode;
 
 use plinth_sdk::Value;
 

@@ -104,7 +104,7 @@ pub fn parse_timestamp(text: &str) -> Result<DateTime<FixedOffset>, String> {
     if rest.len() >= 2 && rest.starts_with(['.', ',']) && rest.as_bytes()[1].is_ascii_digit() {
         let digits = rest[1..]
             .find(|c: char| !c.is_ascii_digit())
-            .map_or(rest.len() - 1, |end| end);
+            .unwrap_or(rest.len() - 1);
         let fraction = &rest[1..1 + digits];
         let padded: String = fraction
             .chars()

@@ -184,7 +184,58 @@ pub(super) fn templatefile(args: Vec<Value>) -> Result<Value, String> {
 
 #[cfg(test)]
 mod tests {
+    use plinth_sdk::Value;
+
+    use super::super::test_scope::TestScope;
     use super::reference_position;
+
+    fn scope() -> TestScope {
+        TestScope::with([
+            ("local.greeting", Value::from("Hello, ${name}!")),
+            ("local.secret", Value::from("${name}").mark_sensitive()),
+        ])
+    }
+
+    #[test]
+    fn templatestring_renders_a_referenced_template_with_only_its_vars() {
+        let scope = scope();
+        assert_eq!(
+            scope.ok("templatestring(local.greeting, { name = \"Ander\" })"),
+            Value::from("Hello, Ander!")
+        );
+        assert!(scope
+            .ok("templatestring(local.secret, { name = \"x\" })")
+            .is_sensitive());
+        let missing = scope.err("templatestring(local.greeting, {})");
+        assert_eq!(
+            missing.detail.as_deref(),
+            Some("Invalid value for \"vars\" parameter: vars map does not contain key \"name\".")
+        );
+        let literal = scope.err("templatestring(\"x\", {})");
+        assert!(literal
+            .detail
+            .is_some_and(|d| d.contains("must be a direct reference")));
+        assert_eq!(
+            scope.err("templatestring(local.greeting)").summary,
+            "Not enough function arguments"
+        );
+    }
+
+    #[test]
+    fn convert_takes_a_type_constraint_with_optional_attributes() {
+        let scope = scope();
+        assert_eq!(
+            scope.ok("convert({a = 1}, object({a = string, b = optional(number, 7)}))"),
+            scope.ok("{a = \"1\", b = 7}")
+        );
+        assert_eq!(scope.ok("convert(\"5\", number)"), Value::from(5i64));
+        let wrong = scope.err("convert(\"x\", number)");
+        assert_eq!(wrong.summary, "Invalid function argument");
+        assert_eq!(
+            scope.err("convert(1, nonsense)").summary,
+            "Invalid type specification"
+        );
+    }
 
     #[test]
     fn missing_template_variables_are_located_inside_interpolations() {

@@ -3,7 +3,8 @@
 //! rebuilt from its configuration alone with `plinth drift -unmanaged -generate-config-out` and
 //! one `plinth apply` that imports every object and creates none: the provider holds exactly
 //! the objects (the same ids) it held before, state records all of them, and the next plan and
-//! drift check are clean. The Docker drill is `tests/cli_import_blocks.rs`.
+//! drift check are clean. The same on the real Docker Engine for a built image and the
+//! container running it; the slow provider's drill is `tests/cli_import_blocks.rs`.
 
 mod aws_support;
 mod support;
@@ -13,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_support::{assert_moto_is_state, inventory, state_ids, Inventory};
 use support::do_emulator::DoEmulator;
 use support::moto::Moto;
-use support::Workspace;
+use support::{docker, docker_available, Workspace};
 
 /// Type → ids, as plinth's state writes them.
 type Ids = BTreeMap<String, BTreeSet<String>>;
@@ -191,6 +192,22 @@ fn do_objects(emulator: &DoEmulator) -> Ids {
     }
     objects.insert("digitalocean_domain".into(), domains);
     objects.insert("digitalocean_record".into(), records);
+    let clusters = ids("/v2/databases", "databases", "id", &all);
+    let guarded = clusters
+        .iter()
+        .filter(|c| {
+            let rules = &emulator.get(&format!("/v2/databases/{c}/firewall"))["rules"];
+            rules.as_array().is_some_and(|r| !r.is_empty())
+        })
+        .cloned()
+        .collect();
+    objects.insert("digitalocean_database_cluster".into(), clusters);
+    objects.insert("digitalocean_database_firewall".into(), guarded);
+    objects.insert(
+        "digitalocean_loadbalancer".into(),
+        ids("/v2/load_balancers", "load_balancers", "id", &all),
+    );
+    objects.retain(|_, ids| !ids.is_empty());
     objects
 }
 
@@ -231,6 +248,54 @@ fn digitalocean_lost_state_is_rebuilt_from_drift_unmanaged_without_recreating_an
         "the emulator holds the same objects: nothing created, nothing deleted"
     );
     assert_eq!(state_ids(&ws), before, "state records every object again");
+    ws.plan(&[]).expect_code(0);
+    ws.run(&["drift", "-unmanaged"]).expect_code(0);
+}
+
+/// The whole `examples/chatbot-digitalocean` (Droplets with `ssh_keys` and `user_data`, the
+/// firewall, the database cluster and its firewall, the load balancer, the domain and its
+/// records): rebuilt after its state is lost with one apply that imports all 13 objects and
+/// creates, replaces or updates none. What broke on the way: a Droplet's `ssh_keys` and
+/// `user_data`, which DigitalOcean never reports, were null after the import and forced a
+/// replacement of both Droplets; the database firewall had no listing, so `drift -unmanaged`
+/// found nothing to import for it.
+#[test]
+fn the_chatbot_example_is_rebuilt_after_its_state_is_lost_without_recreating_anything() {
+    let emulator = DoEmulator::start(10);
+    let mut ws = Workspace::new();
+    support::do_emulator::copy_example("chatbot-digitalocean", &ws);
+    emulator.configure(&mut ws);
+    ws.apply()
+        .expect_stdout("Resources: 13 added, 0 changed, 0 destroyed.");
+    let before = do_objects(&emulator);
+    let count: usize = before.values().map(BTreeSet::len).sum();
+    assert_eq!(count, 13, "{before:?}");
+    assert_eq!(state_ids(&ws), before, "state records every object");
+    let droplets_before = emulator.list("/v2/droplets", "droplets");
+
+    lose_state(&ws);
+    generate_imports(&ws, &before);
+    let applied = ws.apply();
+    applied
+        .expect_stdout("13 imported, 0 added, 0 changed, 0 destroyed")
+        .expect_stderr("ssh_keys")
+        .expect_stderr("assumed as configured");
+    assert_eq!(
+        do_objects(&emulator),
+        before,
+        "the emulator holds the same objects: nothing created, nothing deleted"
+    );
+    assert_eq!(
+        emulator.list("/v2/droplets", "droplets"),
+        droplets_before,
+        "the Droplets are untouched"
+    );
+    assert_eq!(state_ids(&ws), before, "state records every object again");
+    let user_data = ws.run(&["state", "show", "digitalocean_droplet.app[0]"]);
+    user_data
+        .expect_ok()
+        .expect_stdout("ssh_keys")
+        .expect_stdout("get.docker.com");
     ws.plan(&[]).expect_code(0);
     ws.run(&["drift", "-unmanaged"]).expect_code(0);
 }
@@ -414,4 +479,131 @@ resource "aws_subnet" "app" {
     ws.apply()
         .expect_stdout("3 imported, 0 added, 0 changed, 0 destroyed");
     assert_eq!(inventory(&moto), before);
+}
+
+/// Removes the containers and images named with a test's prefix when dropped, even when the
+/// test fails.
+struct DockerLeftovers(String);
+
+impl Drop for DockerLeftovers {
+    fn drop(&mut self) {
+        let prefix = &self.0;
+        let _ = std::process::Command::new("docker")
+            .args(["rm", "-f", &format!("{prefix}-app")])
+            .output();
+        let _ = std::process::Command::new("docker")
+            .args(["image", "rm", "-f", &format!("{prefix}:latest")])
+            .output();
+    }
+}
+
+/// Regression: a built `docker_image` could not come back after its state was lost. Images
+/// were not listed, so `drift -unmanaged` had nothing to import and the apply built the image
+/// again; its id unknown at plan time, the container running it was replaced. Imported, the
+/// image has no `build` block or `triggers` (the engine cannot say how an image was built) and
+/// the container none of plinth's own settings (`wait`, `start`, ...), which replaced or
+/// updated both. Now the image is imported with its build assumed as configured, and neither is
+/// touched.
+#[test]
+fn docker_lost_state_of_a_built_image_and_its_container_is_rebuilt_without_a_rebuild() {
+    if !docker_available() {
+        return;
+    }
+    let prefix = format!("lost{}", std::process::id());
+    let _leftovers = DockerLeftovers(prefix.clone());
+    let ws = Workspace::with_main(&format!(
+        r#"
+resource "docker_image" "app" {{
+  name = "{prefix}:latest"
+
+  build {{
+    context = "${{path.module}}/context"
+  }}
+
+  triggers = {{
+    dockerfile = filesha1("${{path.module}}/context/Dockerfile")
+  }}
+}}
+
+resource "docker_container" "app" {{
+  name    = "{prefix}-app"
+  image   = docker_image.app.image_id
+  command = ["sleep", "infinity"]
+  restart = "unless-stopped"
+}}
+"#
+    ));
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/chatapi-docker/context");
+    ws.write(
+        "context/Dockerfile",
+        &std::fs::read_to_string(example.join("Dockerfile")).expect("the Dockerfile"),
+    );
+    ws.write("context/www/index.html", "lost");
+    let prepared = std::process::Command::new(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/docker_images.sh"),
+    )
+    .arg("prepare")
+    .arg(ws.file("context"))
+    .status()
+    .expect("run tests/support/docker_images.sh");
+    assert!(prepared.success(), "the build context is prepared");
+    ws.apply()
+        .expect_stdout("Resources: 2 added, 0 changed, 0 destroyed.");
+    let ids = || {
+        (
+            docker(&[
+                "image",
+                "inspect",
+                "-f",
+                "{{.Id}}",
+                &format!("{prefix}:latest"),
+            ])
+            .trim()
+            .to_string(),
+            docker(&["inspect", "-f", "{{.Id}}", &format!("{prefix}-app")])
+                .trim()
+                .to_string(),
+        )
+    };
+    let before = ids();
+
+    lose_state(&ws);
+    // The engine is shared: other objects on it get resource blocks of their own, which a user
+    // reviews away; the import blocks to configured addresses come first.
+    ws.run(&["drift", "-unmanaged", "-generate-config-out=found.tf"])
+        .expect_code(2);
+    let found = ws.read("found.tf");
+    let imports = found
+        .split("# __generated__ by plinth\n")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    std::fs::remove_file(ws.file("found.tf")).expect("remove found.tf");
+    ws.write("imports.tf", &imports);
+    assert!(
+        imports.contains(&format!("to = docker_image.app\n  id = \"{}\"", before.0)),
+        "{imports}"
+    );
+    assert!(
+        imports.contains(&format!(
+            "to = docker_container.app\n  id = \"{}\"",
+            before.1
+        )),
+        "{imports}"
+    );
+
+    ws.apply()
+        .expect_stdout("2 imported, 0 added, 0 changed, 0 destroyed")
+        .expect_stderr("build assumed as configured")
+        .expect_stderr("triggers assumed as configured");
+    assert_eq!(
+        ids(),
+        before,
+        "the same image and container: nothing rebuilt"
+    );
+    ws.plan(&[]).expect_code(0);
+    ws.run(&["drift"]).expect_code(0);
+    ws.run(&["destroy", "-auto-approve"])
+        .expect_stdout("Resources: 2 destroyed.");
 }

@@ -314,3 +314,62 @@ moved {
     ws.write("main.tf", "resource \"terraform_data\" \"a\" {}\n");
     assert_eq!(ws.state_list(), vec!["terraform_data.a".to_string()]);
 }
+
+/// `plan -json` marks moved objects as Terraform does: `previous_address` on the change at the
+/// new address (a no-op when nothing else changes), no list of plinth's own.
+#[test]
+fn plan_json_listed_moves_apart_instead_of_terraforms_previous_address() {
+    let ws = Workspace::with_main(
+        r#"
+resource "terraform_data" "a" { input = "x" }
+resource "terraform_data" "c" { input = "x" }
+"#,
+    );
+    ws.apply();
+    ws.write(
+        "main.tf",
+        r#"
+resource "terraform_data" "b" { input = "x" }
+resource "terraform_data" "d" { input = "changed" }
+
+moved {
+  from = terraform_data.a
+  to   = terraform_data.b
+}
+
+moved {
+  from = terraform_data.c
+  to   = terraform_data.d
+}
+"#,
+    );
+    let json = ws.run(&["plan", "-json"]).expect_ok().stdout_json();
+    assert!(json.get("moved").is_none(), "{json}");
+    let changes = json["resource_changes"].as_array().unwrap();
+    let change = |address: &str| {
+        changes
+            .iter()
+            .find(|c| c["address"] == address)
+            .unwrap_or_else(|| panic!("no change for {address}: {json}"))
+    };
+    assert_eq!(
+        change("terraform_data.b")["previous_address"],
+        "terraform_data.a"
+    );
+    assert_eq!(
+        change("terraform_data.b")["change"]["actions"],
+        serde_json::json!(["no-op"])
+    );
+    assert_eq!(
+        change("terraform_data.d")["previous_address"],
+        "terraform_data.c"
+    );
+    assert_eq!(
+        change("terraform_data.d")["change"]["actions"],
+        serde_json::json!(["update"])
+    );
+    assert!(
+        !changes.iter().any(|c| c["address"] == "terraform_data.a"),
+        "the old address is no change of its own: {json}"
+    );
+}

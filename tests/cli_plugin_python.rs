@@ -10,6 +10,8 @@
 
 mod support;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use std::path::{Path, PathBuf};
 
 use support::Workspace;
@@ -335,6 +337,31 @@ resource "demo_item" "b" {
 }
 
 #[test]
+fn a_provider_that_answers_garbage_mid_apply_is_reported_and_the_next_run_recovers() {
+    let Some(demo) = Demo::new() else {
+        return;
+    };
+    let ws = &demo.ws;
+    let config = |content: &str| {
+        format!(
+            "resource \"demo_item\" \"a\" {{\n  name    = \"fine\"\n  content = \"fine\"\n}}\n\nresource \"demo_item\" \"b\" {{\n  name       = \"confused\"\n  content    = \"{content}\"\n  depends_on = [demo_item.a]\n}}\n"
+        )
+    };
+    demo.config(&config("garbage"));
+    ws.run(&["apply", "-auto-approve"])
+        .expect_code(1)
+        .expect_stderr("demo_item.b")
+        .expect_stderr("ApplyResourceChange")
+        .expect_stderr("demo: answering garbage on purpose");
+    assert_eq!(ws.state_list(), ["demo_item.a"], "what succeeded is kept");
+
+    demo.config(&config("sane"));
+    ws.apply();
+    assert_eq!(ws.state_list(), ["demo_item.a", "demo_item.b"]);
+    assert_eq!(demo.count(), 2, "nothing made twice");
+}
+
+#[test]
 fn a_provider_that_hangs_past_its_timeout_is_stopped_and_reported() {
     let Some(demo) = Demo::new() else {
         return;
@@ -515,6 +542,36 @@ fn planned_private_data_reaches_the_apply_of_the_same_change() {
         ws.state().instance("demo_item.a").string("content"),
         Some("2")
     );
+    let _ = std::fs::remove_file(&log);
+}
+
+/// The private bytes a provider answers from an apply are kept with the object in state (as
+/// Terraform's `private`, base64) and handed back to every later read, plan and delete of it.
+#[test]
+fn private_data_from_an_apply_was_lost_before_the_next_read_plan_and_delete() {
+    let Some(mut demo) = Demo::laid_out("tf_private.py", false) else {
+        return;
+    };
+    let log = demo.store.path().with_extension("applied.log");
+    demo.ws.set_env("PLINTH_PRIVATE_LOG", log.to_str().unwrap());
+    let ws = &demo.ws;
+    demo.config("resource \"demo_item\" \"a\" {\n  name    = \"alpha\"\n  content = \"1\"\n}\n");
+    ws.apply();
+    let stored = ws.state().json["resources"][0]["instances"][0]["private"].clone();
+    assert_eq!(
+        stored.as_str().map(|b| STANDARD.decode(b).unwrap()),
+        Some(b"applied-for:alpha".to_vec()),
+        "state keeps the apply's private bytes: {stored}"
+    );
+    // A read (refresh) and a plan of the object get them back.
+    ws.plan(&[]).expect_code(0);
+    // An update in place: its plan and apply, and the private bytes it answers.
+    demo.config("resource \"demo_item\" \"a\" {\n  name    = \"alpha\"\n  content = \"2\"\n}\n");
+    ws.apply();
+    ws.plan(&[]).expect_code(0);
+    // The delete gets them too.
+    ws.run(&["destroy", "-auto-approve"]).expect_ok();
+    assert_eq!(demo.count(), 0);
     let _ = std::fs::remove_file(&log);
 }
 

@@ -113,3 +113,33 @@ removed {
         .expect_code(1)
         .expect_stderr("Resource instance keys not allowed");
 }
+
+/// `plan -json` shows a forgotten object as Terraform does: a change with the action `forget`
+/// and the object's prior values, not a list of plinth's own.
+#[test]
+fn plan_json_listed_forgotten_objects_apart_instead_of_a_forget_action() {
+    let ws = Workspace::with_main(r#"resource "slow_object" "keep" { input = "keep" }"#);
+    ws.apply();
+    ws.write(
+        "main.tf",
+        r#"
+removed {
+  from = slow_object.keep
+  lifecycle {
+    destroy = false
+  }
+}
+"#,
+    );
+    let json = ws.run(&["plan", "-json"]).expect_ok().stdout_json();
+    assert!(json.get("forgotten").is_none(), "{json}");
+    let changes = json["resource_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{json}");
+    assert_eq!(changes[0]["address"], "slow_object.keep");
+    assert_eq!(
+        changes[0]["change"]["actions"],
+        serde_json::json!(["forget"])
+    );
+    assert_eq!(changes[0]["change"]["before"]["input"], "keep");
+    assert!(changes[0]["change"]["after"].is_null(), "{json}");
+}

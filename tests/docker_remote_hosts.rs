@@ -142,6 +142,21 @@ fn network_config(provider: &str, name: &str) -> String {
     format!("{provider}\nresource \"docker_network\" \"remote\" {{\n  name = \"{name}\"\n}}\n")
 }
 
+/// Reads the logs of a container that does not exist through the provider block `provider`:
+/// a direct Engine API request (reqwest, not bollard) whose answer is the engine's own 404.
+fn direct_request_reaches_the_engine(provider: &str) {
+    let missing = format!("plinth-no-such-container-{}", std::process::id());
+    let ws = Workspace::with_main(&format!(
+        "{provider}\ndata \"docker_logs\" \"probe\" {{\n  name = \"{missing}\"\n}}\n"
+    ));
+    ws.run(&["plan"])
+        .expect_code(1)
+        .expect_stderr(&format!(
+            "reading the logs of container \"{missing}\" failed"
+        ))
+        .expect_stderr("No such container");
+}
+
 /// Applies, checks the network exists on the engine, plans a no-op, destroys, checks it is gone.
 fn round_trip(ws: &Workspace, name: &str, env: &[(&str, &str)]) {
     ws.run_with_env(&["apply", "-auto-approve"], env)
@@ -177,6 +192,7 @@ fn tls_hosts_were_refused() {
     );
     let ws = Workspace::with_main(&network_config(&by_path, &name));
     round_trip(&ws, &name, &[]);
+    direct_request_reaches_the_engine(&by_path);
 
     let key = std::fs::read_to_string(client.join("key.pem")).expect("client key");
     let by_material = format!(
@@ -258,6 +274,7 @@ fn ssh_hosts_were_refused() {
     };
     let ws = Workspace::with_main(&network_config(&provider(&key), &name));
     round_trip(&ws, &name, &[]);
+    direct_request_reaches_the_engine(&provider(&key));
     assert!(
         server.log().contains("Accepted publickey"),
         "the engine was reached through sshd: {}",

@@ -21,11 +21,15 @@ use plinth::eval::{evaluate, EvalError, Scope};
 use plinth_sdk::Value;
 use serde_json::Value as Json;
 
-/// The console's scope: an empty module, so every reference is an error.
+/// The console's scope: an empty module, so every reference is an error. A lone name is, to
+/// Terraform, a resource type without a resource name (plinth's module graph says the same).
 struct EmptyModule;
 
 impl Scope for EmptyModule {
     fn resolve(&self, names: &[&str]) -> Result<(Value, usize), String> {
+        if let [_] = names {
+            return Err("Invalid reference\nA reference to a resource type must be followed by at least one attribute access, specifying the resource name.".to_string());
+        }
         Err(format!(
             "Reference to undeclared name\nThere is nothing named \"{}\".",
             names.join(".")

@@ -127,7 +127,8 @@ impl<'a> Operations<'a> {
         request: &InstanceRequest<'_>,
         value: &Value,
     ) -> Result<(), Diagnostics> {
-        let record = self.instance_record(request, value, Status::Tainted);
+        let private = self.stored_private(&request.address);
+        let record = self.instance_record(request, value, Status::Tainted, &private);
         self.put(&request.address, record).await
     }
 
@@ -253,27 +254,31 @@ impl<'a> Operations<'a> {
         deposed: Option<&DeposedKey>,
     ) -> Result<(), Diagnostics> {
         let address = &change.address;
-        let (shown, prior) = match deposed {
+        let (shown, prior, private) = match deposed {
             Some(key) => {
                 let object = self
                     .state()
                     .deposed
                     .get(address)
                     .and_then(|objects| objects.get(key))
-                    .map(|o| Value::from_json(&o.attributes));
+                    .map(|o| (Value::from_json(&o.attributes), o.private_bytes()));
                 // Nothing was deposed under this key (no current object to replace): done.
-                let Some(object) = object else { return Ok(()) };
-                (format!("{address} (deposed object {key})"), object)
+                let Some((object, private)) = object else {
+                    return Ok(());
+                };
+                (format!("{address} (deposed object {key})"), object, private)
             }
             None => (
                 address.clone(),
                 change.before.clone().unwrap_or(Value::Null).unmark_deep().0,
+                self.stored_private(address),
             ),
         };
         let ctx = self.context(&shown, change.timeouts.delete);
         let request = DeleteRequest {
             type_name: change.type_name.clone(),
             prior: prior.clone(),
+            private,
         };
         let answer = self
             .operate(
@@ -357,11 +362,21 @@ impl<'a> Operations<'a> {
         self.record(address, entries).await
     }
 
+    /// The provider's private bytes state keeps with the current object of `address`.
+    fn stored_private(&self, address: &str) -> Vec<u8> {
+        self.state()
+            .instances
+            .get(address)
+            .map(Instance::private_bytes)
+            .unwrap_or_default()
+    }
+
     fn instance_record(
         &self,
         request: &InstanceRequest<'_>,
         value: &Value,
         status: Status,
+        private: &[u8],
     ) -> Instance {
         Instance {
             mode: if request.resource.mode == Mode::Data {
@@ -377,21 +392,27 @@ impl<'a> Operations<'a> {
             dependencies: request.depends_on.to_vec(),
             create_before_destroy: request.resource.lifecycle.create_before_destroy,
             schema_version: request.schema.version,
+            private: Instance::encode_private(private),
         }
     }
 
     /// Records a value read or refreshed during planning, without a provider call: in memory
     /// only, since refreshing again gives it back (the status stays as stored).
     pub fn keep(&self, request: &InstanceRequest<'_>, value: &Value) {
-        let record = self.instance_record(request, value, Status::Ready);
+        let record = self.instance_record(request, value, Status::Ready, &[]);
         let mut state = self.state();
-        let status = state
+        let (status, private) = state
             .instances
             .get(&request.address)
-            .map_or(Status::Ready, |i| i.status);
-        state
-            .instances
-            .insert(request.address.clone(), Instance { status, ..record });
+            .map_or((Status::Ready, None), |i| (i.status, i.private.clone()));
+        state.instances.insert(
+            request.address.clone(),
+            Instance {
+                status,
+                private,
+                ..record
+            },
+        );
     }
 
     /// Takes what refresh found into the state (as Terraform does on every apply): objects
@@ -444,6 +465,10 @@ impl<'a> Operations<'a> {
         if let Some(p) = prior {
             apply_ignore_changes(&request.resource.lifecycle.ignore_changes, p, &mut proposed);
         }
+        let prior_private = match prior {
+            Some(_) => self.stored_private(&request.address),
+            None => Vec::new(),
+        };
         let response = provider
             .plan(
                 &self.context(&request.address, None),
@@ -451,6 +476,7 @@ impl<'a> Operations<'a> {
                     type_name: request.resource.type_name.clone(),
                     prior: prior.cloned(),
                     proposed,
+                    prior_private,
                 },
             )
             .await;
@@ -538,14 +564,15 @@ impl<'a> Operations<'a> {
         match (answer.new_state, errors) {
             (Some(value), None) => {
                 let value = Self::remark(request, value, &planned.sensitive);
-                let record = self.instance_record(request, &value, Status::Ready);
+                let record = self.instance_record(request, &value, Status::Ready, &answer.private);
                 self.put(&request.address, record).await?;
                 self.count(|c| c.added += 1);
                 Ok(value)
             }
             (Some(partial), Some(errors)) => {
                 let partial = diff::normalise(request.schema, partial);
-                let record = self.instance_record(request, &partial, Status::Tainted);
+                let record =
+                    self.instance_record(request, &partial, Status::Tainted, &answer.private);
                 self.put(&request.address, record).await?;
                 Err(errors)
             }
@@ -595,7 +622,7 @@ impl<'a> Operations<'a> {
         let errors = self.split(answer.diagnostics, &request.address);
         if let Some(value) = answer.new_state {
             let value = Self::remark(request, value, &planned.sensitive);
-            let record = self.instance_record(request, &value, Status::Ready);
+            let record = self.instance_record(request, &value, Status::Ready, &answer.private);
             self.put(&request.address, record).await?;
             if errors.is_none() {
                 self.count(|c| c.changed += 1);
@@ -634,7 +661,7 @@ impl<'a> Operations<'a> {
         }
         let value = answer.state.unwrap_or(Value::Null);
         let value = diff::mark_sensitive(request.schema, diff::normalise(request.schema, value));
-        let record = self.instance_record(request, &value, Status::Ready);
+        let record = self.instance_record(request, &value, Status::Ready, &[]);
         self.put(&request.address, record).await?;
         Ok(value)
     }
@@ -661,6 +688,7 @@ impl<'a> Operations<'a> {
                 dependencies,
                 create_before_destroy: false,
                 schema_version: 0,
+                private: None,
             };
             self.printer.line(&format!(
                 "{}: Found the object an interrupted create made; recording it",
@@ -705,6 +733,7 @@ impl Operations<'_> {
                     dependencies,
                     create_before_destroy: false,
                     schema_version: i.schema_version,
+                    private: Instance::encode_private(&i.private),
                 },
             });
             self.printer

@@ -21,16 +21,16 @@ pub async fn record(
     }
     let before = state.clone();
     apply_moves(&mut state, &plan.moved);
-    for address in &plan.forgotten {
-        state.instances.remove(address);
-        state.deposed.remove(address);
+    for forgotten in &plan.forgotten {
+        state.instances.remove(&forgotten.address);
+        state.deposed.remove(&forgotten.address);
     }
     let mut entries = Vec::new();
     let touched = plan
         .moved
         .iter()
         .flat_map(|m| [&m.from, &m.to])
-        .chain(&plan.forgotten);
+        .chain(plan.forgotten.iter().map(|f| &f.address));
     for address in touched {
         entries.extend(entries_for(&before, &state, address));
     }

@@ -165,6 +165,7 @@ mod tests {
             type_name: "terraform_data".into(),
             prior,
             proposed,
+            prior_private: Vec::new(),
         };
         let planned = p.plan(&ctx, plan(None, proposed)).await.planned;
         assert_eq!(planned.get("output"), Some(&Value::Unknown));

@@ -109,7 +109,7 @@ fn read(
                 .with_span(import.span.clone()),
         )
     })?;
-    let value = runtime.block_on(imports::read_object(
+    let (value, _private) = runtime.block_on(imports::read_object(
         provider.as_ref(),
         &providers.context(),
         &import.type_name,
@@ -147,16 +147,22 @@ pub fn for_unmanaged(
         .filter(|c| c.action == Action::Create && !c.data)
         .filter_map(|c| Some((c.type_name.as_str(), c.address.as_str(), c.after.as_ref()?)))
         .collect();
+    let mut targets: Vec<Option<&str>> = found
+        .iter()
+        .map(|object| {
+            creates
+                .iter()
+                .position(|(t, _, planned)| {
+                    *t == object.type_name && identifies(planned, &object.value)
+                })
+                .map(|i| creates.remove(i).1)
+        })
+        .collect();
+    pair_the_only_ones(found, &mut targets, &mut creates);
     let mut text = String::from("# __generated__ by plinth drift -unmanaged\n");
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut new_objects = Vec::new();
-    for object in found {
-        let target = creates
-            .iter()
-            .position(|(t, _, planned)| {
-                *t == object.type_name && identifies(planned, &object.value)
-            })
-            .map(|i| creates.remove(i).1);
+    for (object, target) in found.iter().zip(targets) {
         match target {
             Some(address) => text.push_str(&format!(
                 "\nimport {{\n  to = {address}\n  id = {}\n}}\n",
@@ -213,6 +219,52 @@ fn identifies(planned: &Value, object: &Value) -> bool {
         }
     }
     compared > 0
+}
+
+/// Pairs the objects nothing identified with the planned creates left: where a type has exactly
+/// one of each and no known argument disagrees, the object is that instance's. A type with no
+/// name whose arguments all refer to objects still to be created (a database cluster's
+/// firewall, whose `cluster_id` is unknown until the cluster is imported) is found this way.
+fn pair_the_only_ones<'a>(
+    found: &[Unmanaged],
+    targets: &mut [Option<&'a str>],
+    creates: &mut Vec<(&str, &'a str, &Value)>,
+) {
+    let left = |type_name: &str, targets: &[Option<&str>]| {
+        found
+            .iter()
+            .zip(targets.iter())
+            .filter(|(o, t)| o.type_name == type_name && t.is_none())
+            .count()
+    };
+    for index in 0..found.len() {
+        let object = &found[index];
+        if targets[index].is_some() || left(&object.type_name, targets) != 1 {
+            continue;
+        }
+        let mut candidates = creates
+            .iter()
+            .enumerate()
+            .filter(|(_, (t, _, _))| *t == object.type_name);
+        let (Some((position, (_, _, planned))), None) = (candidates.next(), candidates.next())
+        else {
+            continue;
+        };
+        if disagrees(planned, &object.value) {
+            continue;
+        }
+        targets[index] = Some(creates.remove(position).1);
+    }
+}
+
+/// Whether a known scalar argument the plan sets differs from the listed object's.
+fn disagrees(planned: &Value, object: &Value) -> bool {
+    let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
+    planned.as_map().is_some_and(|fields| {
+        fields.iter().any(|(key, value)| {
+            scalar(value) && object.get(key).is_some_and(|listed| listed != value)
+        })
+    })
 }
 
 /// A resource name for an unmanaged object: its name (or id) in the characters HCL allows.

@@ -329,6 +329,7 @@ pub fn import(
             dependencies: Vec::new(),
             create_before_destroy: false,
             schema_version: schema.as_ref().map_or(0, |s| s.version),
+            private: Instance::encode_private(&answer.private),
         },
     );
     state.serial += 1;

@@ -1,9 +1,7 @@
 //! Function calls: arguments are evaluated (a final `xs...` expands), unknown arguments give an
 //! unknown result, marks are stripped and put back on the result. `can`, `try`, `sensitive`,
-//! `nonsensitive` and `templatefile` are handled here; every other function is
-//! `functions::call`.
-
-use std::collections::BTreeMap;
+//! `nonsensitive` are handled here, `templatefile`, `templatestring` and `convert` in
+//! `template_calls`; every other function is `functions::call`.
 
 use hcl::expr::FuncCall;
 use hcl::Expression;
@@ -16,7 +14,7 @@ use super::expr::Evaluator;
 const IMPURE: [&str; 3] = ["uuid", "timestamp", "bcrypt"];
 use super::redact::{redact, sensitive_texts};
 use super::traversal::mark;
-use super::{evaluate_template_str, functions, EvalError};
+use super::{functions, EvalError};
 
 impl Evaluator<'_> {
     /// Evaluates a function call.
@@ -29,6 +27,8 @@ impl Evaluator<'_> {
             match name {
                 "can" => return self.eval_can(&call.args),
                 "try" => return self.eval_try(&call.args),
+                "templatestring" => return self.eval_templatestring(&call.args),
+                "convert" => return self.eval_convert(&call.args),
                 _ => {}
             }
         }
@@ -179,6 +179,8 @@ const CORE_SPECIALS: &[&str] = &[
     "issensitive",
     "ephemeralasnull",
     "templatefile",
+    "templatestring",
+    "convert",
 ];
 
 /// Whether `name` (not namespaced) is a function the evaluator can call.
@@ -218,6 +220,7 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
         return Ok(mark(Value::Unknown, marked));
     }
     let secrets: Vec<String> = args.iter().flat_map(sensitive_texts).collect();
+    let sensitive_string = matches!(args.first(), Some(Value::Sensitive(inner)) if matches!(**inner, Value::String(_)));
     let mut marked = false;
     let args: Vec<Value> = args
         .into_iter()
@@ -228,12 +231,20 @@ fn call_library(name: &str, args: Vec<Value>) -> Result<Value, EvalError> {
         })
         .collect();
     let result = if name == "templatefile" {
-        templatefile(args)
+        super::template_calls::templatefile(args)
     } else {
         functions::call(name, args)
     };
     match result {
         Ok(value) => Ok(mark(value, marked)),
+        // Terraform says which conversion failed without any part of the secret.
+        Err(_) if sensitive_string && matches!(name, "tonumber" | "tobool") => Err(function_error(
+            name,
+            format!(
+                "Invalid value for \"v\" parameter: cannot convert this sensitive string to {}.",
+                &name[2..]
+            ),
+        )),
         Err(message) => Err(function_error(name, redact(message, &secrets))),
     }
 }
@@ -252,45 +263,6 @@ fn function_error(name: &str, message: String) -> EvalError {
             format!("Call to function \"{name}\" failed: {message}."),
         )
     }
-}
-
-/// `templatefile(path, vars)`: renders the template file at `path` with only `vars` in scope.
-fn templatefile(args: Vec<Value>) -> Result<Value, String> {
-    let [path, vars] = <[Value; 2]>::try_from(args).map_err(|args| {
-        format!(
-            "function \"templatefile\" takes 2 arguments, but {} were given",
-            args.len()
-        )
-    })?;
-    let Value::String(path) = path else {
-        return Err("Invalid value for \"path\" parameter: string required.".to_string());
-    };
-    let vars: BTreeMap<String, Value> = match vars {
-        Value::Map(map) => map,
-        Value::Null => BTreeMap::new(),
-        _ => {
-            return Err("Invalid value for \"vars\" parameter: object or map required.".to_string())
-        }
-    };
-    let bytes = functions::read_regular_file(std::path::Path::new(&path), &path).map_err(|e| match e {
-        functions::ReadError::NotFound => format!(
-            "Invalid value for \"path\" parameter: no file exists at {path:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource."
-        ),
-        functions::ReadError::Other(detail) => format!("Invalid value for \"path\" parameter: {detail}."),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        format!("Invalid value for \"path\" parameter: contents of {path:?} are not valid UTF-8.")
-    })?;
-    evaluate_template_str(&text, &vars).map_err(|e| {
-        let detail = e.detail.unwrap_or(e.summary);
-        match detail.strip_prefix("The vars map does not contain key ") {
-            Some(key) => format!(
-                "Invalid value for \"vars\" parameter: vars map does not contain key {}, referenced at {path}.",
-                key.trim_end_matches('.')
-            ),
-            None => format!("Invalid value for \"path\" parameter: {path}: {detail}"),
-        }
-    })
 }
 
 fn expect_args<const N: usize>(name: &str, args: Vec<Value>) -> Result<[Value; N], EvalError> {

@@ -14,6 +14,7 @@ mod ops;
 mod redact;
 mod references;
 mod template;
+mod template_calls;
 mod traversal;
 
 #[cfg(test)]

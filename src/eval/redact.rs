@@ -35,11 +35,21 @@ fn collect(value: &Value, inside: bool, out: &mut Vec<String>) {
 }
 
 /// `message` with every sensitive text replaced by `(sensitive value)`: quoted as messages
-/// quote it, and bare when long enough not to be mistaken for ordinary words.
+/// quote it (in double quotes or, as Go's regexp errors, in backticks), ending a message as a
+/// regexp error's ` in PATTERN.` does, and bare when long enough not to be mistaken for
+/// ordinary words.
 pub fn redact(mut message: String, secrets: &[String]) -> String {
     for secret in secrets {
-        for quoted in [format!("{secret:?}"), format!("\"{secret}\"")] {
+        for quoted in [
+            format!("{secret:?}"),
+            format!("\"{secret}\""),
+            format!("`{secret}`"),
+        ] {
             message = message.replace(&quoted, REDACTED);
+        }
+        let ending = format!(" in {secret}.");
+        if let Some(start) = message.strip_suffix(&ending).map(str::len) {
+            message.replace_range(start.., &format!(" in {REDACTED}."));
         }
         if secret.chars().count() >= 4 {
             message = message.replace(secret.as_str(), REDACTED);
@@ -71,6 +81,25 @@ pub fn redact_diagnostics(diagnostics: Diagnostics, value: &Value) -> Diagnostic
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regexp_errors_never_quote_a_short_sensitive_pattern() {
+        let secrets = ["(".to_string()];
+        assert_eq!(
+            redact(
+                "error parsing regexp: missing closing ): `(`.".into(),
+                &secrets
+            ),
+            "error parsing regexp: missing closing ): (sensitive value)."
+        );
+        assert_eq!(
+            redact(
+                "invalid regexp pattern: missing closing ) in (.".into(),
+                &secrets
+            ),
+            "invalid regexp pattern: missing closing ) in (sensitive value)."
+        );
+    }
 
     #[test]
     fn provider_diagnostics_never_quote_a_sensitive_value() {

@@ -308,6 +308,7 @@ mod tests {
                     dependencies: deps.iter().map(|d| d.to_string()).collect(),
                     create_before_destroy: false,
                     schema_version: 0,
+                    private: None,
                 },
             );
         }

@@ -1,5 +1,6 @@
 //! Generic diffing from a schema: the proposed new value of an instance, which attributes
-//! changed, which force replacement, and sensitive marking for display.
+//! changed, which force replacement, sensitive marking for display, and the configured values
+//! an imported object is assumed to have where its provider cannot read them back.
 
 use std::collections::BTreeMap;
 
@@ -75,8 +76,8 @@ fn agrees(configured: &Value, stored: &Value) -> bool {
 }
 
 /// Normalises a stored or provider-made object to the schema's types (sets, numbers; blocks
-/// nested as a set become a sorted set, whatever order a provider returned them in), so it
-/// compares equal to a value evaluated from configuration.
+/// nested as a set become a sorted set, whatever order a provider returned them in; blocks it
+/// leaves out or null are none), so it compares equal to a value evaluated from configuration.
 pub fn normalise(schema: &Schema, stored: Value) -> Value {
     let Value::Map(map) = stored else {
         return stored;
@@ -96,6 +97,7 @@ pub fn normalise(schema: &Schema, stored: Value) -> Value {
                         }
                     }
                     single @ Value::Map(_) => normalise(&block.schema, single),
+                    Value::Null => no_blocks(block),
                     other => other,
                 },
                 None => value,
@@ -103,12 +105,23 @@ pub fn normalise(schema: &Schema, stored: Value) -> Value {
         };
         out.insert(name, value);
     }
-    for name in schema.attributes.keys().chain(schema.blocks.keys()) {
-        if !out.contains_key(name) {
-            out.insert(name.clone(), Value::Null);
-        }
+    for name in schema.attributes.keys() {
+        out.entry(name.clone()).or_insert(Value::Null);
+    }
+    for (name, block) in &schema.blocks {
+        out.entry(name.clone()).or_insert_with(|| no_blocks(block));
     }
     Value::Map(out)
+}
+
+/// A nested block type's value when an object has none of its blocks, as configuration
+/// evaluates it: an empty list or set (null for a single block).
+fn no_blocks(block: &NestedBlock) -> Value {
+    match block.nesting {
+        Nesting::Single => Value::Null,
+        Nesting::List => Value::List(Vec::new()),
+        Nesting::Set => Value::set(Vec::new()),
+    }
 }
 
 /// Top-level attribute and block names whose values differ (marks ignored).
@@ -163,6 +176,57 @@ pub fn forcing_replacement(
         })
         .cloned()
         .collect()
+}
+
+/// An imported object's attributes and blocks that the provider cannot read back
+/// (`not_read_back`) are null; where `config` sets a known value, the object is taken to have
+/// it (it is what the object was made from, as far as anyone can tell): without this, a
+/// `force_new` one would replace an object that may well be exactly as configured. Returns the
+/// object and the names of what was assumed other than to its default (settings of plinth's own,
+/// such as how long to wait for a container, are no news at their default).
+pub fn assume_unreadable(schema: &Schema, config: &Value, found: Value) -> (Value, Vec<String>) {
+    let Value::Map(mut object) = found else {
+        return (found, Vec::new());
+    };
+    let unreadable = schema
+        .attributes
+        .iter()
+        .filter(|(_, a)| a.not_read_back)
+        .map(|(name, a)| (name, Some(&a.ty), a.default.as_ref()))
+        .chain(
+            schema
+                .blocks
+                .iter()
+                .filter(|(_, b)| b.not_read_back)
+                .map(|(name, _)| (name, None, None)),
+        );
+    let mut assumed = Vec::new();
+    for (name, ty, default) in unreadable {
+        let configured = config
+            .get(name)
+            .filter(|c| !is_absent(c) && !c.contains_unknown());
+        let (Some(configured), true) = (configured, object.get(name).is_none_or(is_absent)) else {
+            continue;
+        };
+        let value = match ty {
+            Some(ty) => convert(configured.clone(), ty).unwrap_or_else(|_| configured.clone()),
+            None => configured.clone(),
+        };
+        if default != Some(&value) {
+            assumed.push(name.clone());
+        }
+        object.insert(name.clone(), value);
+    }
+    (Value::Map(object), assumed)
+}
+
+/// Null, or no blocks.
+fn is_absent(value: &Value) -> bool {
+    match value.unmarked() {
+        Value::Null => true,
+        Value::List(items) | Value::Set(items) => items.is_empty(),
+        _ => false,
+    }
 }
 
 /// Marks the schema's sensitive attributes of an object, those of its nested blocks included.
@@ -333,6 +397,79 @@ mod tests {
             forcing_replacement(&schema(), &names, &["size".into()]).len(),
             2
         );
+    }
+
+    /// Regression: DigitalOcean never reports a Droplet's `ssh_keys` or `user_data`, so after an
+    /// import they were null, and the configured value (a change of a `force_new` attribute)
+    /// replaced every imported Droplet.
+    #[test]
+    fn attributes_the_provider_cannot_read_back_are_assumed_as_configured_after_an_import() {
+        let schema = Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr(
+                "user_data",
+                Attribute::optional(Type::String)
+                    .force_new()
+                    .not_read_back(),
+            )
+            .attr("image", Attribute::required(Type::String).force_new())
+            .attr(
+                "keys",
+                Attribute::optional(Type::String)
+                    .force_new()
+                    .not_read_back(),
+            );
+        let config = Value::object([
+            ("user_data", Value::from("#cloud-config")),
+            ("image", Value::from("ubuntu")),
+            ("keys", Value::Unknown),
+        ]);
+        let imported = Value::object([
+            ("id", Value::from("1")),
+            ("user_data", Value::Null),
+            ("image", Value::from("debian")),
+            ("keys", Value::Null),
+        ]);
+        let (prior, assumed) = assume_unreadable(&schema, &config, imported);
+        assert_eq!(assumed, vec!["user_data".to_string()]);
+        assert_eq!(prior.get("user_data"), Some(&Value::from("#cloud-config")));
+        assert_eq!(
+            prior.get("keys"),
+            Some(&Value::Null),
+            "unknown: nothing assumed"
+        );
+        let planned = proposed(&schema, &config, Some(&prior));
+        let names = changed(&prior, &planned);
+        assert!(!names.contains(&"user_data".to_string()), "{names:?}");
+        assert_eq!(
+            forcing_replacement(&schema, &names, &[]),
+            vec!["image".to_string(), "keys".to_string()],
+            "what the provider does read back still replaces"
+        );
+
+        // Once state holds a value, a changed configuration replaces as usual.
+        let stored = prior.clone();
+        let changed_config = Value::object([("user_data", Value::from("#cloud-config v2"))]);
+        let (kept, assumed) = assume_unreadable(&schema, &changed_config, stored.clone());
+        assert!(assumed.is_empty());
+        assert_eq!(kept, stored);
+        let names = changed(&kept, &proposed(&schema, &changed_config, Some(&kept)));
+        assert!(forcing_replacement(&schema, &names, &[]).contains(&"user_data".to_string()));
+    }
+
+    /// Regression: Docker's container import leaves out the blocks a container has none of
+    /// (`ports`, `volumes`, ...), which configuration evaluates to empty lists: null against
+    /// `[]` was a change of a `force_new` block, and every imported container was replaced.
+    #[test]
+    fn blocks_an_object_leaves_out_are_none_as_configuration_has_them() {
+        let schema = Schema::new()
+            .block("ports", NestedBlock::list(Schema::new()).force_new())
+            .block("labels", NestedBlock::set(Schema::new()))
+            .block("build", NestedBlock::single(Schema::new()));
+        let read = normalise(&schema, Value::object([("labels", Value::Null)]));
+        assert_eq!(read.get("ports"), Some(&Value::List(Vec::new())));
+        assert_eq!(read.get("labels"), Some(&Value::set(Vec::new())));
+        assert_eq!(read.get("build"), Some(&Value::Null));
     }
 
     #[test]

@@ -240,15 +240,16 @@ pub fn unconfigured_error(import: &Import) -> Diagnostic {
         .with_span(import.span.clone())
 }
 
-/// The object `id` names, read through `provider`'s import for an instance at `address`; a
-/// provider that finds nothing is Terraform's "Cannot import non-existent remote object".
+/// The object `id` names, read through `provider`'s import for an instance at `address`, with
+/// the private bytes the provider keeps with it; a provider that finds nothing is Terraform's
+/// "Cannot import non-existent remote object".
 pub async fn read_object(
     provider: &dyn Provider,
     ctx: &plinth_sdk::Context,
     type_name: &str,
     id: &str,
     address: &str,
-) -> Result<Value, Diagnostics> {
+) -> Result<(Value, Vec<u8>), Diagnostics> {
     let request = ImportRequest {
         type_name: type_name.to_string(),
         id: id.to_string(),
@@ -257,7 +258,9 @@ pub async fn read_object(
     if response.diagnostics.has_errors() {
         return Err(response.diagnostics.with_address(address));
     }
-    response.new_state.filter(|v| !v.is_null()).ok_or_else(|| {
+    let private = response.private;
+    let value = response.new_state.filter(|v| !v.is_null());
+    value.map(|v| (v, private)).ok_or_else(|| {
         Diagnostic::error("Cannot import non-existent remote object")
             .with_detail(format!("While attempting to import an existing object to {address}, the provider found no {type_name} with the id \"{id}\". Check that the id is correct and that the provider is configured for the right place."))
             .with_address(address)
@@ -273,7 +276,7 @@ pub async fn read(
     id: String,
 ) -> Result<Imported, Diagnostics> {
     let type_name = &request.resource.type_name;
-    let value = read_object(provider, ctx, type_name, &id, &request.address).await?;
+    let (value, private) = read_object(provider, ctx, type_name, &id, &request.address).await?;
     let value = diff::normalise(request.schema, value);
     Ok(Imported {
         address: request.address.clone(),
@@ -284,5 +287,6 @@ pub async fn read(
         value,
         dependencies: request.depends_on.to_vec(),
         schema_version: request.schema.version,
+        private,
     })
 }

@@ -151,6 +151,9 @@ pub struct Imported {
     /// The schema version the value is in.
     #[serde(default)]
     pub schema_version: u64,
+    /// The provider's private bytes for it, kept in state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub private: Vec<u8>,
 }
 
 impl ResourceChange {
@@ -267,9 +270,10 @@ pub struct Plan {
     /// Objects `moved` blocks give new addresses: apply records the moves before anything else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moved: Vec<MovedObject>,
-    /// Objects `removed` blocks with `destroy = false` take out of state, leaving them running.
+    /// Objects `removed` blocks with `destroy = false` take out of state, leaving them running:
+    /// the deletions they replace, never executed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub forgotten: Vec<String>,
+    pub forgotten: Vec<ResourceChange>,
     /// The lineage of the state the plan was made against.
     pub lineage: String,
     /// The serial of that state.

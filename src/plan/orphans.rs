@@ -3,7 +3,7 @@
 //! create_before_destroy replacement. Also the check that every object in state still has the
 //! provider configuration it was made with.
 
-use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Timeouts, Value};
 use plinth_state::addr::without_keys;
 use plinth_state::{Instance, InstanceAddr, InstanceKey, Mode as StateMode, PendingCreate};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -69,11 +69,13 @@ fn configurable(input: &PlanInput<'_>, key: &str) -> bool {
 }
 
 /// The deletions of a plan besides replacements. `seen` holds the instances the walk planned;
-/// `in_scope` says whether `-target` (or `-destroy -target`) covers an address.
+/// `in_scope` says whether `-target` (or `-destroy -target`) covers an address; `configured`
+/// holds the timeouts the configuration still sets for an instance (else the schema's apply).
 pub fn deletions(
     input: &PlanInput<'_>,
     seen: &HashSet<String>,
     in_scope: &dyn Fn(&str) -> bool,
+    configured: &HashMap<String, Timeouts>,
 ) -> Result<Vec<ResourceChange>, Diagnostics> {
     let resources = resources_by_address(input.config);
     let destroying = input.options.mode == PlanMode::Destroy;
@@ -96,7 +98,11 @@ pub fn deletions(
         } else {
             Some(orphan_reason(address, resource.is_some(), input.config))
         };
-        changes.push(delete(input, address, None, instance, reason));
+        let mut change = delete(input, address, None, instance, reason);
+        if let Some(timeouts) = configured.get(address) {
+            change.timeouts = *timeouts;
+        }
+        changes.push(change);
     }
     for (address, key, object) in input.state.deposed_objects() {
         if in_scope(address) {
@@ -128,6 +134,7 @@ pub fn adopted_deletion(
         dependencies: Vec::new(),
         create_before_destroy: false,
         schema_version: 0,
+        private: None,
     };
     delete(input, address, None, &object, None)
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use plinth_sdk::{
     AdoptRequest, CrashSafety, Diagnostic, Diagnostics, Intent, PlanRequest, PlanResponse,
-    Provider, ReadDataRequest, UpgradeRequest, Value,
+    Provider, ReadDataRequest, Timeouts, UpgradeRequest, Value,
 };
 use plinth_state::addr::without_keys;
 use plinth_state::{State, Status};
@@ -106,6 +106,7 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         drift: Mutex::new(Vec::new()),
         refreshed: Mutex::new(Vec::new()),
         seen: Mutex::new(HashSet::default()),
+        destroy_timeouts: Mutex::new(HashMap::default()),
         targets: targets::target_set(input),
         excluded: targets::exclude_set(input),
     };
@@ -145,7 +146,18 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
         None => planner.targeted(address),
     };
     let mut changes: Vec<ResourceChange> = changes.into_values().collect();
-    changes.extend(orphans::deletions(input, &seen, &in_scope)?);
+    let destroy_timeouts = std::mem::take(
+        &mut *planner
+            .destroy_timeouts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()),
+    );
+    changes.extend(orphans::deletions(
+        input,
+        &seen,
+        &in_scope,
+        &destroy_timeouts,
+    )?);
     let forgotten = match input.options.mode {
         PlanMode::Normal => removed::forget(input.config, &mut changes),
         _ => Vec::new(),
@@ -286,6 +298,8 @@ struct Planner<'a> {
     changes: Mutex<HashMap<String, ResourceChange>>,
     drift: Mutex<Vec<Drift>>,
     seen: Mutex<HashSet<String>>,
+    /// With `-destroy`: the timeouts each configured instance's `timeouts` block sets.
+    destroy_timeouts: Mutex<HashMap<String, Timeouts>>,
     /// Managed instances refreshed, for drift checks.
     refreshed: Mutex<Vec<String>>,
     targets: Option<HashSet<String>>,
@@ -442,6 +456,12 @@ impl InstanceHandler for Planner<'_> {
             if self.options.mode == PlanMode::RefreshOnly && stored.is_some() {
                 self.record(base(prior.clone()));
             }
+            if self.options.mode == PlanMode::Destroy {
+                self.destroy_timeouts
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(address.clone(), request.timeouts);
+            }
             return Ok(prior.unwrap_or(Value::Unknown));
         }
         let provider = self.provider(&request)?;
@@ -555,6 +575,21 @@ impl Planner<'_> {
         }
     }
 
+    /// Warns that an imported object's attributes its provider cannot read back are taken to be
+    /// as configured.
+    fn warn_assumed(&self, request: &InstanceRequest<'_>, assumed: &[String]) {
+        let provider = request
+            .provider
+            .split('.')
+            .next()
+            .unwrap_or(request.provider);
+        let warnings = assumed.iter().map(|name| {
+            Diagnostic::warning(format!("{name} assumed as configured"))
+                .with_detail(format!("The {provider} provider cannot read {name} back from the object, so the import cannot tell it; it is assumed as configured (not a change, nothing is replaced). A later change of it in the configuration replaces the object as usual."))
+        });
+        self.warn(Diagnostics(warnings.collect()), &request.address);
+    }
+
     /// Asks the provider to plan; its errors fail the instance, its warnings are kept.
     async fn provider_plan(
         &self,
@@ -563,6 +598,10 @@ impl Planner<'_> {
         prior: Option<Value>,
         proposed: Value,
     ) -> Result<PlanResponse, Diagnostics> {
+        let prior_private = match (&prior, self.state.instances.get(&request.address)) {
+            (Some(_), Some(stored)) => stored.private_bytes(),
+            _ => Vec::new(),
+        };
         let response = provider
             .plan(
                 &self.providers.context(),
@@ -570,6 +609,7 @@ impl Planner<'_> {
                     type_name: request.resource.type_name.clone(),
                     prior,
                     proposed,
+                    prior_private,
                 },
             )
             .await;
@@ -662,9 +702,12 @@ impl Planner<'_> {
             return Ok(None);
         };
         let provider = self.provider(request)?;
-        let found =
+        let mut found =
             imports::read(provider.as_ref(), &self.providers.context(), request, id).await?;
-        let value = found.value.clone();
+        let (value, assumed) =
+            diff::assume_unreadable(request.schema, &request.config, found.value);
+        found.value = value.clone();
+        self.warn_assumed(request, &assumed);
         self.imported
             .lock()
             .unwrap_or_else(|p| p.into_inner())

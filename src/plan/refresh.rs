@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use plinth_sdk::{Diagnostic, Diagnostics, ReadManyRequest, ReadResult, Value};
-use plinth_state::{Mode, State};
+use plinth_state::{Instance, Mode, State};
 use tokio::sync::OnceCell;
 
 use crate::engine::providers::Providers;
@@ -87,7 +87,7 @@ impl<'a> Refresh<'a> {
     }
 
     async fn read_type(&self, provider: &str, type_name: &str) -> Result<Answers, Diagnostics> {
-        let (addresses, priors): (Vec<String>, Vec<Value>) = self
+        let stored: Vec<(&String, &Instance)> = self
             .state
             .instances
             .iter()
@@ -96,6 +96,14 @@ impl<'a> Refresh<'a> {
                     && i.type_name == type_name
                     && self.route.get(*address).map(String::as_str) == Some(provider)
             })
+            .collect();
+        let privates = if stored.iter().any(|(_, i)| i.private.is_some()) {
+            stored.iter().map(|(_, i)| i.private_bytes()).collect()
+        } else {
+            Vec::new()
+        };
+        let (addresses, priors): (Vec<String>, Vec<Value>) = stored
+            .into_iter()
             .map(|(a, i)| (a.clone(), Value::from_json(&i.attributes)))
             .unzip();
         if priors.is_empty() {
@@ -117,6 +125,7 @@ impl<'a> Refresh<'a> {
                 ReadManyRequest {
                     type_name: type_name.to_string(),
                     objects: priors,
+                    privates,
                 },
             )
             .await;

@@ -37,30 +37,36 @@ pub fn check(config: &Config) -> Result<(), Diagnostics> {
 
 /// Takes the deletions of objects `removed` blocks forget out of `changes`; returns their
 /// addresses, sorted.
-pub fn forget(config: &Config, changes: &mut Vec<ResourceChange>) -> Vec<String> {
-    let mut forgotten = Vec::new();
+pub fn forget(config: &Config, changes: &mut Vec<ResourceChange>) -> Vec<ResourceChange> {
+    let mut forgotten: Vec<ResourceChange> = Vec::new();
     each(&config.root, &mut Vec::new(), &mut |_, path, removed| {
         if removed.destroy {
             return;
         }
-        changes.retain(|c| {
-            let hit = c.action == Action::Delete && !c.data && within(&c.address, path, removed);
-            if hit && !forgotten.contains(&c.address) {
-                forgotten.push(c.address.clone());
+        let (hits, kept): (Vec<ResourceChange>, Vec<ResourceChange>) =
+            std::mem::take(changes).into_iter().partition(|c| {
+                c.action == Action::Delete && !c.data && within(&c.address, path, removed)
+            });
+        *changes = kept;
+        for hit in hits {
+            if !forgotten.iter().any(|f| f.address == hit.address) {
+                forgotten.push(hit);
             }
-            !hit
-        });
+        }
     });
-    forgotten.sort();
+    forgotten.sort_by(|a, b| a.address.cmp(&b.address));
     forgotten
 }
 
 /// The warning Terraform gives when a plan forgets objects.
-pub fn forget_warning(forgotten: &[String]) -> Option<Diagnostic> {
+pub fn forget_warning(forgotten: &[ResourceChange]) -> Option<Diagnostic> {
     if forgotten.is_empty() {
         return None;
     }
-    let list: Vec<String> = forgotten.iter().map(|a| format!("  - {a}")).collect();
+    let list: Vec<String> = forgotten
+        .iter()
+        .map(|f| format!("  - {}", f.address))
+        .collect();
     Some(
         Diagnostic::warning("Some objects will no longer be managed by plinth").with_detail(format!(
             "If you apply this plan, plinth will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, plinth will no longer manage these objects. You will need to import them into plinth to manage them again.",

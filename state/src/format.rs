@@ -117,6 +117,7 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
                 dependencies: &instance.dependencies,
                 create_before_destroy: instance.create_before_destroy,
                 schema_version: instance.schema_version,
+                private: instance.private.as_deref(),
             });
         }
     }
@@ -222,6 +223,7 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
                 dependencies: instance.dependencies,
                 create_before_destroy: instance.create_before_destroy,
                 schema_version: instance.schema_version,
+                private: instance.private,
             };
             let duplicate = match instance.deposed {
                 Some(key) => deposed
@@ -336,6 +338,8 @@ struct InstanceOut<'a> {
     create_before_destroy: bool,
     #[serde(skip_serializing_if = "is_zero")]
     schema_version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private: Option<&'a str>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -427,6 +431,8 @@ struct InstanceIn {
     create_before_destroy: bool,
     #[serde(default)]
     schema_version: u64,
+    #[serde(default)]
+    private: Option<String>,
 }
 
 #[cfg(test)]

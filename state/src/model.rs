@@ -103,6 +103,23 @@ pub struct OutputValue {
     pub sensitive: bool,
 }
 
+impl Instance {
+    /// The provider's private bytes kept with the object (empty when none).
+    pub fn private_bytes(&self) -> Vec<u8> {
+        use base64::Engine;
+        self.private
+            .as_deref()
+            .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok())
+            .unwrap_or_default()
+    }
+
+    /// How `bytes` are kept in [`Instance::private`]: base64, or None when there are none.
+    pub fn encode_private(bytes: &[u8]) -> Option<String> {
+        use base64::Engine;
+        (!bytes.is_empty()).then(|| base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+}
+
 /// Whether an instance is usable or must be replaced at the next apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -136,4 +153,8 @@ pub struct Instance {
     /// The version of the resource type's schema the attributes follow.
     #[serde(default)]
     pub schema_version: u64,
+    /// Bytes the provider asked to keep with the object (plugins' private data), base64 as in
+    /// Terraform's state; handed back to every later read, plan and delete of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
 }

@@ -16,6 +16,7 @@ pub(crate) fn instance(type_name: &str, id: &str) -> Instance {
         dependencies: Vec::new(),
         create_before_destroy: false,
         schema_version: 0,
+        private: None,
     }
 }
 

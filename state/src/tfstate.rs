@@ -3,9 +3,9 @@
 //!
 //! Converted: lineage, serial, outputs (value, sensitive), and every resource instance
 //! (module path, mode, type, name, key, attributes, status, dependencies,
-//! create_before_destroy). The provider address `provider["registry.terraform.io/ns/NAME"]`
+//! create_before_destroy, the provider's `private` data). The provider address `provider["registry.terraform.io/ns/NAME"]`
 //! (with `.ALIAS`) becomes plinth's provider key `NAME` (`NAME.ALIAS`); sensitive attribute
-//! paths become dotted names. Check results, `private` and schema versions are dropped.
+//! paths become dotted names. Check results and schema versions are dropped.
 
 use std::collections::BTreeMap;
 
@@ -77,6 +77,8 @@ struct InstanceV4 {
     dependencies: Vec<String>,
     #[serde(default)]
     create_before_destroy: bool,
+    #[serde(default)]
+    private: Option<String>,
 }
 
 /// Decodes a Terraform version 4 state.
@@ -128,6 +130,7 @@ pub fn decode_v4(bytes: &[u8]) -> Result<State, StateError> {
                 create_before_destroy: instance.create_before_destroy,
                 // Terraform's providers number their schemas their own way.
                 schema_version: 0,
+                private: instance.private,
             };
             match instance.deposed {
                 Some(key) => {

@@ -274,6 +274,14 @@ def delete_vpc(endpoint, vpc):
     client(endpoint, "ec2").delete_vpc(VpcId=vpc)
 
 
+def create_subnet(endpoint, vpc, cidr):
+    print(client(endpoint, "ec2").create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"])
+
+
+def delete_subnet(endpoint, subnet):
+    client(endpoint, "ec2").delete_subnet(SubnetId=subnet)
+
+
 ACTIONS = {
     "delete-vpc": delete_vpc,
     "delete-ecs-cluster": delete_ecs_cluster,
@@ -282,6 +290,8 @@ ACTIONS = {
     "delete-record": delete_record,
     "set-alarm-threshold": set_alarm_threshold,
     "create-vpc": create_vpc,
+    "create-subnet": create_subnet,
+    "delete-subnet": delete_subnet,
 }
 
 

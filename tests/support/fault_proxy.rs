@@ -38,6 +38,9 @@ pub enum Fault {
     /// Any protocol: when the client sends these bytes, both sides of its connection are cut
     /// before they are forwarded.
     Drop { marker: Vec<u8> },
+    /// HTTP: the first `times` requests matching as for `Http500` are answered with 400 and
+    /// EC2's `RequestLimitExceeded` (AWS throttling) and not forwarded.
+    Throttle { request: String, times: usize },
 }
 
 /// A running proxy; it stops accepting when dropped.
@@ -150,6 +153,14 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
     found
 }
 
+/// A whole HTTP/1.1 answer that closes the connection.
+fn http_response(status: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
 impl Connection {
     fn serve(self, mut client: TcpStream, server: TcpStream) {
         // Server to client: copied as is.
@@ -162,7 +173,10 @@ impl Connection {
             let _ = to_client.shutdown(Shutdown::Write);
         });
         match self.fault.clone() {
-            Fault::Http500 { request } => self.http(&mut client, server, &request),
+            Fault::Http500 { request } => self.http(&mut client, server, &request, None),
+            Fault::Throttle { request, times } => {
+                self.http(&mut client, server, &request, Some(times))
+            }
             Fault::Drop { marker } => self.raw(&mut client, server, &marker),
         }
     }
@@ -195,8 +209,15 @@ impl Connection {
     }
 
     /// Forwards HTTP/1.1 requests one by one (clients do not pipeline), each head whole and
-    /// its body as it arrives; a matching request while armed is answered with 500.
-    fn http(&self, client: &mut TcpStream, mut server: TcpStream, request: &str) {
+    /// its body as it arrives; a matching request while armed is answered with 500, or with
+    /// throttling for the first `throttle` of them.
+    fn http(
+        &self,
+        client: &mut TcpStream,
+        mut server: TcpStream,
+        request: &str,
+        throttle: Option<usize>,
+    ) {
         let mut pending: Vec<u8> = Vec::new();
         let mut buffer = [0u8; 16 * 1024];
         loop {
@@ -220,13 +241,21 @@ impl Connection {
             if matches {
                 self.matched.fetch_add(1, Ordering::SeqCst);
             }
-            if matches && self.armed.load(Ordering::SeqCst) {
+            let injected = matches
+                && self.armed.load(Ordering::SeqCst)
+                && throttle.is_none_or(|times| self.hits.load(Ordering::SeqCst) < times);
+            if injected {
                 self.hits.fetch_add(1, Ordering::SeqCst);
-                let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>";
-                let response = format!(
-                    "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
+                let response = match throttle {
+                    None => http_response(
+                        "500 Internal Server Error",
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>",
+                    ),
+                    Some(_) => http_response(
+                        "400 Bad Request",
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>plinth-fault-proxy</RequestID></Response>",
+                    ),
+                };
                 let _ = client.write_all(response.as_bytes());
                 cut(client, &server);
                 return;

@@ -52,6 +52,11 @@ pub fn skip(reason: &str) {
 impl Moto {
     /// Starts a server, or `None` (after printing why) when moto is not installed.
     pub fn start() -> Option<Moto> {
+        Moto::start_with(&[])
+    }
+
+    /// [`Moto::start`] with moto's own settings in `env` (`MOTO_ENABLE_AMI_VALIDATION`, ...).
+    pub fn start_with(env: &[(&str, &str)]) -> Option<Moto> {
         let Some(server) = server_path() else {
             skip("moto_server not found: run scripts/test.sh or set PLINTH_MOTO_SERVER");
             return None;
@@ -59,6 +64,7 @@ impl Moto {
         let port = free_port();
         let child = Command::new(server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -186,6 +186,7 @@ async fn read_all(provider: &dyn Provider, type_name: &str, objects: Vec<Value>)
             ReadManyRequest {
                 type_name: type_name.into(),
                 objects,
+                privates: Vec::new(),
             },
         )
         .await;

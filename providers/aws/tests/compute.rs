@@ -118,6 +118,7 @@ async fn user_data_is_stored_as_terraform_s_hash_and_a_type_change_stops_and_sta
                     }
                     proposed
                 },
+                prior_private: Vec::new(),
             },
         )
         .await;

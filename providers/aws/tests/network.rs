@@ -365,6 +365,7 @@ async fn a_cidr_outside_the_vpc_fails_with_aws_code_and_message() {
                     ("vpc_id", Value::from(s(&vpc, "id"))),
                     ("cidr_block", Value::from("192.168.0.0/24")),
                 ]),
+                prior_private: Vec::new(),
             },
         )
         .await;

@@ -194,6 +194,7 @@ async fn standalone_rules_keep_the_contract_and_stay_out_of_their_group() {
                     ("security_group_id", Value::from(group_id)),
                     ("ip_protocol", Value::from("tcp")),
                 ]),
+                prior_private: Vec::new(),
             },
         )
         .await;

@@ -256,6 +256,7 @@ async fn seed_002_capacity_providers_are_applied_with_a_deprecation_warning() {
                 type_name: "aws_ecs_cluster".into(),
                 prior: None,
                 proposed: config.clone(),
+                prior_private: Vec::new(),
             },
         )
         .await;

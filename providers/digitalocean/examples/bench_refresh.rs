@@ -109,6 +109,7 @@ async fn main() {
                     ReadManyRequest {
                         type_name: "digitalocean_droplet".into(),
                         objects: droplets.clone(),
+                        privates: Vec::new(),
                     },
                 )
                 .await;

@@ -140,6 +140,7 @@ async fn plans_say_what_changes_in_place_and_what_replaces() {
                 type_name: "digitalocean_droplet".into(),
                 prior: Some(prior),
                 proposed: Value::Map(proposed),
+                prior_private: Vec::new(),
             },
         )
         .await;
@@ -155,6 +156,7 @@ async fn plans_say_what_changes_in_place_and_what_replaces() {
                 type_name: "digitalocean_volume".into(),
                 prior: Some(volume),
                 proposed: obj([("id", Value::from("v")), ("size", num(10))]),
+                prior_private: Vec::new(),
             },
         )
         .await;
@@ -172,6 +174,7 @@ async fn plans_say_what_changes_in_place_and_what_replaces() {
                 type_name: "digitalocean_database_cluster".into(),
                 prior: Some(cluster),
                 proposed: obj([("id", Value::from("c")), ("tags", strings(&["b"]))]),
+                prior_private: Vec::new(),
             },
         )
         .await;
@@ -195,6 +198,7 @@ async fn plans_say_what_changes_in_place_and_what_replaces() {
                 type_name: "digitalocean_record".into(),
                 prior: None,
                 proposed: record,
+                prior_private: Vec::new(),
             },
         )
         .await;
@@ -409,6 +413,7 @@ async fn an_imported_firewall_whose_rules_mean_the_configuration_plans_no_change
             type_name: "digitalocean_firewall".into(),
             prior: Some(imported.clone()),
             proposed: Value::Map(proposed),
+            prior_private: Vec::new(),
         }
     };
     let ctx = within(10);

@@ -23,6 +23,7 @@ async fn planned(provider: &dyn Provider, type_name: &str, config: Value) -> Val
                 type_name: type_name.into(),
                 prior: None,
                 proposed: config,
+                prior_private: Vec::new(),
             },
         )
         .await;

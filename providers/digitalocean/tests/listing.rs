@@ -162,7 +162,7 @@ async fn every_listable_type_lists_what_the_account_holds_and_nothing_digitaloce
     )
     .await;
 
-    let expected: [(&str, Vec<&Value>); 11] = [
+    let expected: [(&str, Vec<&Value>); 12] = [
         ("digitalocean_droplet", vec![&droplet]),
         ("digitalocean_ssh_key", vec![&key]),
         // The region's default VPC, made with the first Droplet, is DigitalOcean's.
@@ -173,6 +173,8 @@ async fn every_listable_type_lists_what_the_account_holds_and_nothing_digitaloce
         // The domain's SOA record and its three NS records are DigitalOcean's.
         ("digitalocean_record", vec![&record]),
         ("digitalocean_database_cluster", vec![&database]),
+        // A cluster without trusted sources has no firewall.
+        ("digitalocean_database_firewall", vec![]),
         ("digitalocean_loadbalancer", vec![&balancer]),
         ("digitalocean_reserved_ip", vec![&address]),
         // `web` was made by the Droplet's create; intent tags are plinth's bookkeeping.
@@ -202,7 +204,6 @@ async fn every_listable_type_lists_what_the_account_holds_and_nothing_digitaloce
     for type_name in [
         "digitalocean_volume_attachment",
         "digitalocean_reserved_ip_assignment",
-        "digitalocean_database_firewall",
     ] {
         let response = provider
             .list(

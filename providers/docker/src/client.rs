@@ -31,7 +31,7 @@ pub struct Engine {
     auths: Auths,
 }
 
-/// Where a direct request ([`crate::raw`], [`crate::engine_api`]) connects to.
+/// Where a direct request ([`crate::engine_api`]) connects to.
 pub enum Endpoint<'a> {
     /// A unix socket (a local engine, or an ssh tunnel's socket).
     Unix(std::path::PathBuf),

@@ -17,7 +17,6 @@ mod image;
 mod logs;
 mod network;
 mod plugin;
-mod raw;
 mod registry;
 mod registry_image;
 mod resources;
@@ -75,6 +74,7 @@ mod tests {
         let request = DeleteRequest {
             type_name: "docker_volume".into(),
             prior: Value::object([("id", Value::from("v"))]),
+            private: Vec::new(),
         };
         let answer = provider.delete(&Context::default(), request).await;
         let err = answer.diagnostics.to_string();

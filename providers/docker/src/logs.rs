@@ -9,7 +9,7 @@ use plinth_sdk::{AttrPath, Diagnostic, Diagnostics, Value};
 
 use crate::attrs;
 use crate::client::Engine;
-use crate::engine_api;
+use crate::engine_api::{self, encode};
 
 /// Reads the logs of the container `name`.
 pub async fn read_data(engine: &Engine, config: Value) -> Result<Value, Diagnostics> {
@@ -95,18 +95,6 @@ fn lines(text: &[u8]) -> Vec<String> {
         lines.pop();
     }
     lines
-}
-
-/// Percent-encodes what a query value or path segment cannot hold as it is.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Seconds since the epoch for a UNIX timestamp, an RFC 3339 time, or a duration before `now`.

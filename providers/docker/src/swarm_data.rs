@@ -13,7 +13,7 @@ use serde_json::{json, Value as Json};
 
 use crate::attrs;
 use crate::client::Engine;
-use crate::raw::{self, failed};
+use crate::engine_api::{self, failed};
 
 /// Which of the two kinds of swarm data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub async fn create(
         "Labels": attrs::labels(&planned, Some(&name), intent),
         "Data": base64::engine::general_purpose::STANDARD.encode(decoded),
     });
-    let created = raw::request(
+    let created = engine_api::request(
         engine,
         "POST",
         &format!("{}/create", kind.collection()),
@@ -102,16 +102,16 @@ pub async fn find_by_intent(
     token: &str,
 ) -> Result<Option<Value>, Diagnostics> {
     let label = format!("{}={token}", attrs::INTENT_LABEL);
-    let found = list(engine, kind, &raw::filters(&[("label", &label)])).await?;
+    let found = list(engine, kind, &engine_api::filters(&[("label", &label)])).await?;
     Ok(found.first().map(|object| observed(kind, planned, object)))
 }
 
 /// Reads an existing secret or config by id or name (`plinth import docker_config.x ID`).
 pub async fn import(engine: &Engine, kind: Kind, id: &str) -> Result<Value, Diagnostics> {
-    let object = raw::request(
+    let object = engine_api::request(
         engine,
         "GET",
-        &format!("{}/{}", kind.collection(), raw::encode(id)),
+        &format!("{}/{}", kind.collection(), engine_api::encode(id)),
         None,
         &[],
     )
@@ -129,10 +129,10 @@ pub async fn delete(engine: &Engine, kind: Kind, prior: Value) -> Result<(), Dia
     let Some(id) = attrs::string(&prior, "id") else {
         return Ok(());
     };
-    match raw::request(
+    match engine_api::request(
         engine,
         "DELETE",
-        &format!("{}/{}", kind.collection(), raw::encode(id)),
+        &format!("{}/{}", kind.collection(), engine_api::encode(id)),
         None,
         &[],
     )
@@ -152,7 +152,7 @@ pub async fn delete(engine: &Engine, kind: Kind, prior: Value) -> Result<(), Dia
 }
 
 async fn list(engine: &Engine, kind: Kind, query: &str) -> Result<Vec<Json>, Diagnostics> {
-    let listed = raw::request(
+    let listed = engine_api::request(
         engine,
         "GET",
         &format!("{}{query}", kind.collection()),

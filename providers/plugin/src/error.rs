@@ -93,7 +93,7 @@ pub enum PluginError {
         stderr_tail: String,
     },
     /// A value could not be encoded for, or decoded from, the provider.
-    #[error("provider {provider}, {rpc}: {source}")]
+    #[error("provider {provider}, {rpc}: {source}{}", tail(stderr_tail))]
     Value {
         /// The provider's name.
         provider: String,
@@ -102,6 +102,8 @@ pub enum PluginError {
         /// The value problem.
         #[source]
         source: ValueError,
+        /// The last lines the provider wrote to stderr.
+        stderr_tail: String,
     },
     /// The provider sent a schema that cannot be read.
     #[error("provider {provider}: {source}")]

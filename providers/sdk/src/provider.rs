@@ -71,6 +71,8 @@ pub struct PlanRequest {
     pub prior: Option<Value>,
     /// The configuration merged with the prior computed attributes (unknown on create).
     pub proposed: Value,
+    /// The private bytes kept with the prior object (empty on create, or when none were kept).
+    pub prior_private: Vec<u8>,
 }
 
 /// The answer to [`Provider::plan`].
@@ -168,6 +170,9 @@ pub struct ReadManyRequest {
     pub type_name: String,
     /// The objects as state has them.
     pub objects: Vec<Value>,
+    /// The private bytes state keeps with each object, in the same order (empty altogether
+    /// when there are none).
+    pub privates: Vec<Vec<u8>>,
 }
 
 /// What became of one object asked about in [`ReadManyRequest`].
@@ -210,6 +215,8 @@ pub struct DeleteRequest {
     pub type_name: String,
     /// The object as it is now.
     pub prior: Value,
+    /// The private bytes kept with it.
+    pub private: Vec<u8>,
 }
 
 /// The answer to [`Provider::delete`].

@@ -3,7 +3,9 @@
 //! The engine validates configuration, diffs and redacts generically from these: a change to a
 //! `force_new` attribute means replace, `sensitive` attributes are never printed, `computed`
 //! attributes left out of the configuration are "(known after apply)" on create, `validators`
-//! check known values at validate and plan time. A nested block appears in values as a list of
+//! check known values at validate and plan time, and a `not_read_back` attribute (one the API
+//! takes at create but never reports, such as a server's boot script) that an import finds null
+//! is taken to be as configured rather than a change that would replace the object. A nested block appears in values as a list of
 //! objects (`Nesting::List`/`Set`) or one object or null (`Nesting::Single`).
 //!
 //! A resource schema also carries its `version` (stored with each object; older objects go
@@ -127,6 +129,11 @@ pub struct Attribute {
     /// Set when the attribute should no longer be used: what to use instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<String>,
+    /// The provider's API takes it but never reports it back, so an imported object has it
+    /// null: the engine then takes the configured value as the object's (with a warning)
+    /// instead of planning a change. A later change of a known value is a change as usual.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_read_back: bool,
 }
 
 impl Attribute {
@@ -142,6 +149,7 @@ impl Attribute {
             description: String::new(),
             validators: Vec::new(),
             deprecated: None,
+            not_read_back: false,
         }
     }
 
@@ -181,6 +189,12 @@ impl Attribute {
     /// Marks that a change replaces the object.
     pub fn force_new(mut self) -> Attribute {
         self.force_new = true;
+        self
+    }
+
+    /// Marks it as taken by the API but never reported back (see `not_read_back`).
+    pub fn not_read_back(mut self) -> Attribute {
+        self.not_read_back = true;
         self
     }
 
@@ -240,6 +254,9 @@ pub struct NestedBlock {
     pub max_items: usize,
     /// A change to any block replaces the object.
     pub force_new: bool,
+    /// The provider's API never reports the blocks back (see `Attribute::not_read_back`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_read_back: bool,
 }
 
 impl NestedBlock {
@@ -251,6 +268,7 @@ impl NestedBlock {
             min_items: 0,
             max_items: 0,
             force_new: false,
+            not_read_back: false,
         }
     }
 
@@ -274,6 +292,12 @@ impl NestedBlock {
     /// Marks that any change replaces the object.
     pub fn force_new(mut self) -> NestedBlock {
         self.force_new = true;
+        self
+    }
+
+    /// Marks the blocks as taken by the API but never reported back.
+    pub fn not_read_back(mut self) -> NestedBlock {
+        self.not_read_back = true;
         self
     }
 }

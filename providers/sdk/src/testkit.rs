@@ -42,6 +42,7 @@ async fn planned(provider: &dyn Provider, ctx: &Context, case: &Case) -> Result<
                 type_name: case.type_name.clone(),
                 prior: None,
                 proposed: case.create.clone(),
+                prior_private: Vec::new(),
             },
         )
         .await;
@@ -77,6 +78,7 @@ async fn read_one(
             ReadManyRequest {
                 type_name: type_name.to_string(),
                 objects: vec![object.clone()],
+                privates: Vec::new(),
             },
         )
         .await;
@@ -160,6 +162,7 @@ pub async fn lifecycle(provider: &dyn Provider, case: &Case) -> Result<(), Strin
                 DeleteRequest {
                     type_name: case.type_name.clone(),
                     prior: updated.clone(),
+                    private: Vec::new(),
                 },
             )
             .await;
@@ -227,6 +230,7 @@ pub async fn adopts_an_interrupted_create(
             DeleteRequest {
                 type_name: case.type_name.clone(),
                 prior: found,
+                private: Vec::new(),
             },
         )
         .await;

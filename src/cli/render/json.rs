@@ -1,6 +1,8 @@
 //! The machine-readable plan, shaped like `terraform show -json PLANFILE` so existing tooling
 //! reads it. Sensitive values are never written: each one becomes `null` in `before`/`after`
-//! (and in `variables`), and the `*_sensitive` shapes mark its place with `true`.
+//! (and in `variables`), and the `*_sensitive` shapes mark its place with `true`. As in
+//! Terraform, an object a `moved` block renames carries `previous_address`, and one a `removed`
+//! block forgets is a change with the action `forget`.
 
 use plinth_sdk::Value;
 use serde_json::{json, Map, Value as Json};
@@ -9,6 +11,7 @@ use plinth_state::{InstanceAddr, InstanceKey, Mode};
 
 use super::address::address_sort_key;
 use super::reason;
+use crate::plan::moves::MovedObject;
 use crate::plan::{Action, Drift, Imported, OutputChange, Plan, PlannedAction, ResourceChange};
 
 /// The version of this JSON format.
@@ -39,6 +42,17 @@ pub fn plan_to_json(plan: &Plan) -> Json {
                 .filter(|i| !plan.changes.iter().any(|c| c.address == i.address))
                 .map(|i| (i.address.as_str(), import_only(i))),
         )
+        .chain(
+            plan.moved
+                .iter()
+                .filter(|m| !plan.changes.iter().any(|c| c.address == m.to))
+                .map(|m| (m.to.as_str(), move_only(m))),
+        )
+        .chain(
+            plan.forgotten
+                .iter()
+                .map(|f| (f.address.as_str(), forget(f))),
+        )
         .collect();
     changes.sort_by_cached_key(|(address, _)| address_sort_key(address));
     let mut drift: Vec<&Drift> = plan.drift.iter().collect();
@@ -57,8 +71,6 @@ pub fn plan_to_json(plan: &Plan) -> Json {
         "resource_changes": changes.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
         "output_changes": outputs,
         "action_graph": plan.actions.iter().map(action).collect::<Vec<_>>(),
-        "moved": plan.moved,
-        "forgotten": plan.forgotten,
         "applyable": plan.has_changes(),
     })
 }
@@ -88,6 +100,37 @@ fn import_only(import: &Imported) -> Json {
     Json::Object(out)
 }
 
+/// An object a `moved` block renames without other changes: a no-op at its new address with
+/// `previous_address` (its values are in the state, not repeated here).
+fn move_only(moved: &MovedObject) -> Json {
+    let (type_name, data) = moved
+        .to
+        .parse::<InstanceAddr>()
+        .map(|a| (a.type_name, a.mode == Mode::Data))
+        .unwrap_or_default();
+    let mut out = identity(&moved.to, &type_name, data);
+    out.insert("previous_address".into(), Json::from(moved.from.as_str()));
+    out.insert(
+        "change".into(),
+        Json::Object(change_body(vec!["no-op"], None, None)),
+    );
+    Json::Object(out)
+}
+
+/// An object a `removed` block with `destroy = false` takes out of state, leaving it running.
+fn forget(forgotten: &ResourceChange) -> Json {
+    let mut out = identity(&forgotten.address, &forgotten.type_name, forgotten.data);
+    out.insert(
+        "provider_name".into(),
+        Json::from(forgotten.provider.as_str()),
+    );
+    out.insert(
+        "change".into(),
+        Json::Object(change_body(vec!["forget"], forgotten.before.as_ref(), None)),
+    );
+    Json::Object(out)
+}
+
 fn resource_change(change: &ResourceChange, plan: &Plan) -> Json {
     let mut out = identity(&change.address, &change.type_name, change.data);
     out.insert("provider_name".into(), Json::from(change.provider.as_str()));
@@ -108,6 +151,8 @@ fn resource_change(change: &ResourceChange, plan: &Plan) -> Json {
     out.insert("change".into(), Json::Object(body));
     if let Some(key) = &change.deposed {
         out.insert("deposed".into(), Json::from(key.as_str()));
+    } else if let Some(moved) = plan.moved.iter().find(|m| m.to == change.address) {
+        out.insert("previous_address".into(), Json::from(moved.from.as_str()));
     }
     if let Some(reason) = change.reason {
         out.insert(

@@ -24,10 +24,11 @@ pub fn sections(w: &mut Writer, plan: &Plan, changed: &dyn Fn(&str) -> bool) {
         w.blank();
         w.bold(&format!("  # {} has moved to {}", m.from, m.to));
     }
-    for address in &plan.forgotten {
+    for forgotten in &plan.forgotten {
         w.blank();
         w.bold(&format!(
-            "  # {address} will no longer be managed by plinth"
+            "  # {} will no longer be managed by plinth",
+            forgotten.address
         ));
         w.text("    # (removed with lifecycle { destroy = false }: the object itself is not destroyed)");
     }

@@ -34,7 +34,13 @@ fn tostring(args: &Args) -> Result<Value, String> {
         Value::String(text) => Ok(Value::String(text.clone())),
         Value::Number(number) => Ok(Value::String(number.to_string())),
         Value::Bool(b) => Ok(Value::String(b.to_string())),
-        other => Err(args.invalid(0, format!("cannot convert {} to string", other.type_name()))),
+        other => Err(args.invalid(
+            0,
+            format!(
+                "cannot convert {} to string",
+                friendly_name(&type_of(other))
+            ),
+        )),
     }
 }
 
@@ -108,7 +114,7 @@ mod tests {
         assert_eq!(ok("tostring", vec![Value::Null]), Value::Null);
         assert_eq!(
             err("tostring", vec![list(vec![])]),
-            "Invalid value for \"v\" parameter: cannot convert list to string."
+            "Invalid value for \"v\" parameter: cannot convert tuple to string."
         );
     }
 

@@ -1,7 +1,5 @@
-//! Encoding functions: base64encode, base64decode, jsonencode, jsondecode, yamlencode,
-//! yamldecode, urlencode, csvdecode.
-
-use std::collections::BTreeMap;
+//! Encoding functions: base64encode, base64decode, base64gzip, jsonencode, jsondecode,
+//! yamlencode, yamldecode, urlencode, csvdecode.
 
 use base64::Engine;
 use plinth_sdk::Value;
@@ -16,6 +14,11 @@ pub const FUNCTIONS: &[Function] = &[
         ))
     }),
     Function::new("base64decode", &["str"], base64decode),
+    Function::new("base64gzip", &["str"], |a| {
+        Ok(Value::String(
+            base64::engine::general_purpose::STANDARD.encode(gzip(a.string(0)?.as_bytes())),
+        ))
+    }),
     Function::new("jsonencode", &["val"], |a| {
         let mut out = String::new();
         write_json(a.value(0), &mut out).map_err(|message| a.failed(message))?;
@@ -42,6 +45,34 @@ fn base64decode(args: &Args) -> Result<Value, String> {
     String::from_utf8(bytes)
         .map(Value::String)
         .map_err(|_| args.failed("the result of decoding the provided string is not valid UTF-8"))
+}
+
+/// `bytes` in a gzip stream laid out as Go's gzip writer lays it out after Terraform's
+/// `Write`, `Flush`, `Close`: a header without name or time (OS "unknown"), the data as
+/// deflate blocks ended by a sync flush, an empty final stored block, the CRC and the size.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let mut deflate = Compress::new(Compression::default(), false);
+    let mut blocks = Vec::with_capacity(bytes.len() + 64);
+    let mut input = bytes;
+    loop {
+        blocks.reserve(input.len() + 64);
+        let before = deflate.total_in();
+        // Writing into spare capacity cannot fail; a stalled stream ends the loop below.
+        let _ = deflate.compress_vec(input, &mut blocks, FlushCompress::Sync);
+        input = &input[(deflate.total_in() - before) as usize..];
+        if input.is_empty() && blocks.len() < blocks.capacity() {
+            break;
+        }
+    }
+    out.extend_from_slice(&blocks);
+    out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out
 }
 
 /// Writes `value` as compact JSON the way Terraform does: keys sorted, integral numbers without
@@ -123,41 +154,7 @@ fn jsondecode(args: &Args) -> Result<Value, String> {
 }
 
 fn yamldecode(args: &Args) -> Result<Value, String> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&args.string(0)?)
-        .map_err(|e| args.failed(format!("invalid YAML: {e}")))?;
-    from_yaml(yaml).map_err(|message| args.failed(message))
-}
-
-fn from_yaml(yaml: serde_yaml::Value) -> Result<Value, String> {
-    Ok(match yaml {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(b),
-        serde_yaml::Value::Number(n) => match plinth_sdk::Number::parse(&n.to_string())
-            .or_else(|| n.as_f64().and_then(plinth_sdk::Number::from_f64))
-        {
-            Some(number) => Value::Number(number),
-            None => return Err(format!("cannot represent the YAML number {n}")),
-        },
-        serde_yaml::Value::String(text) => Value::String(text),
-        serde_yaml::Value::Sequence(items) => {
-            Value::List(items.into_iter().map(from_yaml).collect::<Result<_, _>>()?)
-        }
-        serde_yaml::Value::Mapping(mapping) => {
-            let mut map = BTreeMap::new();
-            for (key, item) in mapping {
-                let key = match from_yaml(key)? {
-                    Value::String(text) => text,
-                    Value::Number(n) => n.to_string(),
-                    Value::Bool(b) => b.to_string(),
-                    Value::Null => "null".to_string(),
-                    _ => return Err("only scalar mapping keys are supported".to_string()),
-                };
-                map.insert(key, from_yaml(item)?);
-            }
-            Value::Map(map)
-        }
-        serde_yaml::Value::Tagged(tagged) => from_yaml(tagged.value)?,
-    })
+    super::yaml_decode::decode(&args.string(0)?).map_err(|message| args.failed(message))
 }
 
 /// Escapes text for a URL query as Go's `url.QueryEscape` does (spaces become `+`).
@@ -234,6 +231,22 @@ mod tests {
     }
 
     #[test]
+    fn base64gzip_of_a_long_text_decompresses_to_it() {
+        use base64::Engine;
+        use std::io::Read;
+        let text = "plinth ".repeat(10_000);
+        let encoded = ok("base64gzip", vec![s(&text)]);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("a string"))
+            .expect("base64");
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut decoded)
+            .expect("gzip");
+        assert_eq!(decoded, text);
+    }
+
+    #[test]
     fn jsonencode_sorts_keys_and_prints_integers() {
         assert_eq!(
             ok("jsonencode", vec![map(&[("hello", s("world"))])]),
@@ -289,8 +302,9 @@ mod tests {
             ok("yamldecode", vec![s("- a\n- 1: x\n")]),
             list(vec![s("a"), map(&[("1", s("x"))])])
         );
-        assert!(err("yamldecode", vec![s("a: [")]).contains("invalid YAML"));
-        assert!(err("yamldecode", vec![s("a: 1\n---\nb: 2\n")]).contains("invalid YAML"));
+        assert!(err("yamldecode", vec![s("a: [")]).contains("did not find expected node content"));
+        assert!(err("yamldecode", vec![s("a: 1\n---\nb: 2\n")])
+            .contains("unexpected extra content after value"));
     }
 
     #[test]

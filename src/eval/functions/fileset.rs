@@ -19,7 +19,11 @@ const MAX_FILES: usize = 100_000;
 fn fileset(args: &Args) -> Result<Value, String> {
     let root = args.string(0)?;
     let pattern = args.string(1)?;
-    let matcher = glob_regex(&pattern).map_err(|e| args.invalid(1, e))?;
+    let matcher = glob_regex(&pattern).ok_or_else(|| {
+        args.failed(format!(
+            "failed to glob pattern {pattern:?}: syntax error in pattern"
+        ))
+    })?;
     let mut found = Vec::new();
     let mut seen = 0;
     walk(Path::new(&root), "", &mut |relative| {
@@ -78,8 +82,9 @@ fn walk(
     Ok(())
 }
 
-/// A glob as an anchored regular expression over `/`-separated paths.
-fn glob_regex(pattern: &str) -> Result<Regex, String> {
+/// A glob as an anchored regular expression over `/`-separated paths; None for a malformed
+/// glob (an unclosed `[` or `{`).
+fn glob_regex(pattern: &str) -> Option<Regex> {
     let mut out = String::from("^");
     let chars: Vec<char> = pattern.trim_start_matches("./").chars().collect();
     let mut i = 0;
@@ -99,10 +104,7 @@ fn glob_regex(pattern: &str) -> Result<Regex, String> {
             '*' => out.push_str("[^/]*"),
             '?' => out.push_str("[^/]"),
             '[' => {
-                let end = chars[i + 1..]
-                    .iter()
-                    .position(|c| *c == ']')
-                    .ok_or("unclosed [ in pattern")?;
+                let end = chars[i + 1..].iter().position(|c| *c == ']')?;
                 let class: String = chars[i + 1..i + 1 + end].iter().collect();
                 let class = match class.strip_prefix(['!', '^']) {
                     Some(rest) => format!("^{}", rest.replace('\\', "\\\\")),
@@ -132,10 +134,10 @@ fn glob_regex(pattern: &str) -> Result<Regex, String> {
         i += 1;
     }
     if alternatives > 0 {
-        return Err("unclosed { in pattern".into());
+        return None;
     }
     out.push('$');
-    Regex::new(&out).map_err(|e| format!("invalid pattern: {e}"))
+    Regex::new(&out).ok()
 }
 
 #[cfg(test)]
@@ -192,6 +194,7 @@ mod tests {
         let missing = s(&dir.path().join("nope").to_string_lossy());
         assert_eq!(ok("fileset", vec![missing, s("*")]), set(&[]));
         let root = s(&dir.path().to_string_lossy());
-        assert!(err("fileset", vec![root, s("src/[a")]).contains("unclosed ["));
+        assert!(err("fileset", vec![root.clone(), s("src/[a")]).contains("syntax error in pattern"));
+        assert!(err("fileset", vec![root, s("{a,b")]).contains("syntax error in pattern"));
     }
 }

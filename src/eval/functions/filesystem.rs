@@ -67,8 +67,9 @@ pub fn read_regular_file(path: &std::path::Path, shown: &str) -> Result<Vec<u8>,
         _ => ReadError::Other(format!("failed to read {shown:?}: {e}")),
     })?;
     if meta.is_dir() {
+        // Go's words for reading a directory, as Terraform reports them.
         return Err(ReadError::Other(format!(
-            "{shown:?} is a directory, not a file"
+            "failed to read file: read {shown}: is a directory"
         )));
     }
     if !meta.is_file() {
@@ -115,10 +116,7 @@ pub fn read_bytes(args: &Args) -> Result<Vec<u8>, String> {
 fn file(args: &Args) -> Result<Value, String> {
     String::from_utf8(read_bytes(args)?).map(Value::String).map_err(|_| {
         let path = args.string(0).unwrap_or_default();
-        args.invalid(
-            0,
-            format!("contents of {path:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents"),
-        )
+        args.failed(format!("contents of {path:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead"))
     })
 }
 
@@ -128,7 +126,7 @@ fn fileexists(args: &Args) -> Result<Value, String> {
     match std::fs::metadata(&full) {
         Ok(meta) if meta.is_file() => Ok(Value::Bool(true)),
         Ok(meta) if meta.is_dir() => {
-            Err(args.invalid(0, format!("{path:?} is a directory, not a file")))
+            Err(args.failed(format!("{path:?} is a directory, not a file")))
         }
         Ok(_) => Err(args.invalid(0, format!("{path:?} is not a regular file"))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Value::Bool(false)),

@@ -10,7 +10,14 @@ pub fn format(args: &Args) -> Result<Value, String> {
     let spec = args.string(0)?;
     render(&spec, args.rest(1))
         .map(Value::String)
-        .map_err(|message| args.failed(message))
+        .map_err(|message| {
+            // An unused argument is the fault of the arguments, as in Terraform.
+            if message.starts_with(TOO_MANY) {
+                args.invalid(1, message)
+            } else {
+                args.failed(message)
+            }
+        })
 }
 
 /// `formatlist(spec, args...)`: one formatted string per element of the list arguments; other
@@ -24,7 +31,7 @@ pub fn formatlist(args: &Args) -> Result<Value, String> {
             match length {
                 None => length = Some((index, items.len())),
                 Some((first, len)) if len != items.len() => {
-                    return Err(args.failed(format!(
+                    return Err(args.invalid(1, format!(
                         "argument {} has length {}, which is inconsistent with argument {} of length {len}",
                         index + 1,
                         items.len(),
@@ -63,6 +70,12 @@ struct Flags {
     space: bool,
     zero: bool,
 }
+
+/// How the error about unused arguments begins.
+const TOO_MANY: &str = "too many arguments";
+
+/// The verbs `format` knows.
+const VERBS: &str = "vsqtdboxXeEfFgG";
 
 /// Formats `values` according to `spec`.
 fn render(spec: &str, values: &[Value]) -> Result<String, String> {
@@ -106,13 +119,18 @@ fn render(spec: &str, values: &[Value]) -> Result<String, String> {
         }
         let verb = *chars
             .get(i)
-            .ok_or_else(|| format!("unterminated format verb at {start}"))?;
+            .ok_or_else(|| format!("invalid format string starting at offset {i}"))?;
         i += 1;
         if verb == '%' {
             out.push('%');
             continue;
         }
         let text: String = chars[start..i].iter().collect();
+        if !VERBS.contains(verb) {
+            return Err(format!(
+                "unsupported format verb '{verb}' in {text:?} at offset {start}"
+            ));
+        }
         let value = values.get(next).ok_or_else(|| {
             format!(
                 "not enough arguments for {text:?} at {start}: need index {} but have {} total",
@@ -127,9 +145,7 @@ fn render(spec: &str, values: &[Value]) -> Result<String, String> {
         out.push_str(&pad(formatted, width, &flags, verb));
     }
     if used < values.len() {
-        return Err(format!(
-            "too many arguments; only {used} used by format string"
-        ));
+        return Err(format!("{TOO_MANY}; only {used} used by format string"));
     }
     Ok(out)
 }
@@ -206,7 +222,13 @@ fn format_verb(
                 None => text,
             })
         }
-        'q' => Ok(quote(&to_string(value).ok_or("string required")?)),
+        'q' => {
+            let text = to_string(value).ok_or("string required")?;
+            Ok(quote(&match precision {
+                Some(p) => text.chars().take(p).collect(),
+                None => text,
+            }))
+        }
         't' => match value {
             Value::Bool(b) => Ok(b.to_string()),
             Value::String(s) if s == "true" || s == "false" => Ok(s.clone()),
@@ -219,11 +241,11 @@ fn format_verb(
                     return Ok(if verb == 'X' { hex.to_uppercase() } else { hex });
                 }
             }
-            let number = to_number(value).ok_or("number required")?;
+            let number = to_number(value).ok_or_else(|| number_required(value))?;
             format_integer(&number, verb, flags)
         }
         'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
-            let number = to_number(value).ok_or("number required")?;
+            let number = to_number(value).ok_or_else(|| number_required(value))?;
             let body = match verb {
                 'e' | 'E' => exponent_form(number.as_f64(), precision.unwrap_or(6)),
                 'f' | 'F' => number.abs().to_fixed(precision.unwrap_or(6)),
@@ -237,6 +259,15 @@ fn format_verb(
             Ok(format!("{}{body}", sign(negative(&number), flags)))
         }
         other => Err(format!("unrecognized format character {other:?}")),
+    }
+}
+
+/// Why `value` cannot be formatted as a number, in go-cty's words.
+fn number_required(value: &Value) -> String {
+    if matches!(value, Value::String(_)) {
+        "a number is required".to_string()
+    } else {
+        "number required".to_string()
     }
 }
 
@@ -261,7 +292,7 @@ fn format_integer(number: &Number, verb: char, flags: &Flags) -> Result<String, 
     let radix = |r: u32| {
         number
             .to_radix_string(r)
-            .ok_or_else(|| "number must be a whole number".to_string())
+            .ok_or_else(|| "an integer is required".to_string())
     };
     let (prefix, digits) = match verb {
         'b' => ("0b", radix(2)?),
@@ -422,12 +453,13 @@ mod tests {
 
     #[test]
     fn format_errors() {
-        assert!(err("format", vec![s("%d"), s("x")]).contains("number required"));
-        assert!(err("format", vec![s("%d"), n(1.5)]).contains("whole number"));
+        assert!(err("format", vec![s("%d"), s("x")]).contains("a number is required"));
+        assert!(err("format", vec![s("%d"), list(vec![])]).contains(": number required"));
+        assert!(err("format", vec![s("%d"), n(1.5)]).contains("an integer is required"));
         assert!(err("format", vec![s("%d %d"), n(1.0)]).contains("not enough arguments"));
         assert!(err("format", vec![s("%d"), n(1.0), n(2.0)]).contains("too many arguments"));
-        assert!(err("format", vec![s("%z"), n(1.0)]).contains("unrecognized format character"));
-        assert!(err("format", vec![s("%"), n(1.0)]).contains("unterminated"));
+        assert!(err("format", vec![s("%z"), n(1.0)]).contains("unsupported format verb 'z'"));
+        assert!(err("format", vec![s("%"), n(1.0)]).contains("starting at offset 1"));
         assert!(err("format", vec![s("%[0]d"), n(1.0)]).contains("invalid argument index"));
         assert!(err("format", vec![s("%s"), list(vec![])]).contains("string required"));
         assert!(err("format", vec![s("%d"), Value::Null]).contains("null"));

@@ -1,6 +1,6 @@
 //! Hash and identifier functions: md5, sha1, sha256, sha512 (hex digests of the UTF-8 bytes),
-//! their `file*` forms, base64sha256, base64sha512, filebase64sha256, filebase64sha512 and uuid
-//! (a random version 4 UUID).
+//! their `file*` forms, base64sha256, base64sha512, filebase64sha256, filebase64sha512, bcrypt
+//! (salted, so different on every call) and uuid (a random version 4 UUID).
 
 use base64::Engine;
 use md5::Md5;
@@ -41,7 +41,41 @@ pub const FUNCTIONS: &[Function] = &[
         Ok(Value::String(uuid::Uuid::new_v4().to_string()))
     }),
     Function::new("uuidv5", &["namespace", "name"], uuidv5),
+    Function::new("bcrypt", &["str"], bcrypt).variadic("cost"),
 ];
+
+/// `bcrypt(str, cost)`: the `$2a$` hash Go's bcrypt package makes, with its limits and words
+/// (a cost below 4 means the default 10; more than 72 bytes are refused, not truncated).
+fn bcrypt(args: &Args) -> Result<Value, String> {
+    let text = args.string(0)?;
+    let cost = if args.len() > 1 {
+        args.number(1)?.as_i64().ok_or_else(|| {
+            args.failed("value must be a whole number, between -9223372036854775808 and 9223372036854775807")
+        })?
+    } else {
+        10
+    };
+    if args.len() > 2 {
+        return Err(args.failed("bcrypt() takes no more than two arguments"));
+    }
+    let cost = if cost < 4 { 10 } else { cost };
+    let refused = |why: String| args.failed(format!("error occured generating password {why}"));
+    if text.len() > 72 {
+        return Err(refused(
+            "bcrypt: password length exceeds 72 bytes".to_string(),
+        ));
+    }
+    if cost > 31 {
+        return Err(refused(format!(
+            "crypto/bcrypt: cost {cost} is outside allowed range (4,31)"
+        )));
+    }
+    let hash = ::bcrypt::hash_with_result(text.as_bytes(), cost as u32)
+        .map_err(|e| refused(e.to_string()))?;
+    Ok(Value::String(
+        hash.format_for_version(::bcrypt::Version::TwoA),
+    ))
+}
 
 /// `uuidv5(namespace, name)`: the name-based UUID of `name` in a well-known namespace (`dns`,
 /// `url`, `oid`, `x500`) or one given as a UUID.
@@ -157,5 +191,20 @@ mod tests {
         assert_eq!(text.len(), 36);
         assert_eq!(text.as_bytes()[14], b'4');
         assert_ne!(first, ok("uuid", vec![]));
+    }
+
+    #[test]
+    fn bcrypt_hashes_verify_and_costs_are_bounded() {
+        let hash = ok("bcrypt", vec![s("secret"), n(4.0)]);
+        let hash = hash.as_str().expect("a string");
+        assert!(hash.starts_with("$2a$04$"), "{hash}");
+        assert!(::bcrypt::verify("secret", hash).expect("verifies"));
+        assert!(ok("bcrypt", vec![s("x"), n(3.0)])
+            .as_str()
+            .is_some_and(|h| h.starts_with("$2a$10$")));
+        assert_eq!(
+            err("bcrypt", vec![s(&"x".repeat(73)), n(4.0)]),
+            "Call to function \"bcrypt\" failed: error occured generating password bcrypt: password length exceeds 72 bytes."
+        );
     }
 }

@@ -17,10 +17,13 @@ mod hash;
 mod maps;
 mod network;
 mod numeric;
+mod rfc3339;
 mod sets;
 mod string;
+mod text_encoding;
 mod time;
 mod yaml;
+mod yaml_decode;
 
 use plinth_sdk::Value;
 
@@ -73,6 +76,7 @@ fn all() -> impl Iterator<Item = &'static Function> {
         maps::FUNCTIONS,
         sets::FUNCTIONS,
         encoding::FUNCTIONS,
+        text_encoding::FUNCTIONS,
         filesystem::FUNCTIONS,
         fileset::FUNCTIONS,
         hash::FUNCTIONS,

@@ -26,11 +26,22 @@ struct Prefix {
 }
 
 impl Prefix {
+    /// The prefix argument at `index`; a malformed one fails the call, as in Terraform's
+    /// cidrhost, cidrnetmask and cidrsubnet.
     fn parse(args: &Args, index: usize) -> Result<Prefix, String> {
-        let text = args.string(index)?;
+        Prefix::parse_text(&args.string(index)?).map_err(|why| args.failed(why))
+    }
+
+    /// The prefix argument at `index`; a malformed one is an invalid argument, as in
+    /// Terraform's cidrsubnets.
+    fn parse_argument(args: &Args, index: usize) -> Result<Prefix, String> {
+        Prefix::parse_text(&args.string(index)?).map_err(|why| args.invalid(index, why))
+    }
+
+    fn parse_text(text: &str) -> Result<Prefix, String> {
         let net: IpNet = text
             .parse()
-            .map_err(|_| args.invalid(index, format!("invalid CIDR address: {text}")))?;
+            .map_err(|_| format!("invalid CIDR expression: invalid CIDR address: {text}"))?;
         let (address, width) = match net.network() {
             IpAddr::V4(ip) => (u32::from(ip) as u128, 32),
             IpAddr::V6(ip) => (u128::from(ip), 128),
@@ -89,13 +100,10 @@ fn cidrhost(args: &Args) -> Result<Value, String> {
         Some(requested as u128).filter(|host| *host <= max_host)
     };
     let host = host.ok_or_else(|| {
-        args.invalid(
-            1,
-            format!(
-                "prefix of {} does not accommodate a host numbered {requested}",
-                prefix.length
-            ),
-        )
+        args.failed(format!(
+            "prefix of {} does not accommodate a host numbered {requested}",
+            prefix.length
+        ))
     })?;
     Ok(Value::String(prefix.ip(prefix.address | host)))
 }
@@ -103,35 +111,35 @@ fn cidrhost(args: &Args) -> Result<Value, String> {
 fn cidrnetmask(args: &Args) -> Result<Value, String> {
     let prefix = Prefix::parse(args, 0)?;
     if prefix.width != 32 {
-        return Err(args.invalid(
-            0,
-            format!("IPv6 addresses cannot have a netmask: {}", args.string(0)?),
-        ));
+        return Err(args.failed(format!(
+            "IPv6 addresses cannot have a netmask: {}",
+            args.string(0)?
+        )));
     }
     Ok(Value::String(prefix.ip(prefix.mask(prefix.length))))
 }
 
+/// `cidrsubnet`, as Terraform's (go-cidr's) arithmetic: a negative `newbits` shortens the
+/// prefix instead (`cidrsubnet("10.1.2.0/24", -1, 0)` is `10.1.2.0/23`).
 fn cidrsubnet(args: &Args) -> Result<Value, String> {
     let prefix = Prefix::parse(args, 0)?;
     let newbits = args.integer(1)?;
     let netnum = big_integer(args, 2)?;
-    if newbits < 0 || prefix.length as i64 + newbits > prefix.width as i64 {
-        return Err(args.invalid(
-            1,
-            format!(
-                "insufficient address space to extend prefix of {} by {newbits}",
-                prefix.length
-            ),
-        ));
+    let length = prefix.length as i64 + newbits;
+    if length > prefix.width as i64 || length < 0 {
+        return Err(args.failed(format!(
+            "insufficient address space to extend prefix of {} by {newbits}",
+            prefix.length
+        )));
     }
-    let length = prefix.length + newbits as u32;
-    if netnum < 0 || netnum as u128 > low_bits(newbits as u32) {
-        return Err(args.invalid(
-            2,
-            format!(
-                "prefix extension of {newbits} does not accommodate a subnet numbered {netnum}"
-            ),
-        ));
+    let length = length as u32;
+    let why =
+        format!("prefix extension of {newbits} does not accommodate a subnet numbered {netnum}");
+    if netnum < 0 {
+        return Err(args.invalid(2, why));
+    }
+    if newbits >= 0 && netnum as u128 > low_bits(newbits as u32) {
+        return Err(args.failed(why));
     }
     let shift = prefix.width - length;
     let offset = (netnum as u128).checked_shl(shift).unwrap_or(0);
@@ -139,7 +147,7 @@ fn cidrsubnet(args: &Args) -> Result<Value, String> {
 }
 
 fn cidrsubnets(args: &Args) -> Result<Value, String> {
-    let prefix = Prefix::parse(args, 0)?;
+    let prefix = Prefix::parse_argument(args, 0)?;
     let network_mask = prefix.mask(prefix.length);
     let mut subnets = Vec::new();
     let mut previous: Option<(u128, u32)> = None;
@@ -228,7 +236,7 @@ mod tests {
             .contains("does not accommodate a host numbered 256"));
         assert!(err("cidrhost", vec![s("10.0.0.0/24"), n(-257.0)]).contains("does not accommodate"));
         assert!(err("cidrhost", vec![s("10.0.0.0/33"), n(1.0)]).contains("invalid CIDR address"));
-        assert!(err("cidrhost", vec![s("banana"), n(1.0)]).contains("\"prefix\""));
+        assert!(err("cidrhost", vec![s("banana"), n(1.0)]).starts_with("Call to function"));
     }
 
     #[test]

@@ -63,10 +63,14 @@ fn setproduct(args: &Args) -> Result<Value, String> {
         return Err(args.failed("at least two arguments are required"));
     }
     let all_lists = (0..args.len()).all(|i| matches!(args.value(i), Value::List(_)));
-    let sets: Vec<Vec<Value>> = sets(args)?
-        .into_iter()
-        .map(|items| if all_lists { items } else { dedup(items) })
-        .collect();
+    // Each argument has its own element type; a row is a tuple of one element of each.
+    let sets: Vec<Vec<Value>> = (0..args.len())
+        .map(|index| {
+            let items =
+                unify(args.list(index)?.to_vec()).map_err(|message| args.failed(message))?;
+            Ok(if all_lists { items } else { dedup(items) })
+        })
+        .collect::<Result<_, String>>()?;
     let total = sets
         .iter()
         .try_fold(1usize, |acc, set| acc.checked_mul(set.len()));

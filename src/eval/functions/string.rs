@@ -7,7 +7,7 @@ use plinth_sdk::Value;
 use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::args::{Args, Function};
+use super::args::{to_string, Args, Function};
 
 /// The string functions.
 pub const FUNCTIONS: &[Function] = &[
@@ -15,7 +15,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function::new("format", &["format"], super::format::format).variadic("args"),
     Function::new("formatlist", &["format"], super::format::formatlist).variadic("args"),
     Function::new("indent", &["spaces", "str"], indent),
-    Function::new("join", &["separator", "lists"], join).variadic("lists"),
+    Function::new("join", &["separator"], join).variadic("lists"),
     Function::new("lower", &["str"], |a| {
         Ok(Value::String(lower(&a.string(0)?)))
     }),
@@ -70,9 +70,24 @@ fn indent(args: &Args) -> Result<Value, String> {
 
 fn join(args: &Args) -> Result<Value, String> {
     let separator = args.string(0)?;
+    if args.len() < 2 {
+        return Err(args.failed("at least one list is required"));
+    }
     let mut parts = Vec::new();
     for index in 1..args.len() {
-        parts.extend(args.strings(index)?);
+        let items = match args.non_null(index)? {
+            Value::List(items) | Value::Set(items) => items,
+            _ => return Err(args.invalid(index, "list of string required")),
+        };
+        for (i, item) in items.iter().enumerate() {
+            let part = match item {
+                Value::Null => Err(format!(
+                    "element {i} is null; cannot concatenate null values"
+                )),
+                other => to_string(other).ok_or_else(|| format!("element {i}: string required")),
+            };
+            parts.push(part.map_err(|why| args.invalid(index, why))?);
+        }
     }
     Ok(Value::String(parts.join(&separator)))
 }
@@ -82,7 +97,7 @@ fn replace(args: &Args) -> Result<Value, String> {
     let search = args.string(1)?;
     let replacement = args.string(2)?;
     if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
-        let pattern = compile(args, 1, &search[1..search.len() - 1])?;
+        let pattern = compile_for_replace(args, &search[1..search.len() - 1])?;
         return Ok(Value::String(
             pattern
                 .replace_all(&text, replacement.as_str())
@@ -106,8 +121,8 @@ fn split(args: &Args) -> Result<Value, String> {
 fn substr(args: &Args) -> Result<Value, String> {
     let text = args.string(0)?;
     let chars: Vec<&str> = text.graphemes(true).collect();
-    let mut offset = args.integer(1)?;
-    let length = args.integer(2)?;
+    let mut offset = whole_number(args, 1)?;
+    let length = whole_number(args, 2)?;
     let total = chars.len() as i64;
     if offset < 0 {
         offset = (offset + total).max(0);
@@ -121,6 +136,15 @@ fn substr(args: &Args) -> Result<Value, String> {
         offset.saturating_add(length).min(total)
     };
     Ok(Value::String(chars[offset as usize..end as usize].concat()))
+}
+
+/// A whole-number argument; anything else fails the call with Terraform's (go-cty's) words.
+fn whole_number(args: &Args, index: usize) -> Result<i64, String> {
+    args.number(index)?.as_i64().ok_or_else(|| {
+        args.failed(
+            "value must be a whole number, between -9223372036854775808 and 9223372036854775807",
+        )
+    })
 }
 
 /// Upper-cases the first letter of every word, words being separated as Go's `strings.Title`
@@ -176,21 +200,47 @@ fn trimsuffix(args: &Args) -> Result<Value, String> {
     ))
 }
 
-/// Compiles the pattern passed as argument `index`.
+/// Compiles the pattern of `regex` and `regexall` (argument `index`); a malformed one is an
+/// invalid argument, worded as go-cty words Go's syntax errors.
 fn compile(args: &Args, index: usize, pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern).map_err(|e| {
-        let reason = e
-            .to_string()
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        args.invalid(
-            index,
-            format!("invalid regular expression pattern: {reason}"),
-        )
+        let reason = match go_syntax_error(pattern, &e) {
+            Some((code, expr)) => format!("{code} in {expr}"),
+            None => last_line(&e),
+        };
+        args.invalid(index, format!("invalid regexp pattern: {reason}"))
     })
+}
+
+/// Compiles the pattern of `replace`; a malformed one fails the call with Go's own message.
+fn compile_for_replace(args: &Args, pattern: &str) -> Result<Regex, String> {
+    Regex::new(pattern).map_err(|e| {
+        args.failed(match go_syntax_error(pattern, &e) {
+            Some((code, expr)) => format!("error parsing regexp: {code}: `{expr}`"),
+            None => format!("error parsing regexp: {}", last_line(&e)),
+        })
+    })
+}
+
+/// Go's error code and offending expression for the syntax errors both engines see alike
+/// (the whole pattern is the expression of these).
+fn go_syntax_error<'a>(pattern: &'a str, error: &regex::Error) -> Option<(&'static str, &'a str)> {
+    match last_line(error).trim_start_matches("error: ") {
+        "unclosed group" => Some(("missing closing )", pattern)),
+        "unopened group" => Some(("unexpected )", pattern)),
+        _ => None,
+    }
+}
+
+/// The last line of a regex error: what is wrong, without the excerpt.
+fn last_line(error: &regex::Error) -> String {
+    error
+        .to_string()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 /// A compiled pattern with the shape of its results: a string (no groups), a list (unnamed
@@ -205,7 +255,7 @@ fn compile_for_match(args: &Args) -> Result<Regex, String> {
     if names.contains(&true) && names.contains(&false) {
         return Err(args.invalid(
             0,
-            "invalid regular expression pattern: cannot mix both named and unnamed capture groups",
+            "invalid regexp pattern: cannot mix both named and unnamed capture groups",
         ));
     }
     Ok(pattern)
@@ -337,7 +387,8 @@ mod tests {
             s("1a22b")
         );
         assert!(
-            err("replace", vec![s("x"), s("/(/"), s("y")]).contains("invalid regular expression")
+            err("replace", vec![s("x"), s("/(/"), s("y")])
+                == "Call to function \"replace\" failed: error parsing regexp: missing closing ): `(`."
         );
     }
 
@@ -377,7 +428,10 @@ mod tests {
         assert_eq!(ok("substr", vec![s("hello"), n(10.0), n(2.0)]), s(""));
         assert_eq!(ok("substr", vec![s("hello"), n(-10.0), n(2.0)]), s("he"));
         assert_eq!(ok("substr", vec![s("hello"), n(1.0), n(0.0)]), s(""));
-        assert!(err("substr", vec![s("hello"), n(1.5), n(1.0)]).contains("\"offset\""));
+        assert_eq!(
+            err("substr", vec![s("hello"), n(1.5), n(1.0)]),
+            "Call to function \"substr\" failed: value must be a whole number, between -9223372036854775808 and 9223372036854775807."
+        );
     }
 
     #[test]
@@ -446,7 +500,7 @@ mod tests {
         assert!(err("regex", vec![s("[a-z]+"), s("123")]).contains("did not match"));
         assert!(err("regex", vec![s("(?P<a>x)(y)"), s("xy")]).contains("cannot mix"));
         assert!(err("regex", vec![s("("), s("x")])
-            .contains("\"pattern\" parameter: invalid regular expression"));
+            .contains("\"pattern\" parameter: invalid regexp pattern: missing closing ) in ("));
     }
 
     #[test]

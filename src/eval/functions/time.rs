@@ -1,9 +1,10 @@
 //! Time functions: timestamp, formatdate and timeadd, over RFC 3339 timestamps.
 
-use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, Timelike, Utc};
 use plinth_sdk::Value;
 
 use super::args::{Args, Function};
+use super::rfc3339::parse_duration;
 
 /// The time functions.
 pub const FUNCTIONS: &[Function] = &[
@@ -12,7 +13,7 @@ pub const FUNCTIONS: &[Function] = &[
             Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
         ))
     }),
-    Function::new("formatdate", &["spec", "timestamp"], formatdate),
+    Function::new("formatdate", &["format", "time"], formatdate),
     Function::new("timeadd", &["timestamp", "duration"], timeadd),
     Function::new("timecmp", &["timestamp_a", "timestamp_b"], timecmp),
 ];
@@ -41,10 +42,9 @@ const WEEKDAYS: [&str; 7] = [
     "Sunday",
 ];
 
+/// The timestamp argument at `index`; a malformed one is an invalid argument.
 fn parse_timestamp(args: &Args, index: usize) -> Result<DateTime<FixedOffset>, String> {
-    let text = args.string(index)?;
-    DateTime::parse_from_rfc3339(&text)
-        .map_err(|_| args.invalid(index, format!("not a valid RFC3339 timestamp: {text:?}")))
+    super::rfc3339::parse_timestamp(&args.string(index)?).map_err(|why| args.invalid(index, why))
 }
 
 /// `timecmp(a, b)`: -1, 0 or 1 as the instant `a` is before, at or after `b`.
@@ -80,10 +80,12 @@ fn formatdate(args: &Args) -> Result<Value, String> {
             end += 1;
         }
         let token: String = chars[i..end].iter().collect();
-        out.push_str(
-            &format_token(&time, c, end - i)
-                .ok_or_else(|| args.invalid(0, format!("invalid date format verb {token:?}")))?,
-        );
+        out.push_str(&format_token(&time, c, end - i).ok_or_else(|| {
+            let hint = verb_hint(c)
+                .map(|hint| format!(": {hint}"))
+                .unwrap_or_default();
+            args.invalid(0, format!("invalid date format verb {token:?}{hint}"))
+        })?);
         i = end;
     }
     Ok(Value::String(out))
@@ -116,6 +118,24 @@ fn quoted_literal(
             }
         }
     }
+}
+
+/// What Terraform says the runs of a known verb letter may be.
+fn verb_hint(letter: char) -> Option<&'static str> {
+    Some(match letter {
+        'Y' => "year must either be \"YY\" or \"YYYY\"",
+        'M' => "month must either be \"M\", \"MM\", \"MMM\", or \"MMMM\"",
+        'D' => "day of month must either be \"D\" or \"DD\"",
+        'E' => "day of week must either be \"EEE\" or \"EEEE\"",
+        'h' => "24-hour must either be \"h\" or \"hh\"",
+        'H' => "12-hour must either be \"H\" or \"HH\"",
+        'A' => "must be \"AA\"",
+        'a' => "must be \"aa\"",
+        'm' => "minute must either be \"m\" or \"mm\"",
+        's' => "second must either be \"s\" or \"ss\"",
+        'Z' => "timezone must be Z, ZZZZ, or ZZZZZ",
+        _ => return None,
+    })
 }
 
 /// One run of a spec letter (`YYYY`, `MMM`, `hh`, ...); None when the run is not a known verb.
@@ -164,67 +184,16 @@ fn format_token(time: &DateTime<FixedOffset>, letter: char, count: usize) -> Opt
     })
 }
 
+/// `timeadd`: its malformed arguments fail the call, as in Terraform.
 fn timeadd(args: &Args) -> Result<Value, String> {
-    let time = parse_timestamp(args, 0)?;
-    let text = args.string(1)?;
-    let duration = parse_duration(&text)
-        .ok_or_else(|| args.invalid(1, format!("invalid duration {text:?}")))?;
+    let time = super::rfc3339::parse_timestamp(&args.string(0)?).map_err(|why| args.failed(why))?;
+    let duration = parse_duration(&args.string(1)?).map_err(|why| args.failed(why))?;
     let result = time
         .checked_add_signed(duration)
         .ok_or_else(|| args.failed("the resulting time is out of range"))?;
     Ok(Value::String(
         result.to_rfc3339_opts(SecondsFormat::Secs, true),
     ))
-}
-
-/// Parses a Go duration such as `1h30m`, `-10m`, `1.5h` or `300ms`.
-fn parse_duration(text: &str) -> Option<TimeDelta> {
-    let (negative, mut rest) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    if rest == "0" {
-        return Some(TimeDelta::zero());
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut nanos: f64 = 0.0;
-    while !rest.is_empty() {
-        let number_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let number = &rest[..number_end];
-        if number.is_empty() || number == "." {
-            return None;
-        }
-        let value: f64 = number.parse().ok()?;
-        rest = &rest[number_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_end] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_end..];
-        nanos += value * scale;
-    }
-    if !nanos.is_finite() || nanos.abs() > i64::MAX as f64 {
-        return None;
-    }
-    let nanos = nanos.round() as i64;
-    Some(TimeDelta::nanoseconds(if negative {
-        -nanos
-    } else {
-        nanos
-    }))
 }
 
 #[cfg(test)]
@@ -318,15 +287,14 @@ mod tests {
             ok("timeadd", vec![s("2017-11-22T00:00:00Z"), s("0")]),
             s("2017-11-22T00:00:00Z")
         );
-        assert!(
-            err("timeadd", vec![s("2017-11-22T00:00:00Z"), s("10x")]).contains("invalid duration")
-        );
+        assert!(err("timeadd", vec![s("2017-11-22T00:00:00Z"), s("10x")])
+            .contains("unknown unit \"x\""));
         assert!(err("timeadd", vec![s("2017-11-22T00:00:00Z"), s("")]).contains("invalid duration"));
         assert!(err(
             "timeadd",
             vec![s("2017-11-22T00:00:00Z"), s("99999999999999h")]
         )
         .contains("duration"));
-        assert!(err("timeadd", vec![s("nope"), s("1h")]).contains("\"timestamp\""));
+        assert!(err("timeadd", vec![s("nope"), s("1h")]).contains("cannot use \"nope\" as year"));
     }
 }

@@ -183,6 +183,7 @@ fn deposed_objects_round_trip_after_their_current_object() {
         dependencies: vec![],
         create_before_destroy: true,
         schema_version: 0,
+        private: None,
     };
     state
         .instances
@@ -212,4 +213,28 @@ fn deposed_objects_round_trip_after_their_current_object() {
     let decoded = decode(&bytes).expect("decodes");
     assert_eq!(decoded, state);
     assert!(!decoded.instances.contains_key("aws_instance.db"));
+}
+
+#[test]
+fn a_providers_private_data_round_trips_as_base64() {
+    let mut state = State::new();
+    let mut object = instance("demo_item", "a");
+    object.private = Instance::encode_private(b"applied-for:alpha");
+    state.instances.insert("demo_item.a".into(), object);
+    state
+        .instances
+        .insert("demo_item.b".into(), instance("demo_item", "b"));
+    let text = String::from_utf8(encode(&state).expect("encodes")).expect("utf-8");
+    assert_eq!(text.matches("\"private\"").count(), 1, "{text}");
+    assert!(
+        text.contains("\"private\": \"YXBwbGllZC1mb3I6YWxwaGE=\""),
+        "{text}"
+    );
+    let again = decode(text.as_bytes()).expect("decodes");
+    assert_eq!(
+        again.instances["demo_item.a"].private_bytes(),
+        b"applied-for:alpha"
+    );
+    assert!(again.instances["demo_item.b"].private_bytes().is_empty());
+    assert_eq!(again, state);
 }

@@ -37,6 +37,8 @@ fn terraform_v4_state_converts_addresses_providers_and_marks() {
     let network = &state.instances[r#"module.net["a"].docker_network.main"#];
     assert_eq!(network.provider, "docker.west");
     assert_eq!(network.status, Status::Tainted);
+    assert_eq!(network.private.as_deref(), Some("eyJ9"));
+    assert_eq!(web.private, None);
     // The converted state encodes in plinth's format and reads back the same.
     let again = format::decode(&format::encode(&state).expect("encodes")).expect("decodes");
     assert_eq!(again, state);

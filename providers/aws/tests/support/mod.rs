@@ -85,6 +85,7 @@ pub async fn create_as(
                 type_name: type_name.into(),
                 prior: None,
                 proposed: config,
+                prior_private: Vec::new(),
             },
         )
         .await;
@@ -132,6 +133,7 @@ pub async fn read(
             ReadManyRequest {
                 type_name: type_name.into(),
                 objects,
+                privates: Vec::new(),
             },
         )
         .await;
@@ -151,6 +153,7 @@ pub async fn delete(provider: &dyn Provider, type_name: &str, prior: Value) {
             DeleteRequest {
                 type_name: type_name.into(),
                 prior,
+                private: Vec::new(),
             },
         )
         .await;

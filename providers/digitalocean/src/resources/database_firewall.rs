@@ -3,18 +3,20 @@
 //! and `created_at` are not kept, so a rule block is exactly what was configured). Every change replaces the whole list
 //! (`PUT .../firewall`), which is idempotent, so an interrupted create is simply found on its
 //! cluster. Deleting it empties the list. Refresh reads the rules from the cluster list, one call
-//! for all clusters. Its id, and its import id, is the cluster's id.
+//! for all clusters, and so does `list` (every cluster with trusted sources has a firewall). Its
+//! id, and its import id, is the cluster's id.
 
 use async_trait::async_trait;
 use plinth_sdk::{
     AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, NestedBlock, ObjectResponse, ReadManyResponse, ReadResult, Resource, Schema,
-    Type, UpdateRequest, Validator, Value,
+    DeleteResponse, ListResponse, NestedBlock, ObjectResponse, ReadManyResponse, ReadResult,
+    Resource, Schema, Type, UpdateRequest, Validator, Value,
 };
 use serde_json::{json, Value as Json};
 
 use crate::attrs::{self, State};
 use crate::client::{segment, Client, Error};
+use crate::list;
 use crate::read::{read_listed, Listing};
 
 /// The resource type.
@@ -73,6 +75,15 @@ fn state(cluster_id: &str, rules: &[Json], prior: &Value) -> Value {
         .collect();
     state.set("rule", Value::set(blocks));
     state.build()
+}
+
+/// The rules a cluster as listed carries.
+fn listed_rules(cluster: &Json) -> Vec<Json> {
+    cluster
+        .get("rules")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Puts the rules of `planned` on the cluster and reads them back.
@@ -186,12 +197,7 @@ impl Resource<Client> for DatabaseFirewall {
             attrs::json_id,
             |cluster, prior| {
                 let id = attrs::json_id(cluster).unwrap_or_default();
-                let rules = cluster
-                    .get("rules")
-                    .and_then(Json::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                state(&id, &rules, prior)
+                state(&id, &listed_rules(cluster), prior)
             },
         )
         .await;
@@ -245,6 +251,21 @@ impl Resource<Client> for DatabaseFirewall {
             diagnostics: cleared.err().unwrap_or_default(),
             ..DeleteResponse::default()
         }
+    }
+
+    async fn list(&self, client: &Client, ctx: &Context) -> ListResponse {
+        let source = list::Source {
+            path: "/v2/databases",
+            key: "databases",
+            paginated: false,
+            what: "listing database firewalls",
+        };
+        let guarded = |cluster: &Json| !listed_rules(cluster).is_empty();
+        list::objects(client, ctx, &source, guarded, |cluster| {
+            let id = attrs::json_id(cluster).unwrap_or_default();
+            state(&id, &listed_rules(cluster), &list::nothing())
+        })
+        .await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, cluster: &str) -> ObjectResponse {

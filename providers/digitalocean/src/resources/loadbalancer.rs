@@ -4,7 +4,9 @@
 //! replaces its configuration (`PUT`). DigitalOcean's description gives load balancers no tags,
 //! so an interrupted create is found again by name and region. A `healthcheck` or
 //! `sticky_sessions` block left out of the configuration takes DigitalOcean's defaults and is
-//! not reported as drift. Imported by id.
+//! not reported as drift; fields left out of one keep what DigitalOcean holds. Imported (and
+//! listed) by id with both blocks read back fully, so an import of a configured load balancer
+//! plans no change.
 
 use async_trait::async_trait;
 use plinth_sdk::{
@@ -90,13 +92,34 @@ const FLAGS: &[(&str, &str)] = &[
     ),
 ];
 
-fn block_schema(fields: &[Field], required: &[&str]) -> Schema {
+/// The blocks DigitalOcean fills with its defaults when they are left out: the block, its key
+/// in the API, its fields and DigitalOcean's defaults (its OpenAPI description's).
+const DEFAULTED: &[(&str, &str, &[Field], &str)] = &[
+    (
+        "healthcheck",
+        "health_check",
+        CHECK_FIELDS,
+        r#"{"protocol": "http", "port": 80, "path": "/", "check_interval_seconds": 10, "response_timeout_seconds": 5, "unhealthy_threshold": 5, "healthy_threshold": 3}"#,
+    ),
+    (
+        "sticky_sessions",
+        "sticky_sessions",
+        STICKY_FIELDS,
+        r#"{"type": "none"}"#,
+    ),
+];
+
+/// A block's schema: `required` fields must be set; the others, left out, keep what
+/// DigitalOcean holds (its defaults on create).
+fn block_schema(fields: &[Field], required: &[&str], defaulted: bool) -> Schema {
     fields
         .iter()
         .fold(Schema::new(), |schema, (name, numeric, meaning)| {
             let ty = if *numeric { Type::Number } else { Type::String };
             let attribute = if required.contains(name) {
                 Attribute::required(ty)
+            } else if defaulted {
+                Attribute::optional_computed(ty)
             } else {
                 Attribute::optional(ty)
             };
@@ -178,11 +201,8 @@ pub fn state(json: &Json, prior: &Value) -> Value {
             .collect();
         state.set("forwarding_rule", Value::set(rules));
     }
-    for (block, key, fields) in [
-        ("healthcheck", "health_check", CHECK_FIELDS),
-        ("sticky_sessions", "sticky_sessions", STICKY_FIELDS),
-    ] {
-        let held = json.get(key).cloned().unwrap_or(Json::Null);
+    for (block, key, fields, _) in DEFAULTED {
+        let held = json.get(*key).cloned().unwrap_or(Json::Null);
         let configured = attrs::blocks(prior, block);
         match configured.first() {
             // Left out: DigitalOcean's defaults are not drift.
@@ -227,6 +247,38 @@ pub fn state(json: &Json, prior: &Value) -> Value {
         state.set(flag, attrs::json_bool(json, flag));
     }
     state.build()
+}
+
+/// The state of a load balancer read without a prior value (imported or listed): its
+/// `healthcheck` and `sticky_sessions` blocks read back fully, DigitalOcean's defaults included.
+fn read_back(json: &Json) -> Value {
+    let mut state = State::from(&state(json, &list::nothing()));
+    for (block, key, fields, _) in DEFAULTED {
+        if let Some(held) = json.get(*key).filter(|h| h.is_object()) {
+            state.set(block, Value::List(vec![block_of_json(held, fields)]));
+        }
+    }
+    state.build()
+}
+
+/// Keeps a prior block holding DigitalOcean's defaults when the configuration leaves the block
+/// out (which asks for those defaults): an imported load balancer reads them back.
+fn keep_defaults(prior: &Value, proposed: &mut Value) {
+    for (block, _, fields, defaults) in DEFAULTED {
+        let defaults: Json = serde_json::from_str(defaults).unwrap_or_default();
+        let keep = match attrs::blocks(prior, block).as_slice() {
+            [held]
+                if attrs::blocks(proposed, block).is_empty()
+                    && block_of_json(&defaults, fields) == **held =>
+            {
+                (*held).clone()
+            }
+            _ => continue,
+        };
+        if let Value::Map(map) = proposed {
+            map.insert((*block).to_string(), Value::List(vec![keep]));
+        }
+    }
 }
 
 fn tls_means(block: &Value, rule: &Json) -> bool {
@@ -360,6 +412,7 @@ impl Resource<Client> for LoadBalancer {
                 "target_protocol",
                 "target_port",
             ],
+            false,
         )
         .attr(
             "certificate_name",
@@ -435,14 +488,14 @@ impl Resource<Client> for LoadBalancer {
                 "healthcheck",
                 NestedBlock {
                     max_items: 1,
-                    ..NestedBlock::list(block_schema(CHECK_FIELDS, &["protocol", "port"]))
+                    ..NestedBlock::list(block_schema(CHECK_FIELDS, &["protocol", "port"], true))
                 },
             )
             .block(
                 "sticky_sessions",
                 NestedBlock {
                     max_items: 1,
-                    ..NestedBlock::list(block_schema(STICKY_FIELDS, &[]))
+                    ..NestedBlock::list(block_schema(STICKY_FIELDS, &[], true))
                 },
             );
         for (flag, meaning) in FLAGS {
@@ -473,6 +526,9 @@ impl Resource<Client> for LoadBalancer {
             {
                 map.insert("droplet_ids".into(), Value::Unknown);
             }
+        }
+        if let Some(prior) = &request.prior {
+            keep_defaults(prior, &mut request.proposed);
         }
         PlanResponse {
             diagnostics,
@@ -634,10 +690,7 @@ impl Resource<Client> for LoadBalancer {
             paginated: true,
             what: "listing load balancers",
         };
-        list::objects(client, ctx, &source, list::all, |json| {
-            state(json, &list::nothing())
-        })
-        .await
+        list::objects(client, ctx, &source, list::all, read_back).await
     }
 
     async fn import(&self, client: &Client, ctx: &Context, id: &str) -> ObjectResponse {
@@ -647,7 +700,7 @@ impl Resource<Client> for LoadBalancer {
             .await
             .and_then(|a| take(a, "load_balancer", "GET", &path))
         {
-            Ok(json) => ObjectResponse::ok(state(&json, &Value::object::<&str>([]))),
+            Ok(json) => ObjectResponse::ok(read_back(&json)),
             Err(e) => {
                 ObjectResponse::failed(e.diagnostic(&format!("importing the load balancer {id:?}")))
             }
@@ -684,6 +737,45 @@ impl Resource<Client> for LoadBalancer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: an import rendered no `healthcheck` or `sticky_sessions` (as if left out),
+    /// so the configured health check showed as an in-place update of every imported load
+    /// balancer. Both are read back fully; a block left out of the configuration that holds
+    /// DigitalOcean's defaults stays as it is.
+    #[test]
+    fn an_imported_load_balancer_reads_its_healthcheck_and_sticky_sessions_back() {
+        let held = json!({
+            "id": "lb-1", "status": "active", "tag": "",
+            "forwarding_rules": [],
+            "health_check": {"protocol": "http", "port": 80, "path": "/api/v1/health", "check_interval_seconds": 10, "response_timeout_seconds": 5, "unhealthy_threshold": 5, "healthy_threshold": 3},
+            "sticky_sessions": {"type": "none"}
+        });
+        let imported = read_back(&held);
+        let check = &attrs::blocks(&imported, "healthcheck")[0];
+        assert_eq!(check.get("path"), Some(&Value::from("/api/v1/health")));
+        assert_eq!(
+            check.get("check_interval_seconds"),
+            Some(&Value::from(10i64))
+        );
+        let sticky = &attrs::blocks(&imported, "sticky_sessions")[0];
+        assert_eq!(sticky.get("type"), Some(&Value::from("none")));
+
+        let mut left_out = Value::object([("sticky_sessions", Value::List(Vec::new()))]);
+        keep_defaults(&imported, &mut left_out);
+        assert_eq!(
+            left_out.get("sticky_sessions"),
+            imported.get("sticky_sessions"),
+            "DigitalOcean's defaults are what a left-out block asks for"
+        );
+        let custom = json!({"health_check": {"protocol": "tcp", "port": 22}, "sticky_sessions": {"type": "cookies", "cookie_name": "DO", "cookie_ttl_seconds": 60}});
+        let mut left_out = Value::object([("healthcheck", Value::Null)]);
+        keep_defaults(&read_back(&custom), &mut left_out);
+        assert_eq!(
+            left_out.get("healthcheck"),
+            Some(&Value::Null),
+            "leaving out a block that is not the defaults resets it"
+        );
+    }
 
     #[test]
     fn left_out_blocks_are_not_drift_and_configured_ones_are_compared() {

@@ -114,6 +114,7 @@ pub async fn make(provider: &dyn Provider, type_name: &str, config: Value) -> Va
                 type_name: type_name.into(),
                 prior: None,
                 proposed: config,
+                prior_private: Vec::new(),
             },
         )
         .await;
@@ -167,6 +168,7 @@ pub async fn read(
             ReadManyRequest {
                 type_name: type_name.into(),
                 objects,
+                privates: Vec::new(),
             },
         )
         .await;

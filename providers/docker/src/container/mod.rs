@@ -257,6 +257,18 @@ pub async fn list_all(docker: &Docker) -> Result<Vec<Value>, Diagnostics> {
     Ok(out)
 }
 
+/// The configured `network_mode` a container was made with: `bridge` when the engine names its
+/// default mode or the first of its networks (which a create with `networks_advanced` attaches
+/// through the mode).
+fn network_mode(host: Option<&bollard::models::HostConfig>) -> String {
+    match host.and_then(|h| h.network_mode.as_deref()) {
+        Some(mode) if mode == "host" || mode == "none" || mode.starts_with("container:") => {
+            mode.to_string()
+        }
+        _ => "bridge".to_string(),
+    }
+}
+
 /// Reads an existing container by id or name (`plinth import docker_container.x ID`).
 pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
     let inspect = inspect(docker, id, id).await?;
@@ -265,9 +277,17 @@ pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
         .as_ref()
         .and_then(|c| c.image.clone())
         .unwrap_or_default();
+    let host = inspect.host_config.as_ref();
+    let config = inspect.config.as_ref();
+    let flag = |set: Option<bool>| Value::Bool(set.unwrap_or(false));
     let base = Value::object([
         ("image", Value::string(image)),
         ("must_run", Value::Bool(true)),
+        ("network_mode", Value::from(network_mode(host))),
+        ("read_only", flag(host.and_then(|h| h.readonly_rootfs))),
+        ("rm", flag(host.and_then(|h| h.auto_remove))),
+        ("tty", flag(config.and_then(|c| c.tty))),
+        ("stdin_open", flag(config.and_then(|c| c.open_stdin))),
     ]);
     Ok(observe::refreshed(
         observe::with_computed(base, &inspect),

@@ -294,12 +294,54 @@ pub async fn find_by_name(docker: &Docker, planned: Value) -> Result<Option<Valu
     }
 }
 
-/// Reads an existing local image by name (`plinth import docker_image.x NAME`).
+/// Reads an existing local image by name (`plinth import docker_image.x NAME`), or by its id
+/// (`sha256:...`, as `drift -unmanaged` lists it): then its name is its first tag.
 pub async fn import(docker: &Docker, name: &str) -> Result<Value, Diagnostics> {
-    let planned = Value::object([("name", Value::string(name))]);
+    let name = if name.starts_with("sha256:") {
+        let image = docker
+            .inspect_image(name)
+            .await
+            .map_err(|e| failed(format!("reading image \"{name}\" failed"), &e))?;
+        first_tag(&image.repo_tags.unwrap_or_default()).ok_or_else(|| {
+            Diagnostic::error(format!("image \"{name}\" has no name to import it by"))
+        })?
+    } else {
+        name.to_string()
+    };
+    let planned = Value::object([("name", Value::string(name.as_str()))]);
     find_by_name(docker, planned)
         .await?
         .ok_or_else(|| Diagnostic::error(format!("no local image named \"{name}\"")).into())
+}
+
+/// An image's name: its first tag in order (none for an untagged image).
+fn first_tag(tags: &[String]) -> Option<String> {
+    tags.iter()
+        .filter(|t| t.as_str() != "<none>:<none>")
+        .min()
+        .cloned()
+}
+
+/// Every tagged local image, named by its first tag (`drift -unmanaged`); untagged ones are
+/// layers or leftovers no configuration names.
+pub async fn list_all(docker: &Docker) -> Result<Vec<Value>, Diagnostics> {
+    let listed = docker
+        .list_images(Some(ListImagesOptionsBuilder::new().build()))
+        .await
+        .map_err(|e| failed("listing images failed", &e))?;
+    let mut out = Vec::new();
+    for image in listed {
+        let Some(name) = first_tag(&image.repo_tags) else {
+            continue;
+        };
+        // Removed between the list and the inspect: not there any more.
+        if let Some(found) =
+            find_by_name(docker, Value::object([("name", Value::string(name))])).await?
+        {
+            out.push(found);
+        }
+    }
+    Ok(out)
 }
 
 /// The `docker_image` data source: a local image by name.

@@ -303,6 +303,13 @@ impl Resource<Engine> for Image {
         })
     }
 
+    async fn list(&self, engine: &Engine, _: &Context) -> ListResponse {
+        listed(match docker(engine).await {
+            Ok(docker) => image::list_all(docker).await,
+            Err(d) => Err(d),
+        })
+    }
+
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
         adopted(match docker(engine).await {
             Ok(docker) => {

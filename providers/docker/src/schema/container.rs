@@ -323,18 +323,21 @@ pub fn container() -> Schema {
             "start",
             Attribute::optional(Type::Bool)
                 .default(true)
+                .not_read_back()
                 .describe("start the container after creating it"),
         )
         .attr(
             "attach",
             Attribute::optional(Type::Bool)
                 .default(false)
+                .not_read_back()
                 .describe("wait for the container to exit after starting it"),
         )
         .attr(
             "logs",
             Attribute::optional(Type::Bool)
                 .default(false)
+                .not_read_back()
                 .describe("with attach, keep its output in container_logs"),
         )
         .attr(
@@ -347,29 +350,34 @@ pub fn container() -> Schema {
             "remove_volumes",
             Attribute::optional(Type::Bool)
                 .default(true)
+                .not_read_back()
                 .describe("remove anonymous volumes with the container"),
         )
         .attr(
             "destroy_grace_seconds",
             Attribute::optional(Type::Number)
+                .not_read_back()
                 .describe("stop the container with this timeout before removing it"),
         )
         .attr(
             "container_read_refresh_timeout_milliseconds",
             Attribute::optional(Type::Number)
                 .default(15000i64)
+                .not_read_back()
                 .describe("how long to wait for a started container to run"),
         )
         .attr(
             "wait",
             Attribute::optional(Type::Bool)
                 .default(false)
+                .not_read_back()
                 .describe("wait until the container is healthy"),
         )
         .attr(
             "wait_timeout",
             Attribute::optional(Type::Number)
                 .default(60i64)
+                .not_read_back()
                 .describe("seconds to wait for health"),
         )
         .attr("id", Attribute::computed(Type::String))

@@ -114,11 +114,13 @@ pub fn image() -> Schema {
             "keep_locally",
             Attribute::optional(Type::Bool)
                 .default(false)
+                .not_read_back()
                 .describe("do not remove the image on destroy"),
         )
         .attr(
             "force_remove",
             Attribute::optional(Type::Bool)
+                .not_read_back()
                 .describe("remove the image on destroy even when containers use it"),
         )
         .attr(
@@ -137,7 +139,8 @@ pub fn image() -> Schema {
             "triggers",
             Attribute::optional(string_map())
                 .force_new()
-                .describe("any change rebuilds the image"),
+                .not_read_back()
+                .describe("any change rebuilds the image (an import assumes them as configured)"),
         )
         .attr("id", Attribute::computed(Type::String))
         .attr(
@@ -153,5 +156,9 @@ pub fn image() -> Schema {
             Attribute::computed(Type::String)
                 .describe("digest of the build context (.dockerignore honoured)"),
         )
-        .block("build", NestedBlock::single(build()).force_new())
+        // The engine cannot say how an image was built: an import assumes it as configured.
+        .block(
+            "build",
+            NestedBlock::single(build()).force_new().not_read_back(),
+        )
 }

@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 
 use crate::attrs;
 use crate::client::Engine;
-use crate::raw::{self, failed};
+use crate::engine_api::{self, failed};
 use expand::single;
 
 /// Blocks the Engine fills in: left out of the configuration, they keep what state holds.
@@ -134,7 +134,7 @@ pub async fn create(
     let name = attrs::required(&planned, "name")?.to_string();
     let labels = attrs::labels(&planned, Some(&name), intent);
     let spec = expand::service_spec(&planned, labels)?;
-    let created = raw::request(
+    let created = engine_api::request(
         engine,
         "POST",
         "/services/create",
@@ -146,7 +146,7 @@ pub async fn create(
     let id = created["ID"].as_str().unwrap_or_default().to_string();
     if let Err(diagnostics) = converge(engine, ctx, &planned, &id).await {
         // As kreuzwerker: a service that does not converge is removed again.
-        let _ = raw::request(engine, "DELETE", &format!("/services/{id}"), None, &[]).await;
+        let _ = engine_api::request(engine, "DELETE", &format!("/services/{id}"), None, &[]).await;
         return Err(diagnostics);
     }
     let service = inspect(engine, &id).await?;
@@ -177,7 +177,7 @@ pub async fn update(
     }
     let spec = expand::service_spec(&planned, labels)?;
     let name = attrs::string(&planned, "name").unwrap_or(&id).to_string();
-    raw::request(
+    engine_api::request(
         engine,
         "POST",
         &format!("/services/{id}/update?version={version}"),
@@ -217,7 +217,7 @@ pub async fn find_by_intent(
     token: &str,
 ) -> Result<Option<Value>, Diagnostics> {
     let label = format!("{}={token}", attrs::INTENT_LABEL);
-    let found = list(engine, &raw::filters(&[("label", &label)])).await?;
+    let found = list(engine, &engine_api::filters(&[("label", &label)])).await?;
     Ok(found.first().map(|s| observed(planned, s)))
 }
 
@@ -235,7 +235,7 @@ pub async fn delete(engine: &Engine, ctx: &Context, prior: Value) -> Result<(), 
         return Ok(());
     };
     let name = attrs::string(&prior, "name").unwrap_or(id);
-    match raw::request(engine, "DELETE", &format!("/services/{id}"), None, &[]).await {
+    match engine_api::request(engine, "DELETE", &format!("/services/{id}"), None, &[]).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => return Ok(()),
         Err(e) => return Err(failed(format!("deleting service \"{name}\" failed"), &e)),
@@ -243,12 +243,12 @@ pub async fn delete(engine: &Engine, ctx: &Context, prior: Value) -> Result<(), 
     let label = format!("com.docker.swarm.service.id={id}");
     let query = format!(
         "/containers/json?all=1&{}",
-        &raw::filters(&[("label", &label)])[1..]
+        &engine_api::filters(&[("label", &label)])[1..]
     );
     let what = format!("waiting for the containers of service \"{name}\" to stop");
     let query = &query;
     let poll = move || async move {
-        let left = raw::request(engine, "GET", query, None, &[])
+        let left = engine_api::request(engine, "GET", query, None, &[])
             .await
             .map_err(|e| e.message)?;
         let count = left.as_array().map_or(0, Vec::len);
@@ -269,10 +269,10 @@ pub async fn delete(engine: &Engine, ctx: &Context, prior: Value) -> Result<(), 
 }
 
 async fn inspect(engine: &Engine, id: &str) -> Result<Json, Diagnostics> {
-    raw::request(
+    engine_api::request(
         engine,
         "GET",
-        &format!("/services/{}", raw::encode(id)),
+        &format!("/services/{}", engine_api::encode(id)),
         None,
         &[],
     )
@@ -281,7 +281,7 @@ async fn inspect(engine: &Engine, id: &str) -> Result<Json, Diagnostics> {
 }
 
 async fn list(engine: &Engine, query: &str) -> Result<Vec<Json>, Diagnostics> {
-    let listed = raw::request(engine, "GET", &format!("/services{query}"), None, &[])
+    let listed = engine_api::request(engine, "GET", &format!("/services{query}"), None, &[])
         .await
         .map_err(|e| failed("listing services failed", &e))?;
     Ok(match listed {
@@ -319,11 +319,11 @@ async fn converge(
     let what = format!("waiting for service \"{name}\" to converge");
     let query = format!(
         "/tasks{}",
-        raw::filters(&[("service", id), ("desired-state", "running")])
+        engine_api::filters(&[("service", id), ("desired-state", "running")])
     );
     let query = &query;
     let poll = move || async move {
-        let service = raw::request(engine, "GET", &format!("/services/{id}"), None, &[])
+        let service = engine_api::request(engine, "GET", &format!("/services/{id}"), None, &[])
             .await
             .map_err(|e| e.message)?;
         let state = service["UpdateStatus"]["State"]
@@ -335,7 +335,7 @@ async fn converge(
                 .unwrap_or_default();
             return Err(format!("update {state}: {message}"));
         }
-        let tasks = raw::request(engine, "GET", query, None, &[])
+        let tasks = engine_api::request(engine, "GET", query, None, &[])
             .await
             .map_err(|e| e.message)?;
         let tasks = tasks.as_array().cloned().unwrap_or_default();

@@ -203,6 +203,7 @@ impl TestProvider {
         let request = ReadManyRequest {
             type_name: type_name.to_string(),
             objects,
+            privates: Vec::new(),
         };
         let answer = self.inner.read_many(&Context::default(), request).await;
         errors_of(answer.diagnostics)?;
@@ -238,6 +239,7 @@ impl TestProvider {
         let request = DeleteRequest {
             type_name: type_name.to_string(),
             prior,
+            private: Vec::new(),
         };
         errors_of(
             self.inner

@@ -179,7 +179,7 @@ impl Provider for PluginProvider {
                 prior_state: request.prior.clone().unwrap_or(Value::Null),
                 proposed_new_state: values::proposed_for_plugin(block, &request.proposed),
                 config,
-                prior_private: Vec::new(),
+                prior_private: request.prior_private,
                 provider_meta: None,
             })
             .await;
@@ -222,13 +222,18 @@ impl Provider for PluginProvider {
             }
         };
         let type_name = &request.type_name;
-        let results = stream::iter(request.objects)
-            .map(|object| async move {
+        let mut privates = request.privates.into_iter();
+        let objects = request
+            .objects
+            .into_iter()
+            .map(|object| (object, privates.next().unwrap_or_default()));
+        let results = stream::iter(objects)
+            .map(|(object, private)| async move {
                 let answer = client
                     .read_resource(&ReadRequest {
                         type_name: type_name.clone(),
                         current_state: object,
-                        private: Vec::new(),
+                        private,
                         provider_meta: None,
                     })
                     .await;
@@ -276,7 +281,7 @@ impl Provider for PluginProvider {
                 prior_state: request.prior,
                 planned_state: Value::Null,
                 config: Value::Null,
-                planned_private: Vec::new(),
+                planned_private: request.private,
                 provider_meta: None,
             })
             .await;

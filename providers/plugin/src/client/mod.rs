@@ -311,6 +311,7 @@ impl ProviderClient {
             provider: self.name().to_string(),
             rpc,
             source,
+            stderr_tail: self.process.stderr_tail(),
         })?;
         Ok((bytes, marks))
     }
@@ -329,6 +330,7 @@ impl ProviderClient {
                 provider: self.name().to_string(),
                 rpc,
                 source,
+                stderr_tail: self.process.stderr_tail(),
             })?;
         Ok(codec::apply_marks(plain, marks))
     }

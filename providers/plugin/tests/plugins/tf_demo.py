@@ -2,7 +2,8 @@
 
 `demo_item` objects are JSON files in the directory the provider block's `store` names, so
 state survives provider restarts and tests can change objects behind the provider's back.
-Content "crash" makes create exit mid-call, "hang" makes it never answer.
+Content "crash" makes create exit mid-call, "hang" makes it never answer, "garbage" makes the
+apply answer bytes that are not MessagePack (before anything is made).
 """
 
 import json
@@ -173,5 +174,26 @@ class Shout(Function):
         return text.upper() + "".join(marks)
 
 
+def answer_garbage_for_garbage_content():
+    """Makes ApplyResourceChange answer undecodable bytes for content "garbage"."""
+    import tf.provider
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.utils import read_dynamic_value
+
+    class GarbageServicer(tf.provider.ProviderServicer):
+        def ApplyResourceChange(self, request, context):
+            planned = read_dynamic_value(request.planned_state)
+            if planned is not None and planned.get("content") == "garbage":
+                print("demo: answering garbage on purpose", file=sys.stderr, flush=True)
+                time.sleep(0.2)  # the line reaches plinth's stderr reader before the answer
+                return pb.ApplyResourceChange.Response(
+                    new_state=pb.DynamicValue(msgpack=b"\xc1 not msgpack")
+                )
+            return super().ApplyResourceChange(request, context)
+
+    tf.provider.ProviderServicer = GarbageServicer
+
+
 if __name__ == "__main__":
+    answer_garbage_for_garbage_content()
     runner.run_provider(DemoProvider())

@@ -114,11 +114,21 @@ impl Resource<Client> for Droplet {
             )
             .attr(
                 "ssh_keys",
-                optional(Type::set(Type::String), "SSH key ids or fingerprints.").force_new(),
+                optional(
+                    Type::set(Type::String),
+                    "SSH key ids or fingerprints (DigitalOcean never reports them: an import assumes them as configured).",
+                )
+                .force_new()
+                .not_read_back(),
             )
             .attr(
                 "user_data",
-                optional(Type::String, "Cloud-init user data.").force_new(),
+                optional(
+                    Type::String,
+                    "Cloud-init user data (DigitalOcean never reports it: an import assumes it as configured).",
+                )
+                .force_new()
+                .not_read_back(),
             )
             .attr(
                 "vpc_uuid",

@@ -193,3 +193,34 @@ fn throttled_calls_are_retried_and_exhausted_retries_name_the_code() {
         .expect_stderr("Request limit exceeded");
     assert!(ws.state_list().is_empty());
 }
+
+#[test]
+fn a_db_password_too_short_was_sent_to_aws_instead_of_refused_at_plan() {
+    let Some(moto) = Moto::start() else { return };
+    let config = r#"
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_db_instance" "db" {
+  identifier          = "plinth-short-password"
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  allocated_storage   = 20
+  username            = "app"
+  password            = var.db_password
+  skip_final_snapshot = true
+}
+"#;
+    let ws = workspace(&moto, config, &moto.endpoint);
+    ws.run(&["plan", "-var", "db_password=short7!"])
+        .expect_code(1)
+        .expect_stderr("aws_db_instance.db")
+        .expect_stderr("expected length of password to be in the range (8 - 128)")
+        .expect_nowhere("short7!");
+    assert!(
+        !boto(&moto, &["inventory"]).contains("plinth-short-password"),
+        "nothing was made"
+    );
+}

@@ -16,5 +16,6 @@ pub mod plugins;
 pub mod providers;
 pub mod results;
 pub mod timeouts;
+pub mod validators;
 pub mod variables;
 pub mod walker;

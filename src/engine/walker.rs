@@ -21,7 +21,7 @@ use crate::engine::providers::Providers;
 use crate::engine::results::{
     child_instance, instance_address, EmptyScope, InstanceScope, Results,
 };
-use crate::engine::timeouts;
+use crate::engine::{timeouts, validators};
 use crate::eval::{self, EvalError, Scope};
 use crate::graph::{walk::walk_reporting_skips, Graph, Node, NodeKind};
 
@@ -566,6 +566,11 @@ impl Walk<'_> {
                             &resource.span,
                         )
                     })?;
+                    let invalid = validators::check(schema, &config);
+                    if invalid.has_errors() {
+                        let invalid = invalid.with_address(&address);
+                        return Err(locate(invalid, &resource.body, &resource.span));
+                    }
                     // A provider's errors may quote what it was given: sensitive parts of
                     // the configuration are taken out of them.
                     let given = config.clone();

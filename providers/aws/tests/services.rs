@@ -540,6 +540,7 @@ async fn an_alarm_with_an_unknown_comparison_operator_is_refused_at_plan() {
                 type_name: "aws_cloudwatch_metric_alarm".into(),
                 prior: None,
                 proposed: config,
+                prior_private: Vec::new(),
             },
         )
         .await;
@@ -558,6 +559,7 @@ async fn an_alarm_with_an_unknown_comparison_operator_is_refused_at_plan() {
                 type_name: "aws_cloudwatch_metric_alarm".into(),
                 prior: None,
                 proposed: alarm_config("good"),
+                prior_private: Vec::new(),
             },
         )
         .await;

@@ -69,24 +69,27 @@ fn state_of(instance: &Instance) -> &str {
         .map_or("unknown", InstanceStateName::as_str)
 }
 
-/// The root volumes of `instances` whose prior object manages `root_block_device`.
+/// The root volumes of `instances` whose prior object manages `root_block_device`, read
+/// [`batch::CHUNK`] ids a call (AWS's limit on the values of one filter).
 async fn volumes(client: &Client, ids: Vec<String>) -> Result<HashMap<String, Volume>, AwsError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(batch::CHUNK) {
+        let volumes = client
+            .ec2
+            .describe_volumes()
+            .filters(filter("volume-id", chunk.iter().cloned()))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await?;
+        found.extend(
+            volumes
+                .into_iter()
+                .filter_map(|v| Some((v.volume_id()?.to_string(), v))),
+        );
     }
-    let volumes = client
-        .ec2
-        .describe_volumes()
-        .filters(filter("volume-id", ids))
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await?;
-    Ok(volumes
-        .into_iter()
-        .filter_map(|v| Some((v.volume_id()?.to_string(), v)))
-        .collect())
+    Ok(found)
 }
 
 async fn current(client: &Client, id: &str, prior: &Value) -> Result<Option<Value>, AwsError> {

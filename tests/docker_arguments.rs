@@ -9,57 +9,8 @@ mod support;
 
 use std::process::Command;
 
+use support::docker_objects::{unique_prefix, Cleanup};
 use support::{docker, docker_available, Workspace};
-
-/// Removes every container, network and image named with the prefix when dropped.
-struct Cleanup(String);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let list = |args: &[&str]| -> Vec<String> {
-            Command::new("docker")
-                .args(args)
-                .output()
-                .map(|o| {
-                    String::from_utf8_lossy(&o.stdout)
-                        .split_whitespace()
-                        .filter(|n| n.starts_with(&self.0))
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let containers = list(&["ps", "-a", "--format", "{{.Names}}"]);
-        let networks = list(&["network", "ls", "--format", "{{.Name}}"]);
-        let images = list(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
-        if !containers.is_empty() {
-            let _ = Command::new("docker")
-                .args(["rm", "-f"])
-                .args(&containers)
-                .output();
-        }
-        if !networks.is_empty() {
-            let _ = Command::new("docker")
-                .args(["network", "rm"])
-                .args(&networks)
-                .output();
-        }
-        if !images.is_empty() {
-            let _ = Command::new("docker")
-                .args(["rmi", "-f"])
-                .args(&images)
-                .output();
-        }
-    }
-}
-
-fn prefix(test: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!("pa{}{test}{}", std::process::id(), nanos % 100_000)
-}
 
 /// A busybox image built from the chatsphere context, plus `container` (HCL body of a
 /// `docker_container` named `c` using `docker_image.b.image_id`).
@@ -148,7 +99,7 @@ fn container_arguments_apply_plan_no_op_update_in_place_and_replace() {
     if !docker_available() {
         return;
     }
-    let p = prefix("ctr");
+    let p = unique_prefix("pactr");
     let _cleanup = Cleanup(p.clone());
     let ws = workspace(&config(&p, 64, "127.0.0.53"));
     ws.apply();
@@ -234,7 +185,7 @@ fn network_arguments_round_trip_and_import_reads_them_back() {
     if !docker_available() {
         return;
     }
-    let p = prefix("net");
+    let p = unique_prefix("panet");
     let _cleanup = Cleanup(p.clone());
     let config = |mtu: &str, deprecated: &str| {
         format!(

@@ -32,8 +32,8 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 
+use support::docker_objects::unique_prefix;
 use support::{docker, docker_available, Outcome, Workspace};
 
 /// The snippets using a resource type or data source plinth does not offer yet. Remove a file
@@ -207,17 +207,7 @@ fn prefixed(text: &str, prefix: &str) -> String {
 
 /// A unique lowercase prefix for this run's Docker objects.
 fn run_prefix() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!(
-        "pc{}{}{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed),
-        nanos % 10_000
-    )
+    unique_prefix("pc")
 }
 
 /// The names of Docker objects of one kind whose name starts with the prefix.

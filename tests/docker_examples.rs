@@ -11,10 +11,9 @@ mod support;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use support::{docker, docker_available, free_port, wait_until, Workspace};
+use support::{docker, docker_available, docker_objects, free_port, wait_until, Workspace};
 
 /// The non-empty lines of a docker CLI listing.
 #[track_caller]
@@ -28,18 +27,8 @@ fn docker_lines(args: &[&str]) -> Vec<String> {
 }
 
 /// A unique lowercase prefix for one test's Docker objects.
-fn unique_prefix(test: &str) -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!(
-        "pt{}{}{}-{test}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed),
-        nanos % 10_000
-    )
+fn test_prefix(test: &str) -> String {
+    format!("{}-{test}", docker_objects::unique_prefix("pt"))
 }
 
 /// Removes every container, network, volume and image whose name starts with the prefix when
@@ -51,7 +40,7 @@ struct Leftovers {
 impl Leftovers {
     fn new(test: &str) -> Leftovers {
         Leftovers {
-            prefix: unique_prefix(test),
+            prefix: test_prefix(test),
         }
     }
 

@@ -15,6 +15,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use support::docker_objects::{unique_prefix, Cleanup};
 use support::{docker, docker_available, free_port, wait_until, Workspace};
 
 /// The registry's user.
@@ -129,55 +130,6 @@ impl Drop for Registry {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Removes the containers and images whose names contain the prefix when dropped.
-struct Cleanup(String);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let list = |args: &[&str]| -> Vec<String> {
-            Command::new("docker")
-                .args(args)
-                .output()
-                .map(|o| {
-                    String::from_utf8_lossy(&o.stdout)
-                        .split_whitespace()
-                        .filter(|n| n.contains(&self.0))
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let containers = list(&["ps", "-a", "--format", "{{.Names}}"]);
-        if !containers.is_empty() {
-            let _ = Command::new("docker")
-                .args(["rm", "-f"])
-                .args(&containers)
-                .output();
-        }
-        let images = list(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
-        if !images.is_empty() {
-            let _ = Command::new("docker")
-                .args(["rmi", "-f"])
-                .args(&images)
-                .output();
-        }
-        let plugins = list(&["plugin", "ls", "--format", "{{.Name}}"]);
-        for plugin in plugins {
-            let _ = Command::new("docker")
-                .args(["plugin", "rm", "-f", &plugin])
-                .output();
-        }
-    }
-}
-
-fn prefix(test: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!("pr{}{test}{}", std::process::id(), nanos % 100_000)
 }
 
 /// Writes a busybox build context (`FROM scratch`, /bin/busybox and its applets) whose page says
@@ -301,7 +253,7 @@ fn tag_push_read_pull_and_delete_through_a_registry_with_basic_auth() {
     }
     let registry = Registry::start();
     let address = registry.address();
-    let p = prefix("reg");
+    let p = unique_prefix("prreg");
     let _cleanup = Cleanup(p.clone());
     let mut ws = Workspace::with_main(&pushing(&p, &address));
     ws.set_env("TF_VAR_registry_password", PASSWORD);
@@ -414,7 +366,7 @@ fn docker_logs_reads_the_lines_a_container_printed() {
     if !docker_available() {
         return;
     }
-    let p = prefix("logs");
+    let p = unique_prefix("prlogs");
     let _cleanup = Cleanup(p.clone());
     let dir = tempfile::tempdir().expect("temporary directory");
     context(dir.path(), "logs\n");
@@ -504,7 +456,7 @@ fn docker_plugin_reads_a_locally_created_plugin() {
     if !docker_available() {
         return;
     }
-    let p = prefix("plug");
+    let p = unique_prefix("prplug");
     let _cleanup = Cleanup(p.clone());
     let dir = tempfile::tempdir().expect("temporary directory");
     std::fs::create_dir_all(dir.path().join("rootfs/bin")).expect("create rootfs");

@@ -17,6 +17,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use plinth_sdk::testkit::{self, Case};
 use plinth_sdk::{ConfigureRequest, Context, Provider, Value};
+use support::docker_objects::{unique_prefix, Cleanup};
 use support::{docker, docker_available, wait_until, Workspace};
 
 /// A single-node swarm for the test: left when dropped if the test initialised it.
@@ -43,46 +44,6 @@ impl Drop for Swarm {
                 .output();
         }
     }
-}
-
-/// Removes the services, secrets, configs and images named with the prefix when dropped.
-struct Cleanup(String);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        for (kind, format) in [
-            ("service", "{{.Name}}"),
-            ("secret", "{{.Name}}"),
-            ("config", "{{.Name}}"),
-            ("image", "{{.Repository}}:{{.Tag}}"),
-        ] {
-            let names: Vec<String> = Command::new("docker")
-                .args([kind, "ls", "--format", format])
-                .output()
-                .map(|o| {
-                    String::from_utf8_lossy(&o.stdout)
-                        .split_whitespace()
-                        .filter(|n| n.starts_with(&self.0))
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !names.is_empty() {
-                let _ = Command::new("docker")
-                    .args([kind, "rm"])
-                    .args(&names)
-                    .output();
-            }
-        }
-    }
-}
-
-fn prefix() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    format!("psw{}x{}", std::process::id(), nanos % 100_000)
 }
 
 /// What changes between the steps of the test.
@@ -238,7 +199,7 @@ fn swarm_secret_config_and_service_lifecycle_with_import() {
         return;
     }
     let _swarm = Swarm::join();
-    let p = prefix();
+    let p = unique_prefix("psw");
     let _cleanup = Cleanup(p.clone());
     let service = format!("{p}-svc");
     let secret = format!("token-{p}-one");

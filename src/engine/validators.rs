@@ -29,14 +29,20 @@ impl Path {
 }
 
 fn check_object(schema: &Schema, object: &Value, at: &Path, found: &mut Diagnostics) {
-    let (object, _) = object.clone().unmark_deep();
-    let Value::Map(fields) = object else { return };
+    let Value::Map(fields) = unwrapped(object) else {
+        return;
+    };
     for (name, attribute) in &schema.attributes {
-        let Some(value) = fields.get(name) else {
+        let Some(value) = fields
+            .get(name)
+            .filter(|_| !attribute.validators.is_empty())
+        else {
             continue;
         };
+        // A value marked sensitive (a sensitive variable's) is never quoted either.
+        let (value, marked) = value.clone().unmark_deep();
         for validator in &attribute.validators {
-            if let Some(problem) = problem(validator, name, value, attribute.sensitive) {
+            if let Some(problem) = problem(validator, name, &value, attribute.sensitive || marked) {
                 found.push(
                     Diagnostic::error(format!("Invalid value for \"{name}\""))
                         .with_detail(problem)
@@ -46,7 +52,7 @@ fn check_object(schema: &Schema, object: &Value, at: &Path, found: &mut Diagnost
         }
     }
     for (name, block) in &schema.blocks {
-        match fields.get(name) {
+        match fields.get(name).map(unwrapped) {
             Some(Value::List(items) | Value::Set(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     let inner = Path(Some(at.attr(name).index(i as u64)));
@@ -58,6 +64,14 @@ fn check_object(schema: &Schema, object: &Value, at: &Path, found: &mut Diagnost
             }
             _ => {}
         }
+    }
+}
+
+/// The value inside any sensitive marks.
+fn unwrapped(value: &Value) -> &Value {
+    match value {
+        Value::Sensitive(inner) => unwrapped(inner),
+        other => other,
     }
 }
 
@@ -193,6 +207,17 @@ mod tests {
             paths.iter().any(|p| p.contains("rule") && p.contains('1')),
             "{paths:?}"
         );
+    }
+
+    #[test]
+    fn a_sensitive_value_in_an_attribute_the_schema_does_not_mark_is_not_quoted() {
+        let config = Value::object([("port", Value::from(70123i64).mark_sensitive())]);
+        let text = check(&schema(), &config).to_string();
+        assert!(
+            text.contains("expected port to be in the range (1 - 65535)"),
+            "{text}"
+        );
+        assert!(!text.contains("70123"), "{text}");
     }
 
     #[test]

@@ -3,6 +3,17 @@
 //! talk to the Engine API. The registry types and the log and plugin data sources are in
 //! [`registry`].
 
+/// `$body` with the engine's negotiated client bound to `$docker`, or the diagnostics of why the
+/// engine cannot be reached (every operation's first step).
+macro_rules! with_docker {
+    ($engine:expr, |$docker:ident| $body:expr) => {
+        match docker($engine).await {
+            Ok($docker) => $body,
+            Err(d) => Err(d),
+        }
+    };
+}
+
 mod registry;
 
 pub use registry::{LogsData, PluginData, RegistryImage, RegistryImageData, Tag};
@@ -184,41 +195,30 @@ impl Resource<Engine> for Container {
         _: &Context,
         objects: Vec<Value>,
     ) -> ReadManyResponse {
-        read(match docker(engine).await {
-            Ok(docker) => container::read_many(docker, objects).await,
-            Err(d) => Err(d),
-        })
+        read(with_docker!(engine, |docker| {
+            container::read_many(docker, objects).await
+        }))
     }
 
     async fn update(&self, engine: &Engine, _: &Context, request: UpdateRequest) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => {
-                let planned = attrs::unknowns_to_null(request.planned);
-                container::update(docker, request.prior, planned).await
-            }
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| {
+            let planned = attrs::unknowns_to_null(request.planned);
+            container::update(docker, request.prior, planned).await
+        }))
     }
 
     async fn delete(&self, engine: &Engine, _: &Context, request: DeleteRequest) -> DeleteResponse {
-        deleted(match docker(engine).await {
-            Ok(docker) => container::delete(docker, request.prior).await,
-            Err(d) => Err(d),
-        })
+        deleted(with_docker!(engine, |docker| {
+            container::delete(docker, request.prior).await
+        }))
     }
 
     async fn import(&self, engine: &Engine, _: &Context, id: &str) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => container::import(docker, id).await,
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| container::import(docker, id).await))
     }
 
     async fn list(&self, engine: &Engine, _: &Context) -> ListResponse {
-        listed(match docker(engine).await {
-            Ok(docker) => container::list_all(docker).await,
-            Err(d) => Err(d),
-        })
+        listed(with_docker!(engine, |docker| container::list_all(docker).await))
     }
 
     async fn upgrade(&self, _version: u64, stored: Value) -> UpgradeResponse {
@@ -226,12 +226,9 @@ impl Resource<Engine> for Container {
     }
 
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
-        adopted(match docker(engine).await {
-            Ok(docker) => {
-                container::find_by_intent(docker, request.planned, &request.intent.token).await
-            }
-            Err(d) => Err(d),
-        })
+        adopted(with_docker!(engine, |docker| {
+            container::find_by_intent(docker, request.planned, &request.intent.token).await
+        }))
     }
 }
 
@@ -262,13 +259,10 @@ impl Resource<Engine> for Image {
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => {
-                let planned = attrs::unknowns_to_null(request.planned);
-                image::create(docker, engine.auths(), planned, &request.intent).await
-            }
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| {
+            let planned = attrs::unknowns_to_null(request.planned);
+            image::create(docker, engine.auths(), planned, &request.intent).await
+        }))
     }
 
     async fn read_many(
@@ -277,10 +271,9 @@ impl Resource<Engine> for Image {
         _: &Context,
         objects: Vec<Value>,
     ) -> ReadManyResponse {
-        read(match docker(engine).await {
-            Ok(docker) => image::read_many(docker, objects).await,
-            Err(d) => Err(d),
-        })
+        read(with_docker!(engine, |docker| {
+            image::read_many(docker, objects).await
+        }))
     }
 
     /// Everything configurable replaces; what is left (keep_locally, computed attributes) only
@@ -290,34 +283,24 @@ impl Resource<Engine> for Image {
     }
 
     async fn delete(&self, engine: &Engine, _: &Context, request: DeleteRequest) -> DeleteResponse {
-        deleted(match docker(engine).await {
-            Ok(docker) => image::delete(docker, request.prior).await,
-            Err(d) => Err(d),
-        })
+        deleted(with_docker!(engine, |docker| {
+            image::delete(docker, request.prior).await
+        }))
     }
 
     async fn import(&self, engine: &Engine, _: &Context, id: &str) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => image::import(docker, id).await,
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| image::import(docker, id).await))
     }
 
     async fn list(&self, engine: &Engine, _: &Context) -> ListResponse {
-        listed(match docker(engine).await {
-            Ok(docker) => image::list_all(docker).await,
-            Err(d) => Err(d),
-        })
+        listed(with_docker!(engine, |docker| image::list_all(docker).await))
     }
 
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
-        adopted(match docker(engine).await {
-            Ok(docker) => {
-                let planned = attrs::unknowns_to_null(request.planned);
-                image::find_by_intent(docker, planned, &request.intent.token).await
-            }
-            Err(d) => Err(d),
-        })
+        adopted(with_docker!(engine, |docker| {
+            let planned = attrs::unknowns_to_null(request.planned);
+            image::find_by_intent(docker, planned, &request.intent.token).await
+        }))
     }
 }
 
@@ -346,13 +329,10 @@ impl Resource<Engine> for Network {
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => {
-                let planned = attrs::unknowns_to_null(request.planned);
-                network::create(docker, planned, &request.intent).await
-            }
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| {
+            let planned = attrs::unknowns_to_null(request.planned);
+            network::create(docker, planned, &request.intent).await
+        }))
     }
 
     async fn read_many(
@@ -361,10 +341,9 @@ impl Resource<Engine> for Network {
         _: &Context,
         objects: Vec<Value>,
     ) -> ReadManyResponse {
-        read(match docker(engine).await {
-            Ok(docker) => network::read_many(docker, objects).await,
-            Err(d) => Err(d),
-        })
+        read(with_docker!(engine, |docker| {
+            network::read_many(docker, objects).await
+        }))
     }
 
     async fn update(&self, _: &Engine, _: &Context, request: UpdateRequest) -> ObjectResponse {
@@ -372,34 +351,24 @@ impl Resource<Engine> for Network {
     }
 
     async fn delete(&self, engine: &Engine, _: &Context, request: DeleteRequest) -> DeleteResponse {
-        deleted(match docker(engine).await {
-            Ok(docker) => network::delete(docker, request.prior).await,
-            Err(d) => Err(d),
-        })
+        deleted(with_docker!(engine, |docker| {
+            network::delete(docker, request.prior).await
+        }))
     }
 
     async fn import(&self, engine: &Engine, _: &Context, id: &str) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => network::import(docker, id).await,
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| network::import(docker, id).await))
     }
 
     async fn list(&self, engine: &Engine, _: &Context) -> ListResponse {
-        listed(match docker(engine).await {
-            Ok(docker) => network::list_all(docker).await,
-            Err(d) => Err(d),
-        })
+        listed(with_docker!(engine, |docker| network::list_all(docker).await))
     }
 
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
-        adopted(match docker(engine).await {
-            Ok(docker) => {
-                let planned = attrs::unknowns_to_null(request.planned);
-                network::find_by_intent(docker, planned, &request.intent.token).await
-            }
-            Err(d) => Err(d),
-        })
+        adopted(with_docker!(engine, |docker| {
+            let planned = attrs::unknowns_to_null(request.planned);
+            network::find_by_intent(docker, planned, &request.intent.token).await
+        }))
     }
 }
 
@@ -419,13 +388,10 @@ impl Resource<Engine> for Volume {
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => {
-                let planned = attrs::unknowns_to_null(request.planned);
-                volume::create(docker, planned, &request.intent).await
-            }
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| {
+            let planned = attrs::unknowns_to_null(request.planned);
+            volume::create(docker, planned, &request.intent).await
+        }))
     }
 
     async fn read_many(
@@ -434,10 +400,9 @@ impl Resource<Engine> for Volume {
         _: &Context,
         objects: Vec<Value>,
     ) -> ReadManyResponse {
-        read(match docker(engine).await {
-            Ok(docker) => volume::read_many(docker, objects).await,
-            Err(d) => Err(d),
-        })
+        read(with_docker!(engine, |docker| {
+            volume::read_many(docker, objects).await
+        }))
     }
 
     async fn update(&self, _: &Engine, _: &Context, request: UpdateRequest) -> ObjectResponse {
@@ -445,34 +410,24 @@ impl Resource<Engine> for Volume {
     }
 
     async fn delete(&self, engine: &Engine, _: &Context, request: DeleteRequest) -> DeleteResponse {
-        deleted(match docker(engine).await {
-            Ok(docker) => volume::delete(docker, request.prior).await,
-            Err(d) => Err(d),
-        })
+        deleted(with_docker!(engine, |docker| {
+            volume::delete(docker, request.prior).await
+        }))
     }
 
     async fn import(&self, engine: &Engine, _: &Context, id: &str) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => volume::import(docker, id).await,
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| volume::import(docker, id).await))
     }
 
     async fn list(&self, engine: &Engine, _: &Context) -> ListResponse {
-        listed(match docker(engine).await {
-            Ok(docker) => volume::list_all(docker).await,
-            Err(d) => Err(d),
-        })
+        listed(with_docker!(engine, |docker| volume::list_all(docker).await))
     }
 
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
-        adopted(match docker(engine).await {
-            Ok(docker) => {
-                let planned = attrs::unknowns_to_null(request.planned);
-                volume::find_by_intent(docker, planned, &request.intent.token).await
-            }
-            Err(d) => Err(d),
-        })
+        adopted(with_docker!(engine, |docker| {
+            let planned = attrs::unknowns_to_null(request.planned);
+            volume::find_by_intent(docker, planned, &request.intent.token).await
+        }))
     }
 }
 
@@ -490,10 +445,9 @@ impl DataSource<Engine> for NetworkData {
     }
 
     async fn read(&self, engine: &Engine, _: &Context, config: Value) -> ReadDataResponse {
-        data(match docker(engine).await {
-            Ok(docker) => network::read_data(docker, config).await,
-            Err(d) => Err(d),
-        })
+        data(with_docker!(engine, |docker| {
+            network::read_data(docker, config).await
+        }))
     }
 }
 
@@ -511,10 +465,9 @@ impl DataSource<Engine> for ImageData {
     }
 
     async fn read(&self, engine: &Engine, _: &Context, config: Value) -> ReadDataResponse {
-        data(match docker(engine).await {
-            Ok(docker) => image::read_data(docker, config).await,
-            Err(d) => Err(d),
-        })
+        data(with_docker!(engine, |docker| {
+            image::read_data(docker, config).await
+        }))
     }
 }
 

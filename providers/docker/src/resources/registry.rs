@@ -30,10 +30,9 @@ impl Resource<Engine> for Tag {
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => tag::create(docker, attrs::unknowns_to_null(request.planned)).await,
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| {
+            tag::create(docker, attrs::unknowns_to_null(request.planned)).await
+        }))
     }
 
     async fn read_many(
@@ -42,10 +41,9 @@ impl Resource<Engine> for Tag {
         _: &Context,
         objects: Vec<Value>,
     ) -> ReadManyResponse {
-        read(match docker(engine).await {
-            Ok(docker) => tag::read_many(docker, objects).await,
-            Err(d) => Err(d),
-        })
+        read(with_docker!(engine, |docker| {
+            tag::read_many(docker, objects).await
+        }))
     }
 
     /// Everything configurable replaces: an update only changes what lives in state.
@@ -54,17 +52,15 @@ impl Resource<Engine> for Tag {
     }
 
     async fn delete(&self, engine: &Engine, _: &Context, request: DeleteRequest) -> DeleteResponse {
-        deleted(match docker(engine).await {
-            Ok(docker) => tag::delete(docker, request.prior).await,
-            Err(d) => Err(d),
-        })
+        deleted(with_docker!(engine, |docker| {
+            tag::delete(docker, request.prior).await
+        }))
     }
 
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
-        adopted(match docker(engine).await {
-            Ok(docker) => tag::find(docker, attrs::unknowns_to_null(request.planned)).await,
-            Err(d) => Err(d),
-        })
+        adopted(with_docker!(engine, |docker| {
+            tag::find(docker, attrs::unknowns_to_null(request.planned)).await
+        }))
     }
 }
 
@@ -90,13 +86,10 @@ impl Resource<Engine> for RegistryImage {
     }
 
     async fn create(&self, engine: &Engine, _: &Context, request: CreateRequest) -> ObjectResponse {
-        answer(match docker(engine).await {
-            Ok(docker) => {
-                let planned = attrs::unknowns_to_null(request.planned);
-                registry_image::create(docker, engine.auths(), planned).await
-            }
-            Err(d) => Err(d),
-        })
+        answer(with_docker!(engine, |docker| {
+            let planned = attrs::unknowns_to_null(request.planned);
+            registry_image::create(docker, engine.auths(), planned).await
+        }))
     }
 
     /// One registry request per image: registries have no listing of digests by tag.

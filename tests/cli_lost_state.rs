@@ -11,68 +11,11 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_support::{assert_moto_is_state, inventory, state_ids, Inventory};
+use aws_support::{assert_moto_is_state, inventory, inventory_ids, state_ids};
 use support::do_emulator::DoEmulator;
+use support::lost_state::{generate_imports, lose_state, Ids};
 use support::moto::Moto;
 use support::{docker, docker_available, Workspace};
-
-/// Type → ids, as plinth's state writes them.
-type Ids = BTreeMap<String, BTreeSet<String>>;
-
-/// Deletes the state, its backup, its journal and its history (everything named
-/// `plinth.tfstate*`), and checks that nothing of it is left to restore from.
-#[track_caller]
-fn lose_state(ws: &Workspace) {
-    for entry in std::fs::read_dir(ws.path()).expect("the working directory") {
-        let path = entry.expect("an entry").path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.starts_with(support::STATE_FILE) {
-            continue;
-        }
-        if path.is_dir() {
-            std::fs::remove_dir_all(&path).expect("remove the state's directory");
-        } else {
-            std::fs::remove_file(&path).expect("remove a state file");
-        }
-    }
-    assert!(!ws.exists(support::STATE_FILE), "the state is gone");
-    assert!(!ws.exists(support::BACKUP_FILE), "the backup is gone");
-    assert!(ws.state_list().is_empty(), "no state to list");
-    let history = ws.run(&["state", "history", "-json"]);
-    assert!(
-        !history.stdout.contains("\"serial\""),
-        "no history to roll back to\n{history}"
-    );
-}
-
-/// Runs `drift -unmanaged -generate-config-out=imports.tf` on a workspace without state and
-/// checks that it wrote one import block to a configured resource for each of `objects`.
-#[track_caller]
-fn generate_imports(ws: &Workspace, objects: &Ids) -> String {
-    let count: usize = objects.values().map(BTreeSet::len).sum();
-    ws.run(&["drift", "-unmanaged", "-generate-config-out=imports.tf"])
-        .expect_code(2)
-        .expect_stderr(&format!(
-            "Wrote import blocks for {count} unmanaged object(s)"
-        ));
-    let imports = ws.read("imports.tf");
-    assert_eq!(
-        imports.matches("import {").count(),
-        count,
-        "one import block per object:\n{imports}"
-    );
-    for id in objects.values().flatten() {
-        assert!(
-            imports.contains(&format!("\"{id}\"")) || imports.contains(&format!(",{id}\"")),
-            "no import block for {id}:\n{imports}"
-        );
-    }
-    assert!(
-        !imports.contains("resource \""),
-        "configured objects got new resource blocks:\n{imports}"
-    );
-    imports
-}
 
 const DO_CONFIG: &str = r#"
 resource "digitalocean_vpc" "main" {
@@ -374,15 +317,6 @@ resource "aws_instance" "app" {
   }
 }
 "#;
-
-/// The types of `inventory` that hold objects: type → ids.
-fn inventory_ids(inventory: &Inventory) -> Ids {
-    inventory
-        .iter()
-        .filter(|(_, objects)| !objects.is_empty())
-        .map(|(type_name, objects)| (type_name.clone(), objects.keys().cloned().collect()))
-        .collect()
-}
 
 #[test]
 fn aws_lost_state_is_rebuilt_from_drift_unmanaged_without_recreating_anything() {

@@ -179,11 +179,13 @@ pub fn forcing_replacement(
 }
 
 /// An imported object's attributes and blocks that the provider cannot read back
-/// (`not_read_back`) are null; where `config` sets a known value, the object is taken to have
-/// it (it is what the object was made from, as far as anyone can tell): without this, a
-/// `force_new` one would replace an object that may well be exactly as configured. Returns the
-/// object and the names of what was assumed other than to its default (settings of plinth's own,
-/// such as how long to wait for a container, are no news at their default).
+/// (`not_read_back`) are null, or hold the attribute's default where the provider's import
+/// fills one in; where `config` sets a known value, the object is taken to have it (it is what
+/// the object was made from, as far as anyone can tell): without this, a `force_new` one would
+/// replace an object that may well be exactly as configured, and any other would plan an update
+/// that changes nothing. Returns the object and the names of what was assumed other than to its
+/// default (settings of plinth's own, such as how long to wait for a container, are no news at
+/// their default).
 pub fn assume_unreadable(schema: &Schema, config: &Value, found: Value) -> (Value, Vec<String>) {
     let Value::Map(mut object) = found else {
         return (found, Vec::new());
@@ -205,7 +207,10 @@ pub fn assume_unreadable(schema: &Schema, config: &Value, found: Value) -> (Valu
         let configured = config
             .get(name)
             .filter(|c| !is_absent(c) && !c.contains_unknown());
-        let (Some(configured), true) = (configured, object.get(name).is_none_or(is_absent)) else {
+        let unread = object
+            .get(name)
+            .is_none_or(|v| is_absent(v) || default.is_some_and(|d| d == v));
+        let (Some(configured), true) = (configured, unread) else {
             continue;
         };
         let value = match ty {
@@ -455,6 +460,37 @@ mod tests {
         assert_eq!(kept, stored);
         let names = changed(&kept, &proposed(&schema, &changed_config, Some(&kept)));
         assert!(forcing_replacement(&schema, &names, &[]).contains(&"user_data".to_string()));
+    }
+
+    /// Regression: AWS's DB instance import fills in the defaults of settings AWS never reports
+    /// (`skip_final_snapshot = false`), so a configuration setting them planned an in-place
+    /// update after every rebuilt state. A value at the default is as unread as null.
+    #[test]
+    fn an_unreadable_attribute_imported_at_its_default_is_assumed_as_configured() {
+        let schema = Schema::new()
+            .attr(
+                "skip_final_snapshot",
+                Attribute::optional(Type::Bool)
+                    .default(false)
+                    .not_read_back(),
+            )
+            .attr("multi_az", Attribute::optional(Type::Bool).default(false));
+        let config = Value::object([
+            ("skip_final_snapshot", Value::Bool(true)),
+            ("multi_az", Value::Bool(true)),
+        ]);
+        let imported = Value::object([
+            ("skip_final_snapshot", Value::Bool(false)),
+            ("multi_az", Value::Bool(false)),
+        ]);
+        let (prior, assumed) = assume_unreadable(&schema, &config, imported);
+        assert_eq!(assumed, vec!["skip_final_snapshot".to_string()]);
+        assert_eq!(prior.get("skip_final_snapshot"), Some(&Value::Bool(true)));
+        assert_eq!(
+            prior.get("multi_az"),
+            Some(&Value::Bool(false)),
+            "what the provider reads back is kept"
+        );
     }
 
     /// Regression: Docker's container import leaves out the blocks a container has none of

@@ -178,3 +178,12 @@ pub fn assert_empty(moto: &Moto, when: &str) {
         .collect();
     assert!(left.is_empty(), "{when}: moto still holds {left:?}");
 }
+
+/// The types of `inventory` that hold objects: type → ids.
+pub fn inventory_ids(inventory: &Inventory) -> BTreeMap<String, BTreeSet<String>> {
+    inventory
+        .iter()
+        .filter(|(_, objects)| !objects.is_empty())
+        .map(|(type_name, objects)| (type_name.clone(), objects.keys().cloned().collect()))
+        .collect()
+}

@@ -12,6 +12,7 @@
 pub mod do_emulator;
 pub mod docker_objects;
 pub mod fault_proxy;
+pub mod lost_state;
 pub mod moto;
 pub mod postgres;
 pub mod sshd;

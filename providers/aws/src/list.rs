@@ -339,3 +339,34 @@ pub async fn sns_subscriptions(client: &Client) -> Result<Vec<Value>, AwsError> 
         .map(|arn| object(arn, None, Vec::new()))
         .collect())
 }
+
+/// Every CloudWatch metric alarm (its id is its name, which configuration sets as
+/// `alarm_name`).
+pub async fn metric_alarms(client: &Client) -> Result<Vec<Value>, AwsError> {
+    let mut objects = Vec::new();
+    let mut token = None;
+    loop {
+        let out = client
+            .cloudwatch
+            .describe_alarms()
+            .set_next_token(token)
+            .send()
+            .await?;
+        objects.extend(
+            out.metric_alarms()
+                .iter()
+                .filter_map(|a| a.alarm_name())
+                .map(|name| {
+                    let mut listed = object(name, Some(name), Vec::new());
+                    if let Value::Map(fields) = &mut listed {
+                        fields.insert("alarm_name".into(), Value::from(name));
+                    }
+                    listed
+                }),
+        );
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(objects);
+        }
+    }
+}

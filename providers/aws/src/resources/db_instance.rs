@@ -282,6 +282,7 @@ fn schema_attributes(schema: Schema) -> Schema {
             Attribute::optional(Type::String)
                 .sensitive()
                 .validate(Validator::LengthBetween { min: 8, max: 128 })
+                .not_read_back()
                 .describe("The master password (8 characters or more); never read back."),
         )
         .attr(
@@ -331,16 +332,20 @@ fn schema_attributes(schema: Schema) -> Schema {
             "skip_final_snapshot",
             Attribute::optional(Type::Bool)
                 .default(false)
+                .not_read_back()
                 .describe("Delete without a final snapshot."),
         )
         .attr(
             "final_snapshot_identifier",
-            Attribute::optional(Type::String).describe("The final snapshot's name."),
+            Attribute::optional(Type::String)
+                .not_read_back()
+                .describe("The final snapshot's name."),
         )
         .attr(
             "apply_immediately",
             Attribute::optional(Type::Bool)
                 .default(false)
+                .not_read_back()
                 .describe("Apply changes now instead of in the maintenance window."),
         )
         .attr("port", optional_computed(Type::Number, "The port."))
@@ -612,7 +617,8 @@ impl Resource<Client> for DbInstanceResource {
     async fn import(&self, client: &Client, _ctx: &Context, id: &str) -> ObjectResponse {
         let doing = format!("importing the DB instance {id:?}");
         // `apply_immediately` and `skip_final_snapshot` are plinth's settings, which AWS cannot
-        // say: an import takes their defaults.
+        // say: an import takes their defaults (import blocks take them from the configuration:
+        // they are `not_read_back`).
         let prior = Value::object([
             ("apply_immediately", Value::Bool(false)),
             ("skip_final_snapshot", Value::Bool(false)),

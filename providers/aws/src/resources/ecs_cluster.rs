@@ -136,9 +136,13 @@ fn render(client: &Client, cluster: &Cluster, prior: &Value) -> Value {
 
 /// What an import renders against, having no configuration: the deprecated inline attributes
 /// count as used when the cluster has capacity providers or a default strategy, so an import
-/// reads them back (a lost state rebuilt keeps seed 002's settings).
+/// reads them back (a lost state rebuilt keeps seed 002's settings); settings are read back
+/// unless they all hold AWS's defaults, which a configuration without `setting` blocks means.
 fn imported(cluster: &Cluster) -> Value {
     let mut used = Vec::new();
+    if cluster.settings().iter().all(is_default_setting) {
+        used.push(("setting", Value::set(Vec::new())));
+    }
     if !cluster.capacity_providers().is_empty() {
         used.push(("capacity_providers", Value::set(Vec::new())));
     }
@@ -149,6 +153,13 @@ fn imported(cluster: &Cluster) -> Value {
         ));
     }
     Value::object(used)
+}
+
+/// Whether a cluster setting holds what AWS gives a cluster made without it
+/// (`containerInsights` `disabled`).
+fn is_default_setting(setting: &ClusterSetting) -> bool {
+    setting.name() == Some(&ClusterSettingName::ContainerInsights)
+        && setting.value() == Some("disabled")
 }
 
 async fn describe(client: &Client, clusters: Vec<String>) -> Result<Vec<Cluster>, AwsError> {

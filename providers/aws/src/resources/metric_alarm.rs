@@ -181,6 +181,27 @@ async fn put(
     Ok(())
 }
 
+/// `alarm` with its `tags` and `tags_all` as AWS has them (ListTagsForResource: DescribeAlarms
+/// has no tags).
+async fn with_tags_read(client: &Client, alarm: Value) -> Result<Value, AwsError> {
+    let arn = attrs::string(&alarm, "arn").unwrap_or_default().to_string();
+    let out = client
+        .cloudwatch
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await?;
+    let pairs = out.tags().iter().filter_map(|t| {
+        Some((
+            t.key()?.to_string(),
+            t.value().unwrap_or_default().to_string(),
+        ))
+    });
+    let mut state = State::from(&alarm);
+    tags::render_pairs(&client.tags, pairs, &alarm, &mut state);
+    Ok(state.build())
+}
+
 async fn current(client: &Client, name: &str, prior: &Value) -> Result<Option<Value>, AwsError> {
     Ok(describe(client, vec![name.to_string()])
         .await?
@@ -192,6 +213,10 @@ async fn current(client: &Client, name: &str, prior: &Value) -> Result<Option<Va
 impl Resource<Client> for MetricAlarmResource {
     fn type_name(&self) -> &str {
         TYPE
+    }
+
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(crate::list::metric_alarms(client).await, "metric alarms")
     }
 
     fn schema(&self) -> Schema {
@@ -414,7 +439,10 @@ impl Resource<Client> for MetricAlarmResource {
     async fn import(&self, client: &Client, _ctx: &Context, id: &str) -> ObjectResponse {
         let doing = format!("importing the alarm {id:?}");
         match current(client, id, &Value::object::<&str>([])).await {
-            Ok(Some(state)) => ObjectResponse::ok(state),
+            Ok(Some(state)) => match with_tags_read(client, state).await {
+                Ok(state) => ObjectResponse::ok(state),
+                Err(e) => ObjectResponse::failed(e.diagnostic(&doing)),
+            },
             Ok(None) => ObjectResponse::failed(AwsError::other("no such alarm").diagnostic(&doing)),
             Err(e) => ObjectResponse::failed(e.diagnostic(&doing)),
         }

@@ -1,5 +1,6 @@
 //! `aws_route_table_association`: a subnet (or gateway) using a route table. It cannot carry
-//! tags, so an interrupted create is found again by its table and subnet. Moving it to another
+//! tags, so an interrupted create is found again by its table and subnet, as is one that already
+//! exists when it is created (AWS's `Resource.AlreadyAssociated`). Moving it to another
 //! table replaces the association in place (ReplaceRouteTableAssociation). Refresh reads every
 //! association in one DescribeRouteTables call per 200. Import id: `SUBNET/TABLE` or
 //! `GATEWAY/TABLE`.
@@ -116,13 +117,21 @@ impl Resource<Client> for Association {
             .set_gateway_id(attrs::string(planned, "gateway_id").map(str::to_string))
             .send()
             .await;
-        match made {
+        match made.map_err(AwsError::from) {
             Ok(out) => {
                 let mut state = State::from(planned);
                 state.set("id", out.association_id().unwrap_or_default());
                 ObjectResponse::ok(state.build())
             }
-            Err(e) => ObjectResponse::failed(AwsError::from(e).diagnostic(&doing)),
+            // Written again from configuration (a state rebuilt by import blocks has none for
+            // associations, which cannot be listed): the association that exists is this one.
+            Err(e) if e.is("Resource.AlreadyAssociated") => {
+                match find(client, table, member(planned), planned).await {
+                    Ok(Some(found)) => ObjectResponse::ok(found),
+                    _ => ObjectResponse::failed(e.diagnostic(&doing)),
+                }
+            }
+            Err(e) => ObjectResponse::failed(e.diagnostic(&doing)),
         }
     }
 

@@ -445,9 +445,12 @@ impl Resource<Client> for SecurityGroup {
             )
             .attr(
                 "revoke_rules_on_delete",
-                Attribute::optional(Type::Bool).default(false).describe(
-                    "Revoke every rule before deleting (for groups that refer to each other).",
-                ),
+                Attribute::optional(Type::Bool)
+                    .default(false)
+                    .not_read_back()
+                    .describe(
+                        "Revoke every rule before deleting (for groups that refer to each other).",
+                    ),
             )
             .attr("owner_id", computed("The owning account."))
             .block("ingress", NestedBlock::set(rule_schema()))

@@ -111,6 +111,28 @@ async fn current(client: &Client, id: &str, prior: &Value) -> Result<Option<Valu
     Ok(Some(render(client, &instance, &volumes, prior)))
 }
 
+/// The instance's user data (base64, as AWS answers it), if it has any; an instance that is
+/// gone has none.
+async fn user_data_of(client: &Client, id: &str) -> Result<Option<String>, AwsError> {
+    let answer = client
+        .ec2
+        .describe_instance_attribute()
+        .instance_id(id)
+        .attribute(aws_sdk_ec2::types::InstanceAttributeName::UserData)
+        .send()
+        .await
+        .map_err(AwsError::from);
+    match answer {
+        Ok(out) => Ok(out
+            .user_data()
+            .and_then(|u| u.value())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Waits until the instance is in `target` (`running`, `stopped`; `terminated` also when gone).
 async fn wait_for(client: &Client, ctx: &Context, id: &str, target: &str) -> Result<(), AwsError> {
     let what = format!("waiting for the instance {id} to be {target}");
@@ -354,9 +376,12 @@ impl Resource<Client> for InstanceResource {
             )
             .attr(
                 "user_data_replace_on_change",
-                Attribute::optional(Type::Bool).default(false).describe(
-                    "Replace the instance when user_data changes, instead of a stop and start.",
-                ),
+                Attribute::optional(Type::Bool)
+                    .default(false)
+                    .not_read_back()
+                    .describe(
+                        "Replace the instance when user_data changes, instead of a stop and start.",
+                    ),
             )
             .attr(
                 "associate_public_ip_address",
@@ -594,8 +619,16 @@ impl Resource<Client> for InstanceResource {
     async fn import(&self, client: &Client, _ctx: &Context, id: &str) -> ObjectResponse {
         let doing = format!("importing the instance {id:?}");
         // `user_data_replace_on_change` is plinth's setting, not AWS's: AWS cannot say it, so an import
-        // takes its default, which the configuration leaving it out plans too.
-        let prior = Value::object([("user_data_replace_on_change", Value::Bool(false))]);
+        // takes its default, which the configuration leaving it out plans too (an import block
+        // takes the configured one: it is `not_read_back`). The script is read back, hashed.
+        let user_data = match user_data_of(client, id).await {
+            Ok(script) => script.map_or(Value::Null, |s| Value::from(user_data_hash(&s))),
+            Err(e) => return ObjectResponse::failed(e.diagnostic(&doing)),
+        };
+        let prior = Value::object([
+            ("user_data_replace_on_change", Value::Bool(false)),
+            ("user_data", user_data),
+        ]);
         match current(client, id, &prior).await {
             Ok(Some(state)) => ObjectResponse::ok(state),
             Ok(None) => {

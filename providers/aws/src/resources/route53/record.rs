@@ -209,7 +209,7 @@ impl Resource<Client> for Record {
             )
             .attr(
                 "allow_overwrite",
-                Attribute::optional(Type::Bool).default(false).describe("Take over a record that already exists."),
+                Attribute::optional(Type::Bool).default(false).not_read_back().describe("Take over a record that already exists."),
             )
             .attr("fqdn", Attribute::computed(Type::String).describe("The full name."))
             .block(

@@ -142,6 +142,7 @@ impl Resource<Client> for Zone {
                 "force_destroy",
                 Attribute::optional(Type::Bool)
                     .default(false)
+                    .not_read_back()
                     .describe("Delete its records when it is deleted."),
             )
             .attr(

@@ -585,7 +585,7 @@ impl Planner<'_> {
             .unwrap_or(request.provider);
         let warnings = assumed.iter().map(|name| {
             Diagnostic::warning(format!("{name} assumed as configured"))
-                .with_detail(format!("The {provider} provider cannot read {name} back from the object, so the import cannot tell it; it is assumed as configured (not a change, nothing is replaced). A later change of it in the configuration replaces the object as usual."))
+                .with_detail(format!("The {provider} provider cannot read {name} back from the object, so the import cannot tell it; it is assumed as configured (not a change, nothing is replaced). A later change of it in the configuration is planned as usual (a replacement where it forces one)."))
         });
         self.warn(Diagnostics(warnings.collect()), &request.address);
     }

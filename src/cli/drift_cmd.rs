@@ -92,16 +92,24 @@ pub fn drift(runtime: &Runtime, args: &DriftArgs, color: bool) -> Outcome {
             crate::errln!("Note: {unsupported}: the provider cannot list objects of this type; unmanaged ones are not looked for.");
         }
         if let Some(out) = &args.generate_config_out {
-            let written = crate::cli::generate::for_unmanaged(
-                &listed.unmanaged,
-                &configured,
+            let first = vec![None; listed.unmanaged.len()];
+            let first =
+                crate::cli::generate::import_targets(&listed.unmanaged, &configured, &first);
+            let targets = crate::cli::rematch::after_imports(
+                runtime,
+                &loaded,
+                &opened.state,
                 &providers,
-                out,
-            )
-            .map_err(|d| Failure {
-                diagnostics: d,
-                sources: sources.clone(),
-            })?;
+                args,
+                &listed.unmanaged,
+                first,
+            );
+            let written =
+                crate::cli::generate::for_unmanaged(&listed.unmanaged, &targets, &providers, out)
+                    .map_err(|d| Failure {
+                    diagnostics: d,
+                    sources: sources.clone(),
+                })?;
             if written > 0 {
                 eprintln!("Wrote import blocks for {written} unmanaged object(s) to {}: review them, then run plinth apply to bring them under management.", out.display());
             }

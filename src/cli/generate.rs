@@ -128,12 +128,44 @@ fn read(
     })
 }
 
-/// Writes import blocks for the unmanaged objects `found` to `out`: to the configured instance
-/// that would create an object of the same type and name (rebuilding lost state), or to a new
-/// resource block written with them. Returns how many objects it wrote blocks for.
+/// The configured instance each unmanaged object of `found` is imported to, if any: the one
+/// `known` already names, else a planned create of `configured` that describes it (same type and
+/// name, or the arguments it carries) and no other object took.
+pub fn import_targets<'a>(
+    found: &[Unmanaged],
+    configured: &'a Plan,
+    known: &'a [Option<String>],
+) -> Vec<Option<String>> {
+    let taken: BTreeSet<&str> = known.iter().flatten().map(String::as_str).collect();
+    let mut creates: Vec<(&str, &'a str, &Value)> = configured
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Create && !c.data && !taken.contains(c.address.as_str()))
+        .filter_map(|c| Some((c.type_name.as_str(), c.address.as_str(), c.after.as_ref()?)))
+        .collect();
+    let mut targets: Vec<Option<&'a str>> = found
+        .iter()
+        .zip(known)
+        .map(|(object, known)| match known {
+            Some(address) => Some(address.as_str()),
+            None => creates
+                .iter()
+                .position(|(t, _, planned)| {
+                    *t == object.type_name && identifies(planned, &object.value)
+                })
+                .map(|i| creates.remove(i).1),
+        })
+        .collect();
+    pair_the_only_ones(found, &mut targets, &mut creates);
+    targets.into_iter().map(|t| t.map(str::to_string)).collect()
+}
+
+/// Writes import blocks for the unmanaged objects `found` to `out`: to its configured instance
+/// where `targets` names one (rebuilding lost state), or to a new resource block written with
+/// them. Returns how many objects it wrote blocks for.
 pub fn for_unmanaged(
     found: &[Unmanaged],
-    configured: &Plan,
+    targets: &[Option<String>],
     providers: &Providers,
     out: &Path,
 ) -> Result<usize, Diagnostics> {
@@ -141,24 +173,6 @@ pub fn for_unmanaged(
         return Ok(0);
     }
     refuse_existing(out)?;
-    let mut creates: Vec<(&str, &str, &Value)> = configured
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Create && !c.data)
-        .filter_map(|c| Some((c.type_name.as_str(), c.address.as_str(), c.after.as_ref()?)))
-        .collect();
-    let mut targets: Vec<Option<&str>> = found
-        .iter()
-        .map(|object| {
-            creates
-                .iter()
-                .position(|(t, _, planned)| {
-                    *t == object.type_name && identifies(planned, &object.value)
-                })
-                .map(|i| creates.remove(i).1)
-        })
-        .collect();
-    pair_the_only_ones(found, &mut targets, &mut creates);
     let mut text = String::from("# __generated__ by plinth drift -unmanaged\n");
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut new_objects = Vec::new();

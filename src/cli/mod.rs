@@ -16,6 +16,7 @@ pub mod misc_cmd;
 pub mod plan_cmd;
 pub mod providers_cmd;
 pub mod recovery_cmd;
+pub mod rematch;
 pub mod render;
 pub mod required;
 pub mod setup;

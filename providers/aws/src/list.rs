@@ -165,6 +165,34 @@ pub async fn route_tables(client: &Client) -> Result<Vec<Value>, AwsError> {
         .collect())
 }
 
+/// Every association of a subnet or gateway with a route table (a main table's own marker is
+/// no association anyone made), with the table and the subnet or gateway: what matches it to
+/// its configuration once those are known.
+pub async fn route_table_associations(client: &Client) -> Result<Vec<Value>, AwsError> {
+    let tables: Vec<_> = client
+        .ec2
+        .describe_route_tables()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await?;
+    Ok(tables
+        .iter()
+        .flat_map(|t| t.associations().iter().map(move |a| (t, a)))
+        .filter(|(_, a)| a.main() != Some(true))
+        .filter_map(|(t, a)| {
+            let mut listed = object(a.route_table_association_id()?, None, Vec::new());
+            if let Value::Map(fields) = &mut listed {
+                fields.insert("route_table_id".into(), attrs::opt(t.route_table_id()));
+                fields.insert("subnet_id".into(), attrs::opt(a.subnet_id()));
+                fields.insert("gateway_id".into(), attrs::opt(a.gateway_id()));
+            }
+            Some(listed)
+        })
+        .collect())
+}
+
 /// Every security group but the VPCs' `default` ones.
 pub async fn security_groups(client: &Client) -> Result<Vec<Value>, AwsError> {
     let groups: Vec<_> = client

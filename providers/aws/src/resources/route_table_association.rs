@@ -2,8 +2,8 @@
 //! tags, so an interrupted create is found again by its table and subnet, as is one that already
 //! exists when it is created (AWS's `Resource.AlreadyAssociated`). Moving it to another
 //! table replaces the association in place (ReplaceRouteTableAssociation). Refresh reads every
-//! association in one DescribeRouteTables call per 200. Import id: `SUBNET/TABLE` or
-//! `GATEWAY/TABLE`.
+//! association in one DescribeRouteTables call per 200. Listed with its table and subnet (or
+//! gateway). Import id: `SUBNET/TABLE`, `GATEWAY/TABLE` or the association's id.
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::RouteTable as AwsTable;
@@ -58,6 +58,19 @@ async fn find(
     }))
 }
 
+/// The association whose id is `id`, if there is one.
+async fn by_id(client: &Client, id: &str) -> Result<Option<Value>, AwsError> {
+    let tables = describe(
+        client,
+        "association.route-table-association-id",
+        vec![id.to_string()],
+    )
+    .await?;
+    Ok(tables
+        .iter()
+        .find_map(|t| render(t, id, &Value::object::<&str>([]))))
+}
+
 fn member(object: &Value) -> &str {
     attrs::string(object, "subnet_id")
         .or(attrs::string(object, "gateway_id"))
@@ -68,6 +81,13 @@ fn member(object: &Value) -> &str {
 impl Resource<Client> for Association {
     fn type_name(&self) -> &str {
         TYPE
+    }
+
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(
+            crate::list::route_table_associations(client).await,
+            "route table associations",
+        )
     }
 
     fn schema(&self) -> Schema {
@@ -234,13 +254,18 @@ impl Resource<Client> for Association {
 
     async fn import(&self, client: &Client, _ctx: &Context, id: &str) -> ObjectResponse {
         let doing = format!("importing the route table association {id:?}");
-        let Some((member, table)) = id.split_once('/') else {
-            return ObjectResponse::failed(
-                AwsError::other("expected SUBNET-ID/ROUTE-TABLE-ID or GATEWAY-ID/ROUTE-TABLE-ID")
-                    .diagnostic(&doing),
-            );
+        let found = match id.split_once('/') {
+            Some((member, table)) => find(client, table, member, &Value::object::<&str>([])).await,
+            // The association's own id, as `plinth drift -unmanaged` lists it.
+            None if id.starts_with("rtbassoc-") => by_id(client, id).await,
+            None => return ObjectResponse::failed(
+                AwsError::other(
+                    "expected SUBNET-ID/ROUTE-TABLE-ID, GATEWAY-ID/ROUTE-TABLE-ID or rtbassoc-...",
+                )
+                .diagnostic(&doing),
+            ),
         };
-        match find(client, table, member, &Value::object::<&str>([])).await {
+        match found {
             Ok(Some(state)) => ObjectResponse::ok(state),
             Ok(None) => {
                 ObjectResponse::failed(AwsError::other("no such association").diagnostic(&doing))

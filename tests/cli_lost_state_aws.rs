@@ -257,3 +257,65 @@ fn settings_aws_never_reports_and_objects_it_could_not_list_no_longer_change_a_r
     }
     rebuilt.expect_nowhere("user_data assumed");
 }
+
+/// Regression: an `aws_eip_association` could not be listed, so a rebuilt state had no import
+/// block for it and the apply planned to associate the address again. It is listed with its
+/// address and instance, and matched once those are imported.
+#[test]
+fn an_elastic_ip_association_is_imported_with_its_address_and_instance() {
+    let Some(moto) = Moto::start() else { return };
+    let mut ws = Workspace::with_main(
+        r#"
+data "aws_ami" "linux" {
+  most_recent = true
+  owners      = ["amazon"]
+
+  filter {
+    name   = "name"
+    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
+  }
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.80.0.0/16"
+  tags = {
+    Name = "eip"
+  }
+}
+
+resource "aws_subnet" "app" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.80.1.0/24"
+  tags = {
+    Name = "eip-app"
+  }
+}
+
+resource "aws_instance" "app" {
+  ami           = data.aws_ami.linux.id
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.app.id
+  tags = {
+    Name = "eip-app"
+  }
+}
+
+resource "aws_eip" "app" {
+  domain = "vpc"
+  tags = {
+    Name = "eip-app"
+  }
+}
+
+resource "aws_eip_association" "app" {
+  allocation_id = aws_eip.app.id
+  instance_id   = aws_instance.app.id
+}
+"#,
+    );
+    for (name, value) in moto.env() {
+        ws.set_env(&name, &value);
+    }
+    let (_, ids) = drill(&moto, &ws, 5);
+    assert_eq!(ids["aws_eip_association"].len(), 1, "{ids:?}");
+}

@@ -115,7 +115,13 @@ def ec2_objects(ec2):
                 "state": i["State"]["Name"],
                 "tags": tags(i.get("Tags")),
             }
-    out["aws_eip"] = {a["AllocationId"]: {} for a in ec2.describe_addresses()["Addresses"]}
+    addresses = ec2.describe_addresses()["Addresses"]
+    out["aws_eip"] = {a["AllocationId"]: {} for a in addresses}
+    out["aws_eip_association"] = {
+        a["AssociationId"]: {"allocation_id": a["AllocationId"], "instance_id": a.get("InstanceId")}
+        for a in addresses
+        if a.get("AssociationId")
+    }
     out["aws_key_pair"] = {k["KeyName"]: {} for k in ec2.describe_key_pairs()["KeyPairs"]}
     return out
 

@@ -261,6 +261,29 @@ pub async fn addresses(client: &Client) -> Result<Vec<Value>, AwsError> {
         .collect())
 }
 
+/// Every association of an Elastic IP (its id is the association id), with the address and
+/// the instance or network interface: what matches it to its configuration once those are
+/// known.
+pub async fn address_associations(client: &Client) -> Result<Vec<Value>, AwsError> {
+    let out = client.ec2.describe_addresses().send().await?;
+    Ok(out
+        .addresses()
+        .iter()
+        .filter_map(|a| {
+            let mut listed = object(a.association_id()?, None, Vec::new());
+            if let Value::Map(fields) = &mut listed {
+                fields.insert("allocation_id".into(), attrs::opt(a.allocation_id()));
+                fields.insert("instance_id".into(), attrs::opt(a.instance_id()));
+                fields.insert(
+                    "network_interface_id".into(),
+                    attrs::opt(a.network_interface_id()),
+                );
+            }
+            Some(listed)
+        })
+        .collect())
+}
+
 /// Every key pair (its id is its name, as Terraform's).
 pub async fn key_pairs(client: &Client) -> Result<Vec<Value>, AwsError> {
     let out = client.ec2.describe_key_pairs().send().await?;

@@ -2,7 +2,8 @@
 //! with an instance or network interface) and `aws_eip_association` (an address associated
 //! with an instance, found after a crash by the address and instance). An address is
 //! disassociated before it is released. Refresh reads every address in one DescribeAddresses
-//! call per 200. Import ids: the allocation id; the association id.
+//! call per 200; one DescribeAddresses call lists either. Import ids: the allocation id; the
+//! association id.
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Address, DomainType, ResourceType};
@@ -352,6 +353,13 @@ fn render_association(address: &Address, prior: &Value) -> Value {
 impl Resource<Client> for EipAssociation {
     fn type_name(&self) -> &str {
         "aws_eip_association"
+    }
+
+    async fn list(&self, client: &Client, _ctx: &Context) -> plinth_sdk::ListResponse {
+        crate::list::answer(
+            crate::list::address_associations(client).await,
+            "Elastic IP associations",
+        )
     }
 
     fn schema(&self) -> Schema {

@@ -10,8 +10,10 @@
 #![allow(dead_code)]
 
 pub mod do_emulator;
+pub mod docker_example;
 pub mod docker_objects;
 pub mod fault_proxy;
+pub mod lost_state;
 pub mod moto;
 pub mod postgres;
 pub mod sshd;

@@ -150,10 +150,12 @@ fn chatsphere_lost_state_is_rebuilt_without_replacing_a_container() {
     );
 }
 
-/// Regression: `plinth import docker_container.x ID` wrote the container as the engine reports
-/// it, without the settings the engine cannot report (`wait`, `wait_timeout`, ...) that an
-/// `import` block assumes as configured, so the next plan changed them; and an imported `env`
-/// set from a sensitive variable was not recorded sensitive, so `state show` printed the secret.
+/// Regression: `plinth import docker_container.x ID` evaluated variables and locals only, so it
+/// failed outright on this configuration (a local refers to the API containers' names); where
+/// it worked it wrote the container as the engine reports it, without the settings the engine
+/// cannot report (`wait`, `wait_timeout`, ...) that an `import` block assumes as configured, so
+/// the next plan changed them. And an imported `env` set from a sensitive variable was not
+/// recorded sensitive, so `state show` printed the secret.
 #[test]
 fn plinth_import_of_one_container_assumes_what_the_engine_cannot_report_as_configured() {
     if !docker_available() {

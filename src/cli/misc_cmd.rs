@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use plinth_sdk::{Diagnostic, Diagnostics, ImportRequest, Value};
+use plinth_sdk::{Diagnostic, Diagnostics};
 use plinth_state::{Instance, Mode as StateMode, Status};
 use tokio::runtime::Runtime;
 
@@ -13,7 +13,8 @@ use crate::cli::setup;
 use crate::cli::{print_warnings, Failure, Outcome};
 use crate::config::Mode;
 use crate::graph::NodeKind;
-use crate::plan::diff;
+use crate::plan::planner::{self, PlanInput, PlanOptions};
+use crate::plan::PlanMode;
 use plinth_state::addr::without_keys;
 
 /// `plinth init`: checks that every provider the configuration needs is built in, resolves and
@@ -262,7 +263,7 @@ pub fn import(
         sources: sources.clone(),
     };
     let node_address = without_keys(address);
-    let Some((node, provider_key)) = loaded
+    let Some((node, _)) = loaded
         .graph
         .provider_of
         .iter()
@@ -274,7 +275,6 @@ pub fn import(
     };
     let NodeKind::Resource {
         mode: Mode::Managed,
-        type_name,
         ..
     } = &node.kind
     else {
@@ -291,45 +291,53 @@ pub fn import(
     }
     let (variables, _) = setup::variables(&loaded.config, vars).map_err(with_sources)?;
     let providers = setup::providers_for(&loaded.config).map_err(with_sources)?;
-    crate::cli::values::evaluate(runtime, &loaded, &providers, &variables).map_err(with_sources)?;
-    let provider = providers.get(provider_key).ok_or_else(|| {
-        Diagnostic::error(format!("Provider \"{provider_key}\" is not configured"))
-    })?;
-    let request = ImportRequest {
-        type_name: type_name.clone(),
-        id: id.to_string(),
+    // The same path as an `import` block: a plan of the target (and what it depends on) reads
+    // the object and assumes as configured what its provider cannot read back.
+    let options = PlanOptions {
+        mode: PlanMode::Normal,
+        refresh: true,
+        targets: vec![address.to_string()],
+        workspace: setup::workspace(),
+        import: Some((address.to_string(), id.to_string())),
+        ..PlanOptions::default()
     };
-    let answer = runtime.block_on(provider.import(&providers.context(), request));
-    if answer.diagnostics.has_errors() {
-        return Err(answer.diagnostics.with_address(address).into());
-    }
-    print_warnings(
-        &answer.diagnostics.with_address(address),
-        &BTreeMap::new(),
-        false,
-    );
-    let value = answer.new_state.unwrap_or(Value::Null);
-    let schema = providers.resource_schema(provider_key, Mode::Managed, type_name);
-    let value = match &schema {
-        Some(s) => diff::normalise(s, value.clone()),
-        None => value,
+    let input = PlanInput {
+        config: &loaded.config,
+        graph: &loaded.graph,
+        order: &loaded.order,
+        state: &state,
+        providers: &providers,
+        variables: &variables,
+        options: &options,
     };
+    let (plan, warnings) = runtime
+        .block_on(planner::make(&input))
+        .map_err(with_sources)?;
+    print_warnings(&warnings, &sources, false);
+    let Some(imported) = plan.imported.iter().find(|i| i.address == address) else {
+        return Err(Diagnostic::error("Import failed")
+            .with_detail(format!("Planning found nothing to import to {address}."))
+            .into());
+    };
+    let dependencies = plan
+        .changes
+        .iter()
+        .find(|c| c.address == address && c.deposed.is_none())
+        .map(|c| c.dependencies.clone())
+        .unwrap_or_else(|| imported.dependencies.clone());
     state.instances.insert(
         address.to_string(),
         Instance {
             mode: StateMode::Managed,
-            type_name: type_name.clone(),
-            provider: provider_key.clone(),
+            type_name: imported.type_name.clone(),
+            provider: imported.provider.clone(),
             status: Status::Ready,
-            sensitive_attributes: schema
-                .as_ref()
-                .map(|s| diff::sensitive_names(s, &value))
-                .unwrap_or_default(),
-            attributes: value.to_json(),
-            dependencies: Vec::new(),
+            sensitive_attributes: imported.sensitive_attributes.clone(),
+            attributes: imported.value.to_json(),
+            dependencies,
             create_before_destroy: false,
-            schema_version: schema.as_ref().map_or(0, |s| s.version),
-            private: Instance::encode_private(&answer.private),
+            schema_version: imported.schema_version,
+            private: Instance::encode_private(&imported.private),
         },
     );
     state.serial += 1;

@@ -37,6 +37,7 @@ pub fn make_plan(
         excludes: args.excludes.clone(),
         replace: args.replace.clone(),
         workspace: setup::workspace(),
+        import: None,
     };
     let input = PlanInput {
         config: &loaded.config,

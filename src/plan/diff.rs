@@ -308,6 +308,20 @@ pub fn sensitive_names(schema: &Schema, value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The names of the top-level arguments `config` gives a sensitive value (from a sensitive
+/// variable, say).
+pub fn sensitive_in_config(config: &Value) -> Vec<String> {
+    config
+        .as_map()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| v.contains_sensitive())
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Replaces unknowns with null, deeply: what a provider receives for values it will compute.
 pub fn unknown_to_null(value: Value) -> Value {
     match value {

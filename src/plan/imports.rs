@@ -23,20 +23,29 @@ pub struct Imports<'a> {
     blocks: &'a [Import],
     /// `TYPE.NAME` → its targets.
     evaluated: Mutex<BTreeMap<String, Targets>>,
+    /// The instance address and id `plinth import ADDRESS ID` names, if that is the command.
+    single: Option<&'a (String, String)>,
 }
 
 impl<'a> Imports<'a> {
-    /// The root module's import blocks.
-    pub fn new(config: &'a Config) -> Imports<'a> {
+    /// The root module's import blocks, plus the one instance `plinth import` names.
+    pub fn new(config: &'a Config, single: Option<&'a (String, String)>) -> Imports<'a> {
         Imports {
             blocks: &config.root.imports,
             evaluated: Mutex::new(BTreeMap::new()),
+            single,
         }
     }
 
-    /// The id `request`'s instance is imported by, if an import block targets it. The blocks
-    /// targeting its resource are evaluated once, in the resource's scope.
+    /// The id `request`'s instance is imported by, if an import block (or `plinth import`)
+    /// targets it. The blocks targeting its resource are evaluated once, in the resource's
+    /// scope.
     pub fn id_for(&self, request: &InstanceRequest<'_>) -> Result<Option<String>, Diagnostics> {
+        if let Some((address, id)) = self.single {
+            if *address == request.address && request.resource.mode == Mode::Managed {
+                return Ok(Some(id.clone()));
+            }
+        }
         if self.blocks.is_empty()
             || !request.module.is_empty()
             || request.resource.mode != Mode::Managed
@@ -58,6 +67,12 @@ impl<'a> Imports<'a> {
     pub fn unmatched(&self, seen: &HashSet<String>) -> Diagnostics {
         let evaluated = self.evaluated.lock().unwrap_or_else(|p| p.into_inner());
         let mut diagnostics = Diagnostics::new();
+        if let Some((address, _)) = self.single.filter(|(a, _)| !seen.contains(a)) {
+            diagnostics.push(
+                Diagnostic::error("Configuration for import target does not exist")
+                    .with_detail(format!("The configuration has no instance {address}: its resource is not declared, or has no instance with that key. Add it to the configuration first, then import.")),
+            );
+        }
         for (address, (_, span)) in evaluated.values().flatten() {
             if !seen.contains(address) {
                 diagnostics.push(

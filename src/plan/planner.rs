@@ -49,6 +49,9 @@ pub struct PlanOptions {
     pub replace: Vec<String>,
     /// `terraform.workspace`.
     pub workspace: String,
+    /// `plinth import ADDRESS ID`: one instance (of any module) imported by its id, exactly as
+    /// an `import` block imports it.
+    pub import: Option<(String, String)>,
 }
 
 /// Everything a plan needs.
@@ -94,7 +97,7 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     let planner = Planner {
         warnings: Mutex::new(Diagnostics::new()),
         adopted: Mutex::new(Vec::new()),
-        imports: Imports::new(input.config),
+        imports: Imports::new(input.config, input.options.import.as_ref()),
         imported: Mutex::new(Vec::new()),
         state: input.state,
         options: input.options,
@@ -706,6 +709,15 @@ impl Planner<'_> {
             imports::read(provider.as_ref(), &self.providers.context(), request, id).await?;
         let (value, assumed) =
             diff::assume_unreadable(request.schema, &request.config, found.value);
+        // What the configuration gives a sensitive value is as secret in the imported object
+        // as in a created one.
+        found
+            .sensitive_attributes
+            .extend(diff::sensitive_in_config(&request.config));
+        found.sensitive_attributes.sort();
+        found.sensitive_attributes.dedup();
+        let value =
+            diff::mark_sensitive_opt(Some(request.schema), value, &found.sensitive_attributes);
         found.value = value.clone();
         self.warn_assumed(request, &assumed);
         self.imported

@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod do_emulator;
+pub mod docker_example;
 pub mod docker_objects;
 pub mod fault_proxy;
 pub mod lost_state;

@@ -7,6 +7,7 @@
 //! survivors concurrently, because the list does not carry the host configuration that
 //! `docker update` changes.
 
+mod configured;
 mod host;
 mod observe;
 mod run;
@@ -269,7 +270,8 @@ fn network_mode(host: Option<&bollard::models::HostConfig>) -> String {
     }
 }
 
-/// Reads an existing container by id or name (`plinth import docker_container.x ID`).
+/// Reads an existing container by id or name (`plinth import docker_container.x ID`), with
+/// every argument the engine reports in its configured shape.
 pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
     let inspect = inspect(docker, id, id).await?;
     let image = inspect
@@ -289,6 +291,17 @@ pub async fn import(docker: &Docker, id: &str) -> Result<Value, Diagnostics> {
         ("tty", flag(config.and_then(|c| c.tty))),
         ("stdin_open", flag(config.and_then(|c| c.open_stdin))),
     ]);
+    // What the image brings (environment, labels, health check, volumes) is not the
+    // container's own configuration; an image removed since reads as bringing nothing.
+    let image_config = match inspect.image.as_deref() {
+        Some(image) => docker
+            .inspect_image(image)
+            .await
+            .ok()
+            .and_then(|i| i.config),
+        None => None,
+    };
+    let base = attrs::with(base, configured::read_back(&inspect, image_config.as_ref()));
     Ok(observe::refreshed(
         observe::with_computed(base, &inspect),
         &inspect,
@@ -459,6 +472,12 @@ async fn wait_until_removed(docker: &Docker, id: &str, prior: &Value) -> Result<
             Ok(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
+}
+
+/// The plan of a container: health check durations spelled another way than in state (`90s`
+/// for `1m30s`) are no change.
+pub fn plan(prior: Option<&Value>, proposed: Value) -> Value {
+    configured::durations_as_prior(prior, proposed)
 }
 
 /// Creates a plan refinement: removing a memory or CPU limit cannot be done in place (the update

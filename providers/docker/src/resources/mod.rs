@@ -173,7 +173,7 @@ impl Resource<Engine> for Container {
                 .collect();
         PlanResponse {
             requires_replace,
-            ..PlanResponse::keep(request.proposed)
+            ..PlanResponse::keep(container::plan(request.prior.as_ref(), request.proposed))
         }
     }
 

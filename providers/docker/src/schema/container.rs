@@ -3,7 +3,9 @@
 //! What the Engine's update call changes (restart policy, memory, swap, CPU shares and set)
 //! updates in place; what only steers plinth (`must_run`, `start`, `wait`, `attach`, `logs`,
 //! `rm`, `remove_volumes`, `destroy_grace_seconds`, ...) changes state alone; everything else is
-//! fixed when the container is made, so a change replaces it.
+//! fixed when the container is made, so a change replaces it. What an import cannot read back
+//! from the engine (`upload`, `cgroupns_mode`, `gpus` and plinth's own settings) is
+//! `not_read_back`: assumed as configured.
 
 use plinth_sdk::{Attribute, NestedBlock, Schema, Type};
 
@@ -154,6 +156,7 @@ fn upload() -> NestedBlock {
             ),
     )
     .force_new()
+    .not_read_back()
 }
 
 fn simple_block(fields: &[(&str, Type, bool)]) -> Schema {
@@ -254,14 +257,24 @@ pub fn container() -> Schema {
         &[
             "domainname",
             "cgroup_parent",
-            "cgroupns_mode",
             "cpus",
-            "gpus",
             "pid_mode",
             "userns_mode",
         ],
         Type::String,
     );
+    // The engine reports its own default cgroup namespace mode and no GPU request as it was
+    // written, so neither can be told from an existing container.
+    let schema = ["cgroupns_mode", "gpus"]
+        .into_iter()
+        .fold(schema, |schema, name| {
+            schema.attr(
+                name,
+                Attribute::optional(Type::String)
+                    .force_new()
+                    .not_read_back(),
+            )
+        });
     let schema = fixed(
         schema,
         &["cpu_period", "cpu_quota", "memory_reservation"],
@@ -272,11 +285,9 @@ pub fn container() -> Schema {
         &["dns", "dns_opts", "dns_search", "group_add"],
         string_set(),
     );
-    let schema = fixed(
-        schema,
-        &["log_opts", "sysctls", "tmpfs", "storage_opts"],
-        string_map(),
-    );
+    // The engine's own default logging options (daemon.json) are reported as the container's.
+    let schema = fixed_computed(schema, &["log_opts"], string_map());
+    let schema = fixed(schema, &["sysctls", "tmpfs", "storage_opts"], string_map());
     let schema = fixed(
         schema,
         &["privileged", "publish_all_ports", "init"],

@@ -284,6 +284,180 @@ fn an_import_block_in_a_child_module_is_refused() {
         .expect_stderr("Import blocks are only allowed in the root module");
 }
 
+/// A module `app` holding `slow_object.web`, and a module `counted` (count = 1) holding
+/// `slow_object.db`: ESTATE's objects, each inside a module instance.
+const IN_MODULES: &str = r#"
+module "app" {
+  source = "./app"
+}
+
+module "counted" {
+  source = "./db"
+  count  = 1
+}
+"#;
+
+fn in_modules(objects: &std::path::Path, imports: &str) -> Workspace {
+    let ws = sharing(objects, &format!("{IN_MODULES}{imports}"));
+    ws.write(
+        "app/main.tf",
+        "resource \"slow_object\" \"web\" {\n  input = \"web-v1\"\n}\n",
+    );
+    ws.write(
+        "db/main.tf",
+        "resource \"slow_object\" \"db\" {\n  input = \"db-v1\"\n}\n",
+    );
+    ws
+}
+
+/// Regression: `to = module.app.slow_object.web` was refused ("Invalid value for \"to\"": only
+/// root-module resources could be import targets), so the objects of a configuration laid out
+/// in modules could not be brought under management, nor a lost state rebuilt.
+#[test]
+fn an_import_block_imports_into_a_resource_inside_a_module_and_a_counted_module() {
+    let (estate, web, db) = running_estate();
+    let ws = in_modules(
+        estate.objects_dir(),
+        &format!("\nimport {{\n  to = module.app.slow_object.web\n  id = \"{web}\"\n}}\n\nimport {{\n  to = module.counted[0].slow_object.db\n  id = \"{db}\"\n}}\n"),
+    );
+    ws.plan(&[])
+        .expect_code(2)
+        .expect_stdout("# module.app.slow_object.web will be imported")
+        .expect_stdout("# module.counted[0].slow_object.db will be imported")
+        .expect_stdout("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.");
+    ws.apply()
+        .expect_stdout("2 imported, 0 added, 0 changed, 0 destroyed");
+    let state = ws.state();
+    assert_eq!(
+        state.instance("module.app.slow_object.web").string("id"),
+        Some(web.as_str())
+    );
+    assert_eq!(
+        state
+            .instance("module.counted[0].slow_object.db")
+            .string("id"),
+        Some(db.as_str())
+    );
+    assert_eq!((creates(&estate, &web), creates(&estate, &db)), (1, 1));
+    ws.run(&["plan", "-detailed-exitcode"])
+        .expect_code(0)
+        .expect_stdout("No changes.");
+}
+
+/// Regression: an import block with for_each could not name a module instance by its key
+/// (`to = module.fleet[each.key].slow_object.this`).
+#[test]
+fn import_blocks_with_for_each_import_into_each_instance_of_a_module_with_for_each() {
+    let (estate, web, db) = running_estate();
+    let ws = sharing(
+        estate.objects_dir(),
+        &format!(
+            r#"
+locals {{
+  ids = {{ web = "{web}", db = "{db}" }}
+}}
+
+module "fleet" {{
+  source   = "./node"
+  for_each = local.ids
+  input    = "${{each.key}}-v1"
+}}
+
+import {{
+  for_each = local.ids
+  to       = module.fleet[each.key].slow_object.this
+  id       = each.value
+}}
+"#
+        ),
+    );
+    ws.write(
+        "node/main.tf",
+        "variable \"input\" {}\n\nresource \"slow_object\" \"this\" {\n  input = var.input\n}\n",
+    );
+    ws.plan(&[])
+        .expect_code(2)
+        .expect_stdout("# module.fleet[\"db\"].slow_object.this will be imported")
+        .expect_stdout("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.");
+    ws.apply()
+        .expect_stdout("2 imported, 0 added, 0 changed, 0 destroyed");
+    assert_eq!(
+        ws.state()
+            .instance("module.fleet[\"web\"].slow_object.this")
+            .string("id"),
+        Some(web.as_str())
+    );
+    assert_eq!((creates(&estate, &web), creates(&estate, &db)), (1, 1));
+    ws.run(&["plan", "-detailed-exitcode"]).expect_code(0);
+}
+
+#[test]
+fn an_import_into_a_module_that_is_not_declared_names_the_module_and_the_line() {
+    let ws = in_modules(
+        Workspace::new().objects_dir(),
+        "\nimport {\n  to = module.nope.slow_object.web\n  id = \"x\"\n}\n",
+    );
+    ws.plan(&[])
+        .expect_code(1)
+        .expect_stderr("Configuration for import target does not exist")
+        .expect_stderr("module.nope.slow_object.web")
+        .expect_stderr("main.tf:14:1");
+}
+
+#[test]
+fn an_import_into_a_module_without_that_resource_names_the_address() {
+    let ws = in_modules(
+        Workspace::new().objects_dir(),
+        "\nimport {\n  to = module.app.slow_object.nope\n  id = \"x\"\n}\n",
+    );
+    ws.plan(&[])
+        .expect_code(1)
+        .expect_stderr("Configuration for import target does not exist")
+        .expect_stderr("module.app.slow_object.nope")
+        .expect_stderr("main.tf:14:1");
+}
+
+#[test]
+fn an_import_into_a_module_instance_key_that_does_not_exist_is_refused() {
+    let (estate, _, db) = running_estate();
+    let ws = in_modules(
+        estate.objects_dir(),
+        &format!("\nimport {{\n  to = module.counted[3].slow_object.db\n  id = \"{db}\"\n}}\n"),
+    );
+    ws.plan(&[])
+        .expect_code(1)
+        .expect_stderr("Configuration for import target does not exist")
+        .expect_stderr("module.counted[3].slow_object.db");
+}
+
+/// The lost-state drill for objects inside modules: `drift -unmanaged` writes `to =
+/// module.app.slow_object.web`, and the apply imports into the module instances.
+#[test]
+fn lost_state_of_objects_in_modules_is_rebuilt_from_drift_unmanaged() {
+    let (estate, web, db) = running_estate();
+    let ws = in_modules(estate.objects_dir(), "");
+    ws.run(&["drift", "-unmanaged", "-generate-config-out=imports.tf"])
+        .expect_code(2)
+        .expect_stderr("Wrote import blocks for 2 unmanaged object(s)");
+    let imports = ws.read("imports.tf");
+    assert!(
+        imports.contains(&format!(
+            "to = module.app.slow_object.web\n  id = \"{web}\""
+        )),
+        "{imports}"
+    );
+    assert!(
+        imports.contains(&format!(
+            "to = module.counted[0].slow_object.db\n  id = \"{db}\""
+        )),
+        "{imports}"
+    );
+    ws.apply()
+        .expect_stdout("2 imported, 0 added, 0 changed, 0 destroyed");
+    assert_eq!((creates(&estate, &web), creates(&estate, &db)), (1, 1));
+    ws.run(&["drift"]).expect_code(0);
+}
+
 #[test]
 fn a_bulk_import_of_a_thousand_objects_takes_one_state_write() {
     let estate = Workspace::with_main(

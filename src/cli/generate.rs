@@ -84,7 +84,10 @@ fn read(
     import: &Import,
     scope: &InstanceScope<'_>,
 ) -> Result<GeneratedObject, Diagnostics> {
-    let address = format!("{}.{}", import.type_name, import.name);
+    let address = import.config_address();
+    if !import.module.is_empty() {
+        return Err(imports::unconfigured_error(import).into());
+    }
     if import.for_each.is_some() || import.key.is_some() {
         return Err(Diagnostic::error("Cannot generate configuration for this import block")
             .with_detail(format!("The import block for {address} has a for_each argument or an instance key; plinth generates configuration for single resources only. Write the resource block (with its count or for_each) yourself, then plan again."))

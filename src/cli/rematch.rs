@@ -10,14 +10,14 @@ use tokio::runtime::Runtime;
 use crate::cli::args::DriftArgs;
 use crate::cli::generate::import_targets;
 use crate::cli::setup::{self, Loaded};
-use crate::config::{Expr, Import};
+use crate::config::{Expr, Import, ImportStep};
 use crate::engine::providers::Providers;
 use crate::plan::drift::Unmanaged;
 use crate::plan::planner::{self, PlanInput, PlanOptions};
 use crate::plan::PlanMode;
 
 /// `targets` (the first matching) with the objects it left out matched against a plan that
-/// imports every matched object of the root module. Unchanged when nothing or everything was
+/// imports every matched object. Unchanged when nothing or everything was
 /// matched, or when that plan fails (its errors are the next plan's to report).
 pub fn after_imports(
     runtime: &Runtime,
@@ -48,6 +48,7 @@ pub fn after_imports(
         excludes: args.excludes.clone(),
         replace: Vec::new(),
         workspace: setup::workspace(),
+        import: None,
     };
     let input = PlanInput {
         config: &config,
@@ -64,13 +65,9 @@ pub fn after_imports(
     }
 }
 
-/// `import { to = ADDRESS, id = ID }` for a root-module instance address (import blocks cannot
-/// target module instances).
+/// `import { to = ADDRESS, id = ID }` for an instance address (of any module instance).
 fn import_block(address: &str, id: &str) -> Option<Import> {
     let addr: InstanceAddr = address.parse().ok()?;
-    if !addr.module.is_empty() {
-        return None;
-    }
     let expr = |expr: hcl::Expression| Expr {
         expr,
         span: Span {
@@ -81,16 +78,27 @@ fn import_block(address: &str, id: &str) -> Option<Import> {
             end: 0,
         },
     };
-    let key = addr.key.map(|key| {
-        expr(match key {
-            InstanceKey::Int(i) => hcl::Expression::Number(i.into()),
-            InstanceKey::Str(s) => hcl::Expression::String(s),
+    let key = |key: Option<InstanceKey>| {
+        key.map(|key| {
+            expr(match key {
+                InstanceKey::Int(i) => hcl::Expression::Number(i.into()),
+                InstanceKey::Str(s) => hcl::Expression::String(s),
+            })
         })
-    });
+    };
+    let module = addr
+        .module
+        .into_iter()
+        .map(|step| ImportStep {
+            name: step.name,
+            key: key(step.key),
+        })
+        .collect();
     Some(Import {
+        module,
         type_name: addr.type_name,
         name: addr.name,
-        key,
+        key: key(addr.key),
         id: expr(hcl::Expression::String(id.to_string())),
         for_each: None,
         provider: None,

@@ -1,5 +1,6 @@
 //! Decoding `import { to = …, id = … }` blocks: the target address is read from the `to`
-//! reference (type, name and an optional key expression); the id and for_each stay expressions.
+//! reference (module calls with optional key expressions, then type, name and an optional key
+//! expression); the id and for_each stay expressions.
 
 use hcl::{Expression, TraversalOperator};
 use plinth_sdk::{Diagnostic, Diagnostics};
@@ -7,7 +8,7 @@ use plinth_sdk::{Diagnostic, Diagnostics};
 use super::checks::{
     invalid_value, missing_argument, provider_ref, unsupported_argument, unsupported_block,
 };
-use super::model::{Block, Expr, Import};
+use super::model::{Block, Expr, Import, ImportStep};
 
 const ARGUMENTS: &[&str] = &["to", "id", "for_each", "provider"];
 
@@ -30,7 +31,7 @@ pub fn decode_import(block: Block, diags: &mut Diagnostics) -> Option<Import> {
                 Some(t) => to = Some(t),
                 None => diags.push(invalid_value(
                     &attr,
-                    "must be the address of a managed resource, such as docker_network.app or docker_network.app[\"a\"]",
+                    "must be the address of a managed resource, such as docker_network.app, docker_network.app[\"a\"] or module.web[\"a\"].docker_network.app",
                 )),
             },
             "id" => id = Some(attr.expr),
@@ -45,8 +46,9 @@ pub fn decode_import(block: Block, diags: &mut Diagnostics) -> Option<Import> {
     if id.is_none() {
         diags.push(missing_argument(&block.span, "id", "an import block"));
     }
-    let ((type_name, name, key), id) = (to?, id?);
+    let ((module, type_name, name, key), id) = (to?, id?);
     Some(Import {
+        module,
         type_name,
         name,
         key,
@@ -67,29 +69,71 @@ pub fn imports_only_in_root(import: &Import, call: &str) -> Diagnostic {
         .with_span(import.span.clone())
 }
 
-/// Reads `TYPE.NAME` or `TYPE.NAME[KEY]` from a `to` expression.
-fn target(expr: &Expr) -> Option<(String, String, Option<Expr>)> {
+/// Reads `[module.CALL[KEY].]…TYPE.NAME[KEY]` from a `to` expression, keys optional.
+fn target(expr: &Expr) -> Option<Target> {
     let Expression::Traversal(traversal) = &expr.expr else {
         return None;
     };
-    let Expression::Variable(type_name) = &traversal.expr else {
+    let Expression::Variable(first) = &traversal.expr else {
         return None;
     };
-    let type_name = type_name.to_string();
-    if matches!(type_name.as_str(), "data" | "module" | "var" | "local") {
+    let key_of = |key: &Expression| Expr {
+        expr: key.clone(),
+        span: expr.span.clone(),
+    };
+    let mut parts = std::iter::once(Part::Name(first.to_string()))
+        .chain(traversal.operators.iter().map(|op| match op {
+            TraversalOperator::GetAttr(name) => Part::Name(name.to_string()),
+            TraversalOperator::Index(key) => Part::Key(key_of(key)),
+            _ => Part::Other,
+        }))
+        .peekable();
+    let mut module = Vec::new();
+    let mut type_name = Part::name(parts.next())?;
+    while type_name == "module" {
+        let name = Part::name(parts.next())?;
+        let key = parts.next_if(Part::is_key).and_then(Part::key);
+        module.push(ImportStep { name, key });
+        type_name = Part::name(parts.next())?;
+    }
+    if matches!(type_name.as_str(), "data" | "var" | "local") {
         return None;
     }
-    match traversal.operators.as_slice() {
-        [TraversalOperator::GetAttr(name)] => Some((type_name, name.to_string(), None)),
-        [TraversalOperator::GetAttr(name), TraversalOperator::Index(key)] => Some((
-            type_name,
-            name.to_string(),
-            Some(Expr {
-                expr: key.clone(),
-                span: expr.span.clone(),
-            }),
-        )),
-        _ => None,
+    let name = Part::name(parts.next())?;
+    let key = parts.next_if(Part::is_key).and_then(Part::key);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((module, type_name, name, key))
+}
+
+/// The module steps, type, name and instance key of an import target.
+type Target = (Vec<ImportStep>, String, String, Option<Expr>);
+
+/// One step of a `to` traversal.
+enum Part {
+    Name(String),
+    Key(Expr),
+    Other,
+}
+
+impl Part {
+    fn name(part: Option<Part>) -> Option<String> {
+        match part {
+            Some(Part::Name(name)) => Some(name),
+            _ => None,
+        }
+    }
+
+    fn is_key(&self) -> bool {
+        matches!(self, Part::Key(_))
+    }
+
+    fn key(self) -> Option<Expr> {
+        match self {
+            Part::Key(key) => Some(key),
+            _ => None,
+        }
     }
 }
 
@@ -115,6 +159,34 @@ mod tests {
             ("docker_network", "app")
         );
         assert!(import.key.is_some() && import.for_each.is_some());
+    }
+
+    #[test]
+    fn an_import_block_names_the_module_instances_of_its_target() {
+        let config = load(
+            "import {\n  for_each = toset([\"a\"])\n  to = module.web[each.key].module.db.docker_network.app[0]\n  id = \"net-${each.key}\"\n}\n",
+        )
+        .unwrap();
+        let import = &config.root.imports[0];
+        assert_eq!(import.module_path(), ["web", "db"]);
+        assert!(import.module[0].key.is_some() && import.module[1].key.is_none());
+        assert_eq!(
+            import.config_address(),
+            "module.web.module.db.docker_network.app"
+        );
+        assert!(import.key.is_some());
+    }
+
+    #[test]
+    fn an_import_of_a_module_call_is_refused() {
+        let errors = load("import {\n  to = module.web\n  id = \"x\"\n}\n").unwrap_err();
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.summary.contains("Invalid value for \"to\"")),
+            "{errors:?}"
+        );
     }
 
     #[test]

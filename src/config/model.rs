@@ -394,6 +394,9 @@ pub struct Removed {
 /// An `import { to = …, id = … }` block: an existing object to bring under management.
 #[derive(Clone, Debug)]
 pub struct Import {
+    /// The module instances the target sits in, outermost first (empty for the root module):
+    /// `module.web["a"].aws_instance.this` has one step, `web` with the key `"a"`.
+    pub module: Vec<ImportStep>,
     /// The resource type of the target (`docker_network`).
     pub type_name: String,
     /// The resource name of the target.
@@ -408,6 +411,35 @@ pub struct Import {
     pub provider: Option<ProviderRef>,
     /// The span of the block header.
     pub span: Span,
+}
+
+/// One module step of an import target: `module.NAME` with its instance key expression
+/// (`[0]`, `["a"]`, `[each.key]`), if any.
+#[derive(Clone, Debug)]
+pub struct ImportStep {
+    /// The module call's name.
+    pub name: String,
+    /// The module instance key expression.
+    pub key: Option<Expr>,
+}
+
+impl Import {
+    /// The target's configuration address, without instance keys
+    /// (`module.web.aws_instance.this`).
+    pub fn config_address(&self) -> String {
+        let mut address: String = self
+            .module
+            .iter()
+            .map(|step| format!("module.{}.", step.name))
+            .collect();
+        address.push_str(&format!("{}.{}", self.type_name, self.name));
+        address
+    }
+
+    /// The module calls leading to the target's module, outermost first.
+    pub fn module_path(&self) -> Vec<String> {
+        self.module.iter().map(|step| step.name.clone()).collect()
+    }
 }
 
 /// One module: the root or a child loaded from a `source` path.
@@ -442,6 +474,16 @@ pub struct Module {
 }
 
 impl Module {
+    /// The module `path` (call names) leads to from this one.
+    pub fn module_at(&self, path: &[String]) -> Option<&Module> {
+        path.iter().try_fold(self, |m, name| {
+            m.module_calls
+                .iter()
+                .find(|c| &c.name == name)
+                .map(|c| c.module.as_ref())
+        })
+    }
+
     /// Records where each local is, so [`Module::local`] finds it without a scan.
     pub fn index_locals(&mut self) {
         self.local_positions = self

@@ -45,6 +45,8 @@ pub struct InstanceRequest<'a> {
     pub timeouts: Timeouts,
     /// The scope its configuration was evaluated in (for its provisioners).
     pub scope: &'a dyn Scope,
+    /// The root module's scope, where `import` blocks are evaluated.
+    pub root_scope: &'a dyn Scope,
 }
 
 /// What plan and apply do with each resource instance and with instances no longer configured.
@@ -514,6 +516,8 @@ impl Walk<'_> {
             return Err(unknown_type(self.providers, provider, resource, node).into());
         };
         let mut diags = Diagnostics::new();
+        let root_scope = self.scope(results, "", &self.config.root, &Binding::None);
+        let root_scope = &root_scope;
         for mi in results.module_instances(&node.module) {
             let scope = self.scope(results, &mi, module, &Binding::None);
             let base = instance_address(
@@ -584,6 +588,7 @@ impl Walk<'_> {
                         depends_on: deps,
                         timeouts,
                         scope: &scope,
+                        root_scope,
                     };
                     let value = handler.instance(request).await.map_err(|d| {
                         let d = eval::redact_diagnostics(d, &given);

@@ -239,12 +239,17 @@ impl Builder<'_> {
                 }
             }
         }
+        // An import block is evaluated in the root module, before its target (which may sit
+        // in a module instance) is planned.
         for import in module.imports.iter().filter(|_| path.is_empty()) {
-            let node = at(NodeKind::Resource {
-                mode: Mode::Managed,
-                type_name: import.type_name.clone(),
-                name: import.name.clone(),
-            });
+            let node = Node {
+                module: import.module_path(),
+                kind: NodeKind::Resource {
+                    mode: Mode::Managed,
+                    type_name: import.type_name.clone(),
+                    name: import.name.clone(),
+                },
+            };
             // A target missing from the configuration is reported by the plan, which can
             // generate its configuration (`-generate-config-out`).
             if self.graph.get(&node).is_none() {
@@ -252,7 +257,8 @@ impl Builder<'_> {
             }
             let exprs = std::iter::once(&import.id)
                 .chain(&import.for_each)
-                .chain(&import.key);
+                .chain(&import.key)
+                .chain(import.module.iter().filter_map(|step| step.key.as_ref()));
             for e in exprs {
                 self.expr_edges(module, path, &node, e, &["each"]);
             }

@@ -1,14 +1,16 @@
-//! `import` blocks at plan time: which instance each block imports and by which id (evaluated
-//! in the target resource's scope when the planner reaches it), the provider's read of the
-//! object, and Terraform's checks (a target that is not configured, a key it does not have).
+//! `import` blocks at plan time: which instance (in any module instance) each block imports and
+//! by which id (evaluated in the root module's scope when the planner reaches the target), the
+//! provider's read of the object, and Terraform's checks (a target that is not configured, a key
+//! it does not have).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use plinth_sdk::{Diagnostic, Diagnostics, ImportRequest, Provider, Span, Value};
+use plinth_state::addr::without_keys;
 use rustc_hash::FxHashSet as HashSet;
 
-use crate::config::{Config, Import, Mode};
+use crate::config::{Config, Expr, Import, Mode};
 use crate::engine::expand::{self, Key};
 use crate::engine::walker::{eval_error, InstanceRequest};
 use crate::eval::{self, EvalError, Scope};
@@ -38,21 +40,18 @@ impl<'a> Imports<'a> {
     }
 
     /// The id `request`'s instance is imported by, if an import block (or `plinth import`)
-    /// targets it. The blocks targeting its resource are evaluated once, in the resource's
-    /// scope.
+    /// targets it. The blocks targeting its resource (of any module instance) are evaluated
+    /// once, in the root module's scope.
     pub fn id_for(&self, request: &InstanceRequest<'_>) -> Result<Option<String>, Diagnostics> {
         if let Some((address, id)) = self.single {
             if *address == request.address && request.resource.mode == Mode::Managed {
                 return Ok(Some(id.clone()));
             }
         }
-        if self.blocks.is_empty()
-            || !request.module.is_empty()
-            || request.resource.mode != Mode::Managed
-        {
+        if self.blocks.is_empty() || request.resource.mode != Mode::Managed {
             return Ok(None);
         }
-        let resource = format!("{}.{}", request.resource.type_name, request.resource.name);
+        let resource = config_address(request);
         let mut evaluated = self.evaluated.lock().unwrap_or_else(|p| p.into_inner());
         if !evaluated.contains_key(&resource) {
             let targets = self.evaluate(request, &resource)?;
@@ -77,7 +76,7 @@ impl<'a> Imports<'a> {
             if !seen.contains(address) {
                 diagnostics.push(
                     Diagnostic::error("Configuration for import target does not exist")
-                        .with_detail(format!("The configuration for the given import target {address} does not exist: its resource has no instance with that key."))
+                        .with_detail(format!("The configuration for the given import target {address} does not exist: its resource (or the module it is in) has no instance with that key."))
                         .with_span(span.clone()),
                 );
             }
@@ -95,9 +94,9 @@ impl<'a> Imports<'a> {
         let blocks = self
             .blocks
             .iter()
-            .filter(|b| format!("{}.{}", b.type_name, b.name) == resource);
+            .filter(|b| b.config_address() == resource);
         for block in blocks {
-            match expand_block(block, request.scope) {
+            match expand_block(block, request.root_scope) {
                 Ok(found) => {
                     for (address, id) in found {
                         if targets.contains_key(&address) {
@@ -120,9 +119,18 @@ impl<'a> Imports<'a> {
     }
 }
 
+/// The configuration address of `request`'s resource (`module.web.aws_instance.this`).
+fn config_address(request: &InstanceRequest<'_>) -> String {
+    let resource = format!("{}.{}", request.resource.type_name, request.resource.name);
+    if request.module.is_empty() {
+        return resource;
+    }
+    format!("{}.{resource}", without_keys(request.module))
+}
+
 /// The (address, id) pairs one block imports: one, or one per `for_each` element.
 fn expand_block(block: &Import, scope: &dyn Scope) -> Result<Vec<(String, String)>, Diagnostics> {
-    let resource = format!("{}.{}", block.type_name, block.name);
+    let resource = block.config_address();
     let error = |e: EvalError, span: &Span| Diagnostics::from(eval_error(e, span, &resource));
     let bindings = match &block.for_each {
         None => vec![None],
@@ -149,8 +157,8 @@ fn expand_block(block: &Import, scope: &dyn Scope) -> Result<Vec<(String, String
             each: each.as_ref(),
             inner: scope,
         };
-        let key = match &block.key {
-            None => Key::None,
+        let key_of = |key: &Option<Expr>| match key {
+            None => Ok(Key::None),
             Some(key) => {
                 let value = eval::evaluate(&key.expr, &scope).map_err(|e| error(e, &key.span))?;
                 instance_key(&value).ok_or_else(|| {
@@ -159,9 +167,19 @@ fn expand_block(block: &Import, scope: &dyn Scope) -> Result<Vec<(String, String
                             .with_detail(format!("The key of the import target must be a known number or string, not {}.", value.type_name()))
                             .with_span(key.span.clone()),
                     )
-                })?
+                })
             }
         };
+        let mut address = String::new();
+        for step in &block.module {
+            address.push_str(&format!("module.{}{}.", step.name, key_of(&step.key)?));
+        }
+        address.push_str(&format!(
+            "{}.{}{}",
+            block.type_name,
+            block.name,
+            key_of(&block.key)?
+        ));
         let id = eval::evaluate(&block.id.expr, &scope).map_err(|e| error(e, &block.id.span))?;
         let id = match id.unmark_deep().0 {
             Value::String(s) if !s.is_empty() => s,
@@ -178,7 +196,7 @@ fn expand_block(block: &Import, scope: &dyn Scope) -> Result<Vec<(String, String
                     .into())
             }
         };
-        found.push((format!("{resource}{key}"), id));
+        found.push((address, id));
     }
     Ok(found)
 }
@@ -228,30 +246,40 @@ impl Scope for EachScope<'_> {
     }
 }
 
-/// Import blocks whose target resource the configuration does not declare, as errors (or, with
-/// `generating`, as the list of blocks to generate configuration for).
+/// Import blocks whose target resource the configuration does not declare (nor the module
+/// it names).
 pub fn unconfigured(config: &Config) -> Vec<&Import> {
     config
         .root
         .imports
         .iter()
         .filter(|i| {
-            !config
-                .root
-                .resources
-                .iter()
-                .any(|r| r.mode == Mode::Managed && r.type_name == i.type_name && r.name == i.name)
+            !config.root.module_at(&i.module_path()).is_some_and(|m| {
+                m.resources.iter().any(|r| {
+                    r.mode == Mode::Managed && r.type_name == i.type_name && r.name == i.name
+                })
+            })
         })
         .collect()
 }
 
-/// The error for an import block whose target is not configured.
+/// The error for an import block whose target is not configured: plinth writes configuration
+/// for root-module targets only (`-generate-config-out`).
 pub fn unconfigured_error(import: &Import) -> Diagnostic {
+    let address = import.config_address();
+    let detail = if import.module.is_empty() {
+        format!("The configuration for the given import target {address} does not exist. Write a resource block for it, or let plinth write one: `plinth plan -generate-config-out=generated.tf`.")
+    } else {
+        let path = import.module_path();
+        let module = path
+            .iter()
+            .map(|name| format!("module.{name}"))
+            .collect::<Vec<_>>()
+            .join(".");
+        format!("The configuration for the given import target {address} does not exist: {module} is not declared, or declares no resource \"{}\" \"{}\". plinth generates configuration for root-module targets only: write the resource block in the module yourself.", import.type_name, import.name)
+    };
     Diagnostic::error("Configuration for import target does not exist")
-        .with_detail(format!(
-            "The configuration for the given import target {}.{} does not exist. Write a resource block for it, or let plinth write one: `plinth plan -generate-config-out=generated.tf`.",
-            import.type_name, import.name
-        ))
+        .with_detail(detail)
         .with_span(import.span.clone())
 }
 

@@ -192,16 +192,6 @@ fn matches(statement: &Statement<'_>, state: &State) -> Vec<(String, String)> {
     out
 }
 
-/// The module `path` (call names) leads to from `root`.
-fn module_at<'c>(root: &'c Module, path: &[String]) -> Option<&'c Module> {
-    path.iter().try_fold(root, |m, name| {
-        m.module_calls
-            .iter()
-            .find(|c| &c.name == name)
-            .map(|c| c.module.as_ref())
-    })
-}
-
 /// "Moved object still exists" when the configuration still declares what `from` names.
 fn still_declared(root: &Module, statement: &Statement<'_>) -> Option<Diagnostic> {
     let from = &statement.moved.from;
@@ -209,7 +199,7 @@ fn still_declared(root: &Module, statement: &Statement<'_>) -> Option<Diagnostic
     path.extend(from.modules.iter().map(|(name, _)| name.clone()));
     let (kind, span, keyed) = match &from.resource {
         Some((type_name, name, key)) => {
-            let module = module_at(root, &path)?;
+            let module = root.module_at(&path)?;
             let r = module.resources.iter().find(|r| {
                 r.mode == crate::config::Mode::Managed
                     && &r.type_name == type_name
@@ -220,7 +210,7 @@ fn still_declared(root: &Module, statement: &Statement<'_>) -> Option<Diagnostic
         }
         None => {
             let (name, key) = from.modules.last()?;
-            let module = module_at(root, &path[..path.len() - 1])?;
+            let module = root.module_at(&path[..path.len() - 1])?;
             let call = module.module_calls.iter().find(|c| &c.name == name)?;
             let keyed = call.count.is_some() || call.for_each.is_some();
             ("module call", call.span.clone(), key.is_some() || keyed)

@@ -73,8 +73,9 @@ fn gacetachat_aws_is_rebuilt_after_its_state_is_lost_without_changing_anything()
 /// `examples/chatbot-aws`: its four modules (the VPC with gateway, route table, associations
 /// and four subnets; the instance and its security group; the database; the SNS topic, its
 /// subscription and the CPU alarm) and the Route 53 zone and record.
+/// Every object but the Route 53 ones is in a module (the database in `module.database[0]`):
+/// the import blocks `drift -unmanaged` writes target module instances.
 #[test]
-#[ignore = "import blocks cannot target module instances yet (src/config/imports.rs reads `to` as TYPE.NAME[KEY] only), and every chatbot object but the Route 53 ones is in a module"]
 fn chatbot_aws_is_rebuilt_after_its_state_is_lost_without_changing_anything() {
     let Some(moto) = Moto::start() else { return };
     let ws = example("chatbot-aws", &moto);
@@ -89,8 +90,8 @@ fn chatbot_aws_is_rebuilt_after_its_state_is_lost_without_changing_anything() {
 }
 
 /// What the chatbot example holds besides its VPC and database, at the root of a
-/// configuration (import blocks target root-module resources only): an instance with user
-/// data, an internet gateway, a route table and its associations, a security group, an SNS
+/// configuration (so the second look of `drift -unmanaged` is drilled without modules too): an
+/// instance with user data, an internet gateway, a route table and its associations, a security group, an SNS
 /// topic and subscription, a CPU alarm and a Route 53 zone and record, each with the settings
 /// only plinth knows (`user_data_replace_on_change`, `revoke_rules_on_delete`,
 /// `force_destroy`, `allow_overwrite`).

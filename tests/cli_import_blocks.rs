@@ -430,6 +430,27 @@ fn an_import_into_a_module_instance_key_that_does_not_exist_is_refused() {
         .expect_stderr("module.counted[3].slow_object.db");
 }
 
+/// Regression: an import block into a module instance that `count = 0` leaves out (or a
+/// resource without instances) was never evaluated, so the plan said "No changes" and exited 0
+/// with the import silently dropped.
+#[test]
+fn an_import_into_a_module_instance_that_count_leaves_out_is_refused() {
+    let (estate, _, db) = running_estate();
+    let ws = sharing(
+        estate.objects_dir(),
+        &format!("module \"counted\" {{\n  source = \"./db\"\n  count  = 0\n}}\n\nimport {{\n  to = module.counted[0].slow_object.db\n  id = \"{db}\"\n}}\n"),
+    );
+    ws.write(
+        "db/main.tf",
+        "resource \"slow_object\" \"db\" {\n  input = \"db-v1\"\n}\n",
+    );
+    ws.plan(&[])
+        .expect_code(1)
+        .expect_stderr("Configuration for import target does not exist")
+        .expect_stderr("module.counted[0].slow_object.db")
+        .expect_stderr("main.tf:9:1");
+}
+
 /// The lost-state drill for objects inside modules: `drift -unmanaged` writes `to =
 /// module.app.slow_object.web`, and the apply imports into the module instances.
 #[test]

@@ -3,7 +3,7 @@
 //! provider's read of the object, and Terraform's checks (a target that is not configured, a key
 //! it does not have).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use plinth_sdk::{Diagnostic, Diagnostics, ImportRequest, Provider, Span, Value};
@@ -54,7 +54,7 @@ impl<'a> Imports<'a> {
         let resource = config_address(request);
         let mut evaluated = self.evaluated.lock().unwrap_or_else(|p| p.into_inner());
         if !evaluated.contains_key(&resource) {
-            let targets = self.evaluate(request, &resource)?;
+            let targets = self.evaluate(request.root_scope, &resource)?;
             evaluated.insert(resource.clone(), targets);
         }
         Ok(evaluated[&resource]
@@ -62,8 +62,31 @@ impl<'a> Imports<'a> {
             .map(|(id, _)| id.clone()))
     }
 
-    /// Errors for evaluated import targets the configuration has no instance for.
-    pub fn unmatched(&self, seen: &HashSet<String>) -> Diagnostics {
+    /// Evaluates, in the root module's `scope` once the walk is done, the blocks whose target
+    /// resource no instance asked about (a count of 0, a module call without instances, or
+    /// every instance already in state), so [`Imports::unmatched`] sees their targets too.
+    pub fn evaluate_rest(&self, scope: &dyn Scope) -> Result<(), Diagnostics> {
+        let mut evaluated = self.evaluated.lock().unwrap_or_else(|p| p.into_inner());
+        let rest: BTreeSet<String> = self
+            .blocks
+            .iter()
+            .map(Import::config_address)
+            .filter(|resource| !evaluated.contains_key(resource))
+            .collect();
+        for resource in rest {
+            let targets = self.evaluate(scope, &resource)?;
+            evaluated.insert(resource, targets);
+        }
+        Ok(())
+    }
+
+    /// Errors for evaluated import targets in scope (`-target`, `-exclude`) the configuration
+    /// has no instance for.
+    pub fn unmatched(
+        &self,
+        seen: &HashSet<String>,
+        in_scope: &dyn Fn(&str) -> bool,
+    ) -> Diagnostics {
         let evaluated = self.evaluated.lock().unwrap_or_else(|p| p.into_inner());
         let mut diagnostics = Diagnostics::new();
         if let Some((address, _)) = self.single.filter(|(a, _)| !seen.contains(a)) {
@@ -73,7 +96,7 @@ impl<'a> Imports<'a> {
             );
         }
         for (address, (_, span)) in evaluated.values().flatten() {
-            if !seen.contains(address) {
+            if !seen.contains(address) && in_scope(address) {
                 diagnostics.push(
                     Diagnostic::error("Configuration for import target does not exist")
                         .with_detail(format!("The configuration for the given import target {address} does not exist: its resource (or the module it is in) has no instance with that key."))
@@ -84,11 +107,7 @@ impl<'a> Imports<'a> {
         diagnostics
     }
 
-    fn evaluate(
-        &self,
-        request: &InstanceRequest<'_>,
-        resource: &str,
-    ) -> Result<Targets, Diagnostics> {
+    fn evaluate(&self, scope: &dyn Scope, resource: &str) -> Result<Targets, Diagnostics> {
         let mut targets = BTreeMap::new();
         let mut diagnostics = Diagnostics::new();
         let blocks = self
@@ -96,7 +115,7 @@ impl<'a> Imports<'a> {
             .iter()
             .filter(|b| b.config_address() == resource);
         for block in blocks {
-            match expand_block(block, request.root_scope) {
+            match expand_block(block, scope) {
                 Ok(found) => {
                     for (address, id) in found {
                         if targets.contains_key(&address) {

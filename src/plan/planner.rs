@@ -20,7 +20,9 @@ use plinth_state::{State, Status};
 
 use crate::config::{Config, IgnoreChanges, Mode};
 use crate::engine::check_blocks;
+use crate::engine::expand::Binding;
 use crate::engine::providers::Providers;
+use crate::engine::results::InstanceScope;
 use crate::engine::walker::{InstanceHandler, InstanceRequest, Phase, Walk};
 use crate::eval;
 use crate::graph::{Graph, NodeKind};
@@ -136,7 +138,25 @@ pub async fn make(input: &PlanInput<'_>) -> Result<(Plan, Diagnostics), Diagnost
     }
     let changes = std::mem::take(&mut *planner.changes.lock().unwrap_or_else(|p| p.into_inner()));
     let seen = std::mem::take(&mut *planner.seen.lock().unwrap_or_else(|p| p.into_inner()));
-    let unmatched = planner.imports.unmatched(&seen);
+    // A targeted walk may leave out what the other blocks refer to: they are not in scope.
+    let options = input.options;
+    if options.mode == PlanMode::Normal && options.targets.is_empty() && options.excludes.is_empty()
+    {
+        let root = InstanceScope {
+            results: &walked.results,
+            module: "",
+            config: &input.config.root,
+            binding: &Binding::None,
+            module_dir: &input.config.root.dir,
+            workspace: &input.options.workspace,
+            planning: true,
+            providers: input.providers,
+        };
+        planner.imports.evaluate_rest(&root)?;
+    }
+    let unmatched = planner
+        .imports
+        .unmatched(&seen, &|address| planner.targeted(address));
     if unmatched.has_errors() {
         return Err(unmatched);
     }

@@ -418,6 +418,20 @@ fn an_import_into_a_module_without_that_resource_names_the_address() {
 }
 
 #[test]
+fn generate_config_out_refuses_a_missing_target_inside_a_module_and_writes_nothing() {
+    let ws = in_modules(
+        Workspace::new().objects_dir(),
+        "\nimport {\n  to = module.app.slow_object.nope\n  id = \"x\"\n}\n",
+    );
+    ws.plan(&["-generate-config-out=generated.tf"])
+        .expect_code(1)
+        .expect_stderr("module.app.slow_object.nope")
+        .expect_stderr("root-module targets only")
+        .expect_stderr("main.tf:14:1");
+    assert!(!ws.exists("generated.tf"), "configuration was generated");
+}
+
+#[test]
 fn an_import_into_a_module_instance_key_that_does_not_exist_is_refused() {
     let (estate, _, db) = running_estate();
     let ws = in_modules(

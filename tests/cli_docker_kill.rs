@@ -6,12 +6,19 @@
 //! every apply replaces all of them. After each kill one apply must succeed and leave exactly the
 //! objects state knows: no duplicate, no name conflict, no object carrying plinth's labels that
 //! state does not record. The random seed is printed; `PLINTH_TEST_SEED=<seed>` repeats a run.
+//!
+//! Two more tests kill `plinth apply` at a chosen step of the image build: the classic builder
+//! adds the build labels one `LABEL` step per label (in label order), and a build whose client is
+//! gone finishes the step it is in, so a kill in a label step leaves a partial image carrying some
+//! of plinth's labels, and a kill in the last one leaves a build that finishes after the kill.
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use support::{docker, docker_available, Random, Workspace, JOURNAL_FILE};
@@ -332,4 +339,96 @@ fn applies_killed_inside_creates_adopt_what_the_creates_made() {
 #[test]
 fn applies_killed_anywhere_leave_exactly_the_objects_state_knows() {
     killed_applies_converge("a", TRIALS / 2, false);
+}
+
+/// Starts an apply of `generation` and kills it (SIGKILL) as soon as the engine creates the
+/// container of the image build's step that adds `label` (the builder commits a `LABEL` step
+/// from a container carrying the labels so far). Returns whether the step was seen before the
+/// apply finished.
+fn apply_killed_in_label_step(ws: &Workspace, prefix: &str, generation: u64, label: &str) -> bool {
+    let mut events = Command::new("docker")
+        .args(["events", "--format", "{{.ID}}"])
+        .args(["--filter", "type=container", "--filter", "event=create"])
+        .args(["--filter", &format!("label={TEST_LABEL}={prefix}")])
+        .args(["--filter", "label=plinth.address=docker_image.app"])
+        .args(["--filter", &format!("label={label}")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run docker events");
+    let stdout = events.stdout.take().expect("docker events' output");
+    let (seen, step_started) = mpsc::channel();
+    std::thread::spawn(move || {
+        if let Some(Ok(line)) = BufReader::new(stdout).lines().next() {
+            let _ = seen.send(line);
+        }
+    });
+    // docker events only reports what happens after it subscribed.
+    std::thread::sleep(Duration::from_millis(500));
+    let var = format!("generation={generation}");
+    let mut running = ws.spawn(&["apply", "-auto-approve", "-var", &var]);
+    let started = Instant::now();
+    let killed = loop {
+        if step_started.recv_timeout(Duration::from_millis(2)).is_ok() {
+            break !running.has_exited();
+        }
+        if running.has_exited() || started.elapsed() > Duration::from_secs(120) {
+            break false;
+        }
+    };
+    let outcome = running.kill();
+    let _ = events.kill();
+    let _ = events.wait();
+    if !killed {
+        outcome.expect_ok();
+    }
+    killed
+}
+
+/// Kills an apply in the build step adding `label`, runs one apply, and checks that the engine
+/// holds exactly the objects state records, then that destroy leaves none.
+fn one_apply_after_a_kill_in_label_step_converges(test: &str, label: &str) {
+    if !docker_available() {
+        return;
+    }
+    let prefix = format!("pk{}{test}", std::process::id());
+    let _cleanup = Cleanup(prefix.clone());
+    let ws = workspace(&prefix);
+    assert!(
+        apply_killed_in_label_step(&ws, &prefix, 1, label),
+        "the apply finished before the build reached the step adding {label}"
+    );
+    ws.run(&["apply", "-auto-approve", "-var", "generation=1"])
+        .expect_ok();
+    let state = in_state(&ws);
+    for (kind, _, _) in KINDS {
+        let real = labelled(kind, &prefix);
+        assert_eq!(
+            real, state[kind],
+            "{kind}: the engine's objects are not the ones in state"
+        );
+        assert_eq!(real.len(), expected_count(kind), "{kind}: {real:?}");
+    }
+    ws.plan(&["-var", "generation=1"]).expect_code(0);
+    ws.run(&["destroy", "-auto-approve", "-var", "generation=1"])
+        .expect_ok();
+    for (kind, _, _) in KINDS {
+        assert_eq!(labelled(kind, &prefix), Vec::<String>::new(), "{kind} left");
+    }
+}
+
+/// A kill while the builder adds `plinth.managed` left that step's image (the build stops before
+/// the next label) carrying plinth's labels and the intent token but not all the labels: the next
+/// run's adoption did not take it (rightly) but left it behind, since it only removed partial
+/// images that listed no tags, and the engine lists an untagged image as `<none>:<none>`.
+#[test]
+fn a_build_killed_between_its_label_steps_leaves_no_partial_image() {
+    one_apply_after_a_kill_in_label_step_converges("p", "plinth.managed");
+}
+
+/// A kill in the build's last label step: the builder finishes that step and tags the image
+/// after its client is gone, possibly after the next run looked for it. The next run must adopt
+/// that image (or build its own and leave no second one).
+#[test]
+fn a_build_killed_in_its_last_step_finishes_late_and_is_adopted() {
+    one_apply_after_a_kill_in_label_step_converges("l", "plinth.workspace");
 }

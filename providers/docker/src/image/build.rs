@@ -21,7 +21,8 @@ use crate::registry::Auths;
 const BUILD_LOG_TAIL: usize = 15;
 
 /// How many times a build is started when a cached layer it found vanished before it used it
-/// (another build removing what its own failure left).
+/// (another build removing what its own failure left, or the engine pruning the parents of an
+/// image a killed run was deleting).
 const BUILD_ATTEMPTS: usize = 3;
 
 /// Builds `name` from the `build` block with the classic builder, then gives it the `tag` names.

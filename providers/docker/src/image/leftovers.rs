@@ -98,11 +98,14 @@ fn is_short_id(text: &str) -> bool {
 }
 
 /// Whether a build failed because an image it had found in its cache was removed before it used
-/// it (another build's cleanup of its own failure); building again makes the layer anew.
+/// it (another build's cleanup of its own failure, or the engine pruning the parents of an image
+/// a killed run was deleting); building again makes the layer anew.
 pub fn lost_its_cached_parent(error: &str) -> bool {
     error.contains("unknown parent image ID")
         || error.contains("No such image: sha256:")
         || (error.contains("No such image") && error.contains("parent"))
+        || (error.contains("failed to get digest sha256:")
+            && error.contains("no such file or directory"))
 }
 
 #[cfg(test)]
@@ -141,5 +144,15 @@ mod tests {
             "The command '/bin/sh -c false' returned a non-zero code: 1"
         ));
         assert!(!lost_its_cached_parent("COPY failed: file not found"));
+    }
+
+    /// A killed run's image delete goes on in the engine and prunes the untagged parents of the
+    /// deleted image, label steps a new build of the same address had just taken from its cache:
+    /// the build failed with this message instead of starting again.
+    #[test]
+    fn a_cached_parent_pruned_while_a_step_commits_is_a_lost_cached_parent() {
+        assert!(lost_its_cached_parent(
+            "failed to get digest sha256:130f9759710da60f8939efd771c569216baa688157890404ce0e77b6278a5f3d: open /var/lib/docker/image/fuse-overlayfs/imagedb/content/sha256/130f9759710da60f8939efd771c569216baa688157890404ce0e77b6278a5f3d: no such file or directory"
+        ));
     }
 }

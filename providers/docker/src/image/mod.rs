@@ -2,7 +2,8 @@
 //! `docker_image` data source.
 //!
 //! Built images carry plinth's labels, the create's intent token included, so a build
-//! interrupted by a kill is adopted by the next run. A build sends the `build.context`
+//! interrupted by a kill is adopted by the next run, after the step the engine was still
+//! committing for it (see `orphaned`). A build sends the `build.context`
 //! directory (relative paths resolve against the working directory, `.dockerignore` honoured)
 //! to the classic builder; the plan carries the digest of what it would send
 //! (`context_digest`), so a change in the sources replaces the image without `triggers`.
@@ -10,6 +11,7 @@
 mod build;
 mod context;
 mod leftovers;
+mod orphaned;
 
 pub(crate) use build::tag;
 
@@ -136,7 +138,7 @@ async fn remove_superseded(docker: &Docker, name: &str, intent: &Intent, keep: &
             .get(attrs::INTENT_LABEL)
             .is_some_and(|token| token != &intent.token);
         // An image still carrying a name (a docker_tag's, say) is in use by that name.
-        let dangling = image.repo_tags.iter().all(|t| t == "<none>:<none>");
+        let dangling = orphaned::is_untagged(&image.repo_tags);
         if image.id != keep && other_intent && dangling {
             let _ = docker
                 .remove_image(&image.id, None::<RemoveImageOptions>, None)
@@ -204,20 +206,26 @@ pub async fn delete(docker: &Docker, prior: Value) -> Result<(), Diagnostics> {
     Ok(())
 }
 
-/// The image the create with intent `token` made: a built one by its intent label, a pulled one
-/// by its name (pulls carry no labels; pulling again is harmless).
+/// The image the create with intent `intent` made: a built one by its intent label, a pulled
+/// one by its name (pulls carry no labels; pulling again is harmless).
 ///
-/// The classic builder adds build labels one `LABEL` step at a time, so a build killed half way
+/// A killed run's build goes on with the step it was in, so the step is waited for first. The
+/// classic builder adds build labels one `LABEL` step at a time, so a build killed half way
 /// leaves images carrying some of the token's labels: the one carrying them all is the finished
-/// build (tagged with the name here if the kill came before the tag); the others left dangling
-/// are removed.
+/// build (tagged with the name here if the kill came before the tag); the untagged others are
+/// removed with the earlier label steps below them.
 pub async fn find_by_intent(
     docker: &Docker,
     planned: Value,
-    token: &str,
+    intent: &Intent,
 ) -> Result<Option<Value>, Diagnostics> {
-    if attrs::blocks(&planned, "build").is_empty() {
+    let Some(build) = attrs::blocks(&planned, "build").first().copied().cloned() else {
         return find_by_name(docker, planned).await;
+    };
+    let token = intent.token.as_str();
+    // With `remove = false` the builder keeps its step containers: none is in progress.
+    if attrs::boolean(&build, "remove", true) {
+        orphaned::wait_for_steps(docker, &intent.address, token).await;
     }
     let name = attrs::required(&planned, "name")?.to_string();
     let label = format!("{}={token}", attrs::INTENT_LABEL);
@@ -232,8 +240,8 @@ pub async fn find_by_intent(
         .await
         .map_err(|e| failed("listing images failed", &e))?;
     let reference = normalize(&name);
-    let build = attrs::blocks(&planned, "build")[0];
-    let mut expected: Vec<String> = attrs::string_map(build, "labels").into_keys().collect();
+    let mut expected: Vec<String> = attrs::string_map(&build, "labels").into_keys().collect();
+    expected.extend(attrs::string_map(&build, "label").into_keys());
     expected.extend(
         [
             attrs::MANAGED_LABEL,
@@ -248,14 +256,12 @@ pub async fn find_by_intent(
             || expected.iter().all(|l| image.labels.contains_key(l))
     };
     let found = listed.iter().find(complete).map(|i| i.id.clone());
-    for partial in listed.iter().filter(|i| Some(&i.id) != found.as_ref()) {
-        if partial.repo_tags.is_empty() {
-            // Still the parent of another image: the build cache keeps it.
-            let _ = docker
-                .remove_image(&partial.id, None::<RemoveImageOptions>, None)
-                .await;
-        }
-    }
+    let partials = listed
+        .iter()
+        .filter(|i| Some(&i.id) != found.as_ref())
+        .collect();
+    // Intermediate images of the found one are refused (they have a child) and kept.
+    orphaned::remove_partials(docker, partials, &intent.address).await;
     let Some(id) = found else {
         return Ok(None);
     };

@@ -299,7 +299,7 @@ impl Resource<Engine> for Image {
     async fn adopt(&self, engine: &Engine, _: &Context, request: AdoptRequest) -> AdoptResponse {
         adopted(with_docker!(engine, |docker| {
             let planned = attrs::unknowns_to_null(request.planned);
-            image::find_by_intent(docker, planned, &request.intent.token).await
+            image::find_by_intent(docker, planned, &request.intent).await
         }))
     }
 }

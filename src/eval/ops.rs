@@ -60,8 +60,9 @@ impl Evaluator<'_> {
         }
     }
 
-    /// `&&` (`is_and`) or `||`: a known left side that settles the result skips the right side;
-    /// an unknown side gives unknown unless the other side settles the result.
+    /// `&&` and `||` as Terraform evaluates them: both operands always (an error or a null on
+    /// either side fails the operation, whatever the other side), an unknown operand settled by
+    /// a known `false` (`&&`) or `true` (`||`) on the other side.
     fn eval_logical(
         &mut self,
         is_and: bool,
@@ -70,21 +71,15 @@ impl Evaluator<'_> {
     ) -> Result<Value, EvalError> {
         let settling = !is_and;
         let (lhs, lhs_marked) = self.eval(lhs)?.unmark_deep();
-        let lhs = match lhs {
-            Value::Unknown => None,
-            other => Some(boolean(&other, Side::Left)?),
-        };
-        if lhs == Some(settling) {
-            return Ok(mark(Value::Bool(settling), lhs_marked));
-        }
         let (rhs, rhs_marked) = self.eval(rhs)?.unmark_deep();
-        let rhs = match rhs {
-            Value::Unknown => None,
-            other => Some(boolean(&other, Side::Right)?),
+        let operand = |value: Value, side: Side| match value {
+            Value::Unknown => Ok(None),
+            other => boolean(&other, side).map(Some),
         };
+        let (lhs, rhs) = (operand(lhs, Side::Left)?, operand(rhs, Side::Right)?);
         let result = match (lhs, rhs) {
-            (_, Some(r)) if r == settling => Value::Bool(settling),
-            (Some(_), Some(_)) => Value::Bool(!settling),
+            (Some(l), Some(r)) => Value::Bool(if is_and { l && r } else { l || r }),
+            (Some(known), None) | (None, Some(known)) if known == settling => Value::Bool(settling),
             _ => Value::Unknown,
         };
         Ok(mark(result, lhs_marked || rhs_marked))

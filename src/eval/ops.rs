@@ -1,11 +1,13 @@
 //! Unary and binary operators with Terraform's semantics: arithmetic and comparison on numbers
-//! (numeric strings convert), `==`/`!=` on any values, `&&`/`||` deciding early when one side
-//! settles the result, unknowns giving unknown and sensitive marks carried to the result.
+//! (numeric strings convert), `==`/`!=` on any values (values whose types the expressions show
+//! to differ, a list and a tuple, are unequal), `&&`/`||` on both sides, unknowns giving
+//! unknown unless the other side settles the result, and sensitive marks carried to the result.
 
-use hcl::expr::{BinaryOperator, Operation, UnaryOperator};
-use plinth_sdk::{Number, NumberError, Value};
+use hcl::expr::{BinaryOperator, Operation, TraversalOperator, UnaryOperator};
+use plinth_sdk::{Number, NumberError, Type, Value};
 
 use super::expr::{to_bool, Evaluator};
+use super::static_type::{static_type, TypeScope};
 use super::traversal::mark;
 use super::EvalError;
 
@@ -51,10 +53,17 @@ impl Evaluator<'_> {
                 operator => {
                     let (lhs, lhs_marked) = self.eval(&op.lhs_expr)?.unmark_deep();
                     let (rhs, rhs_marked) = self.eval(&op.rhs_expr)?.unmark_deep();
-                    Ok(mark(
-                        binary(operator, &lhs, &rhs)?,
-                        lhs_marked || rhs_marked,
-                    ))
+                    let equality = matches!(operator, BinaryOperator::Eq | BinaryOperator::NotEq);
+                    let result = if equality
+                        && !lhs.contains_unknown()
+                        && !rhs.contains_unknown()
+                        && types_differ(&op.lhs_expr, &op.rhs_expr)
+                    {
+                        Value::Bool(operator == BinaryOperator::NotEq)
+                    } else {
+                        binary(operator, &lhs, &rhs)?
+                    };
+                    Ok(mark(result, lhs_marked || rhs_marked))
                 }
             },
         }
@@ -83,6 +92,35 @@ impl Evaluator<'_> {
             _ => Value::Unknown,
         };
         Ok(mark(result, lhs_marked || rhs_marked))
+    }
+}
+
+/// Whether the two expressions' types, as far as they tell without references, are known and
+/// different (`tolist([1])` and `[1]`: a list and a tuple, which Terraform never finds equal).
+fn types_differ(lhs: &hcl::Expression, rhs: &hcl::Expression) -> bool {
+    let (lhs, rhs) = (
+        static_type(lhs, &NoReferences),
+        static_type(rhs, &NoReferences),
+    );
+    !mentions_any(&lhs) && !mentions_any(&rhs) && lhs != rhs
+}
+
+/// Knows no reference's type.
+struct NoReferences;
+
+impl TypeScope for NoReferences {
+    fn reference_type(&self, _: &str, _: &[TraversalOperator]) -> Option<(Type, usize)> {
+        None
+    }
+}
+
+fn mentions_any(ty: &Type) -> bool {
+    match ty {
+        Type::Any => true,
+        Type::List(t) | Type::Set(t) | Type::Map(t) => mentions_any(t),
+        Type::Tuple(ts) => ts.iter().any(mentions_any),
+        Type::Object(attrs) => attrs.values().any(|a| mentions_any(&a.ty)),
+        _ => false,
     }
 }
 

@@ -53,16 +53,17 @@ impl Evaluator<'_> {
                 operator => {
                     let (lhs, lhs_marked) = self.eval(&op.lhs_expr)?.unmark_deep();
                     let (rhs, rhs_marked) = self.eval(&op.rhs_expr)?.unmark_deep();
-                    let equality = matches!(operator, BinaryOperator::Eq | BinaryOperator::NotEq);
-                    let result = if equality
-                        && !lhs.contains_unknown()
-                        && !rhs.contains_unknown()
+                    let mut result = binary(operator, &lhs, &rhs)?;
+                    // Equal collections (or ones with unknown elements) may still be of different
+                    // types (a list and a tuple), which are never equal.
+                    let unequal = Value::Bool(operator == BinaryOperator::NotEq);
+                    if matches!(operator, BinaryOperator::Eq | BinaryOperator::NotEq)
+                        && result != unequal
+                        && matches!(lhs, Value::List(_) | Value::Map(_))
                         && types_differ(&op.lhs_expr, &op.rhs_expr)
                     {
-                        Value::Bool(operator == BinaryOperator::NotEq)
-                    } else {
-                        binary(operator, &lhs, &rhs)?
-                    };
+                        result = unequal;
+                    }
                     Ok(mark(result, lhs_marked || rhs_marked))
                 }
             },

@@ -166,3 +166,35 @@ fn binary_garbage_in_a_tf_file_is_an_error_not_a_panic() {
         .expect_code(1)
         .expect_stderr("main.tf");
 }
+
+/// `validate` never ran the schema's validators (only plan did), so a DB password too short
+/// for AWS in the configuration passed `validate` and failed only at plan.
+#[test]
+fn validate_refuses_a_too_short_db_password_naming_file_line_and_address() {
+    let ws = Workspace::with_main(
+        r#"resource "aws_db_instance" "db" {
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  allocated_storage   = 20
+  username            = "app"
+  password            = "short7!"
+  skip_final_snapshot = true
+}
+"#,
+    );
+    let outcome = ws.run(&["validate"]);
+    expect_error_naming(
+        &outcome,
+        &[
+            "main.tf:6",
+            "aws_db_instance.db",
+            "expected length of password to be in the range (8 - 128)",
+        ],
+    );
+    // The diagnostic itself never quotes the value (the source excerpt shows the line as written).
+    let json = ws.run(&["validate", "-json"]);
+    json.expect_code(1).expect_nowhere("short7!");
+    let report = json.stdout_json();
+    assert_eq!(report["diagnostics"][0]["address"], "aws_db_instance.db");
+    assert_eq!(report["diagnostics"][0]["range"]["start"]["line"], 6);
+}

@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
+use crate::engine::output_type::output_type;
 use petgraph::graph::{DiGraph, NodeIndex};
 use plinth_sdk::{Diagnostic, Diagnostics};
 use plinth_state::{JournalEntry, Mode as StateMode, OutputValue, State};
@@ -163,6 +164,7 @@ pub async fn run(input: &ApplyInput<'_>, state: State, journal: &JournalWriter) 
                     OutputValue {
                         value: v.to_json(),
                         sensitive: o.sensitive || v.contains_sensitive(),
+                        ty: Some(output_type(&input.config.root, o, &v, input.providers)),
                     },
                 );
             }

@@ -26,7 +26,7 @@ use crate::config::Mode;
 use crate::engine::walker::InstanceRequest;
 use crate::plan::consistency::{inconsistencies, inconsistent_final_plan};
 use crate::plan::planner::apply_ignore_changes;
-use crate::plan::{diff, Adopted, Drift, Imported, ResourceChange};
+use crate::plan::{diff, write_only, Adopted, Drift, Imported, ResourceChange};
 
 /// How many objects were added, changed and destroyed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -387,7 +387,7 @@ impl<'a> Operations<'a> {
             type_name: request.resource.type_name.clone(),
             provider: request.provider.to_string(),
             status,
-            attributes: value.to_json(),
+            attributes: write_only::stored_json(request.schema, value),
             sensitive_attributes: diff::sensitive_names(request.schema, value),
             dependencies: request.depends_on.to_vec(),
             create_before_destroy: request.resource.lifecycle.create_before_destroy,
@@ -485,7 +485,8 @@ impl<'a> Operations<'a> {
         }
         let planned = diff::mark_sensitive(request.schema, response.planned);
         if let Some(saved) = &change.after {
-            let problems = inconsistencies(saved, &planned);
+            let kept = write_only::forget(request.schema, planned.clone());
+            let problems = inconsistencies(saved, &kept);
             if !problems.is_empty() {
                 return Err(
                     inconsistent_final_plan(&request.address, request.provider, &problems).into(),
@@ -498,6 +499,7 @@ impl<'a> Operations<'a> {
         } else {
             response.private
         };
+        let planned = write_only::restore(request.schema, planned, &request.config);
         Ok(FinalPlan {
             value: diff::unknown_to_null(planned.unmark_deep().0),
             sensitive,
@@ -508,11 +510,8 @@ impl<'a> Operations<'a> {
     /// A provider's result normalised to the schema, with the sensitive marks of the schema and
     /// of the attributes named put back.
     fn remark(request: &InstanceRequest<'_>, value: Value, sensitive: &[String]) -> Value {
-        diff::mark_sensitive_opt(
-            Some(request.schema),
-            diff::normalise(request.schema, value),
-            sensitive,
-        )
+        let value = write_only::forget(request.schema, diff::normalise(request.schema, value));
+        diff::mark_sensitive_opt(Some(request.schema), value, sensitive)
     }
 
     /// Creates the object of `request` (first deposing the current one under `depose`). The
@@ -537,7 +536,7 @@ impl<'a> Operations<'a> {
                 workspace: intent.workspace.clone(),
                 type_name: request.resource.type_name.clone(),
                 provider: request.provider.to_string(),
-                planned: planned.value.to_json(),
+                planned: write_only::forget(request.schema, planned.value.clone()).to_json(),
             };
             let entry = JournalEntry::Intent {
                 address: request.address.clone(),

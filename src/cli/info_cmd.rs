@@ -53,7 +53,7 @@ pub fn output(json: bool, raw: bool, name: Option<&str>) -> Outcome {
             .map(|(k, o)| {
                 (
                     k.clone(),
-                    serde_json::json!({ "sensitive": o.sensitive, "value": o.value }),
+                    serde_json::json!({ "sensitive": o.sensitive, "type": type_json(o), "value": o.value }),
                 )
             })
             .collect();
@@ -185,7 +185,7 @@ fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
     let outputs: serde_json::Map<String, serde_json::Value> = state
         .outputs
         .iter()
-        .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "value": if o.sensitive { serde_json::Value::Null } else { o.value.clone() } })))
+        .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "type": type_json(o), "value": if o.sensitive { serde_json::Value::Null } else { o.value.clone() } })))
         .collect();
     serde_json::json!({
         "format_version": "1.0",
@@ -193,6 +193,15 @@ fn state_json(state: &State, providers: &Providers) -> serde_json::Value {
         "serial": state.serial,
         "values": { "outputs": outputs, "root_module": { "resources": resources } },
     })
+}
+
+/// An output's type in cty's JSON form: as recorded, or (in states written before types were)
+/// read from its value.
+fn type_json(output: &plinth_state::OutputValue) -> serde_json::Value {
+    output
+        .ty
+        .clone()
+        .unwrap_or_else(|| plinth_sdk::type_of(&Value::from_json(&output.value)).to_cty_json())
 }
 
 /// `plinth graph`.

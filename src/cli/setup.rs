@@ -97,9 +97,22 @@ pub fn providers() -> Providers {
 }
 
 /// The providers of a run of `config`: the built-in ones and every external provider its
-/// `required_providers` ask for.
+/// `required_providers` ask for. With their schemas known, ephemeral values in resource
+/// arguments other than write-only ones are refused here.
 pub fn providers_for(config: &Config) -> Result<Providers, Diagnostics> {
-    providers_and_plugins(config).map(|(providers, _)| providers)
+    let providers = providers_and_plugins(config).map(|(providers, _)| providers)?;
+    let schema_of = |r: &crate::config::Resource| {
+        let provider = r.provider.as_ref().map_or_else(
+            || crate::graph::default_provider(&r.type_name).to_string(),
+            |p| crate::graph::provider_key(&p.name, p.alias.as_deref()),
+        );
+        providers.resource_schema(&provider, r.mode, &r.type_name)
+    };
+    let misplaced = crate::config::ephemeral::check_resources(&config.root, &schema_of);
+    if misplaced.has_errors() {
+        return Err(misplaced);
+    }
+    Ok(providers)
 }
 
 /// The external providers `config` requires, found (not started) the way Terraform finds them.

@@ -1,16 +1,18 @@
 //! Where ephemeral values may go (`ephemeral = true` on variables and child module outputs):
-//! into locals, provider configurations, provisioners and other ephemeral variables and
-//! outputs, never into resource arguments or ordinary outputs, which plan files and state keep.
-//! Root module outputs cannot be ephemeral. Checked on the references written, through locals.
+//! into locals, provider configurations, provisioners, write-only resource arguments and other
+//! ephemeral variables and outputs, never into other resource arguments or ordinary outputs,
+//! which plan files and state keep. Root module outputs cannot be ephemeral. Checked on the
+//! references written, through locals; resource arguments once their schemas are known
+//! ([`check_resources`]).
 
 use std::collections::HashSet;
 
-use plinth_sdk::{Diagnostic, Diagnostics};
+use plinth_sdk::{Diagnostic, Diagnostics, Schema};
 
-use super::model::{Body, Expr, Module};
+use super::model::{Body, Expr, Module, Resource};
 use crate::eval;
 
-/// Reports every place an ephemeral value would be kept.
+/// Reports every output and module input an ephemeral value would be kept in.
 pub fn check(root: &Module, diags: &mut Diagnostics) {
     for output in root.outputs.iter().filter(|o| o.ephemeral) {
         diags.push(
@@ -30,17 +32,6 @@ fn check_module(module: &Module, diags: &mut Diagnostics) {
                 .iter()
                 .any(|names| is_ephemeral(names, &ephemeral))
         };
-        for resource in &module.resources {
-            let mut found = Vec::new();
-            body_uses(&resource.body, &uses, &mut found);
-            for span in found {
-                diags.push(
-                    Diagnostic::error("Invalid use of ephemeral value")
-                        .with_detail("Ephemeral values are not valid in resource arguments, because resource instances must persist between plan and apply.")
-                        .with_span(span),
-                );
-            }
-        }
         for output in module
             .outputs
             .iter()
@@ -72,6 +63,39 @@ fn check_module(module: &Module, diags: &mut Diagnostics) {
     for call in &module.module_calls {
         check_module(&call.module, diags);
     }
+}
+
+/// Reports every resource argument an ephemeral value would be kept in: any but the write-only
+/// arguments of the resource's schema (`schema_of`; without one, every argument).
+pub fn check_resources(
+    module: &Module,
+    schema_of: &dyn Fn(&Resource) -> Option<Schema>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let ephemeral = ephemeral_names(module);
+    if !ephemeral.is_empty() {
+        let uses = |expr: &Expr| {
+            eval::references(&expr.expr)
+                .iter()
+                .any(|names| is_ephemeral(names, &ephemeral))
+        };
+        for resource in &module.resources {
+            let mut found = Vec::new();
+            let schema = schema_of(resource);
+            body_uses(&resource.body, schema.as_ref(), &uses, &mut found);
+            for span in found {
+                diags.push(
+                    Diagnostic::error("Invalid use of ephemeral value")
+                        .with_detail("Ephemeral values are not valid in resource arguments, because resource instances must persist between plan and apply. Only write-only arguments accept them.")
+                        .with_span(span),
+                );
+            }
+        }
+    }
+    for call in &module.module_calls {
+        diags.extend(check_resources(&call.module, schema_of));
+    }
+    diags
 }
 
 /// `var.x`, `local.y` and `module.m.out` that hold ephemeral values in `module`.
@@ -120,18 +144,33 @@ fn is_ephemeral(reference: &[String], names: &HashSet<String>) -> bool {
     }
 }
 
-/// The spans of the expressions in `body` that use ephemeral values.
-fn body_uses(body: &Body, uses: &dyn Fn(&Expr) -> bool, found: &mut Vec<plinth_sdk::Span>) {
-    for attr in body.attributes.iter().filter(|a| uses(&a.expr)) {
+/// The spans of the expressions in `body` (of `schema`) that would keep ephemeral values.
+fn body_uses(
+    body: &Body,
+    schema: Option<&Schema>,
+    uses: &dyn Fn(&Expr) -> bool,
+    found: &mut Vec<plinth_sdk::Span>,
+) {
+    let write_only = |name: &str| {
+        schema
+            .and_then(|s| s.attributes.get(name))
+            .is_some_and(|a| a.write_only)
+    };
+    let nested = |kind: &str| schema.and_then(|s| s.blocks.get(kind)).map(|b| &b.schema);
+    for attr in body
+        .attributes
+        .iter()
+        .filter(|a| !write_only(&a.name) && uses(&a.expr))
+    {
         found.push(attr.expr.span.clone());
     }
     for block in &body.blocks {
-        body_uses(&block.body, uses, found);
+        body_uses(&block.body, nested(&block.kind), uses, found);
     }
     for dynamic in &body.dynamic_blocks {
         if uses(&dynamic.for_each) {
             found.push(dynamic.for_each.span.clone());
         }
-        body_uses(&dynamic.content, uses, found);
+        body_uses(&dynamic.content, nested(&dynamic.kind), uses, found);
     }
 }

@@ -7,7 +7,7 @@ mod check_block;
 pub(crate) mod checks;
 mod conditions;
 pub mod constant;
-mod ephemeral;
+pub mod ephemeral;
 pub mod format;
 mod heredoc;
 mod imports;

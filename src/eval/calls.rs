@@ -139,6 +139,7 @@ impl Evaluator<'_> {
         Ok(match self.eval(expr) {
             Ok(value) if value.contains_unknown() => Value::Unknown,
             Ok(_) => Value::Bool(true),
+            Err(error) if is_static(&error) => return Err(error),
             Err(_) => Value::Bool(false),
         })
     }
@@ -157,6 +158,7 @@ impl Evaluator<'_> {
             match self.eval(arg) {
                 Ok(value) if value.contains_unknown() => return Ok(Value::Unknown),
                 Ok(value) => return Ok(value),
+                Err(error) if is_static(&error) => return Err(error),
                 Err(error) => failures.push(format!("- {error}")),
             }
         }
@@ -168,6 +170,12 @@ impl Evaluator<'_> {
             ),
         ))
     }
+}
+
+/// Whether an error is one Terraform finds before evaluating (a reference to a resource type
+/// without a resource name), which `try` and `can` do not catch.
+fn is_static(error: &EvalError) -> bool {
+    error.summary == "Invalid reference"
 }
 
 /// Functions handled here rather than in the library, which `core::` also names.

@@ -13,6 +13,7 @@ pub mod functions;
 mod ops;
 mod redact;
 mod references;
+pub mod static_type;
 mod template;
 mod template_calls;
 mod traversal;

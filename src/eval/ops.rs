@@ -1,11 +1,13 @@
 //! Unary and binary operators with Terraform's semantics: arithmetic and comparison on numbers
-//! (numeric strings convert), `==`/`!=` on any values, `&&`/`||` deciding early when one side
-//! settles the result, unknowns giving unknown and sensitive marks carried to the result.
+//! (numeric strings convert), `==`/`!=` on any values (values whose types the expressions show
+//! to differ, a list and a tuple, are unequal), `&&`/`||` on both sides, unknowns giving
+//! unknown unless the other side settles the result, and sensitive marks carried to the result.
 
-use hcl::expr::{BinaryOperator, Operation, UnaryOperator};
-use plinth_sdk::{Number, NumberError, Value};
+use hcl::expr::{BinaryOperator, Operation, TraversalOperator, UnaryOperator};
+use plinth_sdk::{Number, NumberError, Type, Value};
 
 use super::expr::{to_bool, Evaluator};
+use super::static_type::{static_type, TypeScope};
 use super::traversal::mark;
 use super::EvalError;
 
@@ -51,17 +53,26 @@ impl Evaluator<'_> {
                 operator => {
                     let (lhs, lhs_marked) = self.eval(&op.lhs_expr)?.unmark_deep();
                     let (rhs, rhs_marked) = self.eval(&op.rhs_expr)?.unmark_deep();
-                    Ok(mark(
-                        binary(operator, &lhs, &rhs)?,
-                        lhs_marked || rhs_marked,
-                    ))
+                    let mut result = binary(operator, &lhs, &rhs)?;
+                    // Equal collections (or ones with unknown elements) may still be of different
+                    // types (a list and a tuple), which are never equal.
+                    let unequal = Value::Bool(operator == BinaryOperator::NotEq);
+                    if matches!(operator, BinaryOperator::Eq | BinaryOperator::NotEq)
+                        && result != unequal
+                        && matches!(lhs, Value::List(_) | Value::Map(_))
+                        && types_differ(&op.lhs_expr, &op.rhs_expr)
+                    {
+                        result = unequal;
+                    }
+                    Ok(mark(result, lhs_marked || rhs_marked))
                 }
             },
         }
     }
 
-    /// `&&` (`is_and`) or `||`: a known left side that settles the result skips the right side;
-    /// an unknown side gives unknown unless the other side settles the result.
+    /// `&&` and `||` as Terraform evaluates them: both operands always (an error or a null on
+    /// either side fails the operation, whatever the other side), an unknown operand settled by
+    /// a known `false` (`&&`) or `true` (`||`) on the other side.
     fn eval_logical(
         &mut self,
         is_and: bool,
@@ -70,24 +81,47 @@ impl Evaluator<'_> {
     ) -> Result<Value, EvalError> {
         let settling = !is_and;
         let (lhs, lhs_marked) = self.eval(lhs)?.unmark_deep();
-        let lhs = match lhs {
-            Value::Unknown => None,
-            other => Some(boolean(&other, Side::Left)?),
-        };
-        if lhs == Some(settling) {
-            return Ok(mark(Value::Bool(settling), lhs_marked));
-        }
         let (rhs, rhs_marked) = self.eval(rhs)?.unmark_deep();
-        let rhs = match rhs {
-            Value::Unknown => None,
-            other => Some(boolean(&other, Side::Right)?),
+        let operand = |value: Value, side: Side| match value {
+            Value::Unknown => Ok(None),
+            other => boolean(&other, side).map(Some),
         };
+        let (lhs, rhs) = (operand(lhs, Side::Left)?, operand(rhs, Side::Right)?);
         let result = match (lhs, rhs) {
-            (_, Some(r)) if r == settling => Value::Bool(settling),
-            (Some(_), Some(_)) => Value::Bool(!settling),
+            (Some(l), Some(r)) => Value::Bool(if is_and { l && r } else { l || r }),
+            (Some(known), None) | (None, Some(known)) if known == settling => Value::Bool(settling),
             _ => Value::Unknown,
         };
         Ok(mark(result, lhs_marked || rhs_marked))
+    }
+}
+
+/// Whether the two expressions' types, as far as they tell without references, are known and
+/// different (`tolist([1])` and `[1]`: a list and a tuple, which Terraform never finds equal).
+fn types_differ(lhs: &hcl::Expression, rhs: &hcl::Expression) -> bool {
+    let (lhs, rhs) = (
+        static_type(lhs, &NoReferences),
+        static_type(rhs, &NoReferences),
+    );
+    !mentions_any(&lhs) && !mentions_any(&rhs) && lhs != rhs
+}
+
+/// Knows no reference's type.
+struct NoReferences;
+
+impl TypeScope for NoReferences {
+    fn reference_type(&self, _: &str, _: &[TraversalOperator]) -> Option<(Type, usize)> {
+        None
+    }
+}
+
+fn mentions_any(ty: &Type) -> bool {
+    match ty {
+        Type::Any => true,
+        Type::List(t) | Type::Set(t) | Type::Map(t) => mentions_any(t),
+        Type::Tuple(ts) => ts.iter().any(mentions_any),
+        Type::Object(attrs) => attrs.values().any(|a| mentions_any(&a.ty)),
+        _ => false,
     }
 }
 

@@ -264,13 +264,16 @@ fn function_errors_never_quote_sensitive_arguments() {
 }
 
 #[test]
-fn logical_operators_decide_early_when_they_can() {
+fn logical_operators_evaluate_both_sides_and_settle_unknowns_when_they_can() {
     let scope = scope();
     assert_eq!(scope.ok("true && false"), Value::Bool(false));
     assert_eq!(scope.ok("false || true"), Value::Bool(true));
-    // The right side is not evaluated when the left side settles the result.
-    assert_eq!(scope.ok("false && nosuch.thing"), Value::Bool(false));
-    assert_eq!(scope.ok("true || nosuch.thing"), Value::Bool(true));
+    // As in Terraform, the right side is evaluated even when the left side settles the result.
+    assert_eq!(
+        scope.err("false && nosuch.thing").summary,
+        "Reference to undeclared name"
+    );
+    assert_eq!(scope.err("true || null").summary, "Operation failed");
     assert_eq!(scope.ok("var.unknown && false"), Value::Bool(false));
     assert_eq!(scope.ok("var.unknown || true"), Value::Bool(true));
     assert_eq!(scope.ok("var.unknown && true"), Value::Unknown);

@@ -20,6 +20,7 @@ pub mod targets;
 pub mod unmanaged;
 pub mod validate;
 pub mod wire;
+pub mod write_only;
 
 pub use model::{
     Action, Adopted, Drift, Imported, OutputChange, Plan, PlanMode, PlannedAction, Reason,

@@ -31,7 +31,7 @@ use crate::plan::model::{
     Action, Adopted, Drift, Imported, Plan, PlanMode, Reason, ResourceChange,
 };
 use crate::plan::refresh::Refresh;
-use crate::plan::{actions, diff, moves, orphans, outputs, removed, targets};
+use crate::plan::{actions, diff, moves, orphans, outputs, removed, targets, write_only};
 
 /// The plan file format version (2: the action graph).
 pub const PLAN_FORMAT_VERSION: u32 = 2;
@@ -516,6 +516,7 @@ impl InstanceHandler for Planner<'_> {
             )
             .await?;
         let planned = diff::mark_sensitive(schema, diff::normalise(schema, response.planned));
+        let planned = write_only::forget(schema, planned);
         let changed = diff::changed(&prior_value, &planned);
         let requires_replace: Vec<String> = response
             .requires_replace
@@ -654,7 +655,10 @@ impl Planner<'_> {
             .provider_plan(provider, request, None, proposed)
             .await?;
         Ok(Fresh {
-            planned: diff::mark_sensitive(request.schema, response.planned),
+            planned: write_only::forget(
+                request.schema,
+                diff::mark_sensitive(request.schema, response.planned),
+            ),
             private: response.private,
         })
     }

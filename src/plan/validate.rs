@@ -1,13 +1,16 @@
 //! Checks of a configuration that need no state and no provider: for `plinth validate`.
 //! Resource bodies against their schemas (unknown arguments and blocks with "did you mean",
 //! read-only attributes set, required arguments missing, values of the wrong type, unknown
-//! resource types), and every expression evaluated with all references unknown (unknown
-//! functions, wrong arity, invalid operations on literals).
+//! resource types), the schema's validators on values known without variables (literals), and
+//! every expression evaluated with all references unknown (unknown functions, wrong arity,
+//! invalid operations on literals).
 
 use plinth_sdk::{Diagnostic, Diagnostics, Schema, Span, Value};
 
-use crate::config::{Body, Config, Expr, Mode, Module};
+use crate::config::{Body, Config, Expr, Mode, Module, Resource};
+use crate::engine::locate::locate;
 use crate::engine::providers::Providers;
+use crate::engine::validators;
 use crate::eval::{self, Scope};
 use crate::graph::default_provider;
 
@@ -122,7 +125,10 @@ fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mu
             continue;
         }
         match providers.resource_schema(&provider, r.mode, &r.type_name) {
-            Some(schema) => check_body(&r.body, &schema, &r.span, &address, diags),
+            Some(schema) => {
+                check_body(&r.body, &schema, &r.span, &address, diags);
+                diags.extend(check_validators(r, &schema, &address));
+            }
             None => {
                 let kind = if r.mode == Mode::Data {
                     "data source"
@@ -158,6 +164,17 @@ fn check_module(module: &Module, prefix: &str, providers: &Providers, diags: &mu
             diags,
         );
     }
+}
+
+/// The schema's validators on the values known without variables or state (literals): what
+/// plan would refuse anyway, located at the argument, a sensitive value never quoted.
+fn check_validators(r: &Resource, schema: &Schema, address: &str) -> Diagnostics {
+    // An argument that does not evaluate is reported by `check_expressions`.
+    let Ok(config) = eval::eval_body(&r.body, schema, &AllUnknown, &r.span) else {
+        return Diagnostics::new();
+    };
+    let invalid = validators::check(schema, &config).with_address(address);
+    locate(invalid, &r.body, &r.span)
 }
 
 fn suggestion(name: &str, schema: &Schema) -> String {

@@ -12,7 +12,8 @@
 //! ```
 //!
 //! `module` is absent for the root module, `index_key` without `count`/`for_each`, `status` when
-//! the instance is ready, `sensitive` on outputs when false, `deposed` on current objects (a
+//! the instance is ready, `sensitive` on outputs when false, `type` on outputs (cty's JSON form,
+//! as Terraform keeps it) when not recorded, `deposed` on current objects (a
 //! deposed object is the old object of a create_before_destroy replacement, not deleted yet).
 //! Encoding is deterministic: resources sorted by module, mode, type, name and provider;
 //! instances by key, the current object before its deposed ones; object keys sorted.
@@ -134,6 +135,7 @@ pub fn encode(state: &State) -> Result<Vec<u8>, StateError> {
                 let encoded = OutputOut {
                     value: SortedJson(&output.value),
                     sensitive: output.sensitive,
+                    ty: output.ty.as_ref(),
                 };
                 (name.as_str(), encoded)
             })
@@ -308,6 +310,8 @@ struct OutputOut<'a> {
     value: SortedJson<'a>,
     #[serde(skip_serializing_if = "is_false")]
     sensitive: bool,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    ty: Option<&'a serde_json::Value>,
 }
 
 #[derive(Serialize)]

@@ -101,6 +101,10 @@ pub struct OutputValue {
     /// Whether the output is redacted in human and JSON output.
     #[serde(default)]
     pub sensitive: bool,
+    /// The value's type in cty's JSON form (`"string"`, `["list","string"]`), as Terraform
+    /// keeps it; None in states written before plinth recorded it.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ty: Option<serde_json::Value>,
 }
 
 impl Instance {

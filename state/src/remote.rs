@@ -74,6 +74,7 @@ mod tests {
             OutputValue {
                 value: serde_json::json!("vpc-123"),
                 sensitive: false,
+                ty: None,
             },
         );
         StateBackend::local(path).unwrap().write(&state).unwrap();

@@ -29,6 +29,7 @@ pub(crate) fn sample_state() -> State {
         OutputValue {
             value: json!("10.0.0.1"),
             sensitive: false,
+            ty: None,
         },
     );
     state.outputs.insert(
@@ -36,6 +37,7 @@ pub(crate) fn sample_state() -> State {
         OutputValue {
             value: json!("hunter2"),
             sensitive: true,
+            ty: None,
         },
     );
     state.instances.insert(

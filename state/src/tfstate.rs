@@ -1,7 +1,7 @@
 //! Reading Terraform's (and OpenTofu's) state format version 4, so users switch without
 //! re-importing: `terraform.tfstate` as a local backend's file or through `state push`.
 //!
-//! Converted: lineage, serial, outputs (value, sensitive), and every resource instance
+//! Converted: lineage, serial, outputs (value, sensitive, type), and every resource instance
 //! (module path, mode, type, name, key, attributes, status, dependencies,
 //! create_before_destroy, the provider's `private` data). The provider address `provider["registry.terraform.io/ns/NAME"]`
 //! (with `.ALIAS`) becomes plinth's provider key `NAME` (`NAME.ALIAS`); sensitive attribute
@@ -46,6 +46,8 @@ struct OutputV4 {
     value: serde_json::Value,
     #[serde(default)]
     sensitive: bool,
+    #[serde(default, rename = "type")]
+    ty: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +156,7 @@ pub fn decode_v4(bytes: &[u8]) -> Result<State, StateError> {
                     OutputValue {
                         value: output.value,
                         sensitive: output.sensitive,
+                        ty: output.ty,
                     },
                 )
             })

@@ -114,6 +114,9 @@ fn usage(attribute: &Json) -> String {
     if set("sensitive") {
         words.push("**sensitive**");
     }
+    if set("write_only") {
+        words.push("**write-only**");
+    }
     if set("deprecated") {
         words.push("deprecated");
     }

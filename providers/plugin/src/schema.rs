@@ -7,8 +7,8 @@
 //! - block nesting `single` and `group` become [`Nesting::Single`](plinth_sdk::Nesting::Single) (a `group` block is never
 //!   null: its `min_items` is 1), `list` and `set` keep their limits, and `map` blocks, which
 //!   plinth's [`Schema`] has no nesting for, become an optional `map(object)` attribute;
-//! - `write_only` attributes (never stored) are converted as `sensitive` and flagged on
-//!   [`AttributeDef::write_only`]; `deprecated` and descriptions stay on these types
+//! - `write_only` attributes (never stored) are converted as `sensitive` and write-only (the
+//!   engine keeps them out of plans and state), and flagged on [`AttributeDef::write_only`]; `deprecated` and descriptions stay on these types
 //!   (plinth's attribute descriptions are static strings).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -294,6 +294,9 @@ impl AttributeDef {
         };
         if self.sensitive || self.write_only {
             attr = attr.sensitive();
+        }
+        if self.write_only {
+            attr = attr.write_only();
         }
         attr
     }

@@ -79,7 +79,7 @@ fn block_from_plinth(schema: &Schema) -> BlockDef {
                     computed: a.computed,
                     sensitive: a.sensitive,
                     deprecated: a.deprecated.is_some(),
-                    write_only: false,
+                    write_only: a.write_only,
                 };
                 (k.clone(), def)
             })

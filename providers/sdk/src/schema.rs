@@ -5,7 +5,8 @@
 //! attributes left out of the configuration are "(known after apply)" on create, `validators`
 //! check known values at validate and plan time, and a `not_read_back` attribute (one the API
 //! takes at create but never reports, such as a server's boot script) that an import finds null
-//! is taken to be as configured rather than a change that would replace the object. A nested block appears in values as a list of
+//! is taken to be as configured rather than a change that would replace the object. A
+//! `write_only` attribute reaches the provider but is never stored (see `Attribute::write_only`). A nested block appears in values as a list of
 //! objects (`Nesting::List`/`Set`) or one object or null (`Nesting::Single`).
 //!
 //! A resource schema also carries its `version` (stored with each object; older objects go
@@ -134,6 +135,12 @@ pub struct Attribute {
     /// instead of planning a change. A later change of a known value is a change as usual.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_read_back: bool,
+    /// Write-only (Terraform 1.11's write-only arguments): sent to the provider on plan and
+    /// apply but never kept: plans, plan files and state hold null in its place, so a change of
+    /// its value alone is no change (a companion `..._version` argument signals one). It may
+    /// take ephemeral values, which other arguments refuse.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub write_only: bool,
 }
 
 impl Attribute {
@@ -150,6 +157,7 @@ impl Attribute {
             validators: Vec::new(),
             deprecated: None,
             not_read_back: false,
+            write_only: false,
         }
     }
 
@@ -195,6 +203,12 @@ impl Attribute {
     /// Marks it as taken by the API but never reported back (see `not_read_back`).
     pub fn not_read_back(mut self) -> Attribute {
         self.not_read_back = true;
+        self
+    }
+
+    /// Marks it write-only (see `write_only`).
+    pub fn write_only(mut self) -> Attribute {
+        self.write_only = true;
         self
     }
 

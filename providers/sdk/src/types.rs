@@ -57,6 +57,42 @@ impl Type {
     pub fn map(t: Type) -> Type {
         Type::Map(Box::new(t))
     }
+
+    /// The type in cty's JSON form, as Terraform writes it in state and in `output -json`:
+    /// `"string"`, `["list","string"]`, `["tuple",[...]]`, `["object",{...}]`, with `any` as
+    /// `"dynamic"` and an object's optional attributes listed third.
+    pub fn to_cty_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Type::Any => json!("dynamic"),
+            Type::Bool => json!("bool"),
+            Type::Number => json!("number"),
+            Type::String => json!("string"),
+            Type::List(t) => json!(["list", t.to_cty_json()]),
+            Type::Set(t) => json!(["set", t.to_cty_json()]),
+            Type::Map(t) => json!(["map", t.to_cty_json()]),
+            Type::Tuple(ts) => json!([
+                "tuple",
+                ts.iter().map(Type::to_cty_json).collect::<Vec<_>>()
+            ]),
+            Type::Object(attrs) => {
+                let types: serde_json::Map<String, serde_json::Value> = attrs
+                    .iter()
+                    .map(|(name, attr)| (name.clone(), attr.ty.to_cty_json()))
+                    .collect();
+                let optional: Vec<&String> = attrs
+                    .iter()
+                    .filter(|(_, a)| a.optional)
+                    .map(|(n, _)| n)
+                    .collect();
+                if optional.is_empty() {
+                    json!(["object", types])
+                } else {
+                    json!(["object", types, optional])
+                }
+            }
+        }
+    }
 }
 
 impl fmt::Display for Type {

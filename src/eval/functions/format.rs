@@ -8,6 +8,10 @@ use super::args::{to_number, to_string, Args};
 /// `format(spec, args...)`.
 pub fn format(args: &Args) -> Result<Value, String> {
     let spec = args.string(0)?;
+    // As in Terraform, a null argument (used or not) makes the result unknown.
+    if args.rest(1).iter().any(Value::is_null) {
+        return Ok(Value::Unknown);
+    }
     render(&spec, args.rest(1))
         .map(Value::String)
         .map_err(|message| {
@@ -462,7 +466,8 @@ mod tests {
         assert!(err("format", vec![s("%"), n(1.0)]).contains("starting at offset 1"));
         assert!(err("format", vec![s("%[0]d"), n(1.0)]).contains("invalid argument index"));
         assert!(err("format", vec![s("%s"), list(vec![])]).contains("string required"));
-        assert!(err("format", vec![s("%d"), Value::Null]).contains("null"));
+        // A null argument makes the result unknown, as in Terraform.
+        assert_eq!(ok("format", vec![s("%d"), Value::Null]), Value::Unknown);
     }
 
     #[test]

@@ -238,3 +238,17 @@ fn a_providers_private_data_round_trips_as_base64() {
     assert!(again.instances["demo_item.b"].private_bytes().is_empty());
     assert_eq!(again, state);
 }
+
+/// The output's type was dropped when a state was written, so `output -json` could not report
+/// it after the next read.
+#[test]
+fn output_types_survive_encode_and_decode_and_old_states_without_them_load() {
+    let mut state = sample_state();
+    let typed = serde_json::json!(["list", "string"]);
+    state.outputs.get_mut("address").expect("sample output").ty = Some(typed.clone());
+    let decoded = decode(&encode(&state).expect("encodes")).expect("decodes");
+    assert_eq!(decoded.outputs["address"].ty, Some(typed));
+    let old = br#"{"version": 2, "plinth_version": "0.1.0", "serial": 1, "lineage": "l",
+        "outputs": {"ip": {"value": "10.0.0.1"}}, "resources": []}"#;
+    assert_eq!(decode(old).expect("decodes").outputs["ip"].ty, None);
+}

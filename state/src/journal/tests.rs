@@ -47,6 +47,7 @@ fn entries() -> Vec<JournalEntry> {
         OutputValue {
             value: serde_json::json!("10.1.1.1"),
             sensitive: false,
+            ty: None,
         },
     );
     vec![

@@ -29,6 +29,11 @@ fn terraform_v4_state_converts_addresses_providers_and_marks() {
     assert_eq!(state.serial, 12);
     assert_eq!(state.lineage, "3f1c2a8e-0000-4000-8000-000000000001");
     assert!(state.outputs["password"].sensitive);
+    // Terraform's output type is kept as Terraform wrote it.
+    assert_eq!(
+        state.outputs["password"].ty,
+        Some(serde_json::json!("string"))
+    );
     let web = &state.instances["terraform_data.web[0]"];
     assert_eq!(web.provider, "terraform");
     assert_eq!(web.sensitive_attributes, ["input"]);

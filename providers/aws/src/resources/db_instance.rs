@@ -3,7 +3,8 @@
 //! it is available, deletes until it is gone (with a final snapshot unless
 //! `skip_final_snapshot`), with progress. Changes are made in place by ModifyDBInstance
 //! (`apply_immediately` as configured); the engine, identifier, name, user and encryption
-//! replace it. `password` is sensitive and never read back. Refresh reads every instance in
+//! replace it. `password` is sensitive and never read back; `password_wo` is write-only (never
+//! stored), sent on create and when `password_wo_version` changes. Refresh reads every instance in
 //! one DescribeDBInstances call per 100. Imported by identifier.
 
 use std::time::Duration;
@@ -12,9 +13,9 @@ use async_trait::async_trait;
 use aws_sdk_rds::types::{DbInstance, Filter};
 use plinth_sdk::wait::{self, Poll};
 use plinth_sdk::{
-    AdoptRequest, AdoptResponse, Attribute, Context, CrashSafety, CreateRequest, DeleteRequest,
-    DeleteResponse, ObjectResponse, PlanRequest, PlanResponse, ReadManyResponse, Resource, Schema,
-    Type, UpdateRequest, Validator, Value,
+    AdoptRequest, AdoptResponse, AttrPath, Attribute, Context, CrashSafety, CreateRequest,
+    DeleteRequest, DeleteResponse, Diagnostic, ObjectResponse, PlanRequest, PlanResponse,
+    ReadManyResponse, Resource, Schema, Type, UpdateRequest, Validator, Value,
 };
 
 use crate::attrs::{self, State};
@@ -286,6 +287,19 @@ fn schema_attributes(schema: Schema) -> Schema {
                 .describe("The master password (8 characters or more); never read back."),
         )
         .attr(
+            "password_wo",
+            Attribute::optional(Type::String)
+                .sensitive()
+                .write_only()
+                .validate(Validator::LengthBetween { min: 8, max: 128 })
+                .describe("The master password, write-only: sent on create and whenever `password_wo_version` changes, never stored; conflicts with `password`."),
+        )
+        .attr(
+            "password_wo_version",
+            Attribute::optional(Type::Number)
+                .describe("Change it to send `password_wo` again."),
+        )
+        .attr(
             "vpc_security_group_ids",
             optional_computed(Type::set(Type::String), "Security group ids."),
         )
@@ -375,6 +389,18 @@ impl Resource<Client> for DbInstanceResource {
     }
 
     async fn plan(&self, client: &Client, _ctx: &Context, request: PlanRequest) -> PlanResponse {
+        let both = ["password", "password_wo"]
+            .iter()
+            .all(|name| request.proposed.get(name).is_some_and(|v| !v.is_null()));
+        if both {
+            return PlanResponse {
+                diagnostics: Diagnostic::error("Conflicting configuration arguments")
+                    .with_detail("\"password\": conflicts with password_wo")
+                    .with_attribute(AttrPath::attr("password"))
+                    .into(),
+                ..PlanResponse::default()
+            };
+        }
         tags::plan(&client.tags, request)
     }
 
@@ -402,7 +428,11 @@ impl Resource<Client> for DbInstanceResource {
             .set_storage_encrypted(attrs::boolean(planned, "storage_encrypted"))
             .set_db_name(attrs::string(planned, "db_name").map(str::to_string))
             .set_master_username(attrs::string(planned, "username").map(str::to_string))
-            .set_master_user_password(attrs::string(planned, "password").map(str::to_string))
+            .set_master_user_password(
+                attrs::string(planned, "password")
+                    .or(attrs::string(planned, "password_wo"))
+                    .map(str::to_string),
+            )
             .set_vpc_security_group_ids((!groups.is_empty()).then_some(groups))
             .set_db_subnet_group_name(
                 attrs::string(planned, "db_subnet_group_name").map(str::to_string),
@@ -510,6 +540,7 @@ impl Resource<Client> for DbInstanceResource {
             "allocated_storage",
             "storage_type",
             "password",
+            "password_wo_version",
             "vpc_security_group_ids",
             "db_subnet_group_name",
             "parameter_group_name",
@@ -533,7 +564,11 @@ impl Resource<Client> for DbInstanceResource {
                 .set_db_instance_class(string("instance_class"))
                 .set_allocated_storage(number("allocated_storage"))
                 .set_storage_type(string("storage_type"))
-                .set_master_user_password(string("password"))
+                .set_master_user_password(string("password").or_else(|| {
+                    changed("password_wo_version")
+                        .then(|| attrs::string(planned, "password_wo").map(str::to_string))
+                        .flatten()
+                }))
                 .set_vpc_security_group_ids(changed("vpc_security_group_ids").then_some(groups))
                 .set_db_subnet_group_name(string("db_subnet_group_name"))
                 .set_db_parameter_group_name(string("parameter_group_name"))

@@ -265,6 +265,11 @@ impl FromStr for ObjectAddr {
 /// An address without any instance keys (`module.a[0].x.y["k"]` → `module.a.x.y`), for
 /// instance, resource and module addresses alike; text that is no address is returned as is.
 pub fn without_keys(text: &str) -> String {
+    // Without a `[` there is no key to take out (the common case, and this runs for every
+    // address of a plan several times).
+    if !text.contains('[') {
+        return text.to_string();
+    }
     if let Ok(addr) = text.parse::<InstanceAddr>() {
         return addr.config_address();
     }
@@ -313,9 +318,9 @@ pub fn module_path_string(steps: &[ModuleStep]) -> String {
 
 /// Whether `text` is a valid identifier: a letter or `_`, then letters, digits, `_` or `-`.
 pub fn is_identifier(text: &str) -> bool {
-    let mut chars = text.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    let mut bytes = text.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn write_step(out: &mut String, step: &ModuleStep) {
@@ -364,7 +369,8 @@ impl Cursor<'_> {
     fn identifier(&mut self, what: &str) -> Result<String, String> {
         let end = self
             .rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
             .unwrap_or(self.rest.len());
         let candidate = &self.rest[..end];
         if !is_identifier(candidate) {

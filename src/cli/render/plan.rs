@@ -1,6 +1,10 @@
 //! The human plan: drift found by refresh, the legend, one block per resource action, the
 //! summary line and output changes, in the layout Terraform users know.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use plinth_sdk::{Schema, Value};
 
 use plinth_state::{InstanceAddr, Mode};
@@ -20,6 +24,7 @@ const RULE: &str = "────────────────────
 /// its type name (`aws_vpc`); without one, every attribute prints as an attribute. Sensitive
 /// values (marked, or `sensitive` in the schema) print as `(sensitive value)`.
 pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color: bool) -> String {
+    let schemas = &Schemas::new(schemas);
     let mut w = Writer::new(color, true);
     let refresh_only = plan.mode == PlanMode::RefreshOnly;
     if !plan.drift.is_empty() {
@@ -106,7 +111,7 @@ pub fn render_plan(plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>, color:
     w.finish()
 }
 
-fn drift_section(w: &mut Writer, plan: &Plan, schemas: &dyn Fn(&str) -> Option<Schema>) {
+fn drift_section(w: &mut Writer, plan: &Plan, schemas: &Schemas) {
     w.bold("Note: Objects have changed outside of plinth");
     w.blank();
     if plan.mode == PlanMode::RefreshOnly {
@@ -127,13 +132,13 @@ fn drift_section(w: &mut Writer, plan: &Plan, schemas: &dyn Fn(&str) -> Option<S
             .parse::<InstanceAddr>()
             .is_ok_and(|a| a.mode == Mode::Data);
         w.bold(&format!("  # {} {phrase}", d.address));
-        let schema = schemas(&d.type_name);
+        let schema = schemas.get(&d.type_name);
         let options = Options {
             show_unchanged: false,
             show_identifying: true,
             replace_paths: &[],
         };
-        let body = content(&d.before, after, schema.as_ref(), options);
+        let body = content(&d.before, after, schema.as_deref(), options);
         w.block(
             0,
             mark,
@@ -210,15 +215,15 @@ fn legend(w: &mut Writer, actions: &[&ResourceChange]) {
 }
 
 /// An object an `import` block brings under management unchanged.
-fn import_only(w: &mut Writer, import: &Imported, schemas: &dyn Fn(&str) -> Option<Schema>) {
+fn import_only(w: &mut Writer, import: &Imported, schemas: &Schemas) {
     w.bold(&format!("  # {} will be imported", import.address));
     let options = Options {
         show_unchanged: true,
         show_identifying: true,
         replace_paths: &[],
     };
-    let schema = schemas(&import.type_name);
-    let body = content(&import.value, &import.value, schema.as_ref(), options);
+    let schema = schemas.get(&import.type_name);
+    let body = content(&import.value, &import.value, schema.as_deref(), options);
     w.block(
         0,
         Mark::NoOp,
@@ -228,12 +233,7 @@ fn import_only(w: &mut Writer, import: &Imported, schemas: &dyn Fn(&str) -> Opti
     );
 }
 
-fn resource_change(
-    w: &mut Writer,
-    change: &ResourceChange,
-    plan: &Plan,
-    schemas: &dyn Fn(&str) -> Option<Schema>,
-) {
+fn resource_change(w: &mut Writer, change: &ResourceChange, plan: &Plan, schemas: &Schemas) {
     let phrase = match change.action {
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
@@ -261,7 +261,7 @@ fn resource_change(
     if let Some(import) = plan.imported.iter().find(|i| i.address == change.address) {
         w.bold(&format!("  # (imported from {})", quoted(&import.id)));
     }
-    let schema = schemas(&change.type_name);
+    let schema = schemas.get(&change.type_name);
     let options = Options {
         show_unchanged: false,
         show_identifying: true,
@@ -275,7 +275,7 @@ fn resource_change(
         Action::Delete => NULL,
         _ => change.after.as_ref().unwrap_or(NULL),
     };
-    let body = content(before, after, schema.as_ref(), options);
+    let body = content(before, after, schema.as_deref(), options);
     let mark = Mark::of_action(change.action, change.create_before_destroy);
     w.block(
         0,
@@ -286,19 +286,49 @@ fn resource_change(
     );
 }
 
+/// Each type's schema, looked up once per rendering (a lookup copies the schema).
+struct Schemas<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<Schema>,
+    seen: RefCell<HashMap<String, Option<Rc<Schema>>>>,
+}
+
+impl<'a> Schemas<'a> {
+    fn new(lookup: &'a dyn Fn(&str) -> Option<Schema>) -> Self {
+        Schemas {
+            lookup,
+            seen: RefCell::default(),
+        }
+    }
+
+    fn get(&self, type_name: &str) -> Option<Rc<Schema>> {
+        if let Some(schema) = self.seen.borrow().get(type_name) {
+            return schema.clone();
+        }
+        let schema = (self.lookup)(type_name).map(Rc::new);
+        self.seen
+            .borrow_mut()
+            .insert(type_name.to_string(), schema.clone());
+        schema
+    }
+}
+
 /// `resource "aws_vpc" "main"` or `data "aws_ami" "ubuntu"`.
 pub(crate) fn block_head(address: &str, type_name: &str, data: bool) -> String {
-    let name = address
-        .parse::<InstanceAddr>()
-        .map(|a| a.name)
-        .ok()
-        .unwrap_or_else(|| address.to_string());
+    // Without an instance key the name is the last part (parsing took 3% of a large plan).
+    let name = match address.rsplit_once('.') {
+        Some((_, name)) if !address.contains('[') => name.to_string(),
+        _ => address
+            .parse::<InstanceAddr>()
+            .map(|a| a.name)
+            .ok()
+            .unwrap_or_else(|| address.to_string()),
+    };
     let keyword = if data { "data" } else { "resource" };
     format!("{keyword} {} {}", quoted(type_name), quoted(&name))
 }
 
 fn quoted(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 fn output_changes(w: &mut Writer, outputs: &[&OutputChange]) {

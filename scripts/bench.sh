@@ -114,15 +114,8 @@ table=$(printf '%s\n' "$header" "${rows[@]}")
 echo
 echo "$table"
 
-tf_version="not on PATH"
+tf_version="Terraform not on PATH"
 if [[ -n $terraform ]]; then tf_version=$("$terraform" version 2>/dev/null | head -n 1); fi
-memory_gib=$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-{
-  echo
-  echo "### $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) cores, ${memory_gib} GiB, plinth ${commit}, ${tf_version}"
-  echo
-  echo "$table"
-} >> docs/benchmarks.md
+SECTION=Results record "$tf_version" "$table" >/dev/null
 echo
-echo "appended to docs/benchmarks.md"
+echo "appended to docs/benchmarks.md (## Results)"

@@ -391,43 +391,40 @@ import {{
     ws.run(&["plan", "-detailed-exitcode"]).expect_code(0);
 }
 
-#[test]
-fn an_import_into_a_module_that_is_not_declared_names_the_module_and_the_line() {
+/// Plans the modules' configuration with one import block to `to` (at main.tf line 14), which
+/// must be refused naming `to` and the block's line. Returns the workspace and the plan's outcome.
+fn plan_refusing_import_to(to: &str, args: &[&str]) -> (Workspace, support::Outcome) {
     let ws = in_modules(
         Workspace::new().objects_dir(),
-        "\nimport {\n  to = module.nope.slow_object.web\n  id = \"x\"\n}\n",
+        &format!("\nimport {{\n  to = {to}\n  id = \"x\"\n}}\n"),
     );
-    ws.plan(&[])
+    let outcome = ws.plan(args);
+    outcome
         .expect_code(1)
-        .expect_stderr("Configuration for import target does not exist")
-        .expect_stderr("module.nope.slow_object.web")
+        .expect_stderr(to)
         .expect_stderr("main.tf:14:1");
+    (ws, outcome)
+}
+
+#[test]
+fn an_import_into_a_module_that_is_not_declared_names_the_module_and_the_line() {
+    plan_refusing_import_to("module.nope.slow_object.web", &[])
+        .1
+        .expect_stderr("Configuration for import target does not exist");
 }
 
 #[test]
 fn an_import_into_a_module_without_that_resource_names_the_address() {
-    let ws = in_modules(
-        Workspace::new().objects_dir(),
-        "\nimport {\n  to = module.app.slow_object.nope\n  id = \"x\"\n}\n",
-    );
-    ws.plan(&[])
-        .expect_code(1)
-        .expect_stderr("Configuration for import target does not exist")
-        .expect_stderr("module.app.slow_object.nope")
-        .expect_stderr("main.tf:14:1");
+    plan_refusing_import_to("module.app.slow_object.nope", &[])
+        .1
+        .expect_stderr("Configuration for import target does not exist");
 }
 
 #[test]
 fn generate_config_out_refuses_a_missing_target_inside_a_module_and_writes_nothing() {
-    let ws = in_modules(
-        Workspace::new().objects_dir(),
-        "\nimport {\n  to = module.app.slow_object.nope\n  id = \"x\"\n}\n",
-    );
-    ws.plan(&["-generate-config-out=generated.tf"])
-        .expect_code(1)
-        .expect_stderr("module.app.slow_object.nope")
-        .expect_stderr("root-module targets only")
-        .expect_stderr("main.tf:14:1");
+    let args = ["-generate-config-out=generated.tf"];
+    let (ws, outcome) = plan_refusing_import_to("module.app.slow_object.nope", &args);
+    outcome.expect_stderr("root-module targets only");
     assert!(!ws.exists("generated.tf"), "configuration was generated");
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use plinth_sdk::{
     AdoptRequest, CrashSafety, Diagnostic, Diagnostics, Intent, PlanRequest, PlanResponse,
-    Provider, ReadDataRequest, Timeouts, UpgradeRequest, Value,
+    Provider, Timeouts, UpgradeRequest, Value,
 };
 use plinth_state::addr::without_keys;
 use plinth_state::{State, Status};
@@ -309,6 +309,9 @@ fn configured_providers(graph: &Graph) -> HashMap<String, String> {
         .collect()
 }
 
+mod data_sources;
+
+/// The walk's handler that plans each resource instance.
 struct Planner<'a> {
     warnings: Mutex<Diagnostics>,
     adopted: Mutex<Vec<Adopted>>,
@@ -749,56 +752,6 @@ impl Planner<'_> {
             .unwrap_or_else(|p| p.into_inner())
             .push(found);
         Ok(Some(diff::mark_sensitive(request.schema, value)))
-    }
-
-    async fn plan_data(
-        &self,
-        request: InstanceRequest<'_>,
-        base: ResourceChange,
-    ) -> Result<Value, Diagnostics> {
-        let schema = request.schema;
-        let unknown = request.config.contains_unknown();
-        // Data sources are read for a destroy plan too (as Terraform's refresh before it does):
-        // a count or for_each may depend on them.
-        if unknown || self.dependency_pending(&request) {
-            let after = diff::proposed(schema, &request.config, None);
-            if self.options.mode != PlanMode::Destroy {
-                self.record(ResourceChange {
-                    action: Action::Read,
-                    before: None,
-                    after: Some(after.clone()),
-                    reason: Some(if unknown {
-                        Reason::ReadBecauseConfigUnknown
-                    } else {
-                        Reason::ReadBecauseDependencyPending
-                    }),
-                    ..base
-                });
-            }
-            return Ok(after);
-        }
-        let provider = self.provider(&request)?;
-        let response = provider
-            .read_data(
-                &self.providers.context(),
-                ReadDataRequest {
-                    type_name: request.resource.type_name.clone(),
-                    config: request.config.unmark_deep().0,
-                },
-            )
-            .await;
-        if response.diagnostics.has_errors() {
-            return Err(response.diagnostics);
-        }
-        self.warn(response.diagnostics, &request.address);
-        let value = response.state.unwrap_or(Value::Null);
-        let value = diff::mark_sensitive(schema, diff::normalise(schema, value));
-        self.record(ResourceChange {
-            action: Action::NoOp,
-            after: Some(value.clone()),
-            ..base
-        });
-        Ok(value)
     }
 }
 

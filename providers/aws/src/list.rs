@@ -4,7 +4,7 @@
 //! every VPC's default security group and main route table, the `default` DB subnet group, a
 //! zone's own SOA and NS records) are left out: nobody made them, so nobody should manage them.
 
-use aws_sdk_ec2::types::Tag;
+use aws_sdk_ec2::types::{RouteTable, Tag};
 use plinth_sdk::{ListResponse, Value};
 
 use crate::attrs;
@@ -142,16 +142,22 @@ async fn default_vpcs(client: &Client) -> Result<Vec<String>, AwsError> {
         .collect())
 }
 
-/// Every route table but the VPCs' main ones.
-pub async fn route_tables(client: &Client) -> Result<Vec<Value>, AwsError> {
-    let tables: Vec<_> = client
+/// Every route table of the region, all pages.
+async fn all_route_tables(client: &Client) -> Result<Vec<RouteTable>, AwsError> {
+    client
         .ec2
         .describe_route_tables()
         .into_paginator()
         .items()
         .send()
         .collect::<Result<Vec<_>, _>>()
-        .await?;
+        .await
+        .map_err(AwsError::from)
+}
+
+/// Every route table but the VPCs' main ones.
+pub async fn route_tables(client: &Client) -> Result<Vec<Value>, AwsError> {
+    let tables = all_route_tables(client).await?;
     Ok(tables
         .iter()
         .filter(|t| !t.associations().iter().any(|a| a.main() == Some(true)))
@@ -169,14 +175,7 @@ pub async fn route_tables(client: &Client) -> Result<Vec<Value>, AwsError> {
 /// no association anyone made), with the table and the subnet or gateway: what matches it to
 /// its configuration once those are known.
 pub async fn route_table_associations(client: &Client) -> Result<Vec<Value>, AwsError> {
-    let tables: Vec<_> = client
-        .ec2
-        .describe_route_tables()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await?;
+    let tables = all_route_tables(client).await?;
     Ok(tables
         .iter()
         .flat_map(|t| t.associations().iter().map(move |a| (t, a)))

@@ -9,7 +9,7 @@ use crate::plan::diff;
 use crate::plan::{Action, PlanMode, Reason, ResourceChange};
 
 impl Planner<'_> {
-    async fn plan_data(
+    pub(super) async fn plan_data(
         &self,
         request: InstanceRequest<'_>,
         base: ResourceChange,

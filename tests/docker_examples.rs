@@ -243,7 +243,7 @@ fn chatapi_renders_the_front_from_the_api_names_and_recreates_a_removed_worker()
 }
 
 #[test]
-fn image_tagging_builds_service_semver_gitsha_tags() {
+fn image_tagging_builds_service_semver_gitsha_tags_and_recovers_a_deleted_image() {
     if !docker_available() {
         return;
     }
@@ -284,6 +284,27 @@ fn image_tagging_builds_service_semver_gitsha_tags() {
         format!("{p}/user-service:1.3.0-0a1b2c3")
     );
     ws.plan(&[]).expect_code(0);
+
+    // The recovery drill: a release image deleted with the docker CLI is named by the drift
+    // check and made again by one apply; its stable pointer, triggered by the release's image
+    // id, follows the new image; the check is clean again.
+    docker(&[
+        "image",
+        "rm",
+        "-f",
+        &format!("{p}/user-service:1.3.0-0a1b2c3"),
+    ]);
+    ws.run(&["drift"])
+        .expect_code(2)
+        .expect_stdout("Deleted outside plinth (1)")
+        .expect_stdout("docker_image.release[\"user-service\"]");
+    ws.apply()
+        .expect_stdout("docker_image.stable[\"user-service\"] must be replaced")
+        .expect_stdout("Resources: 2 added, 0 changed, 1 destroyed.");
+    let mut again = leftovers.images();
+    again.sort();
+    assert_eq!(again, images, "the four tags exist again");
+    ws.run(&["drift"]).expect_code(0);
 
     ws.run(&["destroy", "-auto-approve"])
         .expect_ok()

@@ -41,6 +41,18 @@ fn the_python_provider_example_runs_end_to_end() {
         "plinth runs Terraform providers unchanged, whatever language they are written in."
     );
     ws.run(&["output", "words"]).expect_ok().expect_stdout("11");
+    // The recovery drill: the note deleted by hand is named by the drift check, written again
+    // by one apply, and the check is clean again. Regression: `plinth drift` (and
+    // `recovery-plan`) started only the built-in providers, so a plugin provider's objects failed
+    // with "Provider configuration not present" (exit 1).
+    std::fs::remove_file(ws.file("notes/welcome-to-plinth.txt")).expect("delete the note");
+    ws.run(&["drift"])
+        .expect_code(2)
+        .expect_stdout("notes_note.welcome");
+    ws.apply();
+    assert!(ws.exists("notes/welcome-to-plinth.txt"), "the note is back");
+    ws.run(&["drift"]).expect_code(0);
+    // The data source reads the directory during the plan, so it sees the note one apply later.
     ws.apply();
     ws.run(&["output", "-json", "notes"])
         .expect_ok()

@@ -24,7 +24,12 @@ pub fn drift(runtime: &Runtime, args: &DriftArgs, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
     let sources = loaded.config.sources.clone();
     let opened = setup::open_state(&loaded, &args.lock, &args.vars, "drift")?;
-    let providers = setup::providers();
+    // The configuration's providers, external ones included (the built-in ones alone could not
+    // refresh a plugin provider's objects: "Provider configuration not present").
+    let providers = setup::providers_for(&loaded.config).map_err(|d| Failure {
+        diagnostics: d,
+        sources: loaded.config.sources.clone(),
+    })?;
     let plan_args = PlanArgs {
         vars: args.vars.clone(),
         lock: args.lock.clone(),

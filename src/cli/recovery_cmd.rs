@@ -10,14 +10,19 @@ use tokio::runtime::Runtime;
 
 use crate::cli::args::{PlanArgs, RecoveryArgs};
 use crate::cli::plan_cmd::make_plan;
-use crate::cli::{render, setup, Outcome};
+use crate::cli::{render, setup, Failure, Outcome};
 use crate::plan::schedule::{schedule, UNKNOWN_STEP_DURATION};
 use crate::plan::{PlanMode, Step};
 
 /// `plinth recovery-plan`.
 pub fn recovery_plan(runtime: &Runtime, args: &RecoveryArgs, color: bool) -> Outcome {
     let loaded = setup::load_configuration()?;
-    let providers = setup::providers();
+    // The configuration's providers, external ones included (the built-in ones alone could not
+    // refresh a plugin provider's objects: "Provider configuration not present").
+    let providers = setup::providers_for(&loaded.config).map_err(|d| Failure {
+        diagnostics: d,
+        sources: loaded.config.sources.clone(),
+    })?;
     let plan_args = PlanArgs {
         vars: args.vars.clone(),
         targets: args.targets.clone(),

@@ -64,6 +64,20 @@ fn quickstart_example_plans_applies_and_converges() {
         .starts_with("ssh-ed25519 "));
     ws.plan(&[]).expect_code(0).expect_nowhere(&password);
 
+    // The recovery drill: the settings file deleted by hand is named by the drift check, written
+    // again by one apply, and the check is clean again; no secret is shown on the way.
+    std::fs::remove_file(ws.file("generated/dev/services.env")).expect("delete the settings");
+    ws.run(&["drift"])
+        .expect_code(2)
+        .expect_stdout("local_file.settings")
+        .expect_nowhere(&password);
+    ws.apply().expect_nowhere(&password);
+    assert_eq!(
+        ws.read("generated/dev/services.env"),
+        "API_ENDPOINT=quickstart-dev-api:9090\nWEB_ENDPOINT=quickstart-dev-web:8080\n"
+    );
+    ws.run(&["drift"]).expect_code(0);
+
     ws.plan(&["-var", "services={web = 8080}"])
         .expect_code(2)
         .expect_stdout(r#"# terraform_data.service["api"] will be destroyed"#)

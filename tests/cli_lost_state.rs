@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_support::{assert_moto_is_state, inventory, inventory_ids, state_ids};
 use support::do_emulator::DoEmulator;
-use support::lost_state::{generate_imports, lose_state, Ids};
+use support::lost_state::{generate_imports, generate_imports_on_shared_engine, lose_state, Ids};
 use support::moto::Moto;
 use support::{docker, docker_available, Workspace};
 
@@ -503,18 +503,7 @@ resource "docker_container" "app" {{
     let before = ids();
 
     lose_state(&ws);
-    // The engine is shared: other objects on it get resource blocks of their own, which a user
-    // reviews away; the import blocks to configured addresses come first.
-    ws.run(&["drift", "-unmanaged", "-generate-config-out=found.tf"])
-        .expect_code(2);
-    let found = ws.read("found.tf");
-    let imports = found
-        .split("# __generated__ by plinth\n")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    std::fs::remove_file(ws.file("found.tf")).expect("remove found.tf");
-    ws.write("imports.tf", &imports);
+    let imports = generate_imports_on_shared_engine(&ws, 2);
     assert!(
         imports.contains(&format!("to = docker_image.app\n  id = \"{}\"", before.0)),
         "{imports}"

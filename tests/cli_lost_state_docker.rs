@@ -14,7 +14,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use support::docker_example::{example_workspace, Leftovers};
-use support::lost_state::lose_state;
+use support::lost_state::{generate_imports_on_shared_engine, lose_state};
 use support::{docker, docker_available, docker_objects, free_port, Workspace};
 
 /// `kind name` → engine id of every object carrying the prefix (volumes are their names).
@@ -46,30 +46,6 @@ fn engine_ids(leftovers: &Leftovers) -> BTreeMap<String, String> {
     ids
 }
 
-/// Runs `drift -unmanaged -generate-config-out` on a workspace without state and keeps the
-/// import blocks for configured addresses as `imports.tf` (the engine is shared: objects of
-/// other tests get resource blocks of their own after them, which a user reviews away). Checks
-/// there is one per object of the drill.
-#[track_caller]
-fn generate_imports(ws: &Workspace, objects: usize) -> String {
-    ws.run(&["drift", "-unmanaged", "-generate-config-out=found.tf"])
-        .expect_code(2);
-    let found = ws.read("found.tf");
-    let imports = found
-        .split("# __generated__ by plinth\n")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    std::fs::remove_file(ws.file("found.tf")).expect("remove found.tf");
-    ws.write("imports.tf", &imports);
-    assert_eq!(
-        imports.matches("import {").count(),
-        objects,
-        "one import block per object:\n{imports}"
-    );
-    imports
-}
-
 /// Applies the example, loses its state, rebuilds it from the running objects and checks that
 /// nothing was created, replaced or changed.
 fn drill(example: &str, short: &str, objects: usize, secrets: &[(&str, &str)]) {
@@ -88,7 +64,7 @@ fn drill(example: &str, short: &str, objects: usize, secrets: &[(&str, &str)]) {
     assert_eq!(before.len(), objects, "{before:#?}");
 
     lose_state(&ws);
-    generate_imports(&ws, objects);
+    generate_imports_on_shared_engine(&ws, objects);
     let applied = ws.apply();
     applied.expect_stdout(&format!(
         "{objects} imported, 0 added, 0 changed, 0 destroyed"

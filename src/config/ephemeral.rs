@@ -27,11 +27,7 @@ pub fn check(root: &Module, diags: &mut Diagnostics) {
 fn check_module(module: &Module, diags: &mut Diagnostics) {
     let ephemeral = ephemeral_names(module);
     if !ephemeral.is_empty() {
-        let uses = |expr: &Expr| {
-            eval::references(&expr.expr)
-                .iter()
-                .any(|names| is_ephemeral(names, &ephemeral))
-        };
+        let uses = |expr: &Expr| refers_to_ephemeral(expr, &ephemeral);
         for output in module
             .outputs
             .iter()
@@ -74,11 +70,7 @@ pub fn check_resources(
     let mut diags = Diagnostics::new();
     let ephemeral = ephemeral_names(module);
     if !ephemeral.is_empty() {
-        let uses = |expr: &Expr| {
-            eval::references(&expr.expr)
-                .iter()
-                .any(|names| is_ephemeral(names, &ephemeral))
-        };
+        let uses = |expr: &Expr| refers_to_ephemeral(expr, &ephemeral);
         for resource in &module.resources {
             let mut found = Vec::new();
             let schema = schema_of(resource);
@@ -145,6 +137,13 @@ fn is_ephemeral(reference: &[String], names: &HashSet<String>) -> bool {
 }
 
 /// The spans of the expressions in `body` (of `schema`) that would keep ephemeral values.
+/// Whether `expr` refers to any of the `ephemeral` names.
+fn refers_to_ephemeral(expr: &Expr, ephemeral: &HashSet<String>) -> bool {
+    eval::references(&expr.expr)
+        .iter()
+        .any(|names| is_ephemeral(names, ephemeral))
+}
+
 fn body_uses(
     body: &Body,
     schema: Option<&Schema>,

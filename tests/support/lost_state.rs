@@ -64,3 +64,27 @@ pub fn generate_imports(ws: &Workspace, objects: &Ids) -> String {
     );
     imports
 }
+
+/// Runs `drift -unmanaged -generate-config-out` on a workspace without state, on an engine or
+/// account other tests share, and keeps only the import blocks for configured addresses as
+/// `imports.tf` (other objects get resource blocks of their own after them, which a user reviews
+/// away). Checks there is one per object of the drill and returns the kept text.
+#[track_caller]
+pub fn generate_imports_on_shared_engine(ws: &Workspace, objects: usize) -> String {
+    ws.run(&["drift", "-unmanaged", "-generate-config-out=found.tf"])
+        .expect_code(2);
+    let found = ws.read("found.tf");
+    let imports = found
+        .split("# __generated__ by plinth\n")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    std::fs::remove_file(ws.file("found.tf")).expect("remove found.tf");
+    ws.write("imports.tf", &imports);
+    assert_eq!(
+        imports.matches("import {").count(),
+        objects,
+        "one import block per object:\n{imports}"
+    );
+    imports
+}
